@@ -1,0 +1,203 @@
+#!/usr/bin/env python3
+"""Writes assets/demo.json, the embedded demo organization (deterministic; run from the repo root)."""
+import json
+from datetime import datetime, timedelta, timezone
+
+MGMT = "111111111111"
+CALLER = "arn:aws:sts::111111111111:assumed-role/AWSReservedSSO_AdministratorAccess_0123456789abcdef/jane.doe@example.com"
+INSTANCE = "arn:aws:sso:::instance/ssoins-72231a2b3c4d5e6f"
+ROLE = "OrganizationAccountAccessRole"
+
+def role_arn(acct): return f"arn:aws:iam::{acct}:role/{ROLE}"
+def denied(acct, tail=""): return f"User: {CALLER} is not authorized to perform: sts:AssumeRole on resource: {role_arn(acct)}{tail}"
+
+REACHABLE = object()
+# (name, id, joined_method, joined, status, tags, access)
+def acct(name, id, joined="2021-03-04T10:20:30Z", method="CREATED", status="ACTIVE", env=None, owner="platform", cc="CC-1000", access=REACHABLE):
+    tags = {"Owner": owner, "CostCenter": cc}
+    if env: tags["Environment"] = env
+    return dict(name=name, id=id, joined=joined, method=method, status=status, tags=tags, access=access)
+
+INVITED_HINT = ("Invited accounts never get OrganizationAccountAccessRole: AWS creates it only in accounts the organization creates. "
+                "Create the role in this account with a trust policy for the management account 111111111111 (`orgscope template trust-policy`), "
+                "or deploy the StackSet that installs it in every account of the OU (`orgscope template stackset`).")
+tree = {
+  "name": "Root", "id": "r-demo", "children": [
+    {"ou": "Acquisitions", "id": "ou-demo-acq0k2m9", "children": [
+      {"ou": "Globex", "id": "ou-demo-glbx7d3q", "children": [
+        acct("globex-legacy-prod", "480935127764", "2025-09-12T08:15:00Z", "INVITED", env="production", owner="globex-it", cc="CC-7100",
+             access=dict(status="blocked", reason="access_denied", role_arn=role_arn("480935127764"), message=denied("480935127764"), hint=INVITED_HINT)),
+        acct("globex-shared", "593817264051", "2025-09-12T08:16:40Z", "INVITED", owner="globex-it", cc="CC-7100",
+             access=dict(status="blocked", reason="access_denied", role_arn=role_arn("593817264051"), message=denied("593817264051"), hint=INVITED_HINT)),
+        acct("globex-analytics", "602918374655", "2025-10-01T14:02:11Z", "INVITED", env="production", owner="globex-data", cc="CC-7110"),
+      ]},
+    ]},
+    {"ou": "Infrastructure", "id": "ou-demo-infr4b8x", "children": [
+      acct("dns", "230498571236", "2019-05-21T09:00:00Z", env="production", owner="network"),
+      acct("network-hub", "314159265358", "2019-05-20T16:45:12Z", env="production", owner="network"),
+      acct("observability", "286208998628", "2023-08-01T10:00:00Z", env="production", owner="sre"),
+      acct("shared-services", "271828182845", "2019-06-02T11:30:00Z", env="production"),
+      acct("vpn-edge", "161803398874", "2022-02-14T10:00:00Z", env="production", owner="network",
+           access=dict(status="blocked", reason="region_disabled", role_arn=role_arn("161803398874"),
+                       message="STS is not activated in this region for account:161803398874. Your account administrator can activate STS in this region using the IAM Console.",
+                       hint="STS is switched off for eu-west-1 in this account. Activate the region's STS endpoint in the account's IAM settings (Account settings → Security Token Service), or probe with --region us-east-1 to use an active endpoint.")),
+    ]},
+    {"ou": "Sandbox", "id": "ou-demo-sbx2n6vw", "children": [
+      acct("sandbox-alice", "708215649301", "2024-01-08T09:12:00Z", env="sandbox", owner="alice", cc="CC-3000"),
+      acct("sandbox-bob", "719326750412", "2024-01-08T09:13:00Z", env="sandbox", owner="bob", cc="CC-3000"),
+      acct("sandbox-carol", "720437861523", "2024-03-19T15:40:00Z", env="sandbox", owner="carol", cc="CC-3000",
+           access=dict(status="blocked", reason="access_denied", role_arn=role_arn("720437861523"), message=denied("720437861523"),
+                       hint="This account was created by the organization, so OrganizationAccountAccessRole existed once: it has been deleted or its trust policy edited. Recreate it, or restore a trust policy that lets the management account 111111111111 assume it (`orgscope template trust-policy`).")),
+      acct("sandbox-dave", "731548972634", "2024-06-30T12:00:00Z", env="sandbox", owner="dave", cc="CC-3000"),
+    ]},
+    {"ou": "Security", "id": "ou-demo-sec9t1pz", "children": [
+      acct("audit", "502938475610", "2018-11-05T10:00:00Z", env="production", owner="security", cc="CC-2000",
+           access=dict(status="blocked", reason="explicit_deny", role_arn=role_arn("502938475610"),
+                       message=denied("502938475610", " with an explicit deny in a service control policy: arn:aws:organizations::111111111111:policy/o-demo1example/service_control_policy/p-demo5e1c"),
+                       hint="The SCP \"ProtectSecurityAccounts\" (p-demo5e1c), attached to the OU Security, denies sts:AssumeRole into this account for everyone outside the security team's break-glass role. Use that role, or add an exception for your role to the SCP.")),
+      acct("log-archive", "502938475611", "2018-11-05T10:05:00Z", env="production", owner="security", cc="CC-2000",
+           access=dict(status="blocked", reason="explicit_deny", role_arn=role_arn("502938475611"),
+                       message=denied("502938475611", " with an explicit deny in a service control policy: arn:aws:organizations::111111111111:policy/o-demo1example/service_control_policy/p-demo5e1c"),
+                       hint="The SCP \"ProtectSecurityAccounts\" (p-demo5e1c), attached to the OU Security, denies sts:AssumeRole into this account for everyone outside the security team's break-glass role. Use that role, or add an exception for your role to the SCP.")),
+      acct("security-tooling", "502938475612", "2018-11-06T08:30:00Z", env="production", owner="security", cc="CC-2000"),
+    ]},
+    {"ou": "Suspended", "id": "ou-demo-susp3h5j", "children": [
+      acct("old-marketing-site", "846201937465", "2020-04-01T09:00:00Z", status="SUSPENDED", owner="marketing", cc="CC-5000",
+           access=dict(status="skipped", reason="account_suspended", role_arn=None, message=None, hint="Suspended accounts cannot be entered; they are closed and awaiting deletion.")),
+      acct("poc-2021-ml", "857312048576", "2021-07-15T13:20:00Z", status="SUSPENDED", owner="data", cc="CC-4000",
+           access=dict(status="skipped", reason="account_suspended", role_arn=None, message=None, hint="Suspended accounts cannot be entered; they are closed and awaiting deletion.")),
+    ]},
+    {"ou": "Workloads", "id": "ou-demo-wkld8f2a", "children": [
+      {"ou": "Development", "id": "ou-demo-dev5c7e", "children": [
+        acct("data-dev", "345678901234", "2022-05-10T09:00:00Z", env="development", owner="data", cc="CC-4000"),
+        acct("identity-dev", "356789012345", "2022-05-10T09:05:00Z", env="development", owner="identity"),
+        acct("ml-research", "389012345678", "2025-02-17T09:30:00Z", env="development", owner="data", cc="CC-4000"),
+        acct("payments-dev", "367890123456", "2021-02-01T09:00:00Z", env="development", owner="payments", cc="CC-6000"),
+        acct("platform-dev", "390123456789", "2021-02-01T09:05:00Z", env="development"),
+        acct("web-dev", "378901234567", "2021-02-01T09:10:00Z", env="development", owner="web", cc="CC-6100"),
+      ]},
+      {"ou": "Production", "id": "ou-demo-prod1a9d", "children": [
+        {"ou": "Payments", "id": "ou-demo-pay6k4r", "children": [
+          acct("payments-ledger-prod", "198765432109", "2020-08-20T07:00:00Z", env="production", owner="payments", cc="CC-6000"),
+          acct("payments-prod", "187654321098", "2020-08-20T07:05:00Z", env="production", owner="payments", cc="CC-6000"),
+          acct("payments-vendor-gateway", "176543210987", "2023-04-11T10:00:00Z", env="production", owner="payments", cc="CC-6000",
+               access=dict(status="blocked", reason="access_denied", role_arn=role_arn("176543210987"), message=denied("176543210987"),
+                           hint="The role's trust policy here requires an sts:ExternalId condition: the other accounts of the OU Payments were reached only with --external-id. Retry with `orgscope --external-id ID`, or set the external ID for this OU in the config file.")),
+        ]},
+        acct("data-prod", "210987654321", "2020-01-15T09:00:00Z", env="production", owner="data", cc="CC-4000"),
+        acct("identity-prod", "221098765432", "2020-01-15T09:10:00Z", env="production", owner="identity"),
+        acct("web-prod", "232109876543", "2019-09-09T09:09:00Z", env="production", owner="web", cc="CC-6100"),
+      ]},
+      {"ou": "Staging", "id": "ou-demo-stg3m8q", "children": [
+        acct("data-staging", "423456789012", "2021-11-03T09:00:00Z", env="staging", owner="data", cc="CC-4000"),
+        acct("payments-staging", "434567890123", "2021-11-03T09:05:00Z", env="staging", owner="payments", cc="CC-6000"),
+        acct("web-staging", "445678901234", "2021-11-03T09:10:00Z", env="staging", owner="web", cc="CC-6100"),
+      ]},
+    ]},
+    acct("acme-management", MGMT, "2018-10-01T08:00:00Z", env="production", owner="cloud-platform", cc="CC-0001",
+         access=dict(status="reachable", reason="caller_account", role_arn=None, message=None, hint="You are signed in to this account already; orgscope uses your current credentials for it.")),
+  ]}
+
+access = {}
+def node(n):
+    if "ou" in n:
+        kids = [node(c) for c in n["children"]]
+        kids.sort(key=lambda k: (k["kind"] != "ou", k["name"].lower(), k["id"]))
+        return {"kind": "ou", "id": n["id"], "name": n["ou"], "children": kids, "error": None}
+    a = n["access"]
+    if a is REACHABLE:
+        a = dict(status="reachable", reason=None, role_arn=role_arn(n["id"]), message=None, hint=None)
+    access[n["id"]] = a
+    return {"kind": "account", "id": n["id"], "name": n["name"], "email": f"aws+{n['name']}@acme.example.com",
+            "status": n["status"], "joined_method": n["method"], "joined_at": n["joined"], "tags": n["tags"],
+            "management": n["id"] == MGMT}
+
+root_children = [node(c) for c in tree["children"]]
+root_children.sort(key=lambda k: (k["kind"] != "ou", k["name"].lower(), k["id"]))
+names = {}
+def collect(nodes):
+    for n in nodes:
+        if n["kind"] == "ou": collect(n["children"])
+        else: names[n["id"]] = n["name"]
+collect(root_children)
+
+PS = {"AdministratorAccess": "ps-6a1b2c3d4e5f6071", "ReadOnlyAccess": "ps-7b2c3d4e5f607182", "DataScientist": "ps-8c3d4e5f60718293",
+      "BillingAdmin": "ps-9d4e5f6071829304", "PowerUser": "ps-ae5f607182930415"}
+def ps_arn(name): return f"arn:aws:sso:::permissionSet/ssoins-72231a2b3c4d5e6f/{PS[name]}"
+USERS = {"USER": ["9067a1b2c3-1a2b3c4d-5e6f-7081-92a3-b4c5d6e7f809", "9067a1b2c3-2b3c4d5e-6f70-8192-a3b4-c5d6e7f8091a"],
+         "GROUP": ["9067a1b2c3-3c4d5e6f-7081-92a3-b4c5-d6e7f8091a2b", "9067a1b2c3-4d5e6f70-8192-a3b4-c5d6-e7f8091a2b3c"]}
+ACTORS = [CALLER, "arn:aws:sts::111111111111:assumed-role/AWSReservedSSO_AdministratorAccess_0123456789abcdef/sam.lee@example.com",
+          "arn:aws:sts::111111111111:assumed-role/terraform-identity-pipeline/gitlab-ci"]
+
+IAM_LIMIT = "Received a 402 status error: Number of attached policies to role AWSReservedSSO_DataScientist_3f2a1b0c9d8e7f6a for account 210987654321 has exceeded the IAM limit. Please contact support to increase the limit."
+IAM_LIMIT_HINT = ("Roles can have 10 managed policies attached by default (25 after a Service Quotas increase). Merge managed policies, move some permissions into the "
+                  "permission set's inline policy or a customer managed policy, or raise the 'Managed policies per role' quota in every target account, then retry.")
+MISSING_CMP = "Received a 400 status error: Policy name: BoundaryPolicy-Data does not exist for account 345678901234 in path /. Please create the policy in the account before assigning the permission set."
+MISSING_CMP_HINT = "The permission set references the customer managed policy BoundaryPolicy-Data in path /, which this account does not have. Create it with exactly that name and path (a StackSet keeps every account in step), then retry the assignment."
+INTERNAL = "An unexpected internal service exception occurred."
+INTERNAL_HINT = "A transient fault inside Identity Center: retry the assignment. If it keeps failing, open a case with AWS Support quoting the request id."
+MGMT_DENIED = "Access denied by IAM. Please check that the caller has the iam:CreateRole and iam:UpdateSAMLProvider permissions."
+MGMT_DENIED_HINT = "In the management account Identity Center acts with the caller's own IAM permissions: give the identity that made the assignment iam:CreateRole, iam:AttachRolePolicy, iam:PutRolePolicy and iam:UpdateSAMLProvider there, then retry."
+
+end = datetime(2026, 11, 20, 9, 0, 0, tzinfo=timezone.utc)
+attempts = []
+specs = [
+    # (hours ago, account, permission set, principal type, status, failure_reason, error_code, hint, actor)
+    (2, "210987654321", "DataScientist", "GROUP", "FAILED", IAM_LIMIT, None, IAM_LIMIT_HINT, 0),
+    (5, "423456789012", "ReadOnlyAccess", "GROUP", "SUCCEEDED", None, None, None, 2),
+    (9, "345678901234", "DataScientist", "GROUP", "FAILED", MISSING_CMP, None, MISSING_CMP_HINT, 2),
+    (20, "187654321098", "PowerUser", "USER", "IN_PROGRESS", None, None, None, 1),
+    (26, MGMT, "BillingAdmin", "USER", "FAILED", MGMT_DENIED, None, MGMT_DENIED_HINT, 1),
+    (31, "232109876543", "ReadOnlyAccess", "GROUP", "SUCCEEDED", None, None, None, 2),
+    (40, "445678901234", "PowerUser", "GROUP", "SUCCEEDED", None, None, None, 2),
+    (52, "198765432109", "AdministratorAccess", "USER", "API_ERROR",
+     "User: arn:aws:sts::111111111111:assumed-role/AWSReservedSSO_AdministratorAccess_0123456789abcdef/sam.lee@example.com is not authorized to perform: sso:CreateAccountAssignment on resource: arn:aws:sso:::permissionSet/ssoins-72231a2b3c4d5e6f/ps-6a1b2c3d4e5f6071",
+     "AccessDeniedException", "The call itself was refused: the caller lacks sso:CreateAccountAssignment (and the iam:/sso: actions it needs) for this permission set.", 1),
+    (60, "367890123456", "PowerUser", "GROUP", "SUCCEEDED", None, None, None, 2),
+    (75, "221098765432", "DataScientist", "GROUP", "FAILED", INTERNAL, None, INTERNAL_HINT, 2),
+    (88, "708215649301", "AdministratorAccess", "USER", "SUCCEEDED", None, None, None, 0),
+    (100, "502938475612", "ReadOnlyAccess", "GROUP", "SUCCEEDED", None, None, None, 0),
+    (120, "434567890123", "ReadOnlyAccess", "GROUP", "SUCCEEDED", None, None, None, 2),
+    (140, None, None, None, "UNKNOWN", None, "unparseable_event", None, None),
+    (150, "314159265358", "AdministratorAccess", "GROUP", "SUCCEEDED", None, None, None, 0),
+]
+for i, (hours, acct_id, ps, ptype, status, reason, code, hint, actor) in enumerate(specs):
+    t = (end - timedelta(hours=hours, minutes=7 * i)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    event_id = f"{0x5e1a0000 + i * 7919:08x}-1f2e-4d3c-9b8a-{i * 104729 + 123456789:012x}"
+    request_id = None if status in ("API_ERROR", "UNKNOWN") else f"{0xa55e0000 + i * 15485863:08x}-7c6b-4a59-8e7d-{i * 86028121 + 987654321:012x}"
+    if status == "UNKNOWN":
+        raw = '{"eventVersion":"1.09","eventTime":"' + t + '","eventSource":"sso.amazonaws.com","eventName":"CreateAccountAssignment","requestParameters":{"instanceArn":"arn:aws:sso:::instance/ssoins-72231a2b3c4d5e6f","targetId":"3456789'
+        attempts.append(dict(event_id=event_id, event_time=t, actor=None, request_id=None, instance_arn=None, account_id=None, account_name=None,
+                             permission_set_arn=None, permission_set_name=None, principal_type=None, principal_id=None, status="UNKNOWN",
+                             failure_reason="the CloudTrail event could not be parsed: EOF while parsing a string at line 1 column 243",
+                             error_code="unparseable_event", hint=None, raw_event=raw))
+        continue
+    principal = USERS[ptype][i % 2]
+    event = {"eventVersion": "1.09", "userIdentity": {"type": "AssumedRole", "arn": ACTORS[actor], "accountId": MGMT},
+             "eventTime": t, "eventSource": "sso.amazonaws.com", "eventName": "CreateAccountAssignment", "awsRegion": "eu-west-1",
+             "sourceIPAddress": "198.51.100.23", "userAgent": "aws-cli/2.22.0",
+             "requestParameters": {"instanceArn": INSTANCE, "targetId": acct_id, "targetType": "AWS_ACCOUNT",
+                                   "permissionSetArn": ps_arn(ps), "principalType": ptype, "principalId": principal},
+             "responseElements": None if status == "API_ERROR" else {"accountAssignmentCreationStatus": {
+                 "status": "IN_PROGRESS", "requestId": request_id, "targetId": acct_id, "targetType": "AWS_ACCOUNT",
+                 "permissionSetArn": ps_arn(ps), "principalType": ptype, "principalId": principal}},
+             "requestID": f"{i:08x}-0000-4000-8000-000000000000", "eventID": event_id, "readOnly": False,
+             "eventType": "AwsApiCall", "managementEvent": True, "recipientAccountId": MGMT, "eventCategory": "Management"}
+    if status == "API_ERROR":
+        event["errorCode"] = code
+        event["errorMessage"] = reason
+    attempts.append(dict(event_id=event_id, event_time=t, actor=ACTORS[actor], request_id=request_id, instance_arn=INSTANCE,
+                         account_id=acct_id, account_name=names[acct_id], permission_set_arn=ps_arn(ps), permission_set_name=ps,
+                         principal_type=ptype, principal_id=principal, status=status, failure_reason=reason, error_code=code,
+                         hint=hint, raw_event=json.dumps(event, separators=(",", ":"))))
+
+snapshot = {"format": 1, "saved_at": "2026-11-20T09:00:00Z", "region": "eu-west-1",
+            "org": {"organization": {"id": "o-demo1example", "management_account_id": MGMT, "feature_set": "ALL"},
+                    "caller": {"account": MGMT, "arn": CALLER},
+                    "roots": [{"id": "r-demo", "name": "Root", "children": root_children, "error": None}]},
+            "access": dict(sorted(access.items())), "assignments": attempts}
+with open("assets/demo.json", "w") as f:
+    json.dump(snapshot, f, indent=1)
+    f.write("\n")
+ous = sum(1 for _ in json.dumps(snapshot["org"]).split('"kind": "ou"')) - 1
+print(f"accounts={len(names)} ous={ous} assignments={len(attempts)} blocked={sum(a['status']=='blocked' for a in access.values())}")

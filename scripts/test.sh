@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Runs every orgscope test on a fresh machine: installs what the tests drive (tmux, moto), then
+# formatting, lints and the whole test suite. Under CI=true a missing tool fails the run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+missing_apt=()
+command -v tmux >/dev/null 2>&1 || missing_apt+=(tmux)
+if [ ${#missing_apt[@]} -gt 0 ]; then
+  echo "installing ${missing_apt[*]} from Debian's packages"
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing_apt[@]}"
+fi
+
+if ! python3 -c 'import moto.server, flask' >/dev/null 2>&1; then
+  echo "installing moto[server] from PyPI"
+  python3 -m pip install --quiet 'moto[server]'
+fi
+
+cargo fmt --check
+cargo clippy --all-targets --locked -- -D warnings
+cargo test --all-targets --locked

@@ -1,0 +1,88 @@
+//! The main loop: draw → wait for a key or a finished effect → update → start effects. Generic
+//! over the ratatui backend and the event stream, so tests run the whole app on a `TestBackend`.
+
+use std::io;
+use std::sync::Arc;
+
+use futures::{Stream, StreamExt};
+use ratatui::Terminal;
+use ratatui::backend::Backend;
+use ratatui::crossterm::event::{Event, KeyEventKind};
+use tokio::sync::mpsc;
+
+use super::{Action, App, Effect, Exit};
+use crate::source::Source;
+
+/// Runs the app until it exits or the event stream ends.
+pub async fn run<B, S>(
+    terminal: &mut Terminal<B>,
+    app: &mut App,
+    source: Arc<dyn Source>,
+    mut events: S,
+) -> io::Result<Exit>
+where
+    B: Backend,
+    B::Error: Send + Sync + 'static,
+    S: Stream<Item = io::Result<Event>> + Unpin,
+{
+    let (tx, mut rx) = mpsc::unbounded_channel::<Action>();
+    if let Ok(size) = terminal.size() {
+        app.update(Action::Resize(size.width, size.height));
+    }
+    for effect in app.start() {
+        spawn_effect(effect, &source, &tx);
+    }
+    let mut events_open = true;
+    loop {
+        if let Some(exit) = &app.exit {
+            return Ok(exit.clone());
+        }
+        terminal.draw(|frame| crate::ui::draw(frame, app)).map_err(io::Error::other)?;
+        let action = tokio::select! {
+            Some(action) = rx.recv() => Some(action),
+            event = events.next(), if events_open => match event {
+                Some(Ok(event)) => action_for_event(app, event),
+                Some(Err(err)) => return Err(err),
+                None => {
+                    events_open = false;
+                    None
+                }
+            },
+            else => return Ok(Exit::Quit),
+        };
+        let Some(action) = action else { continue };
+        for effect in app.update(action) {
+            spawn_effect(effect, &source, &tx);
+        }
+    }
+}
+
+fn action_for_event(app: &App, event: Event) -> Option<Action> {
+    match event {
+        Event::Key(key) if key.kind == KeyEventKind::Press => app.keymap.action_for(key),
+        Event::Resize(columns, rows) => Some(Action::Resize(columns, rows)),
+        _ => None,
+    }
+}
+
+fn spawn_effect(effect: Effect, source: &Arc<dyn Source>, tx: &mpsc::UnboundedSender<Action>) {
+    let source = Arc::clone(source);
+    let tx = tx.clone();
+    tokio::spawn(async move {
+        let action = match effect {
+            Effect::Discover => {
+                let progress_tx = tx.clone();
+                let progress = Arc::new(move |p| {
+                    let _ = progress_tx.send(Action::DiscoverProgress(p));
+                });
+                Action::DiscoverDone(source.discover(progress).await.map_err(|err| err.to_string()))
+            }
+            Effect::LoadTags(account_id) => {
+                let result = source.account_tags(&account_id).await.map_err(|err| err.to_string());
+                Action::LoadTagsDone { account_id, result }
+            }
+        };
+        // The receiver is gone only when the app has exited; nothing is left to tell.
+        let _ = tx.send(action);
+    });
+}

@@ -1,0 +1,405 @@
+//! The organization flattened for the tree view: every root, OU and account is a node in one
+//! arena, `rows` lists the nodes currently visible, and OU counters are kept up to date as access
+//! states arrive. All of this is computed in `update`, never while drawing, so a frame only reads
+//! the rows it shows.
+
+use std::collections::{HashMap, HashSet};
+
+use crate::model::{AccessState, Account, ListingError, Node, Org};
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum NodeData {
+    Root,
+    Ou,
+    Account { account: Box<Account>, access: AccessState },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct TreeNode {
+    pub id: String,
+    pub name: String,
+    pub depth: u16,
+    pub parent: Option<usize>,
+    pub children: Vec<usize>,
+    pub data: NodeData,
+    /// Set when this container could not be listed completely.
+    pub error: Option<ListingError>,
+    /// Accounts anywhere below this node (1 for an account itself).
+    pub accounts: usize,
+    /// Blocked accounts anywhere below this node.
+    pub blocked: usize,
+    pub expanded: bool,
+}
+
+impl TreeNode {
+    pub fn is_container(&self) -> bool {
+        !matches!(self.data, NodeData::Account { .. })
+    }
+
+    pub fn account(&self) -> Option<(&Account, &AccessState)> {
+        match &self.data {
+            NodeData::Account { account, access } => Some((account, access)),
+            _ => None,
+        }
+    }
+}
+
+/// The flattened tree plus what the view shows of it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TreeView {
+    pub nodes: Vec<TreeNode>,
+    by_id: HashMap<String, usize>,
+    /// Node indices of the visible rows, top to bottom.
+    pub rows: Vec<usize>,
+    /// Index into `rows`.
+    pub selected: usize,
+    /// First row shown.
+    pub offset: usize,
+}
+
+/// Organizations up to this many accounts open fully expanded; larger ones show their first level.
+const EXPAND_ALL_UP_TO: usize = 300;
+
+impl TreeView {
+    /// Builds the view of `org`. When `previous` is given, its expanded nodes and selection carry
+    /// over by id, so a refresh does not move the user.
+    pub fn new(org: &Org, previous: Option<&TreeView>) -> TreeView {
+        let mut view = TreeView::default();
+        for root in &org.roots {
+            let index = view.push(None, &root.id, &root.name, NodeData::Root, root.error.clone());
+            view.add_children(index, &root.children);
+        }
+        match previous {
+            Some(previous) if !previous.nodes.is_empty() => {
+                let open: HashSet<&str> = previous.nodes.iter().filter(|n| n.expanded).map(|n| n.id.as_str()).collect();
+                for node in &mut view.nodes {
+                    node.expanded = open.contains(node.id.as_str());
+                }
+            }
+            _ => {
+                let expand_all = view.nodes.iter().filter(|n| !n.is_container()).count() <= EXPAND_ALL_UP_TO;
+                for node in &mut view.nodes {
+                    node.expanded = node.is_container() && (expand_all || node.depth == 0);
+                }
+            }
+        }
+        view.rebuild_rows();
+        if let Some(id) = previous.and_then(TreeView::selected_node).map(|n| n.id.clone()) {
+            view.select_id(&id);
+        }
+        view.offset = previous.map_or(0, |p| p.offset);
+        view
+    }
+
+    fn push(
+        &mut self,
+        parent: Option<usize>,
+        id: &str,
+        name: &str,
+        data: NodeData,
+        error: Option<ListingError>,
+    ) -> usize {
+        let index = self.nodes.len();
+        let depth = parent.map_or(0, |p| self.nodes[p].depth + 1);
+        let accounts = usize::from(matches!(data, NodeData::Account { .. }));
+        self.nodes.push(TreeNode {
+            id: id.to_string(),
+            name: name.to_string(),
+            depth,
+            parent,
+            children: Vec::new(),
+            data,
+            error,
+            accounts,
+            blocked: 0,
+            expanded: false,
+        });
+        self.by_id.insert(id.to_string(), index);
+        if let Some(parent) = parent {
+            self.nodes[parent].children.push(index);
+        }
+        index
+    }
+
+    fn add_children(&mut self, parent: usize, children: &[Node]) {
+        for child in children {
+            match child {
+                Node::Ou(ou) => {
+                    let index = self.push(Some(parent), &ou.id, &ou.name, NodeData::Ou, ou.error.clone());
+                    self.add_children(index, &ou.children);
+                    self.nodes[parent].accounts += self.nodes[index].accounts;
+                }
+                Node::Account(account) => {
+                    let data = NodeData::Account { account: Box::new(account.clone()), access: AccessState::Unknown };
+                    self.push(Some(parent), &account.id, &account.name, data, None);
+                    self.nodes[parent].accounts += 1;
+                }
+            }
+        }
+    }
+
+    pub fn index_of(&self, id: &str) -> Option<usize> {
+        self.by_id.get(id).copied()
+    }
+
+    pub fn selected_node(&self) -> Option<&TreeNode> {
+        self.rows.get(self.selected).map(|&i| &self.nodes[i])
+    }
+
+    pub fn selected_index(&self) -> Option<usize> {
+        self.rows.get(self.selected).copied()
+    }
+
+    /// Records an account's access state and keeps the blocked counters above it right.
+    pub fn set_access(&mut self, account_id: &str, state: AccessState) {
+        let Some(index) = self.index_of(account_id) else { return };
+        let NodeData::Account { access, .. } = &mut self.nodes[index].data else { return };
+        let delta = isize::from(state.is_blocked()) - isize::from(access.is_blocked());
+        *access = state;
+        let mut cursor = Some(index);
+        while let Some(i) = cursor {
+            let node = &mut self.nodes[i];
+            node.blocked = node.blocked.saturating_add_signed(delta);
+            cursor = node.parent;
+        }
+    }
+
+    /// Names from the root down to `index`, the node itself included.
+    pub fn path(&self, index: usize) -> Vec<&str> {
+        let mut path = Vec::new();
+        let mut cursor = Some(index);
+        while let Some(i) = cursor {
+            path.push(self.nodes[i].name.as_str());
+            cursor = self.nodes[i].parent;
+        }
+        path.reverse();
+        path
+    }
+
+    pub fn account_count(&self) -> usize {
+        self.nodes.iter().filter(|n| n.parent.is_none()).map(|n| n.accounts).sum()
+    }
+
+    pub fn blocked_count(&self) -> usize {
+        self.nodes.iter().filter(|n| n.parent.is_none()).map(|n| n.blocked).sum()
+    }
+
+    pub fn ou_count(&self) -> usize {
+        self.nodes.iter().filter(|n| matches!(n.data, NodeData::Ou)).count()
+    }
+
+    fn rebuild_rows(&mut self) {
+        let selected = self.selected_index();
+        self.rows.clear();
+        let mut stack: Vec<usize> =
+            self.nodes.iter().enumerate().filter(|(_, n)| n.parent.is_none()).map(|(i, _)| i).rev().collect();
+        while let Some(index) = stack.pop() {
+            self.rows.push(index);
+            let node = &self.nodes[index];
+            if node.expanded {
+                stack.extend(node.children.iter().rev());
+            }
+        }
+        self.selected = selected.and_then(|s| self.rows.iter().position(|&r| r == s)).unwrap_or(0);
+    }
+
+    /// Selects the node with `id`, expanding its ancestors so it is visible.
+    pub fn select_id(&mut self, id: &str) -> bool {
+        let Some(index) = self.index_of(id) else { return false };
+        let mut cursor = self.nodes[index].parent;
+        let mut changed = false;
+        while let Some(i) = cursor {
+            changed |= !self.nodes[i].expanded;
+            self.nodes[i].expanded = true;
+            cursor = self.nodes[i].parent;
+        }
+        if changed {
+            self.rebuild_rows();
+        }
+        match self.rows.iter().position(|&r| r == index) {
+            Some(position) => {
+                self.selected = position;
+                true
+            }
+            None => false,
+        }
+    }
+
+    pub fn move_by(&mut self, delta: isize) {
+        if self.rows.is_empty() {
+            return;
+        }
+        let last = self.rows.len() - 1;
+        self.selected = self.selected.saturating_add_signed(delta).min(last);
+    }
+
+    pub fn select_first(&mut self) {
+        self.selected = 0;
+    }
+
+    pub fn select_last(&mut self) {
+        self.selected = self.rows.len().saturating_sub(1);
+    }
+
+    /// ← / h: fold an open container, else go up to the parent.
+    pub fn collapse(&mut self) {
+        let Some(index) = self.selected_index() else { return };
+        if self.nodes[index].is_container() && self.nodes[index].expanded {
+            self.nodes[index].expanded = false;
+            self.rebuild_rows();
+        } else if let Some(parent) = self.nodes[index].parent
+            && let Some(position) = self.rows.iter().position(|&r| r == parent)
+        {
+            self.selected = position;
+        }
+    }
+
+    /// → / l: open a folded container, else step into its first child.
+    pub fn expand(&mut self) {
+        let Some(index) = self.selected_index() else { return };
+        let node = &self.nodes[index];
+        if !node.is_container() {
+            return;
+        }
+        if !node.expanded {
+            self.nodes[index].expanded = true;
+            self.rebuild_rows();
+        } else if !node.children.is_empty() {
+            self.selected += 1;
+        }
+    }
+
+    pub fn toggle(&mut self) {
+        let Some(index) = self.selected_index() else { return };
+        if self.nodes[index].is_container() {
+            self.nodes[index].expanded = !self.nodes[index].expanded;
+            self.rebuild_rows();
+        }
+    }
+
+    /// Keeps the selection inside a window of `height` rows starting at `offset`.
+    pub fn scroll_into_view(&mut self, height: usize) {
+        self.offset = visible_offset(self.offset, self.selected, height);
+    }
+}
+
+/// The first row to show so that `selected` is inside a window of `height` rows, moving the
+/// window as little as possible from `offset`.
+pub fn visible_offset(offset: usize, selected: usize, height: usize) -> usize {
+    let height = height.max(1);
+    if selected < offset {
+        selected
+    } else if selected >= offset + height {
+        selected + 1 - height
+    } else {
+        offset
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Caller, OrgInfo, Ou, ProbeOutcome, ProbeStatus, Reason, Root};
+
+    fn account(id: &str) -> Node {
+        Node::Account(Account {
+            id: id.into(),
+            name: format!("acct-{id}"),
+            email: None,
+            status: Some("ACTIVE".into()),
+            joined_method: Some("CREATED".into()),
+            joined_at: None,
+            tags: None,
+            management: false,
+        })
+    }
+
+    fn org() -> Org {
+        Org {
+            organization: OrgInfo { id: "o-1".into(), management_account_id: "1".into(), feature_set: None },
+            caller: Caller { account: "1".into(), arn: "arn".into() },
+            roots: vec![Root {
+                id: "r-1".into(),
+                name: "Root".into(),
+                error: None,
+                children: vec![
+                    Node::Ou(Ou {
+                        id: "ou-a".into(),
+                        name: "A".into(),
+                        error: None,
+                        children: vec![
+                            Node::Ou(Ou {
+                                id: "ou-b".into(),
+                                name: "B".into(),
+                                error: None,
+                                children: vec![account("3")],
+                            }),
+                            account("2"),
+                        ],
+                    }),
+                    account("1"),
+                ],
+            }],
+        }
+    }
+
+    fn blocked() -> AccessState {
+        AccessState::Probed(ProbeOutcome {
+            status: ProbeStatus::Blocked,
+            reason: Some(Reason::AccessDenied),
+            role_arn: None,
+            message: None,
+            hint: None,
+        })
+    }
+
+    #[test]
+    fn small_orgs_open_fully_expanded_in_tree_order() {
+        let view = TreeView::new(&org(), None);
+        let ids: Vec<&str> = view.rows.iter().map(|&i| view.nodes[i].id.as_str()).collect();
+        assert_eq!(ids, ["r-1", "ou-a", "ou-b", "3", "2", "1"]);
+        assert_eq!(view.account_count(), 3);
+        assert_eq!(view.nodes[view.index_of("ou-a").unwrap_or_default()].accounts, 2);
+    }
+
+    #[test]
+    fn blocked_counts_follow_access_changes_up_the_tree() {
+        let mut view = TreeView::new(&org(), None);
+        view.set_access("3", blocked());
+        let count = |v: &TreeView, id: &str| v.index_of(id).map(|i| v.nodes[i].blocked);
+        assert_eq!((count(&view, "ou-b"), count(&view, "ou-a"), count(&view, "r-1")), (Some(1), Some(1), Some(1)));
+        view.set_access("3", AccessState::Probing);
+        assert_eq!(view.blocked_count(), 0);
+    }
+
+    #[test]
+    fn collapse_hides_children_and_then_moves_to_the_parent() {
+        let mut view = TreeView::new(&org(), None);
+        view.select_id("ou-a");
+        view.collapse();
+        assert_eq!(view.rows.len(), 3);
+        assert_eq!(view.selected_node().map(|n| n.id.as_str()), Some("ou-a"));
+        view.collapse();
+        assert_eq!(view.selected_node().map(|n| n.id.as_str()), Some("r-1"));
+        view.select_id("3");
+        assert_eq!(view.rows.len(), 6, "selecting a hidden node opens its ancestors");
+    }
+
+    #[test]
+    fn a_rebuild_keeps_selection_and_folds_by_id() {
+        let mut view = TreeView::new(&org(), None);
+        view.select_id("ou-b");
+        view.collapse();
+        view.select_id("2");
+        let rebuilt = TreeView::new(&org(), Some(&view));
+        assert_eq!(rebuilt.selected_node().map(|n| n.id.as_str()), Some("2"));
+        assert!(!rebuilt.nodes[rebuilt.index_of("ou-b").unwrap_or_default()].expanded);
+    }
+
+    #[test]
+    fn offset_moves_only_as_far_as_needed() {
+        assert_eq!(visible_offset(0, 5, 10), 0);
+        assert_eq!(visible_offset(0, 12, 10), 3);
+        assert_eq!(visible_offset(8, 2, 10), 2);
+    }
+}

@@ -1,0 +1,207 @@
+//! The command line: flags, subcommands, exit codes. Errors reach the user as one sentence on
+//! stderr with what to do next; scripts can rely on the exit codes below.
+
+mod tree;
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
+use ratatui::crossterm::event::EventStream;
+
+use crate::app::{self, App};
+use crate::model::{SNAPSHOT_FORMAT, Snapshot};
+use crate::source::aws::{AwsOptions, AwsSource};
+use crate::source::snapshot::SnapshotSource;
+use crate::source::{Source, SourceError};
+
+/// Exit codes scripts can rely on.
+pub mod exit {
+    pub const OK: u8 = 0;
+    pub const RUNTIME: u8 = 1;
+    pub const USAGE: u8 = 2;
+}
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "orgscope",
+    version,
+    about = "See your AWS organization, where you can get in, and why Identity Center assignments failed",
+    long_about = "orgscope draws the AWS Organizations tree in the terminal, marks the accounts whose \
+access is blocked and says why, and hands out credentials for the ones you can reach.\n\n\
+Run it with no command for the TUI, or try it without an AWS account: orgscope --demo",
+    after_help = "Exit codes: 0 success, 1 runtime error, 2 usage error, 3 blocked accounts found \
+(probe --fail-on-blocked), 4 assume on a blocked account."
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct GlobalArgs {
+    /// AWS profile to use (default: the SDK's default chain: environment, profiles, SSO, IMDS)
+    #[arg(long, global = true, value_name = "P")]
+    pub profile: Option<String>,
+    /// AWS region (default: from the profile or the environment, else us-east-1)
+    #[arg(long, global = true, value_name = "R")]
+    pub region: Option<String>,
+    /// Send every AWS call to this endpoint (AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_<SERVICE> work too)
+    #[arg(long, global = true, value_name = "URL")]
+    pub endpoint_url: Option<String>,
+    /// Role to assume in member accounts, tried in order (repeatable)
+    #[arg(long = "role", global = true, value_name = "NAME", default_value = "OrganizationAccountAccessRole")]
+    pub roles: Vec<String>,
+    /// External ID to pass when assuming roles
+    #[arg(long, global = true, value_name = "ID")]
+    pub external_id: Option<String>,
+    /// Identity Center's region (default: the profile's sso_region, else --region)
+    #[arg(long, global = true, value_name = "R")]
+    pub sso_region: Option<String>,
+    /// Use the embedded demo organization; no AWS call is made
+    #[arg(long, global = true, conflicts_with = "snapshot")]
+    pub demo: bool,
+    /// Read a snapshot saved by `orgscope snapshot -o FILE`; no AWS call is made
+    #[arg(long, global = true, value_name = "FILE")]
+    pub snapshot: Option<PathBuf>,
+    /// AWS calls in flight at once
+    #[arg(long, global = true, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub concurrency: u16,
+    /// Do not read or write the local cache
+    #[arg(long, global = true)]
+    pub no_cache: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Discover the organization and print it
+    Tree {
+        #[arg(long, value_enum, default_value_t = TreeFormat::Text)]
+        format: TreeFormat,
+        /// Also read every account's tags (one ListTagsForResource call per account)
+        #[arg(long)]
+        with_tags: bool,
+    },
+    /// Save the organization for offline viewing with --snapshot FILE
+    Snapshot {
+        /// Where to write the snapshot
+        #[arg(short, long, value_name = "FILE")]
+        output: PathBuf,
+    },
+    /// Print shell completions
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TreeFormat {
+    Text,
+    Json,
+}
+
+/// A failure that ends the command, with its exit code.
+#[derive(Debug)]
+pub struct Failure {
+    pub code: u8,
+    pub message: String,
+}
+
+impl Failure {
+    pub fn runtime(message: impl std::fmt::Display) -> Failure {
+        Failure { code: exit::RUNTIME, message: message.to_string() }
+    }
+}
+
+impl From<SourceError> for Failure {
+    fn from(err: SourceError) -> Failure {
+        Failure::runtime(err)
+    }
+}
+
+/// Parses the command line, runs it, and reports a failure as one line on stderr.
+pub async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    crate::logging::init();
+    match run(cli).await {
+        Ok(code) => ExitCode::from(code),
+        Err(failure) => {
+            let _ = writeln!(std::io::stderr(), "orgscope: {}", failure.message);
+            ExitCode::from(failure.code)
+        }
+    }
+}
+
+pub async fn run(cli: Cli) -> Result<u8, Failure> {
+    match cli.command {
+        None => run_tui(&cli.global).await,
+        Some(Command::Tree { format, with_tags }) => {
+            let source = build_source(&cli.global).await?;
+            tree::run(source.as_ref(), format, with_tags).await
+        }
+        Some(Command::Snapshot { output }) => {
+            let source = build_source(&cli.global).await?;
+            save_snapshot(source.as_ref(), &output).await
+        }
+        Some(Command::Completions { shell }) => {
+            clap_complete::generate(shell, &mut Cli::command(), "orgscope", &mut std::io::stdout());
+            Ok(exit::OK)
+        }
+    }
+}
+
+/// The source the global flags ask for: the demo, a snapshot file, or AWS.
+pub async fn build_source(global: &GlobalArgs) -> Result<Arc<dyn Source>, Failure> {
+    if global.demo {
+        return Ok(Arc::new(SnapshotSource::demo()?));
+    }
+    if let Some(path) = &global.snapshot {
+        return Ok(Arc::new(SnapshotSource::from_file(path)?));
+    }
+    let options = AwsOptions {
+        profile: global.profile.clone(),
+        region: global.region.clone(),
+        endpoint_url: global.endpoint_url.clone(),
+        concurrency: usize::from(global.concurrency),
+        ..AwsOptions::default()
+    };
+    Ok(Arc::new(AwsSource::connect(options).await?))
+}
+
+fn no_progress() -> crate::source::ProgressFn {
+    Arc::new(|_| {})
+}
+
+async fn save_snapshot(source: &dyn Source, output: &std::path::Path) -> Result<u8, Failure> {
+    let org = source.discover(no_progress()).await?;
+    let saved = source.saved_snapshot();
+    let snapshot = Snapshot {
+        format: SNAPSHOT_FORMAT,
+        saved_at: chrono::Utc::now(),
+        region: source.region(),
+        org,
+        access: source.saved_access(),
+        assignments: saved.map(|s| s.assignments.clone()).unwrap_or_default(),
+    };
+    let json = serde_json::to_vec_pretty(&snapshot).map_err(Failure::runtime)?;
+    crate::files::write_atomic(output, &json, 0o644)
+        .map_err(|err| Failure::runtime(format!("could not write {}: {err}", output.display())))?;
+    let accounts = snapshot.org.accounts().count();
+    let _ = writeln!(std::io::stderr(), "saved {accounts} accounts to {}", output.display());
+    Ok(exit::OK)
+}
+
+async fn run_tui(global: &GlobalArgs) -> Result<u8, Failure> {
+    let source = build_source(global).await?;
+    let mut app = App::new(source.label(), source.region(), source.saved_access());
+    let mut terminal = app::terminal::init().map_err(Failure::runtime)?;
+    let result = app::run::run(&mut terminal, &mut app, source, EventStream::new()).await;
+    app::terminal::restore();
+    result.map_err(|err| Failure::runtime(format!("the terminal failed: {err}")))?;
+    Ok(exit::OK)
+}

@@ -1,0 +1,145 @@
+//! `orgscope tree`: the organization as an indented tree a person reads, or the contract's JSON.
+
+use std::fmt::Write as _;
+use std::io::Write;
+use std::sync::Arc;
+
+use futures::stream::{self, StreamExt};
+
+use super::{Failure, TreeFormat, exit};
+use crate::model::{Account, Node, Org};
+use crate::source::Source;
+
+pub async fn run(source: &dyn Source, format: TreeFormat, with_tags: bool) -> Result<u8, Failure> {
+    let mut org = source.discover(Arc::new(|_| {})).await?;
+    if with_tags {
+        fill_tags(source, &mut org).await?;
+    } else {
+        for account in org.accounts_mut() {
+            account.tags = None;
+        }
+    }
+    let text = match format {
+        TreeFormat::Json => serde_json::to_string_pretty(&org).map_err(Failure::runtime)? + "\n",
+        TreeFormat::Text => render_text(&org),
+    };
+    std::io::stdout()
+        .write_all(text.as_bytes())
+        .map_err(|err| Failure::runtime(format!("could not write the tree: {err}")))?;
+    warn_partial(&org);
+    Ok(exit::OK)
+}
+
+/// Reads every account's tags, as many at once as the source allows.
+async fn fill_tags(source: &dyn Source, org: &mut Org) -> Result<(), Failure> {
+    let ids: Vec<String> = org.accounts().map(|a| a.id.clone()).collect();
+    let results: Vec<_> =
+        stream::iter(ids).map(|id| async move { (source.account_tags(&id).await, id) }).buffered(64).collect().await;
+    let mut tags = std::collections::HashMap::new();
+    for (result, id) in results {
+        tags.insert(id, result?);
+    }
+    for account in org.accounts_mut() {
+        account.tags = tags.remove(&account.id);
+    }
+    Ok(())
+}
+
+/// A partial tree is still printed; stderr says what is missing.
+fn warn_partial(org: &Org) {
+    fn walk(nodes: &[Node], out: &mut Vec<String>) {
+        for node in nodes {
+            if let Node::Ou(ou) = node {
+                if let Some(error) = &ou.error {
+                    out.push(format!("{} ({}): {}: {}", ou.name, ou.id, error.code, error.message));
+                }
+                walk(&ou.children, out);
+            }
+        }
+    }
+    let mut failures = Vec::new();
+    for root in &org.roots {
+        if let Some(error) = &root.error {
+            failures.push(format!("{} ({}): {}: {}", root.name, root.id, error.code, error.message));
+        }
+        walk(&root.children, &mut failures);
+    }
+    let mut stderr = std::io::stderr();
+    for failure in failures {
+        let _ = writeln!(stderr, "orgscope: warning: could not list all of {failure}");
+    }
+}
+
+pub fn render_text(org: &Org) -> String {
+    let mut out = String::new();
+    let info = &org.organization;
+    let _ = writeln!(
+        out,
+        "Organization {}  management account {}  feature set {}",
+        info.id,
+        info.management_account_id,
+        info.feature_set.as_deref().unwrap_or("unknown")
+    );
+    let _ = writeln!(out, "Caller {}", org.caller.arn);
+    for root in &org.roots {
+        let accounts = count_accounts(&root.children);
+        let _ = writeln!(out, "\n{}  {}  ({accounts} accounts)", root.name, root.id);
+        if let Some(error) = &root.error {
+            let _ = writeln!(out, "  ⚠ {}: {}", error.code, error.message);
+        }
+        render_children(&root.children, "", &mut out);
+    }
+    out
+}
+
+fn count_accounts(nodes: &[Node]) -> usize {
+    nodes
+        .iter()
+        .map(|n| match n {
+            Node::Ou(ou) => count_accounts(&ou.children),
+            Node::Account(_) => 1,
+        })
+        .sum()
+}
+
+fn render_children(children: &[Node], prefix: &str, out: &mut String) {
+    for (i, node) in children.iter().enumerate() {
+        let last = i + 1 == children.len();
+        let (branch, next) = if last { ("└── ", "    ") } else { ("├── ", "│   ") };
+        match node {
+            Node::Ou(ou) => {
+                let _ =
+                    write!(out, "{prefix}{branch}{}  {}  ({} accounts)", ou.name, ou.id, count_accounts(&ou.children));
+                if let Some(error) = &ou.error {
+                    let _ = write!(out, "  ⚠ {}: {}", error.code, error.message);
+                }
+                out.push('\n');
+                render_children(&ou.children, &format!("{prefix}{next}"), out);
+            }
+            Node::Account(account) => {
+                let _ = writeln!(out, "{prefix}{branch}{}", account_text(account));
+            }
+        }
+    }
+}
+
+fn account_text(account: &Account) -> String {
+    let mut text = format!("{}  {}", account.name, account.id);
+    if let Some(email) = &account.email {
+        let _ = write!(text, "  {email}");
+    }
+    if let Some(status) = account.status.as_deref().filter(|s| *s != "ACTIVE") {
+        let _ = write!(text, "  {status}");
+    }
+    if account.is_invited() {
+        text.push_str("  invited");
+    }
+    if account.management {
+        text.push_str("  ★ management");
+    }
+    if let Some(tags) = account.tags.as_ref().filter(|t| !t.is_empty()) {
+        let tags: Vec<String> = tags.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        let _ = write!(text, "  [{}]", tags.join(", "));
+    }
+    text
+}

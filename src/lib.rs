@@ -1,0 +1,13 @@
+//! orgscope: the AWS Organizations tree, who can get in where, and why Identity Center
+//! assignments failed — in a terminal UI and a scriptable CLI.
+//!
+//! The flow runs one way: [`cli`] builds a [`source::Source`], whose data lands in [`model`]
+//! types; [`app`] holds the TUI's state and turns keys into actions and effects; [`ui`] draws it.
+
+pub mod app;
+pub mod cli;
+pub mod files;
+pub mod logging;
+pub mod model;
+pub mod source;
+pub mod ui;

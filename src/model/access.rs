@@ -1,0 +1,124 @@
+//! What the access probe found for an account: the contract's `status` and `reason` codes.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+/// The probe's verdict on one account, as `orgscope probe --format json` reports it
+/// (minus the account's own id, name and OU path, which come from the tree).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProbeOutcome {
+    pub status: ProbeStatus,
+    pub reason: Option<Reason>,
+    /// The role tried last (the one that worked, for a reachable account).
+    pub role_arn: Option<String>,
+    /// AWS's own words, exactly as returned.
+    pub message: Option<String>,
+    /// The diagnosis and the fix.
+    pub hint: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ProbeStatus {
+    Reachable,
+    Blocked,
+    Skipped,
+    Error,
+}
+
+/// Why an account is not plainly reachable through a role.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Reason {
+    AccessDenied,
+    ExplicitDeny,
+    CallerNotPermitted,
+    RegionDisabled,
+    CallerTokenExpired,
+    CallerTokenInvalid,
+    AccountSuspended,
+    Throttled,
+    Network,
+    CallerAccount,
+}
+
+impl Reason {
+    pub fn code(self) -> &'static str {
+        match self {
+            Reason::AccessDenied => "access_denied",
+            Reason::ExplicitDeny => "explicit_deny",
+            Reason::CallerNotPermitted => "caller_not_permitted",
+            Reason::RegionDisabled => "region_disabled",
+            Reason::CallerTokenExpired => "caller_token_expired",
+            Reason::CallerTokenInvalid => "caller_token_invalid",
+            Reason::AccountSuspended => "account_suspended",
+            Reason::Throttled => "throttled",
+            Reason::Network => "network",
+            Reason::CallerAccount => "caller_account",
+        }
+    }
+}
+
+impl fmt::Display for Reason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+impl ProbeStatus {
+    pub fn code(self) -> &'static str {
+        match self {
+            ProbeStatus::Reachable => "reachable",
+            ProbeStatus::Blocked => "blocked",
+            ProbeStatus::Skipped => "skipped",
+            ProbeStatus::Error => "error",
+        }
+    }
+}
+
+/// What the UI knows of an account's access at a moment.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum AccessState {
+    /// Not probed (yet).
+    #[default]
+    Unknown,
+    Probing,
+    Probed(ProbeOutcome),
+}
+
+impl AccessState {
+    pub fn is_blocked(&self) -> bool {
+        matches!(self, AccessState::Probed(ProbeOutcome { status: ProbeStatus::Blocked, .. }))
+    }
+
+    pub fn outcome(&self) -> Option<&ProbeOutcome> {
+        match self {
+            AccessState::Probed(outcome) => Some(outcome),
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reason_serializes_as_its_contract_code() {
+        for reason in [
+            Reason::AccessDenied,
+            Reason::ExplicitDeny,
+            Reason::CallerNotPermitted,
+            Reason::RegionDisabled,
+            Reason::CallerTokenExpired,
+            Reason::CallerTokenInvalid,
+            Reason::AccountSuspended,
+            Reason::Throttled,
+            Reason::Network,
+            Reason::CallerAccount,
+        ] {
+            assert_eq!(serde_json::to_value(reason).ok(), Some(serde_json::Value::from(reason.code())));
+        }
+    }
+}

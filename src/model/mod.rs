@@ -1,0 +1,11 @@
+//! Plain data: the organization tree, access states and assignment attempts. No I/O here.
+
+mod access;
+mod assignment;
+mod org;
+mod snapshot;
+
+pub use access::{AccessState, ProbeOutcome, ProbeStatus, Reason};
+pub use assignment::{AssignmentAttempt, AssignmentStatus};
+pub use org::{Account, Caller, ListingError, Node, Org, OrgInfo, Ou, Root, sort_children};
+pub use snapshot::{SNAPSHOT_FORMAT, Snapshot, SnapshotError};

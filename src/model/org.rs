@@ -1,0 +1,230 @@
+//! The organization as discovered: roots, OUs and accounts, in the shape of `orgscope tree --format json`.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// A discovered organization together with who looked at it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Org {
+    pub organization: OrgInfo,
+    pub caller: Caller,
+    pub roots: Vec<Root>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OrgInfo {
+    pub id: String,
+    pub management_account_id: String,
+    pub feature_set: Option<String>,
+}
+
+/// The identity whose credentials orgscope runs with (`sts:GetCallerIdentity`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Caller {
+    pub account: String,
+    pub arn: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Root {
+    pub id: String,
+    pub name: String,
+    pub children: Vec<Node>,
+    /// Set when the root's children could not be listed completely.
+    pub error: Option<ListingError>,
+}
+
+/// A child of a root or an OU.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Node {
+    Ou(Ou),
+    Account(Account),
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Ou {
+    pub id: String,
+    pub name: String,
+    pub children: Vec<Node>,
+    /// Set when this OU's children could not be listed; `children` holds what was read.
+    pub error: Option<ListingError>,
+}
+
+/// Why an OU (or root) could not be listed, as AWS said it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ListingError {
+    pub code: String,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Account {
+    pub id: String,
+    pub name: String,
+    pub email: Option<String>,
+    /// `ACTIVE`, `SUSPENDED` or `PENDING_CLOSURE`, as Organizations reports it.
+    pub status: Option<String>,
+    /// `CREATED` or `INVITED`.
+    pub joined_method: Option<String>,
+    pub joined_at: Option<DateTime<Utc>>,
+    /// Filled only when tags were asked for (`--with-tags`, or lazily in the TUI).
+    pub tags: Option<BTreeMap<String, String>>,
+    /// True for the organization's management account.
+    pub management: bool,
+}
+
+impl Account {
+    pub fn is_suspended(&self) -> bool {
+        matches!(self.status.as_deref(), Some("SUSPENDED" | "PENDING_CLOSURE"))
+    }
+
+    pub fn is_invited(&self) -> bool {
+        self.joined_method.as_deref() == Some("INVITED")
+    }
+}
+
+impl Node {
+    pub fn id(&self) -> &str {
+        match self {
+            Node::Ou(ou) => &ou.id,
+            Node::Account(account) => &account.id,
+        }
+    }
+
+    pub fn name(&self) -> &str {
+        match self {
+            Node::Ou(ou) => &ou.name,
+            Node::Account(account) => &account.name,
+        }
+    }
+}
+
+/// Orders children as the contract says: OUs first, then accounts, each by name
+/// (case-insensitive, ties broken by id so the order is total).
+pub fn sort_children(children: &mut [Node]) {
+    children.sort_by(|a, b| {
+        let rank = |n: &Node| matches!(n, Node::Account(_)) as u8;
+        rank(a)
+            .cmp(&rank(b))
+            .then_with(|| a.name().to_lowercase().cmp(&b.name().to_lowercase()))
+            .then_with(|| a.id().cmp(b.id()))
+    });
+}
+
+impl Org {
+    /// Every account in the organization, depth first, with the names of the OUs above it
+    /// (from the root down, the root itself excluded).
+    pub fn accounts_with_paths(&self) -> Vec<(&Account, Vec<&str>)> {
+        fn walk<'a>(nodes: &'a [Node], path: &mut Vec<&'a str>, out: &mut Vec<(&'a Account, Vec<&'a str>)>) {
+            for node in nodes {
+                match node {
+                    Node::Account(account) => out.push((account, path.clone())),
+                    Node::Ou(ou) => {
+                        path.push(&ou.name);
+                        walk(&ou.children, path, out);
+                        path.pop();
+                    }
+                }
+            }
+        }
+        let mut out = Vec::new();
+        for root in &self.roots {
+            walk(&root.children, &mut Vec::new(), &mut out);
+        }
+        out
+    }
+
+    pub fn accounts(&self) -> impl Iterator<Item = &Account> {
+        self.accounts_with_paths().into_iter().map(|(account, _)| account)
+    }
+
+    pub fn accounts_mut(&mut self) -> Vec<&mut Account> {
+        fn walk<'a>(nodes: &'a mut [Node], out: &mut Vec<&'a mut Account>) {
+            for node in nodes {
+                match node {
+                    Node::Account(account) => out.push(account),
+                    Node::Ou(ou) => walk(&mut ou.children, out),
+                }
+            }
+        }
+        let mut out = Vec::new();
+        for root in &mut self.roots {
+            walk(&mut root.children, &mut out);
+        }
+        out
+    }
+
+    /// Number of OUs, roots excluded.
+    pub fn ou_count(&self) -> usize {
+        fn count(nodes: &[Node]) -> usize {
+            nodes
+                .iter()
+                .map(|n| match n {
+                    Node::Ou(ou) => 1 + count(&ou.children),
+                    Node::Account(_) => 0,
+                })
+                .sum()
+        }
+        self.roots.iter().map(|r| count(&r.children)).sum()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn account(id: &str, name: &str) -> Node {
+        Node::Account(Account {
+            id: id.into(),
+            name: name.into(),
+            email: None,
+            status: Some("ACTIVE".into()),
+            joined_method: Some("CREATED".into()),
+            joined_at: None,
+            tags: None,
+            management: false,
+        })
+    }
+
+    fn ou(id: &str, name: &str, children: Vec<Node>) -> Node {
+        Node::Ou(Ou { id: id.into(), name: name.into(), children, error: None })
+    }
+
+    #[test]
+    fn children_sort_ous_first_then_accounts_case_insensitively() {
+        let mut children = vec![
+            account("3", "zeta"),
+            ou("ou-b", "beta", vec![]),
+            account("1", "Alpha"),
+            ou("ou-a", "Alpha", vec![]),
+            account("2", "alpha"),
+        ];
+        sort_children(&mut children);
+        let order: Vec<&str> = children.iter().map(Node::id).collect();
+        assert_eq!(order, ["ou-a", "ou-b", "1", "2", "3"]);
+    }
+
+    #[test]
+    fn accounts_carry_their_ou_path() {
+        let org = Org {
+            organization: OrgInfo { id: "o-1".into(), management_account_id: "1".into(), feature_set: None },
+            caller: Caller { account: "1".into(), arn: "arn".into() },
+            roots: vec![Root {
+                id: "r-1".into(),
+                name: "Root".into(),
+                error: None,
+                children: vec![
+                    ou("ou-1", "Prod", vec![ou("ou-2", "Web", vec![account("9", "web")])]),
+                    account("1", "mgmt"),
+                ],
+            }],
+        };
+        let paths: Vec<(String, Vec<&str>)> =
+            org.accounts_with_paths().into_iter().map(|(a, p)| (a.id.clone(), p)).collect();
+        assert_eq!(paths, vec![("9".to_string(), vec!["Prod", "Web"]), ("1".to_string(), vec![])]);
+        assert_eq!(org.ou_count(), 2);
+    }
+}

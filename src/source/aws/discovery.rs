@@ -1,0 +1,310 @@
+//! Organization discovery: `ListRoots`, then for every root and OU `ListOrganizationalUnitsForParent`
+//! and `ListAccountsForParent`, 20 a page. These are the fewest calls the API allows: no call lists
+//! OUs across parents, and `ListAccountsForParent` returns the account details that `ListChildren`
+//! would need a second call for. Every page is its own job, so an OU's children are listed as soon as
+//! the page naming them arrives (the critical path is one call per level and page), and the
+//! [`Caller`](super::retry::Caller)'s semaphore bounds what is in flight.
+
+use std::collections::{HashMap, HashSet};
+use std::future::Future;
+use std::pin::Pin;
+
+use futures::stream::{FuturesUnordered, StreamExt};
+
+use super::{AwsSource, fatal, listing_error, to_chrono};
+use crate::model::{Account, Caller, ListingError, Node, Org, OrgInfo, Ou, Root, sort_children};
+use crate::source::{DiscoveryProgress, ProgressFn, SourceError};
+
+/// The API's largest page for these listings.
+const PAGE_SIZE: i32 = 20;
+/// A listing longer than this many pages is treated as a broken paginator, not as data.
+const MAX_PAGES: usize = 10_000;
+
+/// Follows one paginated listing: stops on the last page, and refuses a token seen before (a
+/// paginator that would loop forever) or an absurd number of pages.
+#[derive(Debug, Default)]
+pub(super) struct PageGuard {
+    seen: HashSet<String>,
+}
+
+impl PageGuard {
+    /// `Ok(true)` when there is another page to read after a page that returned `token`.
+    pub(super) fn next(&mut self, token: Option<&str>) -> Result<bool, String> {
+        match token {
+            None | Some("") => Ok(false),
+            Some(token) if !self.seen.insert(token.to_string()) => {
+                Err(format!("AWS returned the same NextToken twice ({token}); stopped paging to avoid an endless loop"))
+            }
+            Some(_) if self.seen.len() > MAX_PAGES => Err(format!("more than {MAX_PAGES} pages; stopped paging")),
+            Some(_) => Ok(true),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum ListingKind {
+    Ous,
+    Accounts,
+}
+
+/// What one parent (root or OU) has, as far as read.
+#[derive(Debug, Default)]
+struct Listing {
+    ous: Vec<(String, String)>,
+    accounts: Vec<Account>,
+    error: Option<ListingError>,
+    open: usize,
+    guards: HashMap<ListingKind, PageGuard>,
+}
+
+enum PageItems {
+    Ous(Vec<(String, String)>),
+    Accounts(Vec<Account>),
+}
+
+struct Page {
+    parent: String,
+    kind: ListingKind,
+    result: Result<(PageItems, Option<String>), ListingError>,
+}
+
+type PageFuture<'a> = Pin<Box<dyn Future<Output = Page> + Send + 'a>>;
+
+pub(super) async fn discover(source: &AwsSource, progress: ProgressFn) -> Result<Org, SourceError> {
+    let identity = source.calls.call(|| source.sts.get_caller_identity().send());
+    let organization = source.calls.call(|| source.organizations.describe_organization().send());
+    let roots = list_roots(source);
+    let (identity, organization, roots) = tokio::join!(identity, organization, roots);
+
+    let identity = identity.map_err(|err| fatal("sts:GetCallerIdentity", "", err))?;
+    let caller = Caller {
+        account: identity.account().unwrap_or_default().to_string(),
+        arn: identity.arn().unwrap_or_default().to_string(),
+    };
+    let organization = organization.map_err(|err| fatal("organizations:DescribeOrganization", &caller.arn, err))?;
+    let organization = organization.organization();
+    let info = OrgInfo {
+        id: organization.and_then(|o| o.id()).unwrap_or_default().to_string(),
+        management_account_id: organization.and_then(|o| o.master_account_id()).unwrap_or_default().to_string(),
+        feature_set: organization.and_then(|o| o.feature_set()).map(|f| f.as_str().to_string()),
+    };
+    let roots = roots.map_err(|err| match err {
+        RootsError::Sdk(err) => fatal("organizations:ListRoots", &caller.arn, *err),
+        RootsError::Paging(message) => {
+            SourceError::Service { action: "organizations:ListRoots", code: "InvalidPagination".into(), message }
+        }
+    })?;
+
+    let mut listings: HashMap<String, Listing> = HashMap::new();
+    let mut pending: FuturesUnordered<PageFuture<'_>> = FuturesUnordered::new();
+    let mut report = DiscoveryProgress::default();
+    for (id, _) in &roots {
+        start_parent(source, id, &mut listings, &mut pending);
+        report.parents_known += 1;
+    }
+
+    while let Some(page) = pending.next().await {
+        let Some(listing) = listings.get_mut(&page.parent) else { continue };
+        listing.open -= 1;
+        let mut new_ous = Vec::new();
+        match page.result {
+            Ok((items, token)) => {
+                match items {
+                    PageItems::Ous(ous) => {
+                        new_ous.extend(ous.iter().map(|(id, _)| id.clone()));
+                        listing.ous.extend(ous);
+                    }
+                    PageItems::Accounts(accounts) => {
+                        report.accounts_found += accounts.len();
+                        listing.accounts.extend(accounts);
+                    }
+                }
+                match listing.guards.entry(page.kind).or_default().next(token.as_deref()) {
+                    Ok(true) => {
+                        listing.open += 1;
+                        pending.push(fetch_page(source, page.parent.clone(), page.kind, token));
+                    }
+                    Ok(false) => {}
+                    Err(message) => {
+                        listing.error = Some(ListingError { code: "InvalidPagination".into(), message });
+                    }
+                }
+            }
+            Err(error) => {
+                tracing::warn!(parent = %page.parent, code = %error.code, "listing failed");
+                listing.error.get_or_insert(error);
+            }
+        }
+        if listing.open == 0 {
+            report.parents_listed += 1;
+        }
+        for ou in new_ous {
+            start_parent(source, &ou, &mut listings, &mut pending);
+            report.parents_known += 1;
+        }
+        report.throttled = source.stats().throttled();
+        progress(report);
+    }
+
+    tracing::info!(
+        calls = source.stats().calls(),
+        throttled = source.stats().throttled(),
+        parents = report.parents_known,
+        accounts = report.accounts_found,
+        "discovery finished"
+    );
+    let management = info.management_account_id.clone();
+    let roots = roots
+        .into_iter()
+        .map(|(id, name)| {
+            let (children, error) = build_children(&id, &mut listings, &management);
+            Root { id, name, children, error }
+        })
+        .collect();
+    Ok(Org { organization: info, caller, roots })
+}
+
+fn start_parent<'a>(
+    source: &'a AwsSource,
+    parent: &str,
+    listings: &mut HashMap<String, Listing>,
+    pending: &mut FuturesUnordered<PageFuture<'a>>,
+) {
+    // An OU reported twice (by a broken server) is listed once.
+    if listings.contains_key(parent) {
+        return;
+    }
+    listings.insert(parent.to_string(), Listing { open: 2, ..Listing::default() });
+    pending.push(fetch_page(source, parent.to_string(), ListingKind::Ous, None));
+    pending.push(fetch_page(source, parent.to_string(), ListingKind::Accounts, None));
+}
+
+fn fetch_page(source: &AwsSource, parent: String, kind: ListingKind, token: Option<String>) -> PageFuture<'_> {
+    Box::pin(async move {
+        let result = match kind {
+            ListingKind::Ous => source
+                .calls
+                .call(|| {
+                    source
+                        .organizations
+                        .list_organizational_units_for_parent()
+                        .parent_id(&parent)
+                        .max_results(PAGE_SIZE)
+                        .set_next_token(token.clone())
+                        .send()
+                })
+                .await
+                .map(|page| {
+                    let ous = page
+                        .organizational_units()
+                        .iter()
+                        .filter_map(|ou| Some((ou.id()?.to_string(), ou.name().unwrap_or_default().to_string())))
+                        .collect();
+                    (PageItems::Ous(ous), page.next_token().map(str::to_string))
+                })
+                .map_err(|err| listing_error(&err)),
+            ListingKind::Accounts => source
+                .calls
+                .call(|| {
+                    source
+                        .organizations
+                        .list_accounts_for_parent()
+                        .parent_id(&parent)
+                        .max_results(PAGE_SIZE)
+                        .set_next_token(token.clone())
+                        .send()
+                })
+                .await
+                .map(|page| {
+                    let accounts = page.accounts().iter().filter_map(account_from_sdk).collect();
+                    (PageItems::Accounts(accounts), page.next_token().map(str::to_string))
+                })
+                .map_err(|err| listing_error(&err)),
+        };
+        Page { parent, kind, result }
+    })
+}
+
+fn account_from_sdk(account: &aws_sdk_organizations::types::Account) -> Option<Account> {
+    let status =
+        account.status().map(|s| s.as_str().to_string()).or_else(|| account.state().map(|s| s.as_str().to_string()));
+    Some(Account {
+        id: account.id()?.to_string(),
+        name: account.name().unwrap_or_default().to_string(),
+        email: account.email().map(str::to_string),
+        status,
+        joined_method: account.joined_method().map(|m| m.as_str().to_string()),
+        joined_at: account.joined_timestamp().and_then(to_chrono),
+        tags: None,
+        management: false,
+    })
+}
+
+fn build_children(
+    parent: &str,
+    listings: &mut HashMap<String, Listing>,
+    management: &str,
+) -> (Vec<Node>, Option<ListingError>) {
+    let Some(listing) = listings.remove(parent) else { return (Vec::new(), None) };
+    let mut children: Vec<Node> = listing
+        .ous
+        .into_iter()
+        .map(|(id, name)| {
+            // Removing the listing as it is built makes a cycle from a broken server end here.
+            let (children, error) = build_children(&id, listings, management);
+            Node::Ou(Ou { id, name, children, error })
+        })
+        .collect();
+    children.extend(listing.accounts.into_iter().map(|mut account| {
+        account.management = account.id == management;
+        Node::Account(account)
+    }));
+    sort_children(&mut children);
+    (children, listing.error)
+}
+
+type ListRootsSdkError = aws_smithy_runtime_api::client::result::SdkError<
+    aws_sdk_organizations::operation::list_roots::ListRootsError,
+    aws_smithy_runtime_api::client::orchestrator::HttpResponse,
+>;
+
+#[derive(Debug)]
+enum RootsError {
+    Sdk(Box<ListRootsSdkError>),
+    Paging(String),
+}
+
+async fn list_roots(source: &AwsSource) -> Result<Vec<(String, String)>, RootsError> {
+    let mut roots = Vec::new();
+    let mut guard = PageGuard::default();
+    let mut token: Option<String> = None;
+    loop {
+        let page = source
+            .calls
+            .call(|| source.organizations.list_roots().max_results(PAGE_SIZE).set_next_token(token.clone()).send())
+            .await
+            .map_err(|err| RootsError::Sdk(Box::new(err)))?;
+        roots.extend(
+            page.roots().iter().filter_map(|r| Some((r.id()?.to_string(), r.name().unwrap_or("Root").to_string()))),
+        );
+        token = page.next_token().map(str::to_string);
+        if !guard.next(token.as_deref()).map_err(RootsError::Paging)? {
+            return Ok(roots);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn page_guard_follows_tokens_and_refuses_a_repeat() {
+        let mut guard = PageGuard::default();
+        assert_eq!(guard.next(Some("a")), Ok(true));
+        assert_eq!(guard.next(Some("b")), Ok(true));
+        assert!(guard.next(Some("a")).is_err());
+        assert_eq!(guard.next(None), Ok(false));
+        assert_eq!(guard.next(Some("")), Ok(false));
+    }
+}

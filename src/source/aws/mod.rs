@@ -1,0 +1,215 @@
+//! The live source: the official AWS SDK for Rust, configured through `aws-config`'s default chain.
+
+mod discovery;
+pub mod retry;
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use aws_config::meta::region::RegionProviderChain;
+use aws_config::retry::RetryConfig;
+use aws_config::timeout::TimeoutConfig;
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_credential_types::provider::ProvideCredentials;
+use aws_credential_types::provider::error::CredentialsError;
+use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
+use aws_smithy_runtime_api::client::result::SdkError;
+use aws_smithy_types::error::display::DisplayErrorContext;
+use aws_smithy_types::error::metadata::ProvideErrorMetadata;
+
+use self::retry::{CallStats, Caller, RetryPolicy};
+use super::{ProgressFn, Source, SourceError};
+use crate::model::{ListingError, Org};
+
+/// Organizations is a global service homed in us-east-1; used when no region is configured.
+const FALLBACK_REGION: &str = "us-east-1";
+
+/// How to reach AWS, from the global flags.
+#[derive(Debug, Clone, Default)]
+pub struct AwsOptions {
+    pub profile: Option<String>,
+    pub region: Option<String>,
+    pub endpoint_url: Option<String>,
+    pub concurrency: usize,
+    pub retry: RetryPolicy,
+    /// Explicit credentials instead of the default chain (tests and benchmarks use this).
+    pub credentials: Option<aws_credential_types::Credentials>,
+}
+
+pub struct AwsSource {
+    profile: Option<String>,
+    region: String,
+    organizations: aws_sdk_organizations::Client,
+    sts: aws_sdk_sts::Client,
+    calls: Caller,
+}
+
+impl AwsSource {
+    /// Loads the configuration and checks that credentials resolve, so that a missing login is one
+    /// clear sentence instead of an error from the first call.
+    pub async fn connect(options: AwsOptions) -> Result<AwsSource, SourceError> {
+        let config = load_config(&options).await;
+        check_credentials(&config).await?;
+        let region = config.region().map(|r| r.to_string()).unwrap_or_else(|| FALLBACK_REGION.to_string());
+        Ok(AwsSource {
+            profile: options.profile,
+            region,
+            organizations: aws_sdk_organizations::Client::new(&config),
+            sts: aws_sdk_sts::Client::new(&config),
+            calls: Caller::new(options.concurrency, options.retry),
+        })
+    }
+
+    pub fn stats(&self) -> &std::sync::Arc<CallStats> {
+        self.calls.stats()
+    }
+}
+
+/// The SDK's own retries are off: [`Caller`] retries with jitter and counts every attempt, so
+/// throttling is handled once, in one place.
+async fn load_config(options: &AwsOptions) -> SdkConfig {
+    let region = RegionProviderChain::first_try(options.region.clone().map(Region::new))
+        .or_default_provider()
+        .or_else(Region::from_static(FALLBACK_REGION));
+    let mut loader = aws_config::defaults(BehaviorVersion::latest())
+        .region(region)
+        .retry_config(RetryConfig::standard().with_max_attempts(1))
+        .timeout_config(
+            TimeoutConfig::builder()
+                .connect_timeout(Duration::from_secs(5))
+                .read_timeout(Duration::from_secs(20))
+                .operation_attempt_timeout(Duration::from_secs(30))
+                .build(),
+        );
+    if let Some(profile) = &options.profile {
+        loader = loader.profile_name(profile);
+    }
+    if let Some(credentials) = &options.credentials {
+        loader = loader.credentials_provider(credentials.clone());
+    }
+    if let Some(url) = &options.endpoint_url {
+        loader = loader.endpoint_url(url);
+    }
+    loader.load().await
+}
+
+async fn check_credentials(config: &SdkConfig) -> Result<(), SourceError> {
+    let Some(provider) = config.credentials_provider() else {
+        return Err(SourceError::NoCredentials);
+    };
+    match provider.provide_credentials().await {
+        Ok(_) => Ok(()),
+        Err(CredentialsError::CredentialsNotLoaded(_)) => Err(SourceError::NoCredentials),
+        Err(err) => Err(SourceError::CredentialsUnavailable(DisplayErrorContext(&err).to_string())),
+    }
+}
+
+const EXPIRED_OR_INVALID: &[&str] = &[
+    "ExpiredToken",
+    "ExpiredTokenException",
+    "InvalidClientTokenId",
+    "UnrecognizedClientException",
+    "SignatureDoesNotMatch",
+    "InvalidSignatureException",
+];
+
+/// Maps the failure of a call the whole run depends on to one actionable sentence.
+fn fatal<E: ProvideErrorMetadata + std::error::Error + 'static>(
+    action: &'static str,
+    caller_arn: &str,
+    err: SdkError<E, HttpResponse>,
+) -> SourceError {
+    let Some(code) = err.code().map(str::to_string) else {
+        return SourceError::Network { action, message: DisplayErrorContext(&err).to_string() };
+    };
+    let message = err.message().unwrap_or_default().to_string();
+    match code.as_str() {
+        c if EXPIRED_OR_INVALID.contains(&c) => SourceError::CredentialsExpired { code, message },
+        "AWSOrganizationsNotInUseException" => SourceError::NotInOrganization { account: account_of_arn(caller_arn) },
+        "AccessDenied" | "AccessDeniedException" => {
+            SourceError::AccessDenied { arn: caller_arn.to_string(), action, message }
+        }
+        _ => SourceError::Service { action, code, message },
+    }
+}
+
+/// The account id inside an ARN (`arn:aws:sts::123456789012:assumed-role/…`).
+fn account_of_arn(arn: &str) -> String {
+    arn.split(':').nth(4).filter(|a| !a.is_empty()).unwrap_or(arn).to_string()
+}
+
+/// How an OU's failed listing is shown in place: AWS's code and message, or the transport fault.
+fn listing_error<E: ProvideErrorMetadata + std::error::Error + 'static>(
+    err: &SdkError<E, HttpResponse>,
+) -> ListingError {
+    match err.code() {
+        Some(code) => ListingError { code: code.to_string(), message: err.message().unwrap_or_default().to_string() },
+        None => ListingError { code: "NetworkError".to_string(), message: DisplayErrorContext(err).to_string() },
+    }
+}
+
+fn to_chrono(t: &aws_smithy_types::DateTime) -> Option<chrono::DateTime<chrono::Utc>> {
+    chrono::DateTime::from_timestamp(t.secs(), t.subsec_nanos())
+}
+
+#[async_trait]
+impl Source for AwsSource {
+    fn label(&self) -> String {
+        match &self.profile {
+            Some(profile) => format!("aws profile {profile}"),
+            None => "aws".to_string(),
+        }
+    }
+
+    fn region(&self) -> Option<String> {
+        Some(self.region.clone())
+    }
+
+    async fn discover(&self, progress: ProgressFn) -> Result<Org, SourceError> {
+        discovery::discover(self, progress).await
+    }
+
+    async fn account_tags(&self, account_id: &str) -> Result<BTreeMap<String, String>, SourceError> {
+        let mut tags = BTreeMap::new();
+        let mut pages = discovery::PageGuard::default();
+        let mut token: Option<String> = None;
+        loop {
+            let page = self
+                .calls
+                .call(|| {
+                    self.organizations
+                        .list_tags_for_resource()
+                        .resource_id(account_id)
+                        .set_next_token(token.clone())
+                        .send()
+                })
+                .await
+                .map_err(|err| fatal("organizations:ListTagsForResource", "", err))?;
+            tags.extend(page.tags().iter().map(|t| (t.key().to_string(), t.value().to_string())));
+            token = page.next_token().map(str::to_string);
+            match pages.next(token.as_deref()) {
+                Ok(true) => continue,
+                Ok(false) => return Ok(tags),
+                Err(message) => {
+                    return Err(SourceError::Service {
+                        action: "organizations:ListTagsForResource",
+                        code: "InvalidPagination".into(),
+                        message,
+                    });
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn account_is_read_from_the_caller_arn() {
+        assert_eq!(account_of_arn("arn:aws:sts::123456789012:assumed-role/Admin/me"), "123456789012");
+        assert_eq!(account_of_arn("not-an-arn"), "not-an-arn");
+    }
+}

@@ -1,0 +1,116 @@
+//! The detail pane: everything known about the selected OU or account, including the exact error
+//! and the fix for a blocked one.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+
+use super::theme::Theme;
+use crate::app::App;
+use crate::app::tree::{NodeData, TreeNode};
+use crate::model::{AccessState, Account, ProbeOutcome};
+
+pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+    let Some(index) = app.tree.selected_index() else {
+        let block = Block::new().borders(Borders::ALL).border_style(theme.border()).title(" Details ");
+        frame.render_widget(block, area);
+        return;
+    };
+    let node = &app.tree.nodes[index];
+    let path = app.tree.path(index);
+    let mut lines = Vec::new();
+    match &node.data {
+        NodeData::Account { account, access } => account_lines(&mut lines, account, access, &path, theme),
+        NodeData::Root | NodeData::Ou => container_lines(&mut lines, node, &path, theme),
+    }
+    let block = Block::new()
+        .borders(Borders::ALL)
+        .border_style(theme.border())
+        .title(Line::styled(format!(" {} ", node.name), theme.title()));
+    frame.render_widget(Paragraph::new(lines).block(block).wrap(Wrap { trim: false }), area);
+}
+
+fn field<'a>(lines: &mut Vec<Line<'a>>, label: &'a str, value: impl Into<Span<'a>>, theme: &Theme) {
+    lines.push(Line::from(vec![Span::styled(format!("{label:<11}"), theme.label()), value.into()]));
+}
+
+fn container_lines<'a>(lines: &mut Vec<Line<'a>>, node: &'a TreeNode, path: &[&'a str], theme: &Theme) {
+    let kind = if matches!(node.data, NodeData::Root) { "Root" } else { "OU" };
+    field(lines, kind, node.id.as_str(), theme);
+    field(lines, "Path", path.join(" / "), theme);
+    field(lines, "Accounts", node.accounts.to_string(), theme);
+    let blocked_style = if node.blocked > 0 { theme.blocked() } else { theme.reachable() };
+    field(lines, "Blocked", Span::styled(node.blocked.to_string(), blocked_style), theme);
+    if let Some(error) = &node.error {
+        lines.push(Line::default());
+        field(lines, "Error", Span::styled(error.code.as_str(), theme.blocked()), theme);
+        lines.push(Line::raw(error.message.as_str()));
+        lines.push(Line::styled("Only part of this OU could be read; the rest of the tree is complete.", theme.dim()));
+    }
+}
+
+fn account_lines<'a>(
+    lines: &mut Vec<Line<'a>>,
+    account: &'a Account,
+    access: &'a AccessState,
+    path: &[&'a str],
+    theme: &Theme,
+) {
+    field(lines, "Account", account.id.as_str(), theme);
+    field(lines, "Email", account.email.as_deref().unwrap_or("—"), theme);
+    let status = account.status.as_deref().unwrap_or("—");
+    let status_style = if account.is_suspended() { theme.skipped() } else { ratatui::style::Style::new() };
+    field(lines, "Status", Span::styled(status, status_style), theme);
+    let joined = match (&account.joined_method, &account.joined_at) {
+        (Some(method), Some(at)) => format!("{method} on {}", at.format("%Y-%m-%d")),
+        (Some(method), None) => method.clone(),
+        (None, Some(at)) => at.format("%Y-%m-%d").to_string(),
+        (None, None) => "—".to_string(),
+    };
+    field(lines, "Joined", joined, theme);
+    field(lines, "OU path", path[..path.len().saturating_sub(1)].join(" / "), theme);
+    if account.management {
+        field(lines, "Role", "management account of the organization", theme);
+    }
+    if let Some(tags) = &account.tags {
+        let text = if tags.is_empty() {
+            "none".to_string()
+        } else {
+            tags.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(", ")
+        };
+        field(lines, "Tags", text, theme);
+    }
+    lines.push(Line::default());
+    let (glyph, style) = theme.account(account, access);
+    match access {
+        AccessState::Unknown => field(lines, "Access", Span::styled(format!("{glyph} not probed"), style), theme),
+        AccessState::Probing => field(lines, "Access", Span::styled(format!("{glyph} probing…"), style), theme),
+        AccessState::Probed(outcome) => outcome_lines(lines, glyph, outcome, style, theme),
+    }
+}
+
+fn outcome_lines<'a>(
+    lines: &mut Vec<Line<'a>>,
+    glyph: &str,
+    outcome: &'a ProbeOutcome,
+    style: ratatui::style::Style,
+    theme: &Theme,
+) {
+    let verdict = match outcome.reason {
+        Some(reason) => format!("{glyph} {} — {reason}", outcome.status.code()),
+        None => format!("{glyph} {}", outcome.status.code()),
+    };
+    field(lines, "Access", Span::styled(verdict, style), theme);
+    if let Some(role) = &outcome.role_arn {
+        field(lines, "Role tried", role.as_str(), theme);
+    }
+    if let Some(message) = &outcome.message {
+        lines.push(Line::styled("Error", theme.label()));
+        lines.push(Line::raw(message.as_str()));
+    }
+    if let Some(hint) = &outcome.hint {
+        lines.push(Line::styled("Fix", theme.label()));
+        lines.extend(hint.lines().map(Line::raw));
+    }
+}

@@ -1,0 +1,47 @@
+//! Drawing: a pure function of the [`App`] state, one file per part of the screen. Nothing here
+//! changes state or calls AWS, and only visible rows are drawn.
+
+mod detail;
+mod help;
+mod status_bar;
+pub mod theme;
+mod tree;
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+
+use crate::app::{App, Overlay};
+
+/// Height of the status bar at the bottom.
+const STATUS_ROWS: u16 = 2;
+
+struct Areas {
+    tree: Rect,
+    detail: Rect,
+    status: Rect,
+}
+
+fn areas(area: Rect) -> Areas {
+    let [main, status] = Layout::vertical([Constraint::Min(3), Constraint::Length(STATUS_ROWS)]).areas(area);
+    let tree_share = if area.width < 100 { 55 } else { 50 };
+    let [tree, detail] =
+        Layout::horizontal([Constraint::Percentage(tree_share), Constraint::Percentage(100 - tree_share)]).areas(main);
+    Areas { tree, detail, status }
+}
+
+/// Rows of accounts and OUs the tree pane shows on a terminal of `size` (columns, rows).
+pub fn tree_rows((columns, rows): (u16, u16)) -> usize {
+    // The tree pane has a border above and below.
+    areas(Rect::new(0, 0, columns, rows)).tree.height.saturating_sub(2) as usize
+}
+
+pub fn draw(frame: &mut Frame, app: &App) {
+    let theme = app.theme;
+    let areas = areas(frame.area());
+    tree::draw(frame, areas.tree, app, &theme);
+    detail::draw(frame, areas.detail, app, &theme);
+    status_bar::draw(frame, areas.status, app, &theme);
+    if app.overlay == Some(Overlay::Help) {
+        help::draw(frame, frame.area(), app, &theme);
+    }
+}

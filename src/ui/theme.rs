@@ -1,0 +1,78 @@
+//! Colours and glyphs. With `NO_COLOR` set every style is plain, and the glyphs alone keep
+//! blocked, reachable and suspended accounts apart.
+
+use ratatui::style::{Color, Modifier, Style};
+
+use crate::model::{AccessState, Account, ProbeStatus};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Theme {
+    pub color: bool,
+}
+
+impl Theme {
+    pub fn from_env() -> Theme {
+        Theme { color: std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) }
+    }
+
+    fn fg(&self, color: Color) -> Style {
+        if self.color { Style::new().fg(color) } else { Style::new() }
+    }
+
+    pub fn reachable(&self) -> Style {
+        self.fg(Color::Green)
+    }
+
+    pub fn blocked(&self) -> Style {
+        self.fg(Color::Red).add_modifier(Modifier::BOLD)
+    }
+
+    pub fn skipped(&self) -> Style {
+        self.fg(Color::DarkGray)
+    }
+
+    pub fn probing(&self) -> Style {
+        self.fg(Color::Yellow)
+    }
+
+    pub fn dim(&self) -> Style {
+        self.fg(Color::DarkGray)
+    }
+
+    pub fn label(&self) -> Style {
+        self.fg(Color::Cyan)
+    }
+
+    pub fn title(&self) -> Style {
+        Style::new().add_modifier(Modifier::BOLD)
+    }
+
+    pub fn selected(&self) -> Style {
+        if self.color {
+            Style::new().bg(Color::DarkGray).add_modifier(Modifier::BOLD)
+        } else {
+            Style::new().add_modifier(Modifier::REVERSED)
+        }
+    }
+
+    pub fn border(&self) -> Style {
+        self.fg(Color::Gray)
+    }
+
+    /// The glyph and style of an account row.
+    pub fn account(&self, account: &Account, access: &AccessState) -> (&'static str, Style) {
+        if account.is_suspended() {
+            return ("⊘", self.skipped());
+        }
+        match access {
+            AccessState::Unknown => ("○", Style::new()),
+            AccessState::Probing => ("◌", self.probing()),
+            AccessState::Probed(outcome) => match outcome.status {
+                ProbeStatus::Reachable => ("●", self.reachable()),
+                ProbeStatus::Blocked => ("✗", self.blocked()),
+                ProbeStatus::Skipped => ("⊘", self.skipped()),
+                ProbeStatus::Error => ("!", self.probing()),
+            },
+        }
+    }
+}

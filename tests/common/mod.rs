@@ -1,0 +1,51 @@
+//! Shared test harness: the orgscope binary, required external tools, moto, and the fake AWS endpoint.
+#![allow(dead_code)]
+
+pub mod fake_aws;
+pub mod moto;
+pub mod tmux;
+
+use std::path::PathBuf;
+use std::process::Command;
+
+/// The orgscope binary built for this test run.
+pub fn orgscope_bin() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_orgscope"))
+}
+
+/// True when running under CI, where a missing tool is a failure, never a skip.
+pub fn in_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "0" && v != "false")
+}
+
+/// Checks that `program` runs (`program args…` exits 0). Under `CI=true` a missing tool panics with
+/// the install hint; elsewhere the test is skipped with the same hint on stderr (returns false).
+pub fn require_tool(program: &str, args: &[&str], install_hint: &str) -> bool {
+    let ok = Command::new(program).args(args).output().map(|o| o.status.success()).unwrap_or(false);
+    if ok {
+        return true;
+    }
+    let message = format!("`{program}` is not available: {install_hint}");
+    if in_ci() {
+        panic!("{message} (CI=true: a missing tool fails the run)");
+    }
+    eprintln!("SKIPPED: {message}");
+    false
+}
+
+/// A command for the orgscope binary with an environment that cannot reach real AWS or read the
+/// developer's own AWS configuration.
+pub fn orgscope_command(home: &std::path::Path) -> Command {
+    let mut command = Command::new(orgscope_bin());
+    command
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("HOME", home)
+        .env("XDG_CACHE_HOME", home.join("cache"))
+        .env("XDG_STATE_HOME", home.join("state"))
+        .env("XDG_CONFIG_HOME", home.join("config"))
+        .env("AWS_CONFIG_FILE", home.join("aws-config"))
+        .env("AWS_SHARED_CREDENTIALS_FILE", home.join("aws-credentials"))
+        .env("AWS_EC2_METADATA_DISABLED", "true");
+    command
+}

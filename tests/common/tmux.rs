@@ -1,0 +1,97 @@
+//! A private tmux server for driving the real binary in a real terminal.
+
+use std::path::Path;
+use std::process::{Command, Output};
+use std::time::{Duration, Instant};
+
+pub const INSTALL_HINT: &str = "install it with `apt-get install tmux` (the README's test command does)";
+
+pub struct Tmux {
+    socket: String,
+    pub target: String,
+}
+
+impl Tmux {
+    /// Starts a detached session of `width`×`height` running a plain bash in `home`, or None
+    /// (outside CI only) when tmux is missing.
+    pub fn start(home: &Path, width: u16, height: u16, env: &[(&str, &str)]) -> Option<Tmux> {
+        if !super::require_tool("tmux", &["-V"], INSTALL_HINT) {
+            return None;
+        }
+        let socket = format!("orgscope-test-{}-{}", std::process::id(), rand_suffix());
+        let tmux = Tmux { socket, target: "t:0.0".to_string() };
+        let mut args: Vec<String> = vec!["-f".into(), "/dev/null".into(), "new-session".into(), "-d".into()];
+        args.extend(["-s".into(), "t".into(), "-x".into(), width.to_string(), "-y".into(), height.to_string()]);
+        args.extend(["-c".into(), home.display().to_string()]);
+        for (name, value) in env {
+            args.extend(["-e".into(), format!("{name}={value}")]);
+        }
+        args.push("env -u PROMPT_COMMAND PS1='$ ' bash --norc --noprofile".into());
+        let output = tmux.command().args(&args).output().expect("tmux runs");
+        assert!(output.status.success(), "tmux new-session failed: {}", String::from_utf8_lossy(&output.stderr));
+        Some(tmux)
+    }
+
+    fn command(&self) -> Command {
+        let mut command = Command::new("tmux");
+        command.args(["-L", &self.socket]);
+        command
+    }
+
+    pub fn run(&self, args: &[&str]) -> Output {
+        self.command().args(args).output().expect("tmux runs")
+    }
+
+    /// Types `keys` (tmux key names such as `Enter`, `Down`, or literal text).
+    pub fn send_keys(&self, keys: &[&str]) {
+        let mut args = vec!["send-keys", "-t", &self.target];
+        args.extend_from_slice(keys);
+        let output = self.run(&args);
+        assert!(output.status.success(), "send-keys failed: {}", String::from_utf8_lossy(&output.stderr));
+    }
+
+    /// Types `text` literally (no key-name lookup).
+    pub fn type_text(&self, text: &str) {
+        let output = self.run(&["send-keys", "-t", &self.target, "-l", text]);
+        assert!(output.status.success());
+    }
+
+    /// The pane's text; with `escapes`, including SGR colour sequences.
+    pub fn capture(&self, escapes: bool) -> String {
+        let mut args = vec!["capture-pane", "-p", "-t", &self.target];
+        if escapes {
+            args.push("-e");
+        }
+        String::from_utf8_lossy(&self.run(&args).stdout).into_owned()
+    }
+
+    /// A tmux format evaluated for the pane, e.g. `#{alternate_on}`.
+    pub fn display(&self, format: &str) -> String {
+        String::from_utf8_lossy(&self.run(&["display-message", "-p", "-t", &self.target, format]).stdout)
+            .trim()
+            .to_string()
+    }
+
+    /// Waits until the pane's text satisfies `ready`, then returns it; panics with the screen on timeout.
+    pub fn wait_for(&self, what: &str, ready: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let screen = self.capture(false);
+            if ready(&screen) {
+                return screen;
+            }
+            assert!(Instant::now() < deadline, "timed out waiting for {what}; the screen was:\n{screen}");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = self.run(&["kill-server"]);
+    }
+}
+
+fn rand_suffix() -> u32 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0)
+}

@@ -1,0 +1,123 @@
+//! The whole app on ratatui's `TestBackend`: the demo source, the real run loop, scripted keys,
+//! and insta snapshots of what a user sees.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures::StreamExt;
+use orgscope::app::run::run;
+use orgscope::app::{App, Exit};
+use orgscope::source::Source;
+use orgscope::source::snapshot::SnapshotSource;
+use orgscope::ui::theme::Theme;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::buffer::Buffer;
+use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+
+fn key(code: KeyCode) -> std::io::Result<Event> {
+    Ok(Event::Key(KeyEvent::new(code, KeyModifiers::NONE)))
+}
+
+fn demo_app(source: &SnapshotSource) -> App {
+    let mut app = App::new(source.label(), source.region(), source.saved_access());
+    app.theme = Theme { color: true };
+    app
+}
+
+/// Runs the demo app on a `TestBackend` of `width`×`height`, feeding `keys` one by one. The clock
+/// is paused, so the demo's discovery (no timers) always finishes before the first key arrives.
+async fn run_demo(width: u16, height: u16, keys: Vec<std::io::Result<Event>>) -> (Terminal<TestBackend>, App, Exit) {
+    let source = Arc::new(SnapshotSource::demo().expect("demo parses"));
+    let mut app = demo_app(&source);
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("test terminal");
+    let events = futures::stream::iter(keys).then(|event| async {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+        event
+    });
+    let exit = run(&mut terminal, &mut app, source, Box::pin(events)).await.expect("the app runs");
+    (terminal, app, exit)
+}
+
+fn text(buffer: &Buffer) -> String {
+    let area = buffer.area;
+    (0..area.height)
+        .map(|y| (0..area.width).map(|x| buffer[(x, y)].symbol()).collect::<String>().trim_end().to_string())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[tokio::test(flavor = "current_thread", start_paused = true)]
+async fn navigating_the_demo_moves_the_selection_and_quits() {
+    let keys = vec![key(KeyCode::Char('j')), key(KeyCode::Char('j')), key(KeyCode::Down), key(KeyCode::Char('k'))];
+    let mut all = keys;
+    all.push(key(KeyCode::Char('q')));
+    let (terminal, app, exit) = run_demo(120, 40, all).await;
+    assert_eq!(exit, Exit::Quit);
+    assert_eq!(app.tree.selected, 2, "three down and one up");
+    let screen = text(terminal.backend().buffer());
+    let selected = app.tree.selected_node().expect("a selection").name.clone();
+    let marked = screen.lines().find(|l| l.contains('›')).expect("the selected row is marked");
+    assert!(marked.contains(&selected), "marked row {marked:?} is {selected}");
+}
+
+#[tokio::test(flavor = "current_thread", start_paused = true)]
+async fn collapse_expand_and_jump_to_the_bottom() {
+    let (_, app, _) = run_demo(
+        120,
+        40,
+        vec![key(KeyCode::Char('j')), key(KeyCode::Left), key(KeyCode::Char('G')), key(KeyCode::Char('q'))],
+    )
+    .await;
+    let first_ou = app.tree.rows[1];
+    assert!(!app.tree.nodes[first_ou].expanded, "← folded the first OU");
+    assert_eq!(app.tree.selected, app.tree.rows.len() - 1, "G went to the last row");
+}
+
+#[tokio::test(flavor = "current_thread", start_paused = true)]
+async fn the_event_stream_ending_stops_the_app() {
+    let (_, _, exit) = run_demo(80, 24, vec![]).await;
+    assert_eq!(exit, Exit::Quit);
+}
+
+#[tokio::test(flavor = "current_thread", start_paused = true)]
+async fn snapshot_tree_view_120x40() {
+    let (terminal, _, _) = run_demo(120, 40, vec![key(KeyCode::Char('j')), key(KeyCode::Char('q'))]).await;
+    insta::assert_snapshot!(text(terminal.backend().buffer()));
+}
+
+#[tokio::test(flavor = "current_thread", start_paused = true)]
+async fn snapshot_help_overlay_80x24() {
+    let (terminal, _, _) = run_demo(80, 24, vec![key(KeyCode::Char('?')), key(KeyCode::Char('x'))]).await;
+    let screen = text(terminal.backend().buffer());
+    assert!(screen.contains("Keys"), "help is open");
+    insta::assert_snapshot!(screen);
+}
+
+/// A blocked account row is drawn red, a reachable one green, in the buffer's styled cells.
+#[tokio::test(flavor = "current_thread", start_paused = true)]
+async fn blocked_rows_are_red_and_reachable_rows_are_not() {
+    let (terminal, app, _) = run_demo(120, 60, vec![]).await;
+    let buffer = terminal.backend().buffer();
+    let screen = text(buffer);
+    let mut checked = (0, 0);
+    for node in app.tree.rows.iter().map(|&i| &app.tree.nodes[i]) {
+        let Some((account, access)) = node.account() else { continue };
+        let Some(y) = screen.lines().position(|l| l.contains(&account.id)) else { continue };
+        let x = screen.lines().nth(y).and_then(|l| l.find(&account.name)).map(|b| l_col(&screen, y, b)).unwrap_or(0);
+        let fg = buffer[(x as u16, y as u16)].fg;
+        if access.is_blocked() {
+            assert_eq!(fg, ratatui::style::Color::Red, "{} is blocked", account.name);
+            checked.0 += 1;
+        } else if access.outcome().is_some_and(|o| o.status == orgscope::model::ProbeStatus::Reachable) {
+            assert_ne!(fg, ratatui::style::Color::Red, "{} is reachable", account.name);
+            checked.1 += 1;
+        }
+    }
+    assert!(checked.0 >= 4 && checked.1 >= 10, "checked {checked:?}");
+}
+
+/// Column of the byte offset `b` in line `y` (the screen holds multi-byte glyphs).
+fn l_col(screen: &str, y: usize, b: usize) -> usize {
+    screen.lines().nth(y).map(|l| l[..b].chars().count()).unwrap_or(0)
+}
