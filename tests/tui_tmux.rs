@@ -30,9 +30,10 @@ fn demo_starts_navigates_quits_and_restores_the_terminal() {
     assert_eq!(tmux.display("#{alternate_on}"), "1", "the TUI uses the alternate screen");
     let first = selected_row(&screen);
 
-    tmux.send_keys(&["j", "j"]);
-    let moved = tmux.wait_for("the selection to move", |s| selected_row(s) != first);
-    let second = selected_row(&moved);
+    tmux.send_keys(&["j"]);
+    let one = selected_row(&tmux.wait_for("j to move", |s| selected_row(s) != first));
+    tmux.send_keys(&["j"]);
+    let second = selected_row(&tmux.wait_for("j to move again", |s| selected_row(s) != one));
     tmux.send_keys(&["Down"]);
     let third = selected_row(&tmux.wait_for("Down to move", |s| selected_row(s) != second));
     tmux.send_keys(&["k"]);

@@ -13,7 +13,14 @@ use tokio::sync::mpsc;
 use super::{Action, App, Effect, Exit};
 use crate::source::Source;
 
-/// Runs the app until it exits or the event stream ends.
+/// What an effect's task reports: progress on the way, then exactly one final action.
+enum Report {
+    Progress(Action),
+    Done(Action),
+}
+
+/// Runs the app until it exits, or until the event stream has ended and every effect has finished
+/// (so a scripted session sees the results of what it started).
 pub async fn run<B, S>(
     terminal: &mut Terminal<B>,
     app: &mut App,
@@ -25,12 +32,14 @@ where
     B::Error: Send + Sync + 'static,
     S: Stream<Item = io::Result<Event>> + Unpin,
 {
-    let (tx, mut rx) = mpsc::unbounded_channel::<Action>();
+    let (tx, mut rx) = mpsc::unbounded_channel::<Report>();
     if let Ok(size) = terminal.size() {
         app.update(Action::Resize(size.width, size.height));
     }
+    let mut running = 0usize;
     for effect in app.start() {
         spawn_effect(effect, &source, &tx);
+        running += 1;
     }
     let mut events_open = true;
     loop {
@@ -38,8 +47,17 @@ where
             return Ok(exit.clone());
         }
         terminal.draw(|frame| crate::ui::draw(frame, app)).map_err(io::Error::other)?;
+        if !events_open && running == 0 {
+            return Ok(Exit::Quit);
+        }
         let action = tokio::select! {
-            Some(action) = rx.recv() => Some(action),
+            Some(report) = rx.recv() => match report {
+                Report::Progress(action) => Some(action),
+                Report::Done(action) => {
+                    running = running.saturating_sub(1);
+                    Some(action)
+                }
+            },
             event = events.next(), if events_open => match event {
                 Some(Ok(event)) => action_for_event(app, event),
                 Some(Err(err)) => return Err(err),
@@ -48,11 +66,11 @@ where
                     None
                 }
             },
-            else => return Ok(Exit::Quit),
         };
         let Some(action) = action else { continue };
         for effect in app.update(action) {
             spawn_effect(effect, &source, &tx);
+            running += 1;
         }
     }
 }
@@ -65,7 +83,7 @@ fn action_for_event(app: &App, event: Event) -> Option<Action> {
     }
 }
 
-fn spawn_effect(effect: Effect, source: &Arc<dyn Source>, tx: &mpsc::UnboundedSender<Action>) {
+fn spawn_effect(effect: Effect, source: &Arc<dyn Source>, tx: &mpsc::UnboundedSender<Report>) {
     let source = Arc::clone(source);
     let tx = tx.clone();
     tokio::spawn(async move {
@@ -73,7 +91,7 @@ fn spawn_effect(effect: Effect, source: &Arc<dyn Source>, tx: &mpsc::UnboundedSe
             Effect::Discover => {
                 let progress_tx = tx.clone();
                 let progress = Arc::new(move |p| {
-                    let _ = progress_tx.send(Action::DiscoverProgress(p));
+                    let _ = progress_tx.send(Report::Progress(Action::DiscoverProgress(p)));
                 });
                 Action::DiscoverDone(source.discover(progress).await.map_err(|err| err.to_string()))
             }
@@ -83,6 +101,6 @@ fn spawn_effect(effect: Effect, source: &Arc<dyn Source>, tx: &mpsc::UnboundedSe
             }
         };
         // The receiver is gone only when the app has exited; nothing is left to tell.
-        let _ = tx.send(action);
+        let _ = tx.send(Report::Done(action));
     });
 }

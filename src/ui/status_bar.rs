@@ -10,16 +10,6 @@ use crate::app::{Activity, App};
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let mut first = Vec::new();
-    if let Some(caller) = &app.caller {
-        first.push(Span::styled(caller.arn.as_str(), theme.label()));
-        first.push(Span::raw(" │ "));
-    }
-    if let Some(region) = &app.region {
-        first.push(Span::raw(region.as_str()));
-        first.push(Span::raw(" │ "));
-    }
-    first.push(Span::styled(app.source_label.as_str(), theme.dim()));
-    first.push(Span::raw(" │ "));
     match &app.activity {
         Activity::Discovering(progress) => {
             first.push(Span::styled(
@@ -41,7 +31,40 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             first.push(Span::styled(format!("{blocked} blocked"), style));
         }
     }
+    first.push(Span::raw(" │ "));
+    first.push(Span::styled(app.source_label.as_str(), theme.dim()));
+    if let Some(region) = &app.region {
+        first.push(Span::raw(" │ "));
+        first.push(Span::raw(region.as_str()));
+    }
+    if let Some(caller) = &app.caller {
+        first.push(Span::raw(" │ "));
+        first.push(Span::styled(short_arn(&caller.arn), theme.label()));
+    }
     let hints: Vec<&str> = app.keymap.hints().collect();
     let second = Line::styled(hints.join("  "), theme.dim());
     frame.render_widget(Paragraph::new(vec![Line::from(first), second]), area);
+}
+
+/// `arn:aws:sts::111111111111:assumed-role/Role/session` → `111111111111 Role/session`.
+fn short_arn(arn: &str) -> String {
+    let mut parts = arn.splitn(6, ':');
+    let (account, resource) = (parts.nth(4), parts.next());
+    match (account, resource) {
+        (Some(account), Some(resource)) => {
+            let resource = resource.strip_prefix("assumed-role/").unwrap_or(resource);
+            format!("{account} {resource}")
+        }
+        _ => arn.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn short_arn_keeps_account_role_and_session() {
+        assert_eq!(super::short_arn("arn:aws:sts::111111111111:assumed-role/Admin/jane"), "111111111111 Admin/jane");
+        assert_eq!(super::short_arn("arn:aws:iam::1:user/bob"), "1 user/bob");
+        assert_eq!(super::short_arn("garbage"), "garbage");
+    }
 }

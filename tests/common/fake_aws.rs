@@ -1,1 +1,569 @@
-//! placeholder
+//! A local AWS endpoint for what moto cannot do: generated organizations of any size, throttling,
+//! denials, empty pages, latency, 5xx and garbage. It speaks the real wire protocols (Organizations
+//! over awsJson1_1, STS over awsQuery/XML, CloudTrail and sso-admin over awsJson1_1), so the real SDK
+//! clients talk to it unchanged. It binds 127.0.0.1 on its own thread and runtime (tests with a
+//! paused clock do not freeze it), logs every call, and stops when the handle drops.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde_json::{Value, json};
+
+pub const ORG_TARGET: &str = "AWSOrganizationsV20161128.";
+pub const CLOUDTRAIL_TARGET: &str = "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.";
+pub const SSO_TARGET: &str = "SWBExternalService.";
+
+#[derive(Debug, Clone)]
+pub struct FakeOu {
+    pub id: String,
+    pub name: String,
+    pub parent: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct FakeAccount {
+    pub id: String,
+    pub name: String,
+    pub email: String,
+    pub status: String,
+    pub joined_method: String,
+    pub joined_at: f64,
+    pub parent: String,
+    pub tags: BTreeMap<String, String>,
+}
+
+/// An organization for the fake to serve.
+#[derive(Debug, Clone)]
+pub struct FakeOrg {
+    pub org_id: String,
+    pub root_id: String,
+    pub management_id: String,
+    pub ous: Vec<FakeOu>,
+    pub accounts: Vec<FakeAccount>,
+}
+
+impl FakeOrg {
+    /// `accounts` accounts (the first is the management account) spread over the root and `ous` OUs
+    /// arranged in chains `depth` levels deep, so the deepest path is `depth` OUs long.
+    pub fn generate(accounts: usize, ous: usize, depth: usize) -> FakeOrg {
+        let root_id = "r-fa1e".to_string();
+        let depth = depth.max(1);
+        let mut ou_list: Vec<FakeOu> = Vec::with_capacity(ous);
+        for i in 0..ous {
+            let parent = if i % depth == 0 { root_id.clone() } else { ou_list[i - 1].id.clone() };
+            ou_list.push(FakeOu { id: format!("ou-fa1e-{i:08x}"), name: format!("ou-{i:04}"), parent });
+        }
+        let slots = ous + 1;
+        let accounts = (0..accounts)
+            .map(|j| {
+                let parent = match j % slots {
+                    0 => root_id.clone(),
+                    k => ou_list[k - 1].id.clone(),
+                };
+                let status = if j % 97 == 50 { "SUSPENDED" } else { "ACTIVE" };
+                FakeAccount {
+                    id: format!("{:012}", 100_000_000_000u64 + j as u64),
+                    name: format!("account-{j:05}"),
+                    email: format!("aws+{j}@example.com"),
+                    status: status.to_string(),
+                    joined_method: if j % 3 == 1 { "INVITED" } else { "CREATED" }.to_string(),
+                    joined_at: 1_600_000_000.0 + j as f64 * 3600.0,
+                    parent,
+                    tags: BTreeMap::from([("team".to_string(), format!("team-{}", j % 7))]),
+                }
+            })
+            .collect::<Vec<_>>();
+        let management_id = accounts.first().map(|a: &FakeAccount| a.id.clone()).unwrap_or_default();
+        FakeOrg { org_id: "o-fa1e000000".to_string(), root_id, management_id, ous: ou_list, accounts }
+    }
+
+    /// The number of OU levels below the root on the longest path.
+    pub fn depth(&self) -> usize {
+        let parents: HashMap<&str, &str> = self.ous.iter().map(|o| (o.id.as_str(), o.parent.as_str())).collect();
+        self.ous
+            .iter()
+            .map(|ou| {
+                let mut level = 1;
+                let mut at = ou.parent.as_str();
+                while let Some(parent) = parents.get(at) {
+                    level += 1;
+                    at = parent;
+                }
+                level
+            })
+            .max()
+            .unwrap_or(0)
+    }
+}
+
+/// A canned error answer: HTTP status, AWS error code, message.
+#[derive(Debug, Clone)]
+pub struct Canned {
+    pub status: u16,
+    pub code: String,
+    pub message: String,
+}
+
+impl Canned {
+    pub fn new(status: u16, code: &str, message: &str) -> Canned {
+        Canned { status, code: code.to_string(), message: message.to_string() }
+    }
+}
+
+/// A token bucket in requests per second; a call finding it empty is answered with throttling.
+#[derive(Debug, Clone)]
+pub struct RateLimit {
+    pub per_second: f64,
+    pub burst: f64,
+    tokens: f64,
+    last: Option<Instant>,
+}
+
+impl RateLimit {
+    pub fn new(per_second: f64) -> RateLimit {
+        RateLimit { per_second, burst: per_second.max(1.0), tokens: per_second.max(1.0), last: None }
+    }
+
+    fn take(&mut self) -> bool {
+        let now = Instant::now();
+        if let Some(last) = self.last {
+            self.tokens = (self.tokens + now.duration_since(last).as_secs_f64() * self.per_second).min(self.burst);
+        }
+        self.last = Some(now);
+        if self.tokens >= 1.0 {
+            self.tokens -= 1.0;
+            true
+        } else {
+            false
+        }
+    }
+}
+
+/// What goes wrong, and when.
+#[derive(Debug, Clone, Default)]
+pub struct Faults {
+    /// Delay before every answer.
+    pub latency: Duration,
+    /// The first N calls to each service are throttled.
+    pub throttle_first: u64,
+    /// Every Nth call to each service is throttled (0: never).
+    pub throttle_every: u64,
+    /// Token buckets per service ("organizations", "sts", "cloudtrail", "sso").
+    pub rate_limits: HashMap<String, RateLimit>,
+    /// Listings of these parents are denied.
+    pub deny_parents: HashSet<String>,
+    /// Every listing starts with this many empty pages that still carry a NextToken.
+    pub empty_pages: usize,
+    /// Listings of these parents return the same NextToken forever.
+    pub repeat_token_parents: HashSet<String>,
+    /// Operations answered with a canned error every time.
+    pub fail_ops: HashMap<String, Canned>,
+    /// Operations answered with a canned error for their first N calls.
+    pub fail_first: HashMap<String, (u64, Canned)>,
+    /// Operations whose answer is this raw body (status 200): garbage, truncation.
+    pub garbage_ops: HashMap<String, String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct LoggedCall {
+    pub service: &'static str,
+    pub op: String,
+    pub params: Value,
+    pub at: Instant,
+    /// The answer was an error (throttling included).
+    pub failed: bool,
+}
+
+#[derive(Debug)]
+pub struct State {
+    pub org: FakeOrg,
+    pub faults: Faults,
+    pub calls: Vec<LoggedCall>,
+    pub caller_arn: String,
+    counts: HashMap<&'static str, u64>,
+    op_counts: HashMap<String, u64>,
+}
+
+type Shared = Arc<Mutex<State>>;
+
+pub struct FakeAws {
+    pub addr: SocketAddr,
+    state: Shared,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl FakeAws {
+    pub fn start(org: FakeOrg) -> FakeAws {
+        FakeAws::start_with(org, Faults::default())
+    }
+
+    pub fn start_with(org: FakeOrg, faults: Faults) -> FakeAws {
+        let caller_arn = format!("arn:aws:iam::{}:user/admin", org.management_id);
+        let state = Arc::new(Mutex::new(State {
+            org,
+            faults,
+            calls: Vec::new(),
+            caller_arn,
+            counts: HashMap::new(),
+            op_counts: HashMap::new(),
+        }));
+        let (addr_tx, addr_rx) = std::sync::mpsc::channel();
+        let (shutdown, shutdown_rx) = tokio::sync::oneshot::channel::<()>();
+        let shared = state.clone();
+        let thread = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .enable_all()
+                .build()
+                .expect("fake AWS runtime");
+            runtime.block_on(async move {
+                let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind 127.0.0.1:0");
+                addr_tx.send(listener.local_addr().expect("local address")).expect("report address");
+                let app = Router::new().fallback(handle).with_state(shared);
+                tokio::select! {
+                    result = axum::serve(listener, app) => result.expect("fake AWS serves"),
+                    _ = shutdown_rx => {}
+                }
+            });
+        });
+        let addr = addr_rx.recv_timeout(Duration::from_secs(10)).expect("fake AWS started");
+        FakeAws { addr, state, shutdown: Some(shutdown), thread: Some(thread) }
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    pub fn state(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    pub fn calls(&self) -> Vec<LoggedCall> {
+        self.state().calls.clone()
+    }
+
+    pub fn calls_to(&self, op: &str) -> Vec<LoggedCall> {
+        self.state().calls.iter().filter(|c| c.op == op).cloned().collect()
+    }
+
+    pub fn set_faults(&self, faults: Faults) {
+        self.state().faults = faults;
+    }
+
+    /// Options for orgscope's source layer pointed here, with test credentials and fast retries.
+    pub fn options(&self) -> orgscope::source::aws::AwsOptions {
+        orgscope::source::aws::AwsOptions {
+            region: Some("us-east-1".to_string()),
+            endpoint_url: Some(self.url()),
+            concurrency: 8,
+            retry: fast_retry(),
+            credentials: Some(aws_credential_types::Credentials::new(
+                "AKIDFAKEFAKEFAKE",
+                "fake-secret-key",
+                None,
+                None,
+                "fake",
+            )),
+            ..Default::default()
+        }
+    }
+}
+
+/// Retries in milliseconds, so fault tests finish quickly.
+pub fn fast_retry() -> orgscope::source::aws::retry::RetryPolicy {
+    orgscope::source::aws::retry::RetryPolicy {
+        base: Duration::from_millis(1),
+        cap: Duration::from_millis(20),
+        ..Default::default()
+    }
+}
+
+impl Drop for FakeAws {
+    fn drop(&mut self) {
+        if let Some(shutdown) = self.shutdown.take() {
+            let _ = shutdown.send(());
+        }
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+async fn handle(
+    axum::extract::State(state): axum::extract::State<Shared>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let target = headers.get("x-amz-target").and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
+    let (service, op, params): (&'static str, String, Value) = if let Some(op) = target.strip_prefix(ORG_TARGET) {
+        ("organizations", op.to_string(), serde_json::from_slice(&body).unwrap_or(Value::Null))
+    } else if let Some(op) = target.strip_prefix(CLOUDTRAIL_TARGET) {
+        ("cloudtrail", op.to_string(), serde_json::from_slice(&body).unwrap_or(Value::Null))
+    } else if let Some(op) = target.strip_prefix(SSO_TARGET) {
+        ("sso", op.to_string(), serde_json::from_slice(&body).unwrap_or(Value::Null))
+    } else {
+        let form: BTreeMap<String, String> = serde_urlencoded::from_bytes(&body).unwrap_or_default();
+        let op = form.get("Action").cloned().unwrap_or_default();
+        ("sts", op, serde_json::to_value(form).unwrap_or(Value::Null))
+    };
+
+    let (latency, answer) = {
+        let mut state = state.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let answer = answer(&mut state, service, &op, &params);
+        let failed = !matches!(answer, Answer::Ok(_));
+        state.calls.push(LoggedCall { service, op: op.clone(), params, at: Instant::now(), failed });
+        (state.faults.latency, answer)
+    };
+    if !latency.is_zero() {
+        tokio::time::sleep(latency).await;
+    }
+    answer.into_response_for(service, &op)
+}
+
+enum Answer {
+    Ok(Value),
+    Xml(String),
+    Error(Canned),
+    Raw(String),
+}
+
+impl Answer {
+    fn into_response_for(self, service: &str, op: &str) -> Response {
+        match self {
+            Answer::Ok(body) => {
+                ([(header::CONTENT_TYPE, "application/x-amz-json-1.1")], body.to_string()).into_response()
+            }
+            Answer::Xml(body) => ([(header::CONTENT_TYPE, "text/xml")], body).into_response(),
+            Answer::Raw(body) => ([(header::CONTENT_TYPE, content_type(service))], body).into_response(),
+            Answer::Error(canned) => error_response(service, op, &canned),
+        }
+    }
+}
+
+fn content_type(service: &str) -> &'static str {
+    if service == "sts" { "text/xml" } else { "application/x-amz-json-1.1" }
+}
+
+fn error_response(service: &str, _op: &str, canned: &Canned) -> Response {
+    let status = StatusCode::from_u16(canned.status).unwrap_or(StatusCode::BAD_REQUEST);
+    if service == "sts" {
+        let kind = if canned.status >= 500 { "Receiver" } else { "Sender" };
+        let body = format!(
+            "<ErrorResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><Error><Type>{kind}</Type><Code>{}</Code><Message>{}</Message></Error><RequestId>fake-request</RequestId></ErrorResponse>",
+            xml_escape(&canned.code),
+            xml_escape(&canned.message)
+        );
+        (status, [(header::CONTENT_TYPE, "text/xml")], body).into_response()
+    } else {
+        let body = json!({"__type": canned.code, "Message": canned.message}).to_string();
+        (
+            status,
+            [
+                (header::CONTENT_TYPE, "application/x-amz-json-1.1"),
+                (header::HeaderName::from_static("x-amzn-errortype"), canned.code.as_str()),
+            ],
+            body,
+        )
+            .into_response()
+    }
+}
+
+pub fn xml_escape(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+fn throttling(service: &str) -> Canned {
+    match service {
+        "organizations" => Canned::new(
+            400,
+            "TooManyRequestsException",
+            "AWS Organizations can't complete your request because another request is already in progress. Try again later.",
+        ),
+        "sts" => Canned::new(400, "Throttling", "Rate exceeded"),
+        _ => Canned::new(400, "ThrottlingException", "Rate exceeded"),
+    }
+}
+
+fn answer(state: &mut State, service: &'static str, op: &str, params: &Value) -> Answer {
+    let count = {
+        let count = state.counts.entry(service).or_default();
+        *count += 1;
+        *count
+    };
+    let op_count = {
+        let count = state.op_counts.entry(op.to_string()).or_default();
+        *count += 1;
+        *count
+    };
+    let faults = &mut state.faults;
+    if count <= faults.throttle_first || (faults.throttle_every > 0 && count % faults.throttle_every == 0) {
+        return Answer::Error(throttling(service));
+    }
+    if let Some(limit) = faults.rate_limits.get_mut(service)
+        && !limit.take()
+    {
+        return Answer::Error(throttling(service));
+    }
+    if let Some(canned) = faults.fail_ops.get(op) {
+        return Answer::Error(canned.clone());
+    }
+    if let Some((n, canned)) = faults.fail_first.get(op)
+        && op_count <= *n
+    {
+        return Answer::Error(canned.clone());
+    }
+    if let Some(raw) = faults.garbage_ops.get(op) {
+        return Answer::Raw(raw.clone());
+    }
+    match service {
+        "organizations" => organizations(state, op, params),
+        "sts" => sts(state, op, params),
+        _ => Answer::Error(Canned::new(400, "UnknownOperationException", &format!("{service}:{op} is not faked"))),
+    }
+}
+
+fn organizations(state: &State, op: &str, params: &Value) -> Answer {
+    let org = &state.org;
+    match op {
+        "DescribeOrganization" => Answer::Ok(json!({"Organization": {
+            "Id": org.org_id,
+            "Arn": format!("arn:aws:organizations::{}:organization/{}", org.management_id, org.org_id),
+            "FeatureSet": "ALL",
+            "MasterAccountId": org.management_id,
+            "MasterAccountArn": format!("arn:aws:organizations::{0}:account/{1}/{0}", org.management_id, org.org_id),
+            "MasterAccountEmail": "root@example.com",
+        }})),
+        "ListRoots" => Answer::Ok(json!({"Roots": [{
+            "Id": org.root_id,
+            "Arn": format!("arn:aws:organizations::{}:root/{}/{}", org.management_id, org.org_id, org.root_id),
+            "Name": "Root",
+            "PolicyTypes": [],
+        }]})),
+        "ListOrganizationalUnitsForParent" | "ListAccountsForParent" => {
+            let parent = params["ParentId"].as_str().unwrap_or_default();
+            let known = parent == org.root_id || org.ous.iter().any(|o| o.id == parent);
+            if !known {
+                return Answer::Error(Canned::new(
+                    400,
+                    "ParentNotFoundException",
+                    "We can't find a root or OU with the ParentId that you specified.",
+                ));
+            }
+            if state.faults.deny_parents.contains(parent) {
+                return Answer::Error(Canned::new(
+                    400,
+                    "AccessDeniedException",
+                    "You don't have permissions to access this resource.",
+                ));
+            }
+            let max = params["MaxResults"].as_u64().unwrap_or(20).clamp(1, 20) as usize;
+            let token = params["NextToken"].as_str();
+            if state.faults.repeat_token_parents.contains(parent) {
+                return Answer::Ok(if op == "ListAccountsForParent" {
+                    json!({"Accounts": [], "NextToken": "same-token-forever"})
+                } else {
+                    json!({"OrganizationalUnits": [], "NextToken": "same-token-forever"})
+                });
+            }
+            let (empty_seen, offset) = parse_token(token);
+            if empty_seen < state.faults.empty_pages {
+                let next = format!("e{}:o{offset}", empty_seen + 1);
+                return Answer::Ok(if op == "ListAccountsForParent" {
+                    json!({"Accounts": [], "NextToken": next})
+                } else {
+                    json!({"OrganizationalUnits": [], "NextToken": next})
+                });
+            }
+            if op == "ListAccountsForParent" {
+                let all: Vec<&FakeAccount> = org.accounts.iter().filter(|a| a.parent == parent).collect();
+                let page: Vec<Value> = all.iter().skip(offset).take(max).map(|a| account_json(org, a)).collect();
+                let mut body = json!({"Accounts": page});
+                if offset + max < all.len() {
+                    body["NextToken"] = json!(format!("e{empty_seen}:o{}", offset + max));
+                }
+                Answer::Ok(body)
+            } else {
+                let all: Vec<&FakeOu> = org.ous.iter().filter(|o| o.parent == parent).collect();
+                let page: Vec<Value> = all
+                    .iter()
+                    .skip(offset)
+                    .take(max)
+                    .map(|o| {
+                        json!({
+                            "Id": o.id,
+                            "Arn": format!("arn:aws:organizations::{}:ou/{}/{}", org.management_id, org.org_id, o.id),
+                            "Name": o.name,
+                        })
+                    })
+                    .collect();
+                let mut body = json!({"OrganizationalUnits": page});
+                if offset + max < all.len() {
+                    body["NextToken"] = json!(format!("e{empty_seen}:o{}", offset + max));
+                }
+                Answer::Ok(body)
+            }
+        }
+        "ListTagsForResource" => {
+            let id = params["ResourceId"].as_str().unwrap_or_default();
+            match org.accounts.iter().find(|a| a.id == id) {
+                Some(account) => Answer::Ok(json!({
+                    "Tags": account.tags.iter().map(|(k, v)| json!({"Key": k, "Value": v})).collect::<Vec<_>>()
+                })),
+                None => Answer::Error(Canned::new(
+                    400,
+                    "TargetNotFoundException",
+                    "We can't find a root, OU, account, or policy with the TargetId that you specified.",
+                )),
+            }
+        }
+        _ => Answer::Error(Canned::new(400, "UnknownOperationException", &format!("organizations:{op} is not faked"))),
+    }
+}
+
+/// Tokens are `e<empty pages served>:o<offset>`.
+fn parse_token(token: Option<&str>) -> (usize, usize) {
+    let Some(token) = token else { return (0, 0) };
+    let mut empty = 0;
+    let mut offset = 0;
+    for part in token.split(':') {
+        if let Some(n) = part.strip_prefix('e') {
+            empty = n.parse().unwrap_or(0);
+        } else if let Some(n) = part.strip_prefix('o') {
+            offset = n.parse().unwrap_or(0);
+        }
+    }
+    (empty, offset)
+}
+
+fn account_json(org: &FakeOrg, account: &FakeAccount) -> Value {
+    json!({
+        "Id": account.id,
+        "Arn": format!("arn:aws:organizations::{}:account/{}/{}", org.management_id, org.org_id, account.id),
+        "Email": account.email,
+        "Name": account.name,
+        "Status": account.status,
+        "State": account.status,
+        "JoinedMethod": account.joined_method,
+        "JoinedTimestamp": account.joined_at,
+    })
+}
+
+fn sts(state: &State, op: &str, _params: &Value) -> Answer {
+    match op {
+        "GetCallerIdentity" => {
+            let account = state.caller_arn.split(':').nth(4).unwrap_or_default();
+            Answer::Xml(format!(
+                "<GetCallerIdentityResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><GetCallerIdentityResult><Arn>{}</Arn><UserId>AIDAFAKE</UserId><Account>{account}</Account></GetCallerIdentityResult><ResponseMetadata><RequestId>fake-request</RequestId></ResponseMetadata></GetCallerIdentityResponse>",
+                xml_escape(&state.caller_arn)
+            ))
+        }
+        _ => Answer::Error(Canned::new(400, "InvalidAction", &format!("sts:{op} is not faked"))),
+    }
+}
