@@ -2,12 +2,14 @@
 //! assignments failed — in a terminal UI and a scriptable CLI.
 //!
 //! The flow runs one way: [`cli`] builds a [`source::Source`], whose data lands in [`model`]
-//! types; [`app`] holds the TUI's state and turns keys into actions and effects; [`ui`] draws it.
+//! types; [`probe`] tries every account and [`remedy`] explains what it finds; [`app`] holds the TUI's state and turns keys into actions and effects; [`ui`] draws it.
 
 pub mod app;
 pub mod cli;
 pub mod files;
 pub mod logging;
 pub mod model;
+pub mod probe;
+pub mod remedy;
 pub mod source;
 pub mod ui;

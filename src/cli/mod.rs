@@ -1,6 +1,7 @@
 //! The command line: flags, subcommands, exit codes. Errors reach the user as one sentence on
 //! stderr with what to do next; scripts can rely on the exit codes below.
 
+pub mod probe;
 mod tree;
 
 use std::io::Write;
@@ -22,6 +23,10 @@ pub mod exit {
     pub const OK: u8 = 0;
     pub const RUNTIME: u8 = 1;
     pub const USAGE: u8 = 2;
+    /// `probe --fail-on-blocked` found blocked accounts.
+    pub const BLOCKED: u8 = 3;
+    /// `assume` on a blocked account.
+    pub const ASSUME_BLOCKED: u8 = 4;
 }
 
 #[derive(Debug, Parser)]
@@ -86,6 +91,23 @@ pub enum Command {
         #[arg(long)]
         with_tags: bool,
     },
+    /// Discover the organization and try to assume a role in every account
+    Probe {
+        #[arg(long, value_enum, default_value_t = probe::ProbeFormat::Text)]
+        format: probe::ProbeFormat,
+        /// Exit with code 3 when any account is blocked
+        #[arg(long)]
+        fail_on_blocked: bool,
+    },
+    /// Print a fix as a ready file: the role's trust policy, a StackSet that installs it everywhere,
+    /// or the least-privilege policy for the identity running orgscope
+    Template {
+        #[arg(value_enum)]
+        kind: crate::remedy::Template,
+        /// The account allowed to assume the role (default: the organization's management account)
+        #[arg(long, value_name = "ID")]
+        management_account: Option<String>,
+    },
     /// Save the organization for offline viewing with --snapshot FILE
     Snapshot {
         /// Where to write the snapshot
@@ -144,6 +166,11 @@ pub async fn run(cli: Cli) -> Result<u8, Failure> {
             let source = build_source(&cli.global).await?;
             tree::run(source.as_ref(), format, with_tags).await
         }
+        Some(Command::Probe { format, fail_on_blocked }) => {
+            let source = build_source(&cli.global).await?;
+            probe::run(source, &cli.global, format, fail_on_blocked).await
+        }
+        Some(Command::Template { kind, management_account }) => template(&cli.global, kind, management_account).await,
         Some(Command::Snapshot { output }) => {
             let source = build_source(&cli.global).await?;
             save_snapshot(source.as_ref(), &output).await
@@ -171,6 +198,32 @@ pub async fn build_source(global: &GlobalArgs) -> Result<Arc<dyn Source>, Failur
         ..AwsOptions::default()
     };
     Ok(Arc::new(AwsSource::connect(options).await?))
+}
+
+async fn template(
+    global: &GlobalArgs,
+    kind: crate::remedy::Template,
+    management_account: Option<String>,
+) -> Result<u8, Failure> {
+    let management_account_id = match management_account {
+        Some(id) if id.len() == 12 && id.bytes().all(|b| b.is_ascii_digit()) => id,
+        Some(id) => {
+            return Err(Failure {
+                code: exit::USAGE,
+                message: format!("--management-account {id:?} is not a 12-digit AWS account id"),
+            });
+        }
+        None => build_source(global).await?.management_account_id().await?,
+    };
+    let values = crate::remedy::TemplateValues {
+        management_account_id,
+        role_name: global.roles.first().cloned(),
+        external_id: global.external_id.clone(),
+    };
+    std::io::stdout()
+        .write_all(kind.render(&values).as_bytes())
+        .map_err(|err| Failure::runtime(format!("could not write the template: {err}")))?;
+    Ok(exit::OK)
 }
 
 fn no_progress() -> crate::source::ProgressFn {

@@ -2,10 +2,12 @@
 
 mod access;
 mod assignment;
+mod credentials;
 mod org;
 mod snapshot;
 
 pub use access::{AccessState, ProbeOutcome, ProbeStatus, Reason};
 pub use assignment::{AssignmentAttempt, AssignmentStatus};
+pub use credentials::{Secret, TempCredentials};
 pub use org::{Account, Caller, ListingError, Node, Org, OrgInfo, Ou, Root, sort_children};
 pub use snapshot::{SNAPSHOT_FORMAT, Snapshot, SnapshotError};

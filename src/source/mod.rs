@@ -9,7 +9,8 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 
-use crate::model::{Org, ProbeOutcome, Snapshot};
+use crate::model::{Org, ProbeOutcome, Reason, Snapshot, TempCredentials};
+use crate::remedy::AttachedPolicy;
 
 /// How far discovery has got, reported as pages arrive.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -25,6 +26,28 @@ pub struct DiscoveryProgress {
 
 pub type ProgressFn = Arc<dyn Fn(DiscoveryProgress) + Send + Sync>;
 
+/// One `sts:AssumeRole` call.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AssumeRequest {
+    pub account_id: String,
+    pub role_arn: String,
+    pub session_name: String,
+    pub external_id: Option<String>,
+    pub duration_seconds: i32,
+    /// MFA device serial and the current code.
+    pub mfa: Option<(String, String)>,
+}
+
+/// Why an `sts:AssumeRole` call failed: the contract's reason, AWS's code and exact message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AssumeFailure {
+    pub reason: Reason,
+    pub code: String,
+    pub message: String,
+    /// The policy type AWS named in an access-denied message.
+    pub policy_type: Option<String>,
+}
+
 /// A source of organization data.
 #[async_trait]
 pub trait Source: Send + Sync {
@@ -39,6 +62,26 @@ pub trait Source: Send + Sync {
 
     /// The tags of one account.
     async fn account_tags(&self, account_id: &str) -> Result<BTreeMap<String, String>, SourceError>;
+
+    /// The organization's management account, as cheaply as the source can tell.
+    async fn management_account_id(&self) -> Result<String, SourceError> {
+        Ok(self.discover(Arc::new(|_| {})).await?.organization.management_account_id)
+    }
+
+    /// Assumes a role. Throttling is retried inside; what comes back is final.
+    async fn assume(&self, request: &AssumeRequest) -> Result<TempCredentials, AssumeFailure>;
+
+    /// The service control policies attached to each of `targets` (`(id, name)` of the root, the
+    /// OUs and the account), FullAWSAccess left out. Best effort: a target that cannot be read is
+    /// left out.
+    async fn attached_scps(&self, _targets: &[(String, String)]) -> Vec<AttachedPolicy> {
+        Vec::new()
+    }
+
+    /// The saved verdict on an account, for sources that replay one instead of calling AWS.
+    fn saved_outcome(&self, _account_id: &str) -> Option<ProbeOutcome> {
+        None
+    }
 
     /// Probe outcomes the source already holds (a snapshot's); empty for a live source.
     fn saved_access(&self) -> BTreeMap<String, ProbeOutcome> {

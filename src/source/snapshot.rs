@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 
 use async_trait::async_trait;
 
-use super::{DiscoveryProgress, ProgressFn, Source, SourceError};
-use crate::model::{Org, ProbeOutcome, Snapshot};
+use super::{AssumeFailure, AssumeRequest, DiscoveryProgress, ProgressFn, Source, SourceError};
+use crate::model::{Org, ProbeOutcome, ProbeStatus, Reason, Secret, Snapshot, TempCredentials};
 
 /// The demo organization, compiled into the binary.
 pub const DEMO_JSON: &str = include_str!("../../assets/demo.json");
@@ -14,6 +14,8 @@ pub const DEMO_JSON: &str = include_str!("../../assets/demo.json");
 pub struct SnapshotSource {
     label: String,
     snapshot: Snapshot,
+    /// The demo hands out made-up credentials; a saved snapshot cannot switch role.
+    demo: bool,
 }
 
 impl SnapshotSource {
@@ -21,6 +23,7 @@ impl SnapshotSource {
         Ok(SnapshotSource {
             label: "demo organization".to_string(),
             snapshot: Snapshot::from_json(DEMO_JSON, "the demo")?,
+            demo: true,
         })
     }
 
@@ -28,7 +31,11 @@ impl SnapshotSource {
         let shown = path.display().to_string();
         let text = std::fs::read_to_string(path)
             .map_err(|err| SourceError::Io { path: shown.clone(), message: err.to_string() })?;
-        Ok(SnapshotSource { label: format!("snapshot {shown}"), snapshot: Snapshot::from_json(&text, &shown)? })
+        Ok(SnapshotSource {
+            label: format!("snapshot {shown}"),
+            snapshot: Snapshot::from_json(&text, &shown)?,
+            demo: false,
+        })
     }
 }
 
@@ -59,11 +66,51 @@ impl Source for SnapshotSource {
         Ok(self.snapshot.org.accounts().find(|a| a.id == account_id).and_then(|a| a.tags.clone()).unwrap_or_default())
     }
 
+    async fn assume(&self, request: &AssumeRequest) -> Result<TempCredentials, AssumeFailure> {
+        let saved = self.snapshot.access.get(&request.account_id);
+        if let Some(outcome) = saved.filter(|o| o.status != ProbeStatus::Reachable) {
+            let reason = outcome.reason.unwrap_or(Reason::AccessDenied);
+            return Err(AssumeFailure {
+                reason,
+                code: "Saved".to_string(),
+                message: outcome.message.clone().unwrap_or_else(|| reason.code().to_string()),
+                policy_type: None,
+            });
+        }
+        if !self.demo {
+            return Err(AssumeFailure::new(
+                Reason::Network,
+                "Offline",
+                format!("{} is a saved snapshot: run orgscope without --snapshot to switch role", self.label),
+            ));
+        }
+        Ok(demo_credentials(request))
+    }
+
+    fn saved_outcome(&self, account_id: &str) -> Option<ProbeOutcome> {
+        self.snapshot.access.get(account_id).cloned()
+    }
+
     fn saved_access(&self) -> BTreeMap<String, ProbeOutcome> {
         self.snapshot.access.clone()
     }
 
     fn saved_snapshot(&self) -> Option<&Snapshot> {
         Some(&self.snapshot)
+    }
+}
+
+/// Obviously fake credentials, labelled demo in every field.
+fn demo_credentials(request: &AssumeRequest) -> TempCredentials {
+    let digits: String = request.account_id.chars().filter(char::is_ascii_digit).collect();
+    TempCredentials {
+        account_id: request.account_id.clone(),
+        role_arn: request.role_arn.clone(),
+        access_key_id: format!("ASIADEMO{digits:0>12}"),
+        secret_access_key: Secret::new(format!("demo-secret-for-{}-not-a-real-key", request.account_id)),
+        session_token: Secret::new(format!("demo-session-token-for-{}-not-valid-anywhere", request.account_id)),
+        expiration: chrono::Utc::now() + chrono::Duration::seconds(i64::from(request.duration_seconds)),
+        chained: false,
+        demo: true,
     }
 }

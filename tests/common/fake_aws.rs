@@ -186,6 +186,16 @@ pub struct State {
     pub faults: Faults,
     pub calls: Vec<LoggedCall>,
     pub caller_arn: String,
+    /// AssumeRole answers by account id (default: success).
+    pub assume_denials: HashMap<String, Canned>,
+    /// Accounts whose role requires this external ID.
+    pub external_ids: HashMap<String, String>,
+    /// SCPs attached to a target (root, OU or account id): `(policy id, name)`.
+    pub scps: HashMap<String, Vec<(String, String)>>,
+    /// Access keys handed out by AssumeRole → the assumed-role ARN.
+    pub issued: HashMap<String, String>,
+    /// Secret keys handed out, to check they never leak.
+    pub issued_secrets: Vec<String>,
     counts: HashMap<&'static str, u64>,
     op_counts: HashMap<String, u64>,
 }
@@ -211,6 +221,11 @@ impl FakeAws {
             faults,
             calls: Vec::new(),
             caller_arn,
+            assume_denials: HashMap::new(),
+            external_ids: HashMap::new(),
+            scps: HashMap::new(),
+            issued: HashMap::new(),
+            issued_secrets: Vec::new(),
             counts: HashMap::new(),
             op_counts: HashMap::new(),
         }));
@@ -301,6 +316,12 @@ async fn handle(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
+    let access_key = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split("Credential=").nth(1))
+        .and_then(|v| v.split('/').next())
+        .map(str::to_string);
     let target = headers.get("x-amz-target").and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
     let (service, op, params): (&'static str, String, Value) = if let Some(op) = target.strip_prefix(ORG_TARGET) {
         ("organizations", op.to_string(), serde_json::from_slice(&body).unwrap_or(Value::Null))
@@ -316,7 +337,7 @@ async fn handle(
 
     let (latency, answer) = {
         let mut state = state.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        let answer = answer(&mut state, service, &op, &params);
+        let answer = answer(&mut state, service, &op, &params, access_key.as_deref());
         let failed = !matches!(answer, Answer::Ok(_));
         state.calls.push(LoggedCall { service, op: op.clone(), params, at: Instant::now(), failed });
         (state.faults.latency, answer)
@@ -391,7 +412,7 @@ fn throttling(service: &str) -> Canned {
     }
 }
 
-fn answer(state: &mut State, service: &'static str, op: &str, params: &Value) -> Answer {
+fn answer(state: &mut State, service: &'static str, op: &str, params: &Value, access_key: Option<&str>) -> Answer {
     let count = {
         let count = state.counts.entry(service).or_default();
         *count += 1;
@@ -424,7 +445,7 @@ fn answer(state: &mut State, service: &'static str, op: &str, params: &Value) ->
     }
     match service {
         "organizations" => organizations(state, op, params),
-        "sts" => sts(state, op, params),
+        "sts" => sts(state, op, params, access_key),
         _ => Answer::Error(Canned::new(400, "UnknownOperationException", &format!("{service}:{op} is not faked"))),
     }
 }
@@ -510,6 +531,14 @@ fn organizations(state: &State, op: &str, params: &Value) -> Answer {
                 Answer::Ok(body)
             }
         }
+        "ListPoliciesForTarget" => {
+            let id = params["TargetId"].as_str().unwrap_or_default();
+            let policies = state.scps.get(id).cloned().unwrap_or_default();
+            Answer::Ok(json!({"Policies": policies.iter().map(|(pid, name)| json!({
+                "Id": pid, "Name": name, "Type": "SERVICE_CONTROL_POLICY", "AwsManaged": false,
+                "Arn": format!("arn:aws:organizations::{}:policy/{}/service_control_policy/{pid}", org.management_id, org.org_id),
+            })).collect::<Vec<_>>()}))
+        }
         "ListTagsForResource" => {
             let id = params["ResourceId"].as_str().unwrap_or_default();
             match org.accounts.iter().find(|a| a.id == id) {
@@ -555,13 +584,49 @@ fn account_json(org: &FakeOrg, account: &FakeAccount) -> Value {
     })
 }
 
-fn sts(state: &State, op: &str, _params: &Value) -> Answer {
+fn sts(state: &mut State, op: &str, params: &Value, access_key: Option<&str>) -> Answer {
     match op {
         "GetCallerIdentity" => {
-            let account = state.caller_arn.split(':').nth(4).unwrap_or_default();
+            let arn = access_key.and_then(|k| state.issued.get(k)).cloned().unwrap_or_else(|| state.caller_arn.clone());
+            let account = arn.split(':').nth(4).unwrap_or_default().to_string();
             Answer::Xml(format!(
                 "<GetCallerIdentityResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><GetCallerIdentityResult><Arn>{}</Arn><UserId>AIDAFAKE</UserId><Account>{account}</Account></GetCallerIdentityResult><ResponseMetadata><RequestId>fake-request</RequestId></ResponseMetadata></GetCallerIdentityResponse>",
-                xml_escape(&state.caller_arn)
+                xml_escape(&arn)
+            ))
+        }
+        "AssumeRole" => {
+            let role_arn = params["RoleArn"].as_str().unwrap_or_default().to_string();
+            let session = params["RoleSessionName"].as_str().unwrap_or_default().to_string();
+            let account = role_arn.split(':').nth(4).unwrap_or_default().to_string();
+            let role = role_arn.rsplit('/').next().unwrap_or_default().to_string();
+            let caller =
+                access_key.and_then(|k| state.issued.get(k)).cloned().unwrap_or_else(|| state.caller_arn.clone());
+            let denied = Canned::new(
+                403,
+                "AccessDenied",
+                &format!("User: {caller} is not authorized to perform: sts:AssumeRole on resource: {role_arn}"),
+            );
+            if let Some(canned) = state.assume_denials.get(&account) {
+                return Answer::Error(canned.clone());
+            }
+            let unknown = !state.org.accounts.iter().any(|a| a.id == account);
+            let wrong_external_id = state
+                .external_ids
+                .get(&account)
+                .is_some_and(|required| params["ExternalId"].as_str() != Some(required));
+            if unknown || wrong_external_id {
+                return Answer::Error(denied);
+            }
+            let duration = params["DurationSeconds"].as_str().and_then(|d| d.parse::<i64>().ok()).unwrap_or(3600);
+            let n = state.issued.len();
+            let access_key = format!("ASIAFAKE{n:012}");
+            let secret = format!("fake-secret-{n}-{account}");
+            state.issued.insert(access_key.clone(), format!("arn:aws:sts::{account}:assumed-role/{role}/{session}"));
+            state.issued_secrets.push(secret.clone());
+            let expiration = chrono::Utc::now() + chrono::Duration::seconds(duration);
+            Answer::Xml(format!(
+                "<AssumeRoleResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><AssumeRoleResult><AssumedRoleUser><AssumedRoleId>AROAFAKE:{session}</AssumedRoleId><Arn>arn:aws:sts::{account}:assumed-role/{role}/{session}</Arn></AssumedRoleUser><Credentials><AccessKeyId>{access_key}</AccessKeyId><SecretAccessKey>{secret}</SecretAccessKey><SessionToken>fake-token-{n}-{account}</SessionToken><Expiration>{}</Expiration></Credentials></AssumeRoleResult><ResponseMetadata><RequestId>fake-request</RequestId></ResponseMetadata></AssumeRoleResponse>",
+                expiration.format("%Y-%m-%dT%H:%M:%SZ")
             ))
         }
         _ => Answer::Error(Canned::new(400, "InvalidAction", &format!("sts:{op} is not faked"))),

@@ -126,11 +126,14 @@ mod tests {
             denying_policy(&message),
             Some(DenyingPolicy {
                 policy_type: "service control policy".into(),
-                policy_arn: Some("arn:aws:organizations::111111111111:policy/o-abc/service_control_policy/p-1234".into()),
+                policy_arn: Some(
+                    "arn:aws:organizations::111111111111:policy/o-abc/service_control_policy/p-1234".into()
+                ),
                 explicit: true,
             })
         );
-        let implicit = denying_policy(&format!("{CALLER} because no identity-based policy allows the sts:AssumeRole action"));
+        let implicit =
+            denying_policy(&format!("{CALLER} because no identity-based policy allows the sts:AssumeRole action"));
         assert_eq!(implicit.map(|p| (p.policy_type, p.explicit)), Some(("identity-based policy".to_string(), false)));
         assert_eq!(denying_policy(CALLER), None);
     }

@@ -81,6 +81,8 @@ pub(super) async fn discover(source: &AwsSource, progress: ProgressFn) -> Result
         account: identity.account().unwrap_or_default().to_string(),
         arn: identity.arn().unwrap_or_default().to_string(),
     };
+    // Already set when an AssumeRole came first; the identity is the same.
+    let _ = source.caller_arn.set(caller.arn.clone());
     let organization = organization.map_err(|err| fatal("organizations:DescribeOrganization", &caller.arn, err))?;
     let organization = organization.organization();
     let info = OrgInfo {

@@ -1,9 +1,12 @@
 //! The live source: the official AWS SDK for Rust, configured through `aws-config`'s default chain.
 
+mod classify;
 mod discovery;
 pub mod retry;
+mod sts;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Mutex;
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -19,8 +22,9 @@ use aws_smithy_types::error::display::DisplayErrorContext;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 
 use self::retry::{CallStats, Caller, RetryPolicy};
-use super::{ProgressFn, Source, SourceError};
-use crate::model::{ListingError, Org};
+use super::{AssumeFailure, AssumeRequest, ProgressFn, Source, SourceError};
+use crate::model::{ListingError, Org, TempCredentials};
+use crate::remedy::AttachedPolicy;
 
 /// Organizations is a global service homed in us-east-1; used when no region is configured.
 const FALLBACK_REGION: &str = "us-east-1";
@@ -43,6 +47,10 @@ pub struct AwsSource {
     organizations: aws_sdk_organizations::Client,
     sts: aws_sdk_sts::Client,
     calls: Caller,
+    /// The caller's ARN, read once (by discovery, or by the first AssumeRole).
+    caller_arn: tokio::sync::OnceCell<String>,
+    /// SCPs by target id, `(policy id, name)`.
+    scp_cache: Mutex<HashMap<String, Vec<(String, String)>>>,
 }
 
 impl AwsSource {
@@ -58,7 +66,24 @@ impl AwsSource {
             organizations: aws_sdk_organizations::Client::new(&config),
             sts: aws_sdk_sts::Client::new(&config),
             calls: Caller::new(options.concurrency, options.retry),
+            caller_arn: tokio::sync::OnceCell::new(),
+            scp_cache: Mutex::default(),
         })
+    }
+
+    /// True when the caller is itself a role session, so AssumeRole is role chaining (capped at
+    /// one hour by AWS).
+    async fn caller_is_role_session(&self) -> bool {
+        let arn = self
+            .caller_arn
+            .get_or_init(|| async {
+                match self.calls.call(|| self.sts.get_caller_identity().send()).await {
+                    Ok(identity) => identity.arn().unwrap_or_default().to_string(),
+                    Err(_) => String::new(),
+                }
+            })
+            .await;
+        arn.contains(":assumed-role/")
     }
 
     pub fn stats(&self) -> &std::sync::Arc<CallStats> {
@@ -168,6 +193,23 @@ impl Source for AwsSource {
 
     async fn discover(&self, progress: ProgressFn) -> Result<Org, SourceError> {
         discovery::discover(self, progress).await
+    }
+
+    async fn management_account_id(&self) -> Result<String, SourceError> {
+        let organization = self
+            .calls
+            .call(|| self.organizations.describe_organization().send())
+            .await
+            .map_err(|err| fatal("organizations:DescribeOrganization", "", err))?;
+        Ok(organization.organization().and_then(|o| o.master_account_id()).unwrap_or_default().to_string())
+    }
+
+    async fn assume(&self, request: &AssumeRequest) -> Result<TempCredentials, AssumeFailure> {
+        sts::assume(self, request).await
+    }
+
+    async fn attached_scps(&self, targets: &[(String, String)]) -> Vec<AttachedPolicy> {
+        sts::attached_scps(self, targets).await
     }
 
     async fn account_tags(&self, account_id: &str) -> Result<BTreeMap<String, String>, SourceError> {

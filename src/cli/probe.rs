@@ -1,0 +1,163 @@
+//! `orgscope probe`: discover, try every account, and report who can get in where — as text for a
+//! person, or the contract's JSON and CSV for scripts. `--fail-on-blocked` exits 3 when any
+//! account is blocked.
+
+use std::io::Write;
+use std::sync::Arc;
+use std::time::Instant;
+
+use serde::Serialize;
+
+use super::{Failure, GlobalArgs, exit};
+use crate::model::{ProbeOutcome, ProbeStatus};
+use crate::probe::{CallerContext, ProbeSettings, ProbeTarget, Prober};
+use crate::source::Source;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ProbeFormat {
+    Text,
+    Json,
+    Csv,
+}
+
+/// One row of `orgscope probe --format json`.
+#[derive(Debug, Clone, Serialize)]
+pub struct ProbeRow {
+    pub account_id: String,
+    pub account_name: String,
+    pub ou_path: Vec<String>,
+    pub role_arn: Option<String>,
+    pub status: ProbeStatus,
+    pub reason: Option<crate::model::Reason>,
+    pub message: Option<String>,
+    pub hint: Option<String>,
+}
+
+impl ProbeRow {
+    fn new(target: &ProbeTarget, outcome: ProbeOutcome) -> ProbeRow {
+        ProbeRow {
+            account_id: target.account.id.clone(),
+            account_name: target.account.name.clone(),
+            ou_path: target.ou_path(),
+            role_arn: outcome.role_arn,
+            status: outcome.status,
+            reason: outcome.reason,
+            message: outcome.message,
+            hint: outcome.hint,
+        }
+    }
+}
+
+/// The probe settings the global flags ask for.
+pub fn settings(global: &GlobalArgs, source: &dyn Source) -> ProbeSettings {
+    ProbeSettings {
+        roles: global.roles.clone(),
+        external_id: global.external_id.clone(),
+        concurrency: usize::from(global.concurrency),
+        region: global.region.clone().or_else(|| source.region()),
+        ..ProbeSettings::default()
+    }
+}
+
+pub async fn run(
+    source: Arc<dyn Source>,
+    global: &GlobalArgs,
+    format: ProbeFormat,
+    fail_on_blocked: bool,
+) -> Result<u8, Failure> {
+    let started = Instant::now();
+    let org = source.discover(Arc::new(|_| {})).await?;
+    let prober = Prober::new(Arc::clone(&source), settings(global, source.as_ref()));
+    let results = prober.probe_collect(ProbeTarget::all(&org), &CallerContext::of(&org)).await;
+    let rows: Vec<ProbeRow> = results.into_iter().map(|(target, outcome)| ProbeRow::new(&target, outcome)).collect();
+
+    let text = match format {
+        ProbeFormat::Json => serde_json::to_string_pretty(&rows).map_err(Failure::runtime)? + "\n",
+        ProbeFormat::Csv => render_csv(&rows).map_err(Failure::runtime)?,
+        ProbeFormat::Text => render_text(&rows),
+    };
+    std::io::stdout()
+        .write_all(text.as_bytes())
+        .map_err(|err| Failure::runtime(format!("could not write the results: {err}")))?;
+
+    let count = |status| rows.iter().filter(|r| r.status == status).count();
+    let blocked = count(ProbeStatus::Blocked);
+    tracing::info!(accounts = rows.len(), blocked, elapsed_ms = started.elapsed().as_millis() as u64, "probe finished");
+    let _ = writeln!(
+        std::io::stderr(),
+        "{} accounts: {} reachable, {blocked} blocked, {} skipped, {} errors ({:.1} s)",
+        rows.len(),
+        count(ProbeStatus::Reachable),
+        count(ProbeStatus::Skipped),
+        count(ProbeStatus::Error),
+        started.elapsed().as_secs_f64()
+    );
+    Ok(if fail_on_blocked && blocked > 0 { exit::BLOCKED } else { exit::OK })
+}
+
+fn glyph(status: ProbeStatus) -> &'static str {
+    match status {
+        ProbeStatus::Reachable => "●",
+        ProbeStatus::Blocked => "✗",
+        ProbeStatus::Skipped => "⊘",
+        ProbeStatus::Error => "!",
+    }
+}
+
+/// One line per account (glyph, status, id, name, OU path, reason), the hint indented below every
+/// account that is not plainly reachable.
+pub fn render_text(rows: &[ProbeRow]) -> String {
+    let name_width = rows.iter().map(|r| r.account_name.chars().count()).max().unwrap_or(0);
+    let mut out = String::new();
+    for row in rows {
+        let reason = row.reason.map(|r| r.code()).unwrap_or("");
+        let line = format!(
+            "{} {:<9} {}  {:<name_width$}  {}  {}",
+            glyph(row.status),
+            row.status.code(),
+            row.account_id,
+            row.account_name,
+            row.ou_path.join(" / "),
+            reason
+        );
+        out.push_str(line.trim_end());
+        out.push('\n');
+        if matches!(row.status, ProbeStatus::Blocked | ProbeStatus::Error) {
+            if let Some(message) = &row.message {
+                out.push_str(&format!("    AWS: {message}\n"));
+            }
+            if let Some(hint) = &row.hint {
+                out.push_str(&format!("    Fix: {hint}\n"));
+            }
+        }
+    }
+    out
+}
+
+pub fn render_csv(rows: &[ProbeRow]) -> Result<String, csv::Error> {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    writer.write_record([
+        "account_id",
+        "account_name",
+        "ou_path",
+        "role_arn",
+        "status",
+        "reason",
+        "message",
+        "hint",
+    ])?;
+    for row in rows {
+        writer.write_record([
+            row.account_id.as_str(),
+            row.account_name.as_str(),
+            &row.ou_path.join(" / "),
+            row.role_arn.as_deref().unwrap_or(""),
+            row.status.code(),
+            row.reason.map(|r| r.code()).unwrap_or(""),
+            row.message.as_deref().unwrap_or(""),
+            row.hint.as_deref().unwrap_or(""),
+        ])?;
+    }
+    let bytes = writer.into_inner().map_err(|err| csv::Error::from(err.into_error()))?;
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
+}

@@ -1,0 +1,110 @@
+//! The fixes as ready files: `orgscope template trust-policy|stackset|scanner-policy`, and `t` in
+//! the TUI. The files live in `assets/` with `{{PLACEHOLDERS}}`, filled in here.
+
+use clap::ValueEnum;
+
+use super::DEFAULT_ROLE;
+
+const TRUST_POLICY: &str = include_str!("../../assets/trust-policy.json");
+const STACKSET: &str = include_str!("../../assets/stackset.yaml");
+const SCANNER_POLICY: &str = include_str!("../../assets/scanner-policy.json");
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Template {
+    /// The role's trust policy: lets the management account assume it
+    TrustPolicy,
+    /// A CloudFormation StackSet template that installs the role in every member account
+    Stackset,
+    /// The least-privilege policy for the identity that runs orgscope
+    ScannerPolicy,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct TemplateValues {
+    pub management_account_id: String,
+    pub role_name: Option<String>,
+    pub external_id: Option<String>,
+}
+
+impl Template {
+    pub fn name(self) -> &'static str {
+        match self {
+            Template::TrustPolicy => "trust-policy",
+            Template::Stackset => "stackset",
+            Template::ScannerPolicy => "scanner-policy",
+        }
+    }
+
+    /// The file with every placeholder filled in.
+    pub fn render(self, values: &TemplateValues) -> String {
+        let role = values.role_name.as_deref().unwrap_or(DEFAULT_ROLE);
+        let external_id = values.external_id.as_deref().unwrap_or_default();
+        let (source, external_id) = match self {
+            Template::TrustPolicy => (TRUST_POLICY, json_string_body(external_id)),
+            Template::Stackset => (STACKSET, yaml_string_body(external_id)),
+            Template::ScannerPolicy => (SCANNER_POLICY, json_string_body(external_id)),
+        };
+        let condition = if values.external_id.is_some() {
+            format!(",\n      \"Condition\": {{\"StringEquals\": {{\"sts:ExternalId\": \"{external_id}\"}}}}")
+        } else {
+            String::new()
+        };
+        let role = match self {
+            Template::Stackset => yaml_string_body(role),
+            _ => json_string_body(role),
+        };
+        source
+            .replace("{{EXTERNAL_ID_CONDITION}}", &condition)
+            .replace("{{MANAGEMENT_ACCOUNT_ID}}", &values.management_account_id)
+            .replace("{{ROLE_NAME}}", &role)
+            .replace("{{EXTERNAL_ID}}", &external_id)
+    }
+}
+
+/// `text` escaped for the inside of a JSON string.
+fn json_string_body(text: &str) -> String {
+    let quoted = serde_json::Value::String(text.to_string()).to_string();
+    quoted[1..quoted.len() - 1].to_string()
+}
+
+/// `text` escaped for the inside of a double-quoted YAML string.
+fn yaml_string_body(text: &str) -> String {
+    json_string_body(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn values(external_id: Option<&str>) -> TemplateValues {
+        TemplateValues {
+            management_account_id: "111111111111".into(),
+            role_name: Some("AuditRole".into()),
+            external_id: external_id.map(str::to_string),
+        }
+    }
+
+    #[test]
+    fn the_trust_policy_is_valid_json_with_the_values_in_place() {
+        for external_id in [None, Some("ext-\"quoted\"-42")] {
+            let text = Template::TrustPolicy.render(&values(external_id));
+            let json: serde_json::Value = serde_json::from_str(&text).expect("valid JSON");
+            let statement = &json["Statement"][0];
+            assert_eq!(statement["Principal"]["AWS"], "arn:aws:iam::111111111111:root");
+            assert_eq!(statement["Action"], "sts:AssumeRole");
+            match external_id {
+                Some(id) => assert_eq!(statement["Condition"]["StringEquals"]["sts:ExternalId"], id),
+                None => assert!(statement.get("Condition").is_none()),
+            }
+        }
+    }
+
+    #[test]
+    fn the_scanner_policy_is_valid_json_naming_the_role() {
+        let text = Template::ScannerPolicy.render(&values(None));
+        let json: serde_json::Value = serde_json::from_str(&text).expect("valid JSON");
+        assert!(text.contains("role/AuditRole"));
+        assert!(!text.contains("{{"));
+        assert_eq!(json["Version"], "2012-10-17");
+    }
+}

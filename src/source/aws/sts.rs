@@ -1,0 +1,149 @@
+//! `sts:AssumeRole` for the probe and for switch-role, and the SCP lookup that explains an
+//! explicit deny (`organizations:ListPoliciesForTarget` along the account's path).
+
+use aws_sdk_organizations::types::PolicyType;
+use aws_smithy_types::error::display::DisplayErrorContext;
+use aws_smithy_types::error::metadata::ProvideErrorMetadata;
+
+use super::retry::{self, Failure};
+use super::{AwsSource, classify, to_chrono};
+use crate::model::{Reason, Secret, TempCredentials};
+use crate::remedy::AttachedPolicy;
+use crate::source::{AssumeFailure, AssumeRequest};
+
+/// The policy every SCP-enabled organization attaches everywhere; it allows, so it never explains
+/// a deny.
+const FULL_AWS_ACCESS: &str = "p-FullAWSAccess";
+
+/// AWS caps role-chained sessions at one hour.
+const CHAINED_SESSION_CAP: i32 = 3600;
+
+pub(super) async fn assume(source: &AwsSource, request: &AssumeRequest) -> Result<TempCredentials, AssumeFailure> {
+    let chained = source.caller_is_role_session().await;
+    let duration = if chained { request.duration_seconds.min(CHAINED_SESSION_CAP) } else { request.duration_seconds };
+    let (serial, code) = match &request.mfa {
+        Some((serial, code)) => (Some(serial.clone()), Some(code.clone())),
+        None => (None, None),
+    };
+    let result = source
+        .calls
+        .call(|| {
+            source
+                .sts
+                .assume_role()
+                .role_arn(&request.role_arn)
+                .role_session_name(&request.session_name)
+                .duration_seconds(duration)
+                .set_external_id(request.external_id.clone())
+                .set_serial_number(serial.clone())
+                .set_token_code(code.clone())
+                .send()
+        })
+        .await;
+    let output = match result {
+        Ok(output) => output,
+        Err(err) => {
+            let kind = retry::classify(&err);
+            let failure = match (err.code(), kind) {
+                (_, Failure::Throttled) => AssumeFailure::new(
+                    Reason::Throttled,
+                    err.code().unwrap_or("Throttling"),
+                    err.message().unwrap_or("Rate exceeded"),
+                ),
+                (Some(code), Failure::Fatal) => {
+                    let message = err.message().unwrap_or_default().to_string();
+                    let policy_type = classify::denying_policy(&message).map(|p| p.policy_type);
+                    AssumeFailure {
+                        reason: classify::classify(code, &message),
+                        code: code.to_string(),
+                        message,
+                        policy_type,
+                    }
+                }
+                (Some(code), Failure::Transient) => {
+                    AssumeFailure::new(Reason::Network, code, err.message().unwrap_or_default())
+                }
+                (None, _) => AssumeFailure::new(Reason::Network, "NetworkError", DisplayErrorContext(&err).to_string()),
+            };
+            tracing::debug!(role_arn = %request.role_arn, code = %failure.code, reason = %failure.reason, "AssumeRole failed");
+            return Err(failure);
+        }
+    };
+    let Some(credentials) = output.credentials() else {
+        return Err(AssumeFailure::new(Reason::Network, "MalformedResponse", "AssumeRole returned no credentials"));
+    };
+    let expiration = to_chrono(credentials.expiration()).unwrap_or_else(chrono::Utc::now);
+    Ok(TempCredentials {
+        account_id: request.account_id.clone(),
+        role_arn: request.role_arn.clone(),
+        access_key_id: credentials.access_key_id().to_string(),
+        secret_access_key: Secret::new(credentials.secret_access_key()),
+        session_token: Secret::new(credentials.session_token()),
+        expiration,
+        chained,
+        demo: false,
+    })
+}
+
+pub(super) async fn attached_scps(source: &AwsSource, targets: &[(String, String)]) -> Vec<AttachedPolicy> {
+    let mut attached = Vec::new();
+    for (target_id, target_name) in targets {
+        let cached = source.scp_cache.lock().ok().and_then(|cache| cache.get(target_id).cloned());
+        let policies = match cached {
+            Some(policies) => policies,
+            None => match list_scps(source, target_id).await {
+                Some(policies) => {
+                    if let Ok(mut cache) = source.scp_cache.lock() {
+                        cache.insert(target_id.clone(), policies.clone());
+                    }
+                    policies
+                }
+                None => continue,
+            },
+        };
+        attached.extend(
+            policies.into_iter().filter(|(id, _)| id != FULL_AWS_ACCESS).map(|(id, name)| AttachedPolicy {
+                id,
+                name,
+                target: target_name.clone(),
+            }),
+        );
+    }
+    attached
+}
+
+async fn list_scps(source: &AwsSource, target_id: &str) -> Option<Vec<(String, String)>> {
+    let mut policies = Vec::new();
+    let mut pages = super::discovery::PageGuard::default();
+    let mut token: Option<String> = None;
+    loop {
+        let page = source
+            .calls
+            .call(|| {
+                source
+                    .organizations
+                    .list_policies_for_target()
+                    .target_id(target_id)
+                    .filter(PolicyType::ServiceControlPolicy)
+                    .set_next_token(token.clone())
+                    .send()
+            })
+            .await;
+        let page = match page {
+            Ok(page) => page,
+            Err(err) => {
+                tracing::debug!(%target_id, code = err.code().unwrap_or("none"), "ListPoliciesForTarget failed");
+                return None;
+            }
+        };
+        policies.extend(
+            page.policies()
+                .iter()
+                .filter_map(|p| Some((p.id()?.to_string(), p.name().unwrap_or_default().to_string()))),
+        );
+        token = page.next_token().map(str::to_string);
+        if !pages.next(token.as_deref()).ok()? {
+            return Some(policies);
+        }
+    }
+}
