@@ -107,4 +107,22 @@ mod tests {
         assert!(!text.contains("{{"));
         assert_eq!(json["Version"], "2012-10-17");
     }
+
+    #[test]
+    fn the_stackset_is_valid_yaml_installing_the_role() {
+        let text = Template::Stackset.render(&values(Some("ext-42")));
+        let yaml: serde_norway::Value = serde_norway::from_str(&text).expect("valid YAML");
+        assert_eq!(yaml["AWSTemplateFormatVersion"].as_str(), Some("2010-09-09"));
+        assert_eq!(yaml["Parameters"]["ManagementAccountId"]["Default"].as_str(), Some("111111111111"));
+        assert_eq!(yaml["Parameters"]["RoleName"]["Default"].as_str(), Some("AuditRole"));
+        assert_eq!(yaml["Parameters"]["ExternalId"]["Default"].as_str(), Some("ext-42"));
+        let stackset = &yaml["Resources"]["AccessRoleStackSet"];
+        assert_eq!(stackset["Type"].as_str(), Some("AWS::CloudFormation::StackSet"));
+        assert_eq!(stackset["Properties"]["PermissionModel"].as_str(), Some("SERVICE_MANAGED"));
+        assert_eq!(stackset["Properties"]["AutoDeployment"]["Enabled"].as_bool(), Some(true));
+        let body = stackset["Properties"]["TemplateBody"].as_str().expect("the member-account template");
+        let inner: serde_norway::Value = serde_norway::from_str(body).expect("the inner template is valid YAML");
+        assert_eq!(inner["Resources"]["AccessRole"]["Type"].as_str(), Some("AWS::IAM::Role"));
+        assert!(!text.contains("{{"));
+    }
 }

@@ -188,6 +188,8 @@ pub struct State {
     pub caller_arn: String,
     /// AssumeRole answers by account id (default: success).
     pub assume_denials: HashMap<String, Canned>,
+    /// Role names that exist in no account.
+    pub missing_roles: HashSet<String>,
     /// Accounts whose role requires this external ID.
     pub external_ids: HashMap<String, String>,
     /// SCPs attached to a target (root, OU or account id): `(policy id, name)`.
@@ -222,6 +224,7 @@ impl FakeAws {
             calls: Vec::new(),
             caller_arn,
             assume_denials: HashMap::new(),
+            missing_roles: HashSet::new(),
             external_ids: HashMap::new(),
             scps: HashMap::new(),
             issued: HashMap::new(),
@@ -614,7 +617,7 @@ fn sts(state: &mut State, op: &str, params: &Value, access_key: Option<&str>) ->
                 .external_ids
                 .get(&account)
                 .is_some_and(|required| params["ExternalId"].as_str() != Some(required));
-            if unknown || wrong_external_id {
+            if unknown || wrong_external_id || state.missing_roles.contains(&role) {
                 return Answer::Error(denied);
             }
             let duration = params["DurationSeconds"].as_str().and_then(|d| d.parse::<i64>().ok()).unwrap_or(3600);
