@@ -7,6 +7,7 @@ use std::time::Duration;
 use futures::StreamExt;
 use orgscope::app::run::run;
 use orgscope::app::{App, Exit};
+use orgscope::probe::{ProbeSettings, Prober};
 use orgscope::source::Source;
 use orgscope::source::snapshot::SnapshotSource;
 use orgscope::ui::theme::Theme;
@@ -28,6 +29,16 @@ fn demo_app(source: &SnapshotSource) -> App {
 /// Runs the demo app on a `TestBackend` of `width`×`height`, feeding `keys` one by one. The clock
 /// is paused, so the demo's discovery (no timers) always finishes before the first key arrives.
 async fn run_demo(width: u16, height: u16, keys: Vec<std::io::Result<Event>>) -> (Terminal<TestBackend>, App, Exit) {
+    let (terminal, app, exit, _) = run_demo_copying(width, height, keys).await;
+    (terminal, app, exit)
+}
+
+/// Like [`run_demo`], and also returns what was put on the clipboard.
+async fn run_demo_copying(
+    width: u16,
+    height: u16,
+    keys: Vec<std::io::Result<Event>>,
+) -> (Terminal<TestBackend>, App, Exit, Vec<String>) {
     let source = Arc::new(SnapshotSource::demo().expect("demo parses"));
     let mut app = demo_app(&source);
     let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("test terminal");
@@ -35,8 +46,14 @@ async fn run_demo(width: u16, height: u16, keys: Vec<std::io::Result<Event>>) ->
         tokio::time::sleep(Duration::from_millis(10)).await;
         event
     });
-    let exit = run(&mut terminal, &mut app, source, Box::pin(events)).await.expect("the app runs");
-    (terminal, app, exit)
+    let prober = Arc::new(Prober::new(source, ProbeSettings::default()));
+    let mut copied = Vec::new();
+    let clipboard = |text: &str| {
+        copied.push(text.to_string());
+        "copied".to_string()
+    };
+    let exit = run(&mut terminal, &mut app, prober, Box::pin(events), clipboard).await.expect("the app runs");
+    (terminal, app, exit, copied)
 }
 
 fn text(buffer: &Buffer) -> String {
@@ -120,4 +137,45 @@ async fn blocked_rows_are_red_and_reachable_rows_are_not() {
 /// Column of the byte offset `b` in line `y` (the screen holds multi-byte glyphs).
 fn l_col(screen: &str, y: usize, b: usize) -> usize {
     screen.lines().nth(y).map(|l| l[..b].chars().count()).unwrap_or(0)
+}
+
+fn selected_id(app: &App) -> String {
+    app.tree.selected_node().map(|n| n.id.clone()).unwrap_or_default()
+}
+
+#[tokio::test(flavor = "current_thread", start_paused = true)]
+async fn n_and_shift_n_walk_the_blocked_accounts_and_t_copies_the_fix() {
+    let keys = vec![
+        key(KeyCode::Char('n')),
+        key(KeyCode::Char('n')),
+        key(KeyCode::Char('N')),
+        key(KeyCode::Char('t')),
+        key(KeyCode::Char('q')),
+    ];
+    let (terminal, app, _, copied) = run_demo_copying(120, 40, keys).await;
+    let node = app.tree.selected_node().expect("a selection");
+    let (account, access) = node.account().expect("an account is selected");
+    assert!(access.is_blocked(), "{} is blocked", account.name);
+    assert_eq!(app.tree.blocked_count(), 7, "the probe replayed every verdict");
+    assert_eq!(app.probing, None, "the probe finished");
+
+    // The first blocked account in tree order is the invited globex-legacy-prod: its fix is the
+    // trust policy for the management account.
+    assert_eq!(selected_id(&app), "480935127764");
+    assert_eq!(copied.len(), 1);
+    let policy: serde_json::Value = serde_json::from_str(&copied[0]).expect("the trust policy is JSON");
+    assert_eq!(policy["Statement"][0]["Principal"]["AWS"], "arn:aws:iam::111111111111:root");
+    let screen = text(terminal.backend().buffer());
+    assert!(screen.contains("the trust-policy template: copied"), "{screen}");
+    assert!(screen.contains("Invited accounts never get"), "the detail pane shows the fix:\n{screen}");
+}
+
+#[tokio::test(flavor = "current_thread", start_paused = true)]
+async fn p_reprobes_the_selected_ou() {
+    let (_, app, _) = run_demo(120, 40, vec![key(KeyCode::Char('j')), key(KeyCode::Char('p'))]).await;
+    assert_eq!(app.probing, None, "the re-probe finished");
+    assert_eq!(app.tree.blocked_count(), 7);
+    let node = app.tree.selected_node().expect("selection");
+    assert_eq!(node.name, "Acquisitions");
+    assert_eq!(node.blocked, 2);
 }

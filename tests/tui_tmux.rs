@@ -51,3 +51,75 @@ fn demo_starts_navigates_quits_and_restores_the_terminal() {
     let after = tmux.wait_for("the shell to answer", |s| s.contains("done-42"));
     assert!(after.contains("icanon echo"), "the terminal is back in cooked mode with echo:\n{after}");
 }
+
+/// True when `line` (from `capture-pane -e`) switches the foreground to red before `text`: SGR 31
+/// or 91, or tmux's 256-colour form `38;5;1` / `38;5;9`.
+fn red_before(line: &str, text: &str) -> bool {
+    let Some(end) = line.find(text) else { return false };
+    let before = &line[..end];
+    // The last SGR sequence before the text decides its colour.
+    let Some(start) = before.rfind("\x1b[") else { return false };
+    let sgr = &before[start + 2..];
+    let params = sgr.split('m').next().unwrap_or_default();
+    let params: Vec<&str> = params.split(';').collect();
+    params.iter().any(|p| *p == "31" || *p == "91")
+        || params.windows(3).any(|w| w == ["38", "5", "1"] || w == ["38", "5", "9"])
+}
+
+/// `line` without its escape sequences.
+fn plain(line: &str) -> String {
+    let mut out = String::new();
+    let mut chars = line.chars();
+    while let Some(c) = chars.next() {
+        if c == '\x1b' {
+            for c in chars.by_ref() {
+                if c.is_ascii_alphabetic() {
+                    break;
+                }
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// The captured line (escapes kept) of the tree row naming account `name`.
+fn row_of<'a>(screen: &'a str, name: &str) -> &'a str {
+    screen.lines().find(|l| plain(l).contains(&format!(" {name}  "))).unwrap_or_default()
+}
+
+#[test]
+fn blocked_rows_are_red_in_the_real_terminal_and_n_jumps_to_them() {
+    let home = tempfile::tempdir().expect("temp dir");
+    let home_str = home.path().display().to_string();
+    let env = [("HOME", home_str.as_str()), ("TERM", "xterm-256color"), ("XDG_STATE_HOME", home_str.as_str())];
+    let Some(tmux) = Tmux::start(home.path(), 120, 45, &env) else { return };
+    tmux.wait_for("the shell prompt", |s| s.contains('$'));
+    tmux.type_text(&format!("{} --demo", common::orgscope_bin().display()));
+    tmux.send_keys(&["Enter"]);
+    tmux.wait_for("the probe to finish", |s| s.contains("7 blocked") && !s.contains("probing"));
+    let screen = tmux.capture(true);
+
+    let blocked = ["globex-legacy-prod", "globex-shared", "vpn-edge", "sandbox-carol", "audit", "log-archive"];
+    let reachable = ["globex-analytics", "dns", "network-hub", "sandbox-alice", "security-tooling"];
+    for name in blocked {
+        let line = row_of(&screen, name);
+        assert!(red_before(line, name), "{name} is drawn red: {line:?}");
+    }
+    for name in reachable {
+        let line = row_of(&screen, name);
+        assert!(!line.is_empty(), "{name} is on screen");
+        assert!(!red_before(line, name), "{name} is not red: {line:?}");
+    }
+
+    tmux.send_keys(&["n"]);
+    let first = tmux.wait_for("n to select a blocked account", |s| selected_row(s).contains("globex-legacy-prod"));
+    assert!(first.contains("Invited accounts never get"), "the detail pane explains it:\n{first}");
+    tmux.send_keys(&["n"]);
+    tmux.wait_for("n to move on", |s| selected_row(s).contains("globex-shared"));
+    tmux.send_keys(&["N"]);
+    tmux.wait_for("N to move back", |s| selected_row(s).contains("globex-legacy-prod"));
+    tmux.send_keys(&["q"]);
+    tmux.wait_for("the TUI to exit", |s| !s.contains("Organization o-demo"));
+}

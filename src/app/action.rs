@@ -3,7 +3,8 @@
 
 use std::collections::BTreeMap;
 
-use crate::model::Org;
+use crate::model::{Org, ProbeOutcome};
+use crate::probe::{CallerContext, ProbeTarget};
 use crate::source::DiscoveryProgress;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -29,11 +30,53 @@ pub enum Action {
         account_id: String,
         result: Result<BTreeMap<String, String>, String>,
     },
+    /// Re-probe the selection: an account, or every account under an OU or root.
+    Probe,
+    ProbeResult {
+        generation: u64,
+        account_id: String,
+        outcome: ProbeOutcome,
+    },
+    ProbeDone {
+        generation: u64,
+    },
+    NextBlocked,
+    PreviousBlocked,
+    /// Copy the template that fixes the selection.
+    CopyTemplate,
+    /// A short message for the status bar (a copy landed, a write failed).
+    Toast(String),
 }
 
 /// Work the app asks for; the runner performs it and reports back with an [`Action`].
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
     Discover,
     LoadTags(String),
+    Probe {
+        generation: u64,
+        targets: Vec<ProbeTarget>,
+        caller: CallerContext,
+    },
+    /// Put text on the clipboard; `what` names it in the toast.
+    Copy {
+        text: String,
+        what: String,
+    },
+}
+
+impl Action {
+    /// True for what a user asked for (keys), false for reports from effects.
+    pub fn is_user_intent(&self) -> bool {
+        !matches!(
+            self,
+            Action::Resize(..)
+                | Action::DiscoverProgress(_)
+                | Action::DiscoverDone(_)
+                | Action::LoadTagsDone { .. }
+                | Action::ProbeResult { .. }
+                | Action::ProbeDone { .. }
+                | Action::Toast(_)
+        )
+    }
 }

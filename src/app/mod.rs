@@ -14,7 +14,9 @@ use ratatui::crossterm::event::KeyEvent;
 
 use self::keymap::Keymap;
 use self::tree::TreeView;
-use crate::model::{AccessState, Caller, Org, OrgInfo, ProbeOutcome};
+use crate::model::{AccessState, Caller, Org, OrgInfo, ProbeOutcome, Reason};
+use crate::probe::{CallerContext, ProbeSettings};
+use crate::remedy::{Template, TemplateValues};
 use crate::source::DiscoveryProgress;
 use crate::ui::theme::Theme;
 
@@ -31,6 +33,14 @@ pub enum Activity {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Overlay {
     Help,
+}
+
+/// How far the running probe has got.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ProbeProgress {
+    pub generation: u64,
+    pub done: usize,
+    pub total: usize,
 }
 
 /// Why the app stopped.
@@ -52,6 +62,13 @@ pub struct App {
     /// Probe outcomes known before discovery finished (a snapshot's), applied as accounts appear.
     saved_access: BTreeMap<String, ProbeOutcome>,
     pub activity: Activity,
+    /// The probe in flight, if any.
+    pub probing: Option<ProbeProgress>,
+    probe_generation: u64,
+    /// Roles and external IDs, for the templates `t` copies.
+    pub probe_settings: ProbeSettings,
+    /// A short message shown until the next key.
+    pub toast: Option<String>,
     pub overlay: Option<Overlay>,
     /// Terminal size (columns, rows), for paging and scrolling.
     pub size: (u16, u16),
@@ -70,6 +87,10 @@ impl App {
             tree: TreeView::default(),
             saved_access,
             activity: Activity::Idle,
+            probing: None,
+            probe_generation: 0,
+            probe_settings: ProbeSettings::default(),
+            toast: None,
             overlay: None,
             size: (80, 24),
             exit: None,
@@ -94,6 +115,9 @@ impl App {
     }
 
     pub fn update(&mut self, action: Action) -> Vec<Effect> {
+        if action.is_user_intent() {
+            self.toast = None;
+        }
         if self.overlay.is_some() {
             match action {
                 Action::ToggleHelp | Action::CloseOverlay | Action::Quit => {
@@ -152,6 +176,36 @@ impl App {
             Action::DiscoverDone(Ok(org)) => {
                 self.load_org(&org);
                 self.activity = Activity::Idle;
+                self.start_probe(self.tree.all_probe_targets())
+            }
+            Action::Probe => {
+                let targets = self.tree.selected_index().map(|i| self.tree.probe_targets(i)).unwrap_or_default();
+                self.start_probe(targets)
+            }
+            Action::ProbeResult { generation, account_id, outcome } => {
+                self.tree.set_access(&account_id, AccessState::Probed(outcome));
+                if let Some(progress) = self.probing.as_mut().filter(|p| p.generation == generation) {
+                    progress.done += 1;
+                }
+                Vec::new()
+            }
+            Action::ProbeDone { generation } => {
+                if self.probing.is_some_and(|p| p.generation == generation) {
+                    self.probing = None;
+                }
+                Vec::new()
+            }
+            Action::NextBlocked | Action::PreviousBlocked => {
+                let forward = action == Action::NextBlocked;
+                if !self.tree.select_blocked(forward) {
+                    self.toast = Some("no blocked account".to_string());
+                }
+                self.tree.scroll_into_view(self.tree_height());
+                Vec::new()
+            }
+            Action::CopyTemplate => self.copy_template(),
+            Action::Toast(message) => {
+                self.toast = Some(message);
                 Vec::new()
             }
             Action::DiscoverDone(Err(message)) => {
@@ -171,6 +225,61 @@ impl App {
                 Vec::new()
             }
         }
+    }
+
+    /// Marks `targets` as probing and asks for a probe of them.
+    fn start_probe(&mut self, targets: Vec<crate::probe::ProbeTarget>) -> Vec<Effect> {
+        let (Some(organization), Some(caller)) = (&self.organization, &self.caller) else { return Vec::new() };
+        if targets.is_empty() {
+            return Vec::new();
+        }
+        let caller = CallerContext {
+            account: caller.account.clone(),
+            arn: caller.arn.clone(),
+            management_account_id: organization.management_account_id.clone(),
+        };
+        for target in &targets {
+            self.tree.set_access(&target.account.id, AccessState::Probing);
+        }
+        self.probe_generation += 1;
+        let generation = self.probe_generation;
+        self.probing = Some(ProbeProgress { generation, done: 0, total: targets.len() });
+        vec![Effect::Probe { generation, targets, caller }]
+    }
+
+    /// The template that fixes the selection: the StackSet for an OU or root, the trust policy for
+    /// an account the role is missing from, the scanner policy when the caller lacks permission.
+    fn copy_template(&mut self) -> Vec<Effect> {
+        let Some(node) = self.tree.selected_node() else { return Vec::new() };
+        let mut role = self.probe_settings.roles.first().cloned();
+        let template = match node.account() {
+            None => Some(Template::Stackset),
+            Some((_, access)) => {
+                let outcome = access.outcome();
+                if let Some(arn) = outcome.and_then(|o| o.role_arn.as_deref()) {
+                    role = arn.rsplit('/').next().map(str::to_string);
+                }
+                match outcome.and_then(|o| o.reason) {
+                    Some(Reason::AccessDenied) => Some(Template::TrustPolicy),
+                    Some(Reason::CallerNotPermitted) => Some(Template::ScannerPolicy),
+                    _ => None,
+                }
+            }
+        };
+        let Some(template) = template else {
+            self.toast = Some("no template fixes this: the Fix in the detail pane says what to do".to_string());
+            return Vec::new();
+        };
+        let values = TemplateValues {
+            management_account_id: self
+                .organization
+                .as_ref()
+                .map(|o| o.management_account_id.clone())
+                .unwrap_or_default(),
+            role_name: role,
+            external_id: self.probe_settings.external_id.clone(),
+        };
+        vec![Effect::Copy { text: template.render(&values), what: format!("the {} template", template.name()) }]
     }
 
     fn navigate(&mut self, step: impl FnOnce(&mut TreeView)) -> Vec<Effect> {

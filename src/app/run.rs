@@ -11,7 +11,7 @@ use ratatui::crossterm::event::{Event, KeyEventKind};
 use tokio::sync::mpsc;
 
 use super::{Action, App, Effect, Exit};
-use crate::source::Source;
+use crate::probe::Prober;
 
 /// What an effect's task reports: progress on the way, then exactly one final action.
 enum Report {
@@ -21,28 +21,42 @@ enum Report {
 
 /// Runs the app until it exits, or until the event stream has ended and every effect has finished
 /// (so a scripted session sees the results of what it started).
-pub async fn run<B, S>(
+///
+/// `clipboard` puts text on the clipboard and says where it landed (the real one writes OSC 52
+/// to the terminal between frames, so it runs here, never in a task).
+pub async fn run<B, S, C>(
     terminal: &mut Terminal<B>,
     app: &mut App,
-    source: Arc<dyn Source>,
+    prober: Arc<Prober>,
     mut events: S,
+    mut clipboard: C,
 ) -> io::Result<Exit>
 where
     B: Backend,
     B::Error: Send + Sync + 'static,
     S: Stream<Item = io::Result<Event>> + Unpin,
+    C: FnMut(&str) -> String,
 {
     let (tx, mut rx) = mpsc::unbounded_channel::<Report>();
     if let Ok(size) = terminal.size() {
         app.update(Action::Resize(size.width, size.height));
     }
     let mut running = 0usize;
-    for effect in app.start() {
-        spawn_effect(effect, &source, &tx);
-        running += 1;
-    }
+    let mut pending: Vec<Effect> = app.start();
     let mut events_open = true;
     loop {
+        for effect in pending.drain(..) {
+            match effect {
+                Effect::Copy { text, what } => {
+                    let landed = clipboard(&text);
+                    app.update(Action::Toast(format!("{what}: {landed}")));
+                }
+                effect => {
+                    spawn_effect(effect, &prober, &tx);
+                    running += 1;
+                }
+            }
+        }
         if let Some(exit) = &app.exit {
             return Ok(exit.clone());
         }
@@ -68,10 +82,7 @@ where
             },
         };
         let Some(action) = action else { continue };
-        for effect in app.update(action) {
-            spawn_effect(effect, &source, &tx);
-            running += 1;
-        }
+        pending = app.update(action);
     }
 }
 
@@ -83,10 +94,11 @@ fn action_for_event(app: &App, event: Event) -> Option<Action> {
     }
 }
 
-fn spawn_effect(effect: Effect, source: &Arc<dyn Source>, tx: &mpsc::UnboundedSender<Report>) {
-    let source = Arc::clone(source);
+fn spawn_effect(effect: Effect, prober: &Arc<Prober>, tx: &mpsc::UnboundedSender<Report>) {
+    let prober = Arc::clone(prober);
     let tx = tx.clone();
     tokio::spawn(async move {
+        let source = &prober.source;
         let action = match effect {
             Effect::Discover => {
                 let progress_tx = tx.clone();
@@ -99,6 +111,18 @@ fn spawn_effect(effect: Effect, source: &Arc<dyn Source>, tx: &mpsc::UnboundedSe
                 let result = source.account_tags(&account_id).await.map_err(|err| err.to_string());
                 Action::LoadTagsDone { account_id, result }
             }
+            Effect::Probe { generation, targets, caller } => {
+                let results = tx.clone();
+                prober
+                    .probe_all(targets, &caller, |target, outcome| {
+                        let account_id = target.account.id.clone();
+                        let _ = results.send(Report::Progress(Action::ProbeResult { generation, account_id, outcome }));
+                    })
+                    .await;
+                Action::ProbeDone { generation }
+            }
+            // Performed by the loop itself.
+            Effect::Copy { what, .. } => Action::Toast(format!("{what} was not copied")),
         };
         // The receiver is gone only when the app has exited; nothing is left to tell.
         let _ = tx.send(Report::Done(action));

@@ -164,6 +164,53 @@ impl TreeView {
         }
     }
 
+    /// Every account at or below `index`, with its `(id, name)` path from the root, for the probe.
+    pub fn probe_targets(&self, index: usize) -> Vec<crate::probe::ProbeTarget> {
+        let mut targets = Vec::new();
+        let mut stack = vec![index];
+        while let Some(i) = stack.pop() {
+            let node = &self.nodes[i];
+            if let NodeData::Account { account, .. } = &node.data {
+                let mut path = Vec::new();
+                let mut cursor = node.parent;
+                while let Some(p) = cursor {
+                    path.push((self.nodes[p].id.clone(), self.nodes[p].name.clone()));
+                    cursor = self.nodes[p].parent;
+                }
+                path.reverse();
+                targets.push(crate::probe::ProbeTarget { account: (**account).clone(), path });
+            }
+            stack.extend(node.children.iter().rev());
+        }
+        targets
+    }
+
+    /// Every account of the tree, for a probe of everything.
+    pub fn all_probe_targets(&self) -> Vec<crate::probe::ProbeTarget> {
+        let roots: Vec<usize> = (0..self.nodes.len()).filter(|&i| self.nodes[i].parent.is_none()).collect();
+        roots.into_iter().flat_map(|r| self.probe_targets(r)).collect()
+    }
+
+    /// Selects the next (or previous) blocked account in tree order after the selection, wrapping
+    /// around and expanding its OUs. False when nothing is blocked.
+    pub fn select_blocked(&mut self, forward: bool) -> bool {
+        let count = self.nodes.len();
+        if count == 0 {
+            return false;
+        }
+        let start = self.selected_index().unwrap_or(0);
+        let found = (1..=count)
+            .map(|step| if forward { (start + step) % count } else { (start + count * 2 - step) % count })
+            .find(|&i| matches!(&self.nodes[i].data, NodeData::Account { access, .. } if access.is_blocked()));
+        match found {
+            Some(index) => {
+                let id = self.nodes[index].id.clone();
+                self.select_id(&id)
+            }
+            None => false,
+        }
+    }
+
     /// Names from the root down to `index`, the node itself included.
     pub fn path(&self, index: usize) -> Vec<&str> {
         let mut path = Vec::new();
@@ -401,5 +448,34 @@ mod tests {
         assert_eq!(visible_offset(0, 5, 10), 0);
         assert_eq!(visible_offset(0, 12, 10), 3);
         assert_eq!(visible_offset(8, 2, 10), 2);
+    }
+
+    #[test]
+    fn next_and_previous_blocked_wrap_in_tree_order() {
+        let mut view = TreeView::new(&org(), None);
+        assert!(!view.select_blocked(true), "nothing blocked yet");
+        view.set_access("3", blocked());
+        view.set_access("1", blocked());
+        let selected = |v: &TreeView| v.selected_node().map(|n| n.id.clone());
+        assert!(view.select_blocked(true));
+        assert_eq!(selected(&view).as_deref(), Some("3"));
+        view.select_blocked(true);
+        assert_eq!(selected(&view).as_deref(), Some("1"));
+        view.select_blocked(true);
+        assert_eq!(selected(&view).as_deref(), Some("3"), "wraps to the top");
+        view.select_blocked(false);
+        assert_eq!(selected(&view).as_deref(), Some("1"), "N goes back, wrapping to the bottom");
+    }
+
+    #[test]
+    fn probe_targets_carry_their_path_from_the_root() {
+        let view = TreeView::new(&org(), None);
+        let targets = view.probe_targets(view.index_of("ou-a").unwrap_or_default());
+        let found: Vec<(&str, Vec<&str>)> = targets
+            .iter()
+            .map(|t| (t.account.id.as_str(), t.path.iter().map(|(id, _)| id.as_str()).collect()))
+            .collect();
+        assert_eq!(found, vec![("3", vec!["r-1", "ou-a", "ou-b"]), ("2", vec!["r-1", "ou-a"])]);
+        assert_eq!(view.all_probe_targets().len(), 3);
     }
 }

@@ -252,8 +252,15 @@ async fn save_snapshot(source: &dyn Source, output: &std::path::Path) -> Result<
 async fn run_tui(global: &GlobalArgs) -> Result<u8, Failure> {
     let source = build_source(global).await?;
     let mut app = App::new(source.label(), source.region(), source.saved_access());
+    let settings = probe::settings(global, source.as_ref());
+    app.probe_settings = settings.clone();
+    let prober = Arc::new(crate::probe::Prober::new(source, settings));
     let mut terminal = app::terminal::init().map_err(Failure::runtime)?;
-    let result = app::run::run(&mut terminal, &mut app, source, EventStream::new()).await;
+    let clipboard = |text: &str| {
+        let mut stderr = std::io::stderr();
+        crate::export::clipboard::copy(text, Some(&mut stderr)).describe().to_string()
+    };
+    let result = app::run::run(&mut terminal, &mut app, prober, EventStream::new(), clipboard).await;
     app::terminal::restore();
     result.map_err(|err| Failure::runtime(format!("the terminal failed: {err}")))?;
     Ok(exit::OK)

@@ -43,11 +43,10 @@ pub fn hint(account: &Account, reason: Reason, context: &Context<'_>) -> String 
     match reason {
         Reason::AccessDenied => {
             let mut hint = if context.external_id_used_nearby && !context.external_id_given {
-                format!(
-                    "The role's trust policy here probably requires an sts:ExternalId condition: accounts next to it are \
-                     reached with an external ID. Retry with `--external-id ID`, or set the external ID for this \
-                     account or its OU in the config file."
-                )
+                "The role's trust policy here probably requires an sts:ExternalId condition: accounts next to it are \
+                 reached with an external ID. Retry with `--external-id ID`, or set the external ID for this \
+                 account or its OU in the config file."
+                    .to_string()
             } else if account.is_invited() && role == DEFAULT_ROLE {
                 format!(
                     "Invited accounts never get {DEFAULT_ROLE}: AWS creates it only in accounts the organization \

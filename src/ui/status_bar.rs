@@ -31,6 +31,13 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             first.push(Span::styled(format!("{blocked} blocked"), style));
         }
     }
+    if let Some(progress) = &app.probing {
+        first.push(Span::raw(" │ "));
+        first.push(Span::styled(
+            format!("probing {} {}/{}", bar(progress.done, progress.total, 12), progress.done, progress.total),
+            theme.probing(),
+        ));
+    }
     first.push(Span::raw(" │ "));
     first.push(Span::styled(app.source_label.as_str(), theme.dim()));
     if let Some(region) = &app.region {
@@ -42,8 +49,21 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         first.push(Span::styled(short_arn(&caller.arn), theme.label()));
     }
     let hints: Vec<&str> = app.keymap.hints().collect();
-    let second = Line::styled(hints.join("  "), theme.dim());
+    let second = match &app.toast {
+        Some(toast) => Line::from(vec![
+            Span::styled(toast.as_str(), theme.toast()),
+            Span::raw("  "),
+            Span::styled(hints.join("  "), theme.dim()),
+        ]),
+        None => Line::styled(hints.join("  "), theme.dim()),
+    };
     frame.render_widget(Paragraph::new(vec![Line::from(first), second]), area);
+}
+
+/// A progress bar `width` cells wide: `▕████░░░░▏`.
+fn bar(done: usize, total: usize, width: usize) -> String {
+    let filled = (done.min(total) * width).checked_div(total).unwrap_or(width);
+    format!("▕{}{}▏", "█".repeat(filled), "░".repeat(width - filled))
 }
 
 /// `arn:aws:sts::111111111111:assumed-role/Role/session` → `111111111111 Role/session`.
@@ -61,6 +81,13 @@ fn short_arn(arn: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_bar_fills_in_proportion() {
+        assert_eq!(super::bar(0, 4, 4), "▕░░░░▏");
+        assert_eq!(super::bar(2, 4, 4), "▕██░░▏");
+        assert_eq!(super::bar(9, 4, 4), "▕████▏");
+    }
+
     #[test]
     fn short_arn_keeps_account_role_and_session() {
         assert_eq!(super::short_arn("arn:aws:sts::111111111111:assumed-role/Admin/jane"), "111111111111 Admin/jane");

@@ -55,6 +55,10 @@ impl Theme {
         }
     }
 
+    pub fn toast(&self) -> Style {
+        self.fg(Color::Magenta).add_modifier(Modifier::BOLD)
+    }
+
     pub fn border(&self) -> Style {
         self.fg(Color::Gray)
     }
