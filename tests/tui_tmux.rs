@@ -114,8 +114,10 @@ fn blocked_rows_are_red_in_the_real_terminal_and_n_jumps_to_them() {
     }
 
     tmux.send_keys(&["n"]);
-    let first = tmux.wait_for("n to select a blocked account", |s| selected_row(s).contains("globex-legacy-prod"));
-    assert!(first.contains("Invited accounts never get"), "the detail pane explains it:\n{first}");
+    // The detail pane explains it (waited for together: a capture can catch a frame half drawn).
+    tmux.wait_for("n to select a blocked account and show its fix", |s| {
+        selected_row(s).contains("globex-legacy-prod") && s.contains("Invited accounts never get")
+    });
     tmux.send_keys(&["n"]);
     tmux.wait_for("n to move on", |s| selected_row(s).contains("globex-shared"));
     tmux.send_keys(&["N"]);

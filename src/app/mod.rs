@@ -238,8 +238,16 @@ impl App {
             arn: caller.arn.clone(),
             management_account_id: organization.management_account_id.clone(),
         };
+        // A verdict already shown stays until the new one arrives; unknown accounts show probing.
         for target in &targets {
-            self.tree.set_access(&target.account.id, AccessState::Probing);
+            let unknown = self
+                .tree
+                .index_of(&target.account.id)
+                .and_then(|i| self.tree.nodes[i].account())
+                .is_some_and(|(_, access)| *access == AccessState::Unknown);
+            if unknown {
+                self.tree.set_access(&target.account.id, AccessState::Probing);
+            }
         }
         self.probe_generation += 1;
         let generation = self.probe_generation;
