@@ -16,6 +16,12 @@ use crate::source::{AssumeFailure, AssumeRequest, Source};
 /// Probe sessions last 15 minutes, the shortest STS allows.
 pub const PROBE_SESSION_SECONDS: i32 = 900;
 
+/// Switch-role reuses the probe's credentials only with at least this much life left.
+pub const SWITCH_MIN_SECONDS: i64 = 600;
+
+/// Switch-role sessions last an hour unless `--duration` says otherwise.
+pub const SWITCH_SESSION_SECONDS: i32 = 3600;
+
 /// One account to probe, with where it sits: `(id, name)` from the root down to its parent.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ProbeTarget {
@@ -219,6 +225,53 @@ impl Prober {
         caller: &CallerContext,
         nearby: &std::collections::HashSet<String>,
     ) -> ProbeOutcome {
+        let request = Attempt { duration_seconds: PROBE_SESSION_SECONDS, mfa: None, nearby };
+        match self.attempt(target, caller, &request).await {
+            Ok(credentials) => {
+                let role_arn = credentials.role_arn.clone();
+                self.credentials.insert(credentials);
+                ProbeOutcome {
+                    status: ProbeStatus::Reachable,
+                    reason: None,
+                    role_arn: Some(role_arn),
+                    message: None,
+                    hint: None,
+                }
+            }
+            Err(outcome) => outcome,
+        }
+    }
+
+    /// Credentials for switching role into `target`: the probe's when they have at least
+    /// [`SWITCH_MIN_SECONDS`] left (and no MFA was asked for), else a fresh `AssumeRole` for
+    /// `duration_seconds`. An account that cannot be entered answers with its verdict.
+    pub async fn switch_role(
+        &self,
+        target: &ProbeTarget,
+        caller: &CallerContext,
+        duration_seconds: i32,
+        mfa: Option<(String, String)>,
+    ) -> Result<TempCredentials, ProbeOutcome> {
+        if mfa.is_none()
+            && let Some(credentials) = self.credentials.get(&target.account.id, SWITCH_MIN_SECONDS)
+        {
+            return Ok(credentials);
+        }
+        let nearby = std::collections::HashSet::new();
+        let request = Attempt { duration_seconds, mfa, nearby: &nearby };
+        let credentials = self.attempt(target, caller, &request).await?;
+        self.credentials.insert(credentials.clone());
+        Ok(credentials)
+    }
+
+    /// Tries the candidate roles in order; the first that works gives the credentials, else the
+    /// verdict with its diagnosis.
+    async fn attempt(
+        &self,
+        target: &ProbeTarget,
+        caller: &CallerContext,
+        attempt: &Attempt<'_>,
+    ) -> Result<TempCredentials, ProbeOutcome> {
         let account = &target.account;
         let quiet = |status, reason: Reason| ProbeOutcome {
             status,
@@ -228,52 +281,41 @@ impl Prober {
             hint: Some(remedy::hint(account, reason, &remedy::Context::default())),
         };
         if account.is_suspended() {
-            return quiet(ProbeStatus::Skipped, Reason::AccountSuspended);
+            return Err(quiet(ProbeStatus::Skipped, Reason::AccountSuspended));
         }
         if account.id == caller.account {
-            return quiet(ProbeStatus::Reachable, Reason::CallerAccount);
+            return Err(quiet(ProbeStatus::Reachable, Reason::CallerAccount));
         }
         let external_id = self.settings.external_id_for(target);
         let roles = self.settings.roles_for(target);
+        let request_for = |role_arn: String| AssumeRequest {
+            account_id: account.id.clone(),
+            role_arn,
+            session_name: caller.session_name(),
+            external_id: external_id.clone(),
+            duration_seconds: attempt.duration_seconds,
+            mfa: attempt.mfa.clone(),
+        };
         if let Some(saved) = self.source.saved_outcome(&account.id) {
-            // A replayed verdict; a reachable one still yields (demo) credentials for switch-role.
-            if let (ProbeStatus::Reachable, Some(role_arn)) = (saved.status, &saved.role_arn) {
-                let request = AssumeRequest {
-                    account_id: account.id.clone(),
-                    role_arn: role_arn.clone(),
-                    session_name: caller.session_name(),
-                    external_id: external_id.clone(),
-                    duration_seconds: PROBE_SESSION_SECONDS,
-                    mfa: None,
-                };
-                if let Ok(credentials) = self.source.assume(&request).await {
-                    self.credentials.insert(credentials);
+            // A replayed verdict; a reachable one still yields (demo) credentials.
+            return match (saved.status, &saved.role_arn) {
+                (ProbeStatus::Reachable, Some(role_arn)) => {
+                    self.source.assume(&request_for(role_arn.clone())).await.map_err(|failure| ProbeOutcome {
+                        status: status_of(failure.reason),
+                        reason: Some(failure.reason),
+                        role_arn: Some(role_arn.clone()),
+                        message: Some(failure.message),
+                        hint: saved.hint.clone(),
+                    })
                 }
-            }
-            return saved;
+                _ => Err(saved),
+            };
         }
         let mut first_failure: Option<(String, String, AssumeFailure)> = None;
         for role in &roles {
             let role_arn = caller.role_arn(&account.id, role);
-            let request = AssumeRequest {
-                account_id: account.id.clone(),
-                role_arn: role_arn.clone(),
-                session_name: caller.session_name(),
-                external_id: external_id.clone(),
-                duration_seconds: PROBE_SESSION_SECONDS,
-                mfa: None,
-            };
-            match self.source.assume(&request).await {
-                Ok(credentials) => {
-                    self.credentials.insert(credentials);
-                    return ProbeOutcome {
-                        status: ProbeStatus::Reachable,
-                        reason: None,
-                        role_arn: Some(role_arn),
-                        message: None,
-                        hint: None,
-                    };
-                }
+            match self.source.assume(&request_for(role_arn.clone())).await {
+                Ok(credentials) => return Ok(credentials),
                 Err(failure) => {
                     let account_level = matches!(failure.reason, Reason::AccessDenied | Reason::ExplicitDeny);
                     first_failure.get_or_insert((role.clone(), role_arn, failure));
@@ -284,7 +326,7 @@ impl Prober {
             }
         }
         let Some((role, role_arn, failure)) = first_failure else {
-            return quiet(ProbeStatus::Error, Reason::AccessDenied);
+            return Err(quiet(ProbeStatus::Error, Reason::AccessDenied));
         };
         let scps = if failure.reason == Reason::ExplicitDeny
             && failure.policy_type.as_deref().is_some_and(|t| t.contains("control policy"))
@@ -303,7 +345,7 @@ impl Prober {
             region: region.as_deref(),
             external_id_given: external_id.is_some(),
             external_id_used_nearby: external_id.is_none()
-                && target.path.last().is_some_and(|(parent, _)| nearby.contains(parent)),
+                && target.path.last().is_some_and(|(parent, _)| attempt.nearby.contains(parent)),
             policy_type: failure.policy_type.as_deref(),
             scps: &scps,
         };
@@ -311,14 +353,22 @@ impl Prober {
         if roles.len() > 1 {
             hint.push_str(&format!(" Also tried: {}.", roles[1..].join(", ")));
         }
-        ProbeOutcome {
+        Err(ProbeOutcome {
             status: status_of(failure.reason),
             reason: Some(failure.reason),
             role_arn: Some(role_arn),
             message: Some(failure.message),
             hint: Some(hint),
-        }
+        })
     }
+}
+
+/// How one attempt to get in is made.
+struct Attempt<'a> {
+    duration_seconds: i32,
+    mfa: Option<(String, String)>,
+    /// Parents holding accounts configured with an external ID (for the hint).
+    nearby: &'a std::collections::HashSet<String>,
 }
 
 /// Whether a failure says something about the account (blocked) or only about this run (error).

@@ -121,7 +121,10 @@ async fn probe(fake: &FakeAws, settings: ProbeSettings) -> (Prober, Vec<(ProbeTa
     let org = source.discover(Arc::new(|_| {})).await.expect("discover");
     let stats = source.stats().clone();
     let prober = Prober::new(source, settings);
+    let before = stats.calls();
+    let started = std::time::Instant::now();
     let results = prober.probe_collect(ProbeTarget::all(&org), &CallerContext::of(&org)).await;
+    eprintln!("probe of {} accounts: {} calls in {:?}", results.len(), stats.calls() - before, started.elapsed());
     (prober, results, stats.calls())
 }
 

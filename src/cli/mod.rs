@@ -1,6 +1,7 @@
 //! The command line: flags, subcommands, exit codes. Errors reach the user as one sentence on
 //! stderr with what to do next; scripts can rely on the exit codes below.
 
+pub mod assume;
 pub mod probe;
 mod tree;
 
@@ -99,6 +100,13 @@ pub enum Command {
         #[arg(long)]
         fail_on_blocked: bool,
     },
+    /// Credentials for one account: exports for a shell, a profile, a sub-process or the console
+    Assume(assume::AssumeArgs),
+    /// Print the shell function that lets switch-role in the TUI change the current shell
+    Init {
+        #[arg(value_enum)]
+        shell: crate::export::init::InitShell,
+    },
     /// Print a fix as a ready file: the role's trust policy, a StackSet that installs it everywhere,
     /// or the least-privilege policy for the identity running orgscope
     Template {
@@ -169,6 +177,14 @@ pub async fn run(cli: Cli) -> Result<u8, Failure> {
         Some(Command::Probe { format, fail_on_blocked }) => {
             let source = build_source(&cli.global).await?;
             probe::run(source, &cli.global, format, fail_on_blocked).await
+        }
+        Some(Command::Assume(args)) => {
+            let source = build_source(&cli.global).await?;
+            assume::run(source, &cli.global, &args).await
+        }
+        Some(Command::Init { shell }) => {
+            std::io::stdout().write_all(crate::export::init::script(shell).as_bytes()).map_err(Failure::runtime)?;
+            Ok(exit::OK)
         }
         Some(Command::Template { kind, management_account }) => template(&cli.global, kind, management_account).await,
         Some(Command::Snapshot { output }) => {

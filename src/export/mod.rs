@@ -1,4 +1,8 @@
-//! Getting things out of orgscope where the user asked for them: the clipboard (and, with the
-//! switch-role work, shell exports, credentials files and console URLs).
+//! Getting things out of orgscope where the user asked for them: shell exports, the credentials
+//! file, the console sign-in URL, the shell integration, and the clipboard.
 
 pub mod clipboard;
+pub mod console;
+pub mod credentials_file;
+pub mod init;
+pub mod shell;

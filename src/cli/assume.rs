@@ -1,0 +1,244 @@
+//! `orgscope assume ACCOUNT`: credentials for one account, every way users take them — exports for a
+//! shell, a profile in the credentials file, a sub-process, the console, `credential_process`.
+
+use std::io::{BufRead, Write};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use clap::Args;
+
+use super::{Failure, GlobalArgs, exit};
+use crate::export::shell::{self, Format};
+use crate::model::{ProbeOutcome, ProbeStatus, Reason, TempCredentials};
+use crate::probe::{CallerContext, ProbeTarget, Prober, SWITCH_SESSION_SECONDS};
+use crate::source::Source;
+
+#[derive(Debug, Clone, Args)]
+pub struct AssumeArgs {
+    /// The account: its 12-digit id or its exact name (case-insensitive)
+    pub account: String,
+    /// How to print the credentials
+    #[arg(long, value_enum, default_value_t = Format::Sh)]
+    pub format: Format,
+    /// Session length in seconds (900–43200; role chaining caps it at 3600)
+    #[arg(long, value_name = "SECONDS", default_value_t = SWITCH_SESSION_SECONDS,
+          value_parser = clap::value_parser!(i32).range(900..=43200))]
+    pub duration: i32,
+    /// Write the credentials as this profile into the shared credentials file instead of printing
+    #[arg(long, value_name = "NAME")]
+    pub write_profile: Option<String>,
+    /// Open the AWS console signed in as the role (with --print: print the URL)
+    #[arg(long)]
+    pub console: bool,
+    /// With --console: print the sign-in URL instead of opening a browser
+    #[arg(long, requires = "console")]
+    pub print: bool,
+    /// Run a command (default: $SHELL) with the credentials in its environment; its exit code is
+    /// passed through
+    #[arg(long)]
+    pub exec: bool,
+    /// The command for --exec
+    #[arg(last = true, value_name = "CMD")]
+    pub command: Vec<String>,
+    /// MFA device ARN for roles that require MFA (the code is asked for on the terminal)
+    #[arg(long, value_name = "ARN")]
+    pub mfa_serial: Option<String>,
+    /// The MFA code, instead of being asked
+    #[arg(long, value_name = "CODE", requires = "mfa_serial")]
+    pub mfa_code: Option<String>,
+    /// The federation endpoint for --console (default: the partition's sign-in host)
+    #[arg(long, value_name = "URL", env = "ORGSCOPE_SIGNIN_ENDPOINT", hide = true)]
+    pub signin_endpoint: Option<String>,
+}
+
+/// Finds `wanted` by id or exact name (case-insensitive); otherwise the closest names.
+pub fn find_account<'a>(targets: &'a [ProbeTarget], wanted: &str) -> Result<&'a ProbeTarget, Vec<String>> {
+    let wanted_lower = wanted.to_lowercase();
+    if let Some(target) =
+        targets.iter().find(|t| t.account.id == wanted || t.account.name.to_lowercase() == wanted_lower)
+    {
+        return Ok(target);
+    }
+    let mut scored: Vec<(f64, &str)> = targets
+        .iter()
+        .map(|t| {
+            let name = t.account.name.to_lowercase();
+            let mut score = strsim::jaro_winkler(&wanted_lower, &name);
+            if name.contains(&wanted_lower) || wanted_lower.contains(&name) {
+                score += 0.5;
+            }
+            (score, t.account.name.as_str())
+        })
+        .filter(|(score, _)| *score >= 0.7)
+        .collect();
+    scored.sort_by(|a, b| b.0.total_cmp(&a.0));
+    Err(scored.into_iter().take(5).map(|(_, name)| name.to_string()).collect())
+}
+
+/// The exit code and stderr text for an account that cannot be entered.
+pub fn refusal(target: &ProbeTarget, outcome: &ProbeOutcome) -> Failure {
+    let account = format!("{} ({})", target.account.name, target.account.id);
+    if outcome.reason == Some(Reason::CallerAccount) {
+        return Failure::runtime(format!(
+            "you are signed in to {account} already: your current credentials work there, no role is needed"
+        ));
+    }
+    let reason = outcome.reason.map(|r| r.code()).unwrap_or("unknown");
+    let mut message = format!("{account} is {}: {reason}", outcome.status.code());
+    if let Some(aws) = &outcome.message {
+        message.push_str(&format!("\n  AWS: {aws}"));
+    }
+    if let Some(hint) = &outcome.hint {
+        message.push_str(&format!("\n  Fix: {hint}"));
+    }
+    let code = match outcome.status {
+        ProbeStatus::Blocked | ProbeStatus::Skipped => exit::ASSUME_BLOCKED,
+        ProbeStatus::Reachable | ProbeStatus::Error => exit::RUNTIME,
+    };
+    Failure { code, message }
+}
+
+/// "… 59 minutes left" for stderr and the TUI.
+pub fn life_left(credentials: &TempCredentials) -> String {
+    let seconds = credentials.seconds_left(chrono::Utc::now()).max(0);
+    let demo = if credentials.demo { " (demo credentials, not valid anywhere)" } else { "" };
+    format!("{} via {}: {} min left{demo}", credentials.account_id, credentials.role_arn, seconds / 60)
+}
+
+fn read_mfa_code(serial: &str) -> Result<String, Failure> {
+    let tty = std::fs::File::open("/dev/tty")
+        .map_err(|err| Failure::runtime(format!("cannot ask for the MFA code ({err}): pass --mfa-code")))?;
+    let _ = write!(std::io::stderr(), "MFA code for {serial}: ");
+    let _ = std::io::stderr().flush();
+    let mut line = String::new();
+    std::io::BufReader::new(tty).read_line(&mut line).map_err(Failure::runtime)?;
+    Ok(line.trim().to_string())
+}
+
+/// The environment a command gets for `credentials`.
+pub fn environment(credentials: &TempCredentials, region: Option<&str>) -> Vec<(&'static str, String)> {
+    let mut vars = vec![
+        ("AWS_ACCESS_KEY_ID", credentials.access_key_id.clone()),
+        ("AWS_SECRET_ACCESS_KEY", credentials.secret_access_key.expose().to_string()),
+        ("AWS_SESSION_TOKEN", credentials.session_token.expose().to_string()),
+        ("AWS_SESSION_EXPIRATION", credentials.expiration.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
+    ];
+    if let Some(region) = region {
+        vars.push(("AWS_REGION", region.to_string()));
+        vars.push(("AWS_DEFAULT_REGION", region.to_string()));
+    }
+    vars
+}
+
+/// Runs `command` (default `$SHELL`) with the credentials; returns its exit code.
+pub fn exec(credentials: &TempCredentials, region: Option<&str>, command: &[String]) -> Result<u8, Failure> {
+    let shell = std::env::var("SHELL").unwrap_or_else(|_| "/bin/sh".to_string());
+    let (program, args) = match command.split_first() {
+        Some((program, args)) => (program.clone(), args.to_vec()),
+        None => (shell, Vec::new()),
+    };
+    let status = std::process::Command::new(&program)
+        .args(&args)
+        .envs(environment(credentials, region))
+        .env_remove("AWS_PROFILE")
+        .env_remove("AWS_DEFAULT_PROFILE")
+        .status()
+        .map_err(|err| Failure::runtime(format!("could not run {program}: {err}")))?;
+    use std::os::unix::process::ExitStatusExt;
+    Ok(match (status.code(), status.signal()) {
+        (Some(code), _) => u8::try_from(code).unwrap_or(1),
+        (None, Some(signal)) => u8::try_from(128 + signal).unwrap_or(1),
+        (None, None) => 1,
+    })
+}
+
+pub async fn run(source: Arc<dyn Source>, global: &GlobalArgs, args: &AssumeArgs) -> Result<u8, Failure> {
+    let org = source.discover(Arc::new(|_| {})).await?;
+    let targets = ProbeTarget::all(&org);
+    let target = find_account(&targets, &args.account).map_err(|close| Failure {
+        code: exit::USAGE,
+        message: if close.is_empty() {
+            format!("no account has the id or name {:?}", args.account)
+        } else {
+            format!("no account has the id or name {:?}; the closest names: {}", args.account, close.join(", "))
+        },
+    })?;
+    let mfa = match (&args.mfa_serial, &args.mfa_code) {
+        (Some(serial), Some(code)) => Some((serial.clone(), code.clone())),
+        (Some(serial), None) => Some((serial.clone(), read_mfa_code(serial)?)),
+        _ => None,
+    };
+    let region = global.region.clone().or_else(|| source.region());
+    let prober = Prober::new(Arc::clone(&source), super::probe::settings(global, source.as_ref()));
+    let credentials = prober
+        .switch_role(target, &CallerContext::of(&org), args.duration, mfa)
+        .await
+        .map_err(|outcome| refusal(target, &outcome))?;
+    let mut stderr = std::io::stderr();
+
+    if let Some(name) = &args.write_profile {
+        let path: PathBuf = crate::export::credentials_file::default_path()
+            .ok_or_else(|| Failure::runtime("no home directory: set AWS_SHARED_CREDENTIALS_FILE"))?;
+        if credentials.seconds_left(chrono::Utc::now()) <= 0 {
+            return Err(Failure::runtime("the credentials have expired: switch role again"));
+        }
+        crate::export::credentials_file::write_profile(&path, name, &credentials)
+            .map_err(|err| Failure::runtime(format!("could not write {}: {err}", path.display())))?;
+        let _ = writeln!(stderr, "wrote profile {name} to {} ({})", path.display(), life_left(&credentials));
+        return Ok(exit::OK);
+    }
+    if args.console {
+        let url = crate::export::console::signin_url(&credentials, region.as_deref(), args.signin_endpoint.as_deref())
+            .map_err(Failure::runtime)?;
+        if args.print {
+            println!("{url}");
+        } else {
+            open::that_detached(&url)
+                .map_err(|err| Failure::runtime(format!("could not open a browser ({err}): use --print")))?;
+            let _ = writeln!(stderr, "opened the console ({})", life_left(&credentials));
+        }
+        return Ok(exit::OK);
+    }
+    if args.exec {
+        let _ = writeln!(stderr, "running with {}", life_left(&credentials));
+        return exec(&credentials, region.as_deref(), &args.command);
+    }
+    let text = shell::render(&credentials, region.as_deref(), args.format).map_err(Failure::runtime)?;
+    std::io::stdout().write_all(text.as_bytes()).map_err(Failure::runtime)?;
+    if args.format != Format::CredentialProcess {
+        let _ = writeln!(stderr, "{}", life_left(&credentials));
+    }
+    Ok(exit::OK)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Account;
+
+    fn target(id: &str, name: &str) -> ProbeTarget {
+        ProbeTarget {
+            account: Account {
+                id: id.into(),
+                name: name.into(),
+                email: None,
+                status: None,
+                joined_method: None,
+                joined_at: None,
+                tags: None,
+                management: false,
+            },
+            path: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn accounts_are_found_by_id_or_name_and_near_misses_are_suggested() {
+        let targets = vec![target("1", "payments-prod"), target("2", "payments-dev"), target("3", "dns")];
+        assert_eq!(find_account(&targets, "2").map(|t| t.account.id.as_str()), Ok("2"));
+        assert_eq!(find_account(&targets, "PAYMENTS-PROD").map(|t| t.account.id.as_str()), Ok("1"));
+        let close = find_account(&targets, "payments-prd").err().unwrap_or_default();
+        assert_eq!(close.first().map(String::as_str), Some("payments-prod"));
+        assert!(!close.contains(&"dns".to_string()));
+    }
+}
