@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::model::{Org, ProbeOutcome};
+use crate::model::{Org, ProbeOutcome, TempCredentials};
 use crate::probe::{CallerContext, ProbeTarget};
 use crate::source::DiscoveryProgress;
 
@@ -42,10 +42,41 @@ pub enum Action {
     },
     NextBlocked,
     PreviousBlocked,
+    /// Enter: an OU folds or unfolds, an account switches role (exports for the calling shell).
+    Activate,
+    /// Get credentials for the selected account and use them for `purpose`.
+    SwitchRole(Purpose),
+    SwitchRoleDone {
+        purpose: Purpose,
+        account_name: String,
+        result: Result<Box<TempCredentials>, Box<ProbeOutcome>>,
+    },
+    /// A console sign-in URL was made (or could not be).
+    ConsoleUrlDone {
+        copy: bool,
+        result: Result<String, String>,
+    },
     /// Copy the template that fixes the selection.
     CopyTemplate,
     /// A short message for the status bar (a copy landed, a write failed).
     Toast(String),
+}
+
+/// What switch-role credentials are for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Purpose {
+    /// Exit and print exports for the calling shell (Enter).
+    Export,
+    /// A sub-shell with the credentials; exiting it returns to the TUI (x).
+    Shell,
+    /// A profile in the shared credentials file (w).
+    Profile,
+    /// The exports on the clipboard (y).
+    Copy,
+    /// Open the console in a browser (o).
+    Console,
+    /// The console sign-in URL on the clipboard (O).
+    CopyConsole,
 }
 
 /// Work the app asks for; the runner performs it and reports back with an [`Action`].
@@ -57,6 +88,22 @@ pub enum Effect {
         generation: u64,
         targets: Vec<ProbeTarget>,
         caller: CallerContext,
+    },
+    SwitchRole {
+        purpose: Purpose,
+        target: ProbeTarget,
+        caller: CallerContext,
+    },
+    /// Write a profile into the shared credentials file.
+    WriteProfile {
+        name: String,
+        credentials: Box<TempCredentials>,
+    },
+    /// Make the console sign-in URL; open it in a browser unless `copy`.
+    ConsoleUrl {
+        credentials: Box<TempCredentials>,
+        region: Option<String>,
+        copy: bool,
     },
     /// Put text on the clipboard; `what` names it in the toast.
     Copy {
@@ -76,6 +123,8 @@ impl Action {
                 | Action::LoadTagsDone { .. }
                 | Action::ProbeResult { .. }
                 | Action::ProbeDone { .. }
+                | Action::SwitchRoleDone { .. }
+                | Action::ConsoleUrlDone { .. }
                 | Action::Toast(_)
         )
     }

@@ -3,6 +3,7 @@
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::Action;
+use super::action::Purpose;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Binding {
@@ -37,7 +38,18 @@ impl Default for Keymap {
                 bind(vec![Down, Char('j')], Action::MoveDown, "move down", None),
                 bind(vec![Left, Char('h')], Action::Collapse, "collapse, or go to the parent", Some("←→ fold")),
                 bind(vec![Right, Char('l')], Action::Expand, "expand, or go to the first child", None),
-                bind(vec![Enter, Char(' ')], Action::Toggle, "expand or collapse an OU", None),
+                bind(
+                    vec![Enter],
+                    Action::Activate,
+                    "switch role: exit with exports for your shell (on an OU: fold)",
+                    Some("⏎ switch role"),
+                ),
+                bind(vec![Char(' ')], Action::Toggle, "expand or collapse an OU", None),
+                bind(vec![Char('x')], Action::SwitchRole(Purpose::Shell), "sub-shell with the credentials", None),
+                bind(vec![Char('w')], Action::SwitchRole(Purpose::Profile), "write a profile orgscope-<account>", None),
+                bind(vec![Char('y')], Action::SwitchRole(Purpose::Copy), "copy the exports", None),
+                bind(vec![Char('o')], Action::SwitchRole(Purpose::Console), "open the AWS console", None),
+                bind(vec![Char('O')], Action::SwitchRole(Purpose::CopyConsole), "copy the console sign-in URL", None),
                 bind(vec![PageUp], Action::PageUp, "page up", None),
                 bind(vec![PageDown], Action::PageDown, "page down", None),
                 bind(vec![Char('g'), Home], Action::Top, "go to the top", None),

@@ -9,12 +9,13 @@ pub mod tree;
 
 use std::collections::BTreeMap;
 
-pub use action::{Action, Effect};
+pub use action::{Action, Effect, Purpose};
 use ratatui::crossterm::event::KeyEvent;
 
 use self::keymap::Keymap;
 use self::tree::TreeView;
-use crate::model::{AccessState, Caller, Org, OrgInfo, ProbeOutcome, Reason};
+use crate::export::shell::Format;
+use crate::model::{AccessState, Caller, Org, OrgInfo, ProbeOutcome, Reason, TempCredentials};
 use crate::probe::{CallerContext, ProbeSettings};
 use crate::remedy::{Template, TemplateValues};
 use crate::source::DiscoveryProgress;
@@ -47,6 +48,10 @@ pub struct ProbeProgress {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Exit {
     Quit,
+    /// Print these credentials' exports on stdout (Enter on an account).
+    Export(Box<TempCredentials>),
+    /// Run a sub-shell with these credentials, then come back.
+    SubShell(Box<TempCredentials>),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -69,6 +74,8 @@ pub struct App {
     pub probe_settings: ProbeSettings,
     /// A short message shown until the next key.
     pub toast: Option<String>,
+    /// The shell format exports are printed and copied in.
+    pub export_format: Format,
     pub overlay: Option<Overlay>,
     /// Terminal size (columns, rows), for paging and scrolling.
     pub size: (u16, u16),
@@ -91,6 +98,7 @@ impl App {
             probe_generation: 0,
             probe_settings: ProbeSettings::default(),
             toast: None,
+            export_format: Format::Sh,
             overlay: None,
             size: (80, 24),
             exit: None,
@@ -99,6 +107,10 @@ impl App {
 
     /// The effects to run when the app starts.
     pub fn start(&mut self) -> Vec<Effect> {
+        // Coming back from a sub-shell: the tree is there already.
+        if !self.tree.nodes.is_empty() {
+            return Vec::new();
+        }
         self.update(Action::Discover)
     }
 
@@ -204,6 +216,26 @@ impl App {
                 Vec::new()
             }
             Action::CopyTemplate => self.copy_template(),
+            Action::Activate => match self.tree.selected_node() {
+                Some(node) if node.is_container() => self.navigate(TreeView::toggle),
+                Some(_) => self.update(Action::SwitchRole(Purpose::Export)),
+                None => Vec::new(),
+            },
+            Action::SwitchRole(purpose) => self.switch_role(purpose),
+            Action::SwitchRoleDone { purpose, account_name, result } => {
+                self.switch_role_done(purpose, account_name, result)
+            }
+            Action::ConsoleUrlDone { copy, result } => match result {
+                Ok(url) if copy => vec![Effect::Copy { text: url, what: "the console sign-in URL".to_string() }],
+                Ok(_) => {
+                    self.toast = Some("opened the AWS console in your browser".to_string());
+                    Vec::new()
+                }
+                Err(message) => {
+                    self.toast = Some(message);
+                    Vec::new()
+                }
+            },
             Action::Toast(message) => {
                 self.toast = Some(message);
                 Vec::new()
@@ -225,6 +257,68 @@ impl App {
                 Vec::new()
             }
         }
+    }
+
+    fn switch_role(&mut self, purpose: Purpose) -> Vec<Effect> {
+        let Some(index) = self.tree.selected_index() else { return Vec::new() };
+        if self.tree.nodes[index].is_container() {
+            self.toast = Some("select an account to switch role".to_string());
+            return Vec::new();
+        }
+        let (Some(organization), Some(caller)) = (&self.organization, &self.caller) else { return Vec::new() };
+        let Some(target) = self.tree.probe_targets(index).into_iter().next() else { return Vec::new() };
+        let caller = CallerContext {
+            account: caller.account.clone(),
+            arn: caller.arn.clone(),
+            management_account_id: organization.management_account_id.clone(),
+        };
+        self.toast = Some(format!("switching role into {}…", target.account.name));
+        vec![Effect::SwitchRole { purpose, target, caller }]
+    }
+
+    fn switch_role_done(
+        &mut self,
+        purpose: Purpose,
+        account_name: String,
+        result: Result<Box<TempCredentials>, Box<ProbeOutcome>>,
+    ) -> Vec<Effect> {
+        let credentials = match result {
+            Ok(credentials) => credentials,
+            Err(outcome) => {
+                let reason = outcome.reason.map(|r| r.code()).unwrap_or("unknown");
+                let hint = outcome.hint.as_deref().unwrap_or_default();
+                self.toast = Some(if outcome.reason == Some(Reason::CallerAccount) {
+                    format!("you are signed in to {account_name} already: no role is needed")
+                } else {
+                    format!("{account_name} is {}: {reason}. {hint}", outcome.status.code())
+                });
+                return Vec::new();
+            }
+        };
+        match purpose {
+            Purpose::Export => self.exit = Some(Exit::Export(credentials)),
+            Purpose::Shell => self.exit = Some(Exit::SubShell(credentials)),
+            Purpose::Profile => {
+                return vec![Effect::WriteProfile { name: profile_name(&account_name), credentials }];
+            }
+            Purpose::Copy => {
+                return match crate::export::shell::render(&credentials, self.region.as_deref(), self.export_format) {
+                    Ok(text) => vec![Effect::Copy { text, what: format!("the exports for {account_name}") }],
+                    Err(err) => {
+                        self.toast = Some(err.to_string());
+                        Vec::new()
+                    }
+                };
+            }
+            Purpose::Console | Purpose::CopyConsole => {
+                return vec![Effect::ConsoleUrl {
+                    credentials,
+                    region: self.region.clone(),
+                    copy: purpose == Purpose::CopyConsole,
+                }];
+            }
+        }
+        Vec::new()
     }
 
     /// Marks `targets` as probing and asks for a probe of them.
@@ -315,6 +409,15 @@ impl App {
         self.organization = Some(org.organization.clone());
         self.caller = Some(org.caller.clone());
     }
+}
+
+/// `orgscope-<account name>`, with anything a profile name should not hold replaced.
+pub fn profile_name(account_name: &str) -> String {
+    let cleaned: String = account_name
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() || "-_.".contains(c) { c.to_ascii_lowercase() } else { '-' })
+        .collect();
+    format!("orgscope-{cleaned}")
 }
 
 #[cfg(test)]

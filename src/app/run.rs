@@ -121,6 +121,48 @@ fn spawn_effect(effect: Effect, prober: &Arc<Prober>, tx: &mpsc::UnboundedSender
                     .await;
                 Action::ProbeDone { generation }
             }
+            Effect::SwitchRole { purpose, target, caller } => {
+                let result = prober
+                    .switch_role(&target, &caller, crate::probe::SWITCH_SESSION_SECONDS, None)
+                    .await
+                    .map(Box::new)
+                    .map_err(Box::new);
+                Action::SwitchRoleDone { purpose, account_name: target.account.name, result }
+            }
+            Effect::WriteProfile { name, credentials } => {
+                let written = tokio::task::spawn_blocking(move || {
+                    let path = crate::export::credentials_file::default_path()
+                        .ok_or_else(|| "no home directory: set AWS_SHARED_CREDENTIALS_FILE".to_string())?;
+                    crate::export::credentials_file::write_profile(&path, &name, &credentials)
+                        .map(|()| {
+                            format!(
+                                "wrote profile {name} to {} ({})",
+                                path.display(),
+                                crate::cli::assume::life_left(&credentials)
+                            )
+                        })
+                        .map_err(|err| format!("could not write {}: {err}", path.display()))
+                })
+                .await;
+                Action::Toast(match written {
+                    Ok(Ok(message)) | Ok(Err(message)) => message,
+                    Err(err) => format!("writing the profile failed: {err}"),
+                })
+            }
+            Effect::ConsoleUrl { credentials, region, copy } => {
+                let endpoint = std::env::var("ORGSCOPE_SIGNIN_ENDPOINT").ok();
+                let result = tokio::task::spawn_blocking(move || {
+                    let url = crate::export::console::signin_url(&credentials, region.as_deref(), endpoint.as_deref())
+                        .map_err(|err| err.to_string())?;
+                    if !copy {
+                        open::that_detached(&url).map_err(|err| format!("could not open a browser: {err}"))?;
+                    }
+                    Ok(url)
+                })
+                .await
+                .unwrap_or_else(|err| Err(format!("the console URL failed: {err}")));
+                Action::ConsoleUrlDone { copy, result }
+            }
             // Performed by the loop itself.
             Effect::Copy { what, .. } => Action::Toast(format!("{what} was not copied")),
         };

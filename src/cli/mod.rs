@@ -270,14 +270,46 @@ async fn run_tui(global: &GlobalArgs) -> Result<u8, Failure> {
     let mut app = App::new(source.label(), source.region(), source.saved_access());
     let settings = probe::settings(global, source.as_ref());
     app.probe_settings = settings.clone();
+    let shell = std::env::var("ORGSCOPE_SHELL").or_else(|_| std::env::var("SHELL")).unwrap_or_default();
+    app.export_format = crate::export::shell::Format::for_shell(&shell);
+    if global.region.is_some() {
+        app.region = global.region.clone();
+    }
     let prober = Arc::new(crate::probe::Prober::new(source, settings));
-    let mut terminal = app::terminal::init().map_err(Failure::runtime)?;
-    let clipboard = |text: &str| {
-        let mut stderr = std::io::stderr();
-        crate::export::clipboard::copy(text, Some(&mut stderr)).describe().to_string()
-    };
-    let result = app::run::run(&mut terminal, &mut app, prober, EventStream::new(), clipboard).await;
-    app::terminal::restore();
-    result.map_err(|err| Failure::runtime(format!("the terminal failed: {err}")))?;
-    Ok(exit::OK)
+    loop {
+        let mut terminal = app::terminal::init().map_err(Failure::runtime)?;
+        let clipboard = |text: &str| {
+            let mut stderr = std::io::stderr();
+            crate::export::clipboard::copy(text, Some(&mut stderr)).describe().to_string()
+        };
+        let result = app::run::run(&mut terminal, &mut app, Arc::clone(&prober), EventStream::new(), clipboard).await;
+        app::terminal::restore();
+        let exit = result.map_err(|err| Failure::runtime(format!("the terminal failed: {err}")))?;
+        match exit {
+            app::Exit::Quit => return Ok(exit::OK),
+            app::Exit::Export(credentials) => {
+                let text = crate::export::shell::render(&credentials, app.region.as_deref(), app.export_format)
+                    .map_err(Failure::runtime)?;
+                std::io::stdout().write_all(text.as_bytes()).map_err(Failure::runtime)?;
+                let _ = writeln!(std::io::stderr(), "{}", assume::life_left(&credentials));
+                if std::io::IsTerminal::is_terminal(&std::io::stdout()) {
+                    let _ = writeln!(
+                        std::io::stderr(),
+                        "to change this shell, run orgscope through its shell function: see `orgscope init --help`"
+                    );
+                }
+                return Ok(exit::OK);
+            }
+            app::Exit::SubShell(credentials) => {
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "sub-shell with {}; exit it to return to orgscope",
+                    assume::life_left(&credentials)
+                );
+                let code = assume::exec(&credentials, app.region.as_deref(), &[])?;
+                tracing::info!(code, "sub-shell finished");
+                app.exit = None;
+            }
+        }
+    }
 }

@@ -244,7 +244,10 @@ impl FakeAws {
             runtime.block_on(async move {
                 let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind 127.0.0.1:0");
                 addr_tx.send(listener.local_addr().expect("local address")).expect("report address");
-                let app = Router::new().fallback(handle).with_state(shared);
+                let app = Router::new()
+                    .route("/federation", axum::routing::get(federation))
+                    .fallback(handle)
+                    .with_state(shared);
                 tokio::select! {
                     result = axum::serve(listener, app) => result.expect("fake AWS serves"),
                     _ = shutdown_rx => {}
@@ -349,6 +352,28 @@ async fn handle(
         tokio::time::sleep(latency).await;
     }
     answer.into_response_for(service, &op)
+}
+
+/// The console federation endpoint: `getSigninToken` answers a token for well-formed session JSON.
+async fn federation(
+    axum::extract::State(state): axum::extract::State<Shared>,
+    axum::extract::Query(query): axum::extract::Query<BTreeMap<String, String>>,
+) -> Response {
+    let params = serde_json::to_value(&query).unwrap_or(Value::Null);
+    let action = query.get("Action").cloned().unwrap_or_default();
+    let session: Option<Value> = query.get("Session").and_then(|s| serde_json::from_str(s).ok());
+    let ok = action == "getSigninToken"
+        && session.as_ref().is_some_and(|s| {
+            ["sessionId", "sessionKey", "sessionToken"].iter().all(|k| s[k].as_str().is_some_and(|v| !v.is_empty()))
+        });
+    let mut state = state.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    state.calls.push(LoggedCall { service: "signin", op: action, params, at: Instant::now(), failed: !ok });
+    if ok {
+        ([(header::CONTENT_TYPE, "application/json")], json!({"SigninToken": "fake-signin-token"}).to_string())
+            .into_response()
+    } else {
+        (StatusCode::BAD_REQUEST, "bad request").into_response()
+    }
 }
 
 enum Answer {

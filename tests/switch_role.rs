@@ -1,0 +1,261 @@
+//! Switch role and credential export, end to end: the real binary, real shells (bash, fish), the
+//! SDK's own credential_process provider, moto's STS, the credentials file, `--exec`, and the console
+//! sign-in flow against a local federation endpoint.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::os::unix::fs::PermissionsExt;
+use std::process::Command;
+
+use common::fake_aws::{FakeAws, FakeOrg};
+use common::moto::Moto;
+
+/// moto with an organization of two created accounts; returns their ids.
+async fn moto_org(moto: &Moto) -> Vec<String> {
+    let client = aws_sdk_organizations::Client::new(&moto.sdk_config().await);
+    client
+        .create_organization()
+        .feature_set(aws_sdk_organizations::types::OrganizationFeatureSet::All)
+        .send()
+        .await
+        .expect("create organization");
+    let mut ids = Vec::new();
+    for n in 0..2 {
+        let account = client
+            .create_account()
+            .email(format!("switch+{n}@example.com"))
+            .account_name(format!("switch-{n}"))
+            .send()
+            .await
+            .expect("create account");
+        ids.push(account.create_account_status().and_then(|s| s.account_id()).expect("id").to_string());
+    }
+    ids
+}
+
+/// The management caller's environment for the binary, pointed at `url`.
+fn caller_env(command: &mut Command, home: &std::path::Path, url: &str) {
+    command
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("HOME", home)
+        .env("XDG_STATE_HOME", home.join("state"))
+        .env("XDG_CACHE_HOME", home.join("cache"))
+        .env("AWS_CONFIG_FILE", home.join("aws-config"))
+        .env("AWS_SHARED_CREDENTIALS_FILE", home.join("aws-credentials"))
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_REGION", "us-east-1")
+        .env("AWS_ENDPOINT_URL", url);
+}
+
+/// `KEY=value` lines of `env` output, AWS_ variables only.
+fn aws_env(output: &[u8]) -> BTreeMap<String, String> {
+    String::from_utf8_lossy(output)
+        .lines()
+        .filter_map(|l| l.split_once('='))
+        .filter(|(k, _)| k.starts_with("AWS_"))
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+/// GetCallerIdentity with the credentials in `env`, against `url`: the account it answers.
+async fn whoami(env: &BTreeMap<String, String>, url: &str) -> String {
+    let credentials = aws_credential_types::Credentials::new(
+        env.get("AWS_ACCESS_KEY_ID").cloned().unwrap_or_default(),
+        env.get("AWS_SECRET_ACCESS_KEY").cloned().unwrap_or_default(),
+        env.get("AWS_SESSION_TOKEN").cloned(),
+        None,
+        "exported",
+    );
+    let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .region(aws_config::Region::new("us-east-1"))
+        .endpoint_url(url)
+        .credentials_provider(credentials)
+        .load()
+        .await;
+    let identity = aws_sdk_sts::Client::new(&config).get_caller_identity().send().await.expect("GetCallerIdentity");
+    identity.account().unwrap_or_default().to_string()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn bash_and_fish_evaluate_the_exports_into_working_credentials() {
+    let Some(moto) = Moto::start() else { return };
+    if !common::require_tool("fish", &["--version"], "install fish with `apt-get install fish`") {
+        return;
+    }
+    let ids = moto_org(&moto).await;
+    let home = tempfile::tempdir().expect("temp dir");
+    let bin = common::orgscope_bin();
+    let target = &ids[1];
+
+    let mut bash = Command::new("bash");
+    caller_env(&mut bash, home.path(), &moto.url());
+    bash.env("ORGSCOPE", &bin).env("TARGET", target).arg("-c").arg(
+        r#"export AWS_PROFILE=stale; out="$("$ORGSCOPE" assume "$TARGET" --format sh)" || exit 9; eval "$out"; env"#,
+    );
+    let out = bash.output().expect("bash runs");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let env = aws_env(&out.stdout);
+    assert!(!env.contains_key("AWS_PROFILE"), "AWS_PROFILE is unset: {env:?}");
+    assert!(env.get("AWS_SESSION_EXPIRATION").is_some_and(|e| e.ends_with('Z')));
+    assert_eq!(env.get("AWS_DEFAULT_REGION").map(String::as_str), Some("us-east-1"));
+    assert_eq!(&whoami(&env, &moto.url()).await, target, "bash: the exported credentials stand in the target");
+
+    let mut fish = Command::new("fish");
+    caller_env(&mut fish, home.path(), &moto.url());
+    fish.env("ORGSCOPE", &bin).env("TARGET", &ids[0]).arg("-c").arg(
+        r#"set -gx AWS_PROFILE stale; eval ($ORGSCOPE assume $TARGET --format fish | string collect); or exit 9; env"#,
+    );
+    let out = fish.output().expect("fish runs");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let env = aws_env(&out.stdout);
+    assert!(!env.contains_key("AWS_PROFILE"), "fish: AWS_PROFILE is erased: {env:?}");
+    assert_eq!(&whoami(&env, &moto.url()).await, &ids[0], "fish: the exported credentials stand in the target");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_sdk_reads_credential_process_output() {
+    let Some(moto) = Moto::start() else { return };
+    let ids = moto_org(&moto).await;
+    let home = tempfile::tempdir().expect("temp dir");
+    let config_path = home.path().join("config");
+    let command = format!(
+        "env -i PATH=/usr/bin:/bin HOME={home} AWS_EC2_METADATA_DISABLED=true AWS_ACCESS_KEY_ID=testing \
+         AWS_SECRET_ACCESS_KEY=testing AWS_REGION=us-east-1 {bin} --endpoint-url {url} assume {id} --format credential-process",
+        home = home.path().display(),
+        bin = common::orgscope_bin().display(),
+        url = moto.url(),
+        id = ids[0],
+    );
+    std::fs::write(&config_path, format!("[profile target]\ncredential_process = {command}\n")).expect("write config");
+    let files = aws_config::profile::profile_file::ProfileFiles::builder()
+        .with_file(aws_config::profile::profile_file::ProfileFileKind::Config, &config_path)
+        .build();
+    let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .region(aws_config::Region::new("us-east-1"))
+        .endpoint_url(moto.url())
+        .profile_files(files)
+        .profile_name("target")
+        .load()
+        .await;
+    let identity = aws_sdk_sts::Client::new(&config)
+        .get_caller_identity()
+        .send()
+        .await
+        .expect("GetCallerIdentity with credential_process credentials");
+    assert_eq!(identity.account(), Some(ids[0].as_str()));
+}
+
+fn demo(home: &std::path::Path) -> Command {
+    let mut command = common::orgscope_command(home);
+    command.arg("--demo");
+    command
+}
+
+#[test]
+fn exec_passes_the_exit_code_and_the_credentials_through() {
+    let home = tempfile::tempdir().expect("temp dir");
+    let out = demo(home.path())
+        .env("AWS_PROFILE", "stale")
+        .args(["assume", "dns", "--exec", "--", "sh", "-c", "echo \"$AWS_ACCESS_KEY_ID ${AWS_PROFILE:-none}\"; exit 7"])
+        .output()
+        .expect("run orgscope");
+    assert_eq!(out.status.code(), Some(7));
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "ASIADEMO230498571236 none");
+}
+
+#[test]
+fn a_blocked_account_exits_4_with_the_reason_and_nothing_on_stdout() {
+    let home = tempfile::tempdir().expect("temp dir");
+    let out = demo(home.path()).args(["assume", "globex-legacy-prod"]).output().expect("run orgscope");
+    assert_eq!(out.status.code(), Some(4));
+    assert!(out.stdout.is_empty());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("access_denied") && stderr.contains("Invited accounts never get"), "{stderr}");
+
+    let out = demo(home.path()).args(["assume", "globex-analytcs"]).output().expect("run orgscope");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("globex-analytics"), "close names are listed");
+}
+
+#[test]
+fn the_console_url_comes_from_the_federation_endpoint() {
+    let fake = FakeAws::start(FakeOrg::generate(1, 0, 1));
+    let home = tempfile::tempdir().expect("temp dir");
+    let out = demo(home.path())
+        .env("ORGSCOPE_SIGNIN_ENDPOINT", format!("{}/federation", fake.url()))
+        .args(["assume", "dns", "--console", "--print"])
+        .output()
+        .expect("run orgscope");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let url = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    assert!(url.starts_with(&format!("{}/federation?Action=login&Issuer=orgscope&Destination=", fake.url())), "{url}");
+    assert!(url.ends_with("&SigninToken=fake-signin-token"), "{url}");
+    assert!(url.contains("console.aws.amazon.com%2Fconsole%2Fhome%3Fregion%3Deu-west-1"), "{url}");
+    let calls = fake.calls();
+    let token_call = calls.iter().find(|c| c.service == "signin").expect("getSigninToken was called");
+    assert!(!token_call.failed, "{:?}", token_call.params);
+    assert_eq!(token_call.params["SessionDuration"], "43200", "a non-chained session asks for 12 hours");
+}
+
+const EXISTING: &str = "# managed by hand\n[default]\naws_access_key_id=AKIADEFAULT\naws_secret_access_key =  s1\n\n\
+;odd   spacing below\n[ work ]\n  aws_access_key_id   =   AKIAWORK\naws_secret_access_key=s2\n\n# the end\n";
+
+#[test]
+fn write_profile_keeps_every_other_byte_and_is_0600() {
+    let home = tempfile::tempdir().expect("temp dir");
+    let path = home.path().join("aws-credentials");
+    std::fs::write(&path, EXISTING).expect("seed the file");
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+    let out = demo(home.path()).args(["assume", "dns", "--write-profile", "dns-demo"]).output().expect("run");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(out.stdout.is_empty(), "nothing on stdout with --write-profile");
+    let written = std::fs::read_to_string(&path).expect("read back");
+    assert!(written.starts_with(EXISTING), "everything else is kept byte for byte:\n{written}");
+    let added = &written[EXISTING.len()..];
+    assert!(added.starts_with("\n[dns-demo]\n# written by orgscope for arn:aws:iam::230498571236:role/"), "{added}");
+    assert!(added.contains("aws_session_token = demo-session-token-for-230498571236"), "{added}");
+    assert!(added.contains("expires 20"), "an expiration comment: {added}");
+    let mode = std::fs::metadata(&path).expect("stat").permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600);
+
+    // A second write of the same profile replaces it in place.
+    let out = demo(home.path()).args(["assume", "network-hub", "--write-profile", "dns-demo"]).output().expect("run");
+    assert!(out.status.success());
+    let rewritten = std::fs::read_to_string(&path).expect("read back");
+    assert!(rewritten.starts_with(EXISTING));
+    assert_eq!(rewritten.matches("[dns-demo]").count(), 1);
+    assert!(rewritten.contains("314159265358") && !rewritten.contains("230498571236"));
+}
+
+#[test]
+fn concurrent_writers_of_different_profiles_both_land() {
+    let home = tempfile::tempdir().expect("temp dir");
+    let path = home.path().join("aws-credentials");
+    std::fs::write(&path, EXISTING).expect("seed the file");
+    let accounts = ["dns", "network-hub", "observability", "shared-services", "sandbox-alice", "sandbox-bob"];
+    for _round in 0..3 {
+        let children: Vec<_> = accounts
+            .iter()
+            .map(|account| {
+                demo(home.path())
+                    .args(["assume", account, "--write-profile", &format!("p-{account}")])
+                    .stderr(std::process::Stdio::piped())
+                    .spawn()
+                    .expect("spawn orgscope")
+            })
+            .collect();
+        for child in children {
+            let out = child.wait_with_output().expect("wait");
+            assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        }
+    }
+    let written = std::fs::read_to_string(&path).expect("read back");
+    assert!(written.starts_with(EXISTING));
+    for account in accounts {
+        assert_eq!(written.matches(&format!("[p-{account}]")).count(), 1, "{account} landed once:\n{written}");
+    }
+}
