@@ -1,0 +1,168 @@
+//! Switch role from the real TUI in tmux: Enter through the `init` shell function changes the
+//! calling shell, `x` opens a sub-shell and comes back, and `y` copies the exports through tmux's
+//! OSC 52 buffer and, under Xvfb, to an X clipboard that still pastes after orgscope has exited.
+
+mod common;
+
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::tmux::Tmux;
+
+/// The demo's first reachable account in tree order: Root, Acquisitions, Globex, globex-analytics.
+const ACCOUNT_ID: &str = "602918374655";
+
+fn path_with_orgscope() -> String {
+    let bin = common::orgscope_bin();
+    let dir = bin.parent().map(|d| d.display().to_string()).unwrap_or_default();
+    format!("{dir}:{}", std::env::var("PATH").unwrap_or_default())
+}
+
+struct Session {
+    _home: tempfile::TempDir,
+    tmux: Tmux,
+}
+
+fn session(extra: &[(&str, &str)]) -> Option<Session> {
+    let home = tempfile::tempdir().expect("temp dir");
+    let home_str = home.path().display().to_string();
+    let credentials = home.path().join("aws-credentials").display().to_string();
+    let path = path_with_orgscope();
+    let mut env = vec![
+        ("HOME", home_str.as_str()),
+        ("TERM", "xterm-256color"),
+        ("XDG_STATE_HOME", home_str.as_str()),
+        ("SHELL", "/bin/bash"),
+        ("AWS_SHARED_CREDENTIALS_FILE", credentials.as_str()),
+    ];
+    env.extend_from_slice(extra);
+    let tmux = Tmux::start(home.path(), 120, 45, &env)?;
+    tmux.wait_for("the shell prompt", |s| s.contains('$'));
+    // tmux hands new panes the server's PATH; set ours in the shell itself.
+    tmux.type_text(&format!("export PATH='{path}'; clear"));
+    tmux.send_keys(&["Enter"]);
+    tmux.wait_for("the cleared prompt", |s| !s.contains("export PATH"));
+    Some(Session { _home: home, tmux })
+}
+
+/// Starts the demo TUI (through `command`) and selects the first reachable account.
+fn open_demo_on_reachable_account(tmux: &Tmux, command: &str) {
+    tmux.type_text(command);
+    tmux.send_keys(&["Enter"]);
+    tmux.wait_for("the probed demo tree", |s| s.contains("7 blocked") && !s.contains("probing"));
+    for _ in 0..3 {
+        tmux.send_keys(&["j"]);
+    }
+    tmux.wait_for("globex-analytics selected", |s| {
+        s.lines().any(|l| l.contains('›') && l.contains("globex-analytics"))
+    });
+}
+
+#[test]
+fn enter_through_the_init_function_changes_the_calling_shell() {
+    let Some(session) = session(&[]) else { return };
+    let tmux = &session.tmux;
+    tmux.type_text("eval \"$(orgscope init bash)\"; clear");
+    tmux.send_keys(&["Enter"]);
+    open_demo_on_reachable_account(tmux, "orgscope --demo");
+    tmux.send_keys(&["Enter"]);
+    tmux.wait_for("the TUI to exit", |s| !s.contains("Organization o-demo"));
+    tmux.type_text("echo \"key=$AWS_ACCESS_KEY_ID exp=${AWS_SESSION_EXPIRATION:+set}\"");
+    tmux.send_keys(&["Enter"]);
+    let screen = tmux.wait_for("the shell to answer", |s| s.contains("key=ASIA"));
+    assert!(screen.contains(&format!("key=ASIADEMO{ACCOUNT_ID} exp=set")), "{screen}");
+    assert!(screen.contains("(demo credentials, not valid"), "the demo says so:\n{screen}");
+    assert_eq!(tmux.display("#{alternate_on}"), "0");
+}
+
+#[test]
+fn x_opens_a_sub_shell_with_the_credentials_and_exit_returns_to_the_tui() {
+    let Some(session) = session(&[]) else { return };
+    let tmux = &session.tmux;
+    let bin = common::orgscope_bin();
+    open_demo_on_reachable_account(tmux, &format!("{} --demo", bin.display()));
+    tmux.send_keys(&["x"]);
+    tmux.wait_for("the sub-shell", |s| s.contains("exit it to return to orgscope"));
+    tmux.type_text("echo \"inner=$AWS_ACCESS_KEY_ID\"; exit");
+    tmux.send_keys(&["Enter"]);
+    let screen = tmux.wait_for("the TUI to come back", |s| s.contains("Organization o-demo"));
+    assert!(screen.lines().any(|l| l.contains('›') && l.contains("globex-analytics")), "the selection is kept");
+    tmux.send_keys(&["q"]);
+    tmux.wait_for("the TUI to exit", |s| !s.contains("Organization o-demo"));
+    let screen = tmux.capture(false);
+    assert!(screen.contains(&format!("inner=ASIADEMO{ACCOUNT_ID}")), "{screen}");
+}
+
+#[test]
+fn y_copies_the_exports_through_tmux_osc52() {
+    let Some(session) = session(&[]) else { return };
+    let tmux = &session.tmux;
+    let output = tmux.run(&["set-option", "-g", "set-clipboard", "on"]);
+    assert!(output.status.success());
+    open_demo_on_reachable_account(tmux, &format!("{} --demo", common::orgscope_bin().display()));
+    tmux.send_keys(&["y"]);
+    tmux.wait_for("the copy toast", |s| s.contains("the exports for globex-analytics"));
+    let buffer = String::from_utf8_lossy(&tmux.run(&["show-buffer"]).stdout).into_owned();
+    assert!(buffer.contains(&format!("export AWS_ACCESS_KEY_ID='ASIADEMO{ACCOUNT_ID}'")), "{buffer:?}");
+    assert!(buffer.contains("unset AWS_PROFILE"), "{buffer:?}");
+    tmux.send_keys(&["q"]);
+}
+
+/// A private X server on a unix socket only, stopped on drop.
+struct Xvfb {
+    child: Child,
+    display: String,
+}
+
+impl Xvfb {
+    fn start() -> Option<Xvfb> {
+        if !common::require_tool("sh", &["-c", "command -v Xvfb && command -v xclip"], "apt-get install xvfb xclip") {
+            return None;
+        }
+        let number = (std::process::id() % 400) + 100;
+        let display = format!(":{number}");
+        let child = Command::new("Xvfb")
+            .args([display.as_str(), "-nolisten", "tcp", "-screen", "0", "800x600x24"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("Xvfb starts");
+        let socket = format!("/tmp/.X11-unix/X{number}");
+        let deadline = Instant::now() + Duration::from_secs(15);
+        while !std::path::Path::new(&socket).exists() {
+            assert!(Instant::now() < deadline, "Xvfb did not come up on {display}");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Some(Xvfb { child, display })
+    }
+}
+
+impl Drop for Xvfb {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn y_under_xvfb_leaves_the_exports_on_the_clipboard_after_orgscope_exits() {
+    let Some(xvfb) = Xvfb::start() else { return };
+    let Some(session) = session(&[("DISPLAY", xvfb.display.as_str())]) else { return };
+    let tmux = &session.tmux;
+    open_demo_on_reachable_account(tmux, &format!("{} --demo", common::orgscope_bin().display()));
+    tmux.send_keys(&["y"]);
+    tmux.wait_for("the copy toast", |s| s.contains("copied to the clipboard"));
+    tmux.send_keys(&["q"]);
+    tmux.wait_for("the TUI to exit", |s| !s.contains("Organization o-demo"));
+    tmux.type_text("echo exited-$((40+2))");
+    tmux.send_keys(&["Enter"]);
+    tmux.wait_for("orgscope to be gone", |s| s.contains("exited-42"));
+
+    let pasted = Command::new("xclip")
+        .args(["-o", "-selection", "clipboard"])
+        .env("DISPLAY", &xvfb.display)
+        .output()
+        .expect("xclip runs");
+    let text = String::from_utf8_lossy(&pasted.stdout);
+    assert!(text.contains(&format!("export AWS_ACCESS_KEY_ID='ASIADEMO{ACCOUNT_ID}'")), "{text:?}");
+}
