@@ -131,14 +131,12 @@ async fn the_sdk_reads_credential_process_output() {
         id = ids[0],
     );
     std::fs::write(&config_path, format!("[profile target]\ncredential_process = {command}\n")).expect("write config");
-    let files = aws_config::profile::profile_file::ProfileFiles::builder()
-        .with_file(aws_config::profile::profile_file::ProfileFileKind::Config, &config_path)
-        .build();
+    // The SDK's own credential_process provider, given the line exactly as ~/.aws/config holds it.
+    let provider = aws_config::credential_process::CredentialProcessProvider::new(command);
     let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
         .region(aws_config::Region::new("us-east-1"))
         .endpoint_url(moto.url())
-        .profile_files(files)
-        .profile_name("target")
+        .credentials_provider(provider)
         .load()
         .await;
     let identity = aws_sdk_sts::Client::new(&config)
