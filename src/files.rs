@@ -6,6 +6,18 @@ use std::path::Path;
 
 /// Writes `contents` to `path` atomically with the given Unix `mode` (e.g. `0o600`).
 pub fn write_atomic(path: &Path, contents: &[u8], mode: u32) -> io::Result<()> {
+    write_atomic_checked(path, contents, mode, || Ok(()))
+}
+
+/// [`write_atomic`] with a check run after the new contents are on disk and before they replace
+/// the old: if it fails (or the process dies there), the original is untouched and no temporary
+/// file is left behind.
+fn write_atomic_checked(
+    path: &Path,
+    contents: &[u8],
+    mode: u32,
+    before_rename: impl FnOnce() -> io::Result<()>,
+) -> io::Result<()> {
     let dir = match path.parent() {
         Some(dir) if !dir.as_os_str().is_empty() => dir,
         _ => Path::new("."),
@@ -13,9 +25,39 @@ pub fn write_atomic(path: &Path, contents: &[u8], mode: u32) -> io::Result<()> {
     let mut temp = tempfile_in(dir, mode)?;
     temp.file.write_all(contents)?;
     temp.file.sync_all()?;
+    before_rename()?;
     std::fs::rename(&temp.path, path)?;
     temp.committed = true;
     Ok(())
+}
+
+/// Rewrites the user's file at `path` as `change(old contents)` under an exclusive lock on a
+/// sibling lock file, so concurrent orgscope processes never lose each other's changes. A
+/// symlinked file is followed: the target is rewritten and the link kept. A missing file counts
+/// as empty. New files get `mode`; an existing file keeps its own mode unless `force_mode`.
+pub fn update_locked(path: &Path, mode: u32, force_mode: bool, change: impl FnOnce(&str) -> String) -> io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    let target = match std::fs::canonicalize(path) {
+        Ok(resolved) => resolved,
+        Err(err) if err.kind() == io::ErrorKind::NotFound => path.to_path_buf(),
+        Err(err) => return Err(err),
+    };
+    if let Some(dir) = target.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)?;
+    }
+    let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let lock_path = target.with_file_name(format!(".{name}.orgscope.lock"));
+    let lock = std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(&lock_path)?;
+    lock.lock()?;
+    let (existing, existing_mode) = match std::fs::read_to_string(&target) {
+        Ok(text) => (text, std::fs::metadata(&target).map(|m| m.permissions().mode() & 0o777).ok()),
+        Err(err) if err.kind() == io::ErrorKind::NotFound => (String::new(), None),
+        Err(err) => return Err(err),
+    };
+    let mode = if force_mode { mode } else { existing_mode.unwrap_or(mode) };
+    let result = write_atomic(&target, change(&existing).as_bytes(), mode);
+    let _ = lock.unlock();
+    result
 }
 
 struct TempFile {
@@ -61,6 +103,18 @@ mod tests {
         assert_eq!(std::fs::read_to_string(&path)?, "new");
         assert_eq!(std::fs::metadata(&path)?.permissions().mode() & 0o777, 0o600);
         assert_eq!(std::fs::read_dir(dir.path())?.count(), 1);
+        Ok(())
+    }
+
+    #[test]
+    fn a_write_that_fails_midway_leaves_the_original_intact() -> io::Result<()> {
+        let dir = tempfile::tempdir()?;
+        let path = dir.path().join("credentials");
+        std::fs::write(&path, "[default]\nkeep = me\n")?;
+        let result = write_atomic_checked(&path, b"[replacement]\n", 0o600, || Err(io::Error::other("crash")));
+        assert!(result.is_err());
+        assert_eq!(std::fs::read_to_string(&path)?, "[default]\nkeep = me\n");
+        assert_eq!(std::fs::read_dir(dir.path())?.count(), 1, "no temporary file is left");
         Ok(())
     }
 

@@ -257,3 +257,21 @@ fn concurrent_writers_of_different_profiles_both_land() {
         assert_eq!(written.matches(&format!("[p-{account}]")).count(), 1, "{account} landed once:\n{written}");
     }
 }
+
+#[test]
+fn profiles_write_a_managed_block_that_a_second_run_replaces() {
+    let home = tempfile::tempdir().expect("temp dir");
+    let path = home.path().join("aws-config");
+    let mine = "[default]\nregion = us-east-1\n\n# my own profile\n[profile mine]\nrole_arn = arn:aws:iam::1:role/X\n";
+    std::fs::write(&path, mine).expect("seed the config");
+    for prefix in ["first-", "second-"] {
+        let out = demo(home.path()).args(["profiles", "--prefix", prefix, "--write"]).output().expect("run");
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    }
+    let written = std::fs::read_to_string(&path).expect("read back");
+    assert!(written.starts_with(mine), "nothing outside the block changes:\n{written}");
+    assert_eq!(written.matches("# >>> orgscope managed profiles >>>").count(), 1);
+    assert!(!written.contains("[profile first-"), "the first block was replaced");
+    assert!(written.contains("[profile second-infrastructure-dns]\nrole_arn = arn:aws:iam::230498571236:role/OrganizationAccountAccessRole\nsource_profile = default\nregion = eu-west-1\n"), "{written}");
+    assert!(!written.contains("globex-legacy-prod"), "blocked accounts get no profile");
+}

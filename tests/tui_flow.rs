@@ -39,6 +39,16 @@ async fn run_demo_copying(
     height: u16,
     keys: Vec<std::io::Result<Event>>,
 ) -> (Terminal<TestBackend>, App, Exit, Vec<String>) {
+    run_demo_with_clipboard(width, height, keys, orgscope::export::clipboard::Copied { system: true, terminal: false })
+        .await
+}
+
+async fn run_demo_with_clipboard(
+    width: u16,
+    height: u16,
+    keys: Vec<std::io::Result<Event>>,
+    landed: orgscope::export::clipboard::Copied,
+) -> (Terminal<TestBackend>, App, Exit, Vec<String>) {
     let source = Arc::new(SnapshotSource::demo().expect("demo parses"));
     let mut app = demo_app(&source);
     let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("test terminal");
@@ -50,7 +60,7 @@ async fn run_demo_copying(
     let mut copied = Vec::new();
     let clipboard = |text: &str| {
         copied.push(text.to_string());
-        "copied".to_string()
+        landed.clone()
     };
     let exit = run(&mut terminal, &mut app, prober, Box::pin(events), clipboard).await.expect("the app runs");
     (terminal, app, exit, copied)
@@ -166,7 +176,7 @@ async fn n_and_shift_n_walk_the_blocked_accounts_and_t_copies_the_fix() {
     let policy: serde_json::Value = serde_json::from_str(&copied[0]).expect("the trust policy is JSON");
     assert_eq!(policy["Statement"][0]["Principal"]["AWS"], "arn:aws:iam::111111111111:root");
     let screen = text(terminal.backend().buffer());
-    assert!(screen.contains("the trust-policy template: copied"), "{screen}");
+    assert!(screen.contains("the trust-policy template: copied to the clipboard"), "{screen}");
     assert!(screen.contains("Invited accounts never get"), "the detail pane shows the fix:\n{screen}");
 }
 
@@ -178,4 +188,52 @@ async fn p_reprobes_the_selected_ou() {
     let node = app.tree.selected_node().expect("selection");
     assert_eq!(node.name, "Acquisitions");
     assert_eq!(node.blocked, 2);
+}
+
+/// globex-analytics, the first reachable account: Root, Acquisitions, Globex, then it.
+fn to_first_reachable() -> Vec<std::io::Result<Event>> {
+    vec![key(KeyCode::Char('j')), key(KeyCode::Char('j')), key(KeyCode::Char('j'))]
+}
+
+#[tokio::test(flavor = "current_thread", start_paused = true)]
+async fn enter_on_an_account_exits_with_its_credentials() {
+    let mut keys = to_first_reachable();
+    keys.push(key(KeyCode::Enter));
+    let (_, _, exit) = run_demo(120, 40, keys).await;
+    match exit {
+        Exit::Export(credentials) => {
+            assert_eq!(credentials.account_id, "602918374655");
+            assert!(credentials.demo);
+        }
+        other => panic!("expected an export, got {other:?}"),
+    }
+}
+
+#[tokio::test(flavor = "current_thread", start_paused = true)]
+async fn enter_on_a_blocked_account_explains_instead_of_exiting() {
+    let keys = vec![key(KeyCode::Char('n')), key(KeyCode::Enter)];
+    let (terminal, app, exit) = run_demo(120, 40, keys).await;
+    assert_eq!(exit, Exit::Quit, "the event stream ended; Enter did not exit with credentials");
+    let toast = app.toast.clone().unwrap_or_default();
+    assert!(toast.starts_with("globex-legacy-prod is blocked: access_denied. Invited accounts"), "{toast}");
+    assert!(text(terminal.backend().buffer()).contains("globex-legacy-prod is blocked"));
+}
+
+#[tokio::test(flavor = "current_thread", start_paused = true)]
+async fn without_any_clipboard_the_text_is_shown_to_copy_by_hand() {
+    let mut keys = to_first_reachable();
+    keys.push(key(KeyCode::Char('y')));
+    let landed = orgscope::export::clipboard::Copied { system: false, terminal: false };
+    let (terminal, app, _, copied) = run_demo_with_clipboard(160, 48, keys, landed).await;
+    assert_eq!(copied.len(), 1);
+    match &app.overlay {
+        Some(orgscope::app::Overlay::Text { title, body }) => {
+            assert!(title.contains("no clipboard could be reached"), "{title}");
+            assert!(body.contains("export AWS_ACCESS_KEY_ID='ASIADEMO602918374655'"), "{body}");
+        }
+        other => panic!("expected the text popup, got {other:?}"),
+    }
+    let screen = text(terminal.backend().buffer());
+    assert!(screen.contains("ASIADEMO602918374655"), "{screen}");
+    assert!(screen.contains("Session"), "the detail pane shows the session's life: {screen}");
 }

@@ -31,9 +31,14 @@ pub enum Activity {
     Failed(String),
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Overlay {
     Help,
+    /// Text to read or copy by hand.
+    Text {
+        title: String,
+        body: String,
+    },
 }
 
 /// How far the running probe has got.
@@ -76,6 +81,8 @@ pub struct App {
     pub toast: Option<String>,
     /// The shell format exports are printed and copied in.
     pub export_format: Format,
+    /// When the credentials handed out for an account expire, for the detail pane.
+    pub sessions: BTreeMap<String, chrono::DateTime<chrono::Utc>>,
     pub overlay: Option<Overlay>,
     /// Terminal size (columns, rows), for paging and scrolling.
     pub size: (u16, u16),
@@ -99,6 +106,7 @@ impl App {
             probe_settings: ProbeSettings::default(),
             toast: None,
             export_format: Format::Sh,
+            sessions: BTreeMap::new(),
             overlay: None,
             size: (80, 24),
             exit: None,
@@ -130,22 +138,12 @@ impl App {
         if action.is_user_intent() {
             self.toast = None;
         }
-        if self.overlay.is_some() {
-            match action {
-                Action::ToggleHelp | Action::CloseOverlay | Action::Quit => {
-                    self.overlay = None;
-                    return Vec::new();
-                }
-                Action::MoveUp
-                | Action::MoveDown
-                | Action::PageUp
-                | Action::PageDown
-                | Action::Top
-                | Action::Bottom => {
-                    return Vec::new();
-                }
-                _ => {}
+        // A popup takes the keys: the close keys close it, every other key waits.
+        if self.overlay.is_some() && action.is_user_intent() {
+            if matches!(action, Action::ToggleHelp | Action::CloseOverlay | Action::Quit) {
+                self.overlay = None;
             }
+            return Vec::new();
         }
         let page = self.tree_height().saturating_sub(1).max(1) as isize;
         match action {
@@ -283,7 +281,10 @@ impl App {
         result: Result<Box<TempCredentials>, Box<ProbeOutcome>>,
     ) -> Vec<Effect> {
         let credentials = match result {
-            Ok(credentials) => credentials,
+            Ok(credentials) => {
+                self.sessions.insert(credentials.account_id.clone(), credentials.expiration);
+                credentials
+            }
             Err(outcome) => {
                 let reason = outcome.reason.map(|r| r.code()).unwrap_or("unknown");
                 let hint = outcome.hint.as_deref().unwrap_or_default();

@@ -35,7 +35,7 @@ where
     B: Backend,
     B::Error: Send + Sync + 'static,
     S: Stream<Item = io::Result<Event>> + Unpin,
-    C: FnMut(&str) -> String,
+    C: FnMut(&str) -> crate::export::clipboard::Copied,
 {
     let (tx, mut rx) = mpsc::unbounded_channel::<Report>();
     if let Ok(size) = terminal.size() {
@@ -49,7 +49,15 @@ where
             match effect {
                 Effect::Copy { text, what } => {
                     let landed = clipboard(&text);
-                    app.update(Action::Toast(format!("{what}: {landed}")));
+                    if landed.system || landed.terminal {
+                        app.update(Action::Toast(format!("{what}: {}", landed.describe())));
+                    } else {
+                        // The last resort: the text on screen, to copy by hand.
+                        app.overlay = Some(super::Overlay::Text {
+                            title: format!("{what}: no clipboard could be reached, copy it from here"),
+                            body: text,
+                        });
+                    }
                 }
                 effect => {
                     spawn_effect(effect, &prober, &tx);

@@ -102,6 +102,15 @@ pub enum Command {
     },
     /// Credentials for one account: exports for a shell, a profile, a sub-process or the console
     Assume(assume::AssumeArgs),
+    /// One ~/.aws/config profile per reachable account, in a block a second run replaces
+    Profiles {
+        /// Put this in front of every profile name
+        #[arg(long, value_name = "P", default_value = "")]
+        prefix: String,
+        /// Write the block into the AWS config file (AWS_CONFIG_FILE honoured) instead of printing it
+        #[arg(long)]
+        write: bool,
+    },
     /// Print the shell function that lets switch-role in the TUI change the current shell
     Init {
         #[arg(value_enum)]
@@ -181,6 +190,10 @@ pub async fn run(cli: Cli) -> Result<u8, Failure> {
         Some(Command::Assume(args)) => {
             let source = build_source(&cli.global).await?;
             assume::run(source, &cli.global, &args).await
+        }
+        Some(Command::Profiles { prefix, write }) => {
+            let source = build_source(&cli.global).await?;
+            probe::profiles(source, &cli.global, &prefix, write).await
         }
         Some(Command::Init { shell }) => {
             std::io::stdout().write_all(crate::export::init::script(shell).as_bytes()).map_err(Failure::runtime)?;
@@ -280,7 +293,7 @@ async fn run_tui(global: &GlobalArgs) -> Result<u8, Failure> {
         let mut terminal = app::terminal::init().map_err(Failure::runtime)?;
         let clipboard = |text: &str| {
             let mut stderr = std::io::stderr();
-            crate::export::clipboard::copy(text, Some(&mut stderr)).describe().to_string()
+            crate::export::clipboard::copy(text, Some(&mut stderr))
         };
         let result = app::run::run(&mut terminal, &mut app, Arc::clone(&prober), EventStream::new(), clipboard).await;
         app::terminal::restore();

@@ -161,3 +161,37 @@ pub fn render_csv(rows: &[ProbeRow]) -> Result<String, csv::Error> {
     let bytes = writer.into_inner().map_err(|err| csv::Error::from(err.into_error()))?;
     Ok(String::from_utf8_lossy(&bytes).into_owned())
 }
+
+/// `orgscope profiles`: one `~/.aws/config` profile per account reachable through a role.
+pub async fn profiles(source: Arc<dyn Source>, global: &GlobalArgs, prefix: &str, write: bool) -> Result<u8, Failure> {
+    use crate::export::profiles::{self, Profile};
+    let org = source.discover(Arc::new(|_| {})).await?;
+    let settings = settings(global, source.as_ref());
+    let prober = Prober::new(Arc::clone(&source), settings.clone());
+    let results = prober.probe_collect(ProbeTarget::all(&org), &CallerContext::of(&org)).await;
+    let region = global.region.clone().or_else(|| source.region());
+    let source_profile = global.profile.clone().unwrap_or_else(|| "default".to_string());
+    let list: Vec<Profile> = results
+        .iter()
+        .filter(|(_, outcome)| outcome.status == ProbeStatus::Reachable && outcome.reason.is_none())
+        .filter_map(|(target, outcome)| {
+            Some(Profile {
+                name: profiles::profile_name(prefix, &target.ou_path(), &target.account.name),
+                role_arn: outcome.role_arn.clone()?,
+                source_profile: source_profile.clone(),
+                external_id: settings.external_id_for(target),
+                region: region.clone(),
+            })
+        })
+        .collect();
+    let block = profiles::render_block(&list);
+    if !write {
+        std::io::stdout().write_all(block.as_bytes()).map_err(Failure::runtime)?;
+        return Ok(exit::OK);
+    }
+    let path = profiles::config_path().ok_or_else(|| Failure::runtime("no home directory: set AWS_CONFIG_FILE"))?;
+    crate::files::update_locked(&path, 0o600, false, |existing| profiles::replace_block(existing, &block))
+        .map_err(|err| Failure::runtime(format!("could not write {}: {err}", path.display())))?;
+    let _ = writeln!(std::io::stderr(), "wrote {} profiles to {}", list.len(), path.display());
+    Ok(exit::OK)
+}

@@ -74,29 +74,8 @@ pub fn write_profile(path: &Path, name: &str, credentials: &TempCredentials) -> 
     if name.is_empty() || name.contains(['[', ']', '\n', '\r']) {
         return Err(io::Error::new(io::ErrorKind::InvalidInput, format!("{name:?} is not a usable profile name")));
     }
-    let target = match std::fs::canonicalize(path) {
-        Ok(resolved) => resolved,
-        Err(err) if err.kind() == io::ErrorKind::NotFound => path.to_path_buf(),
-        Err(err) => return Err(err),
-    };
-    if let Some(dir) = target.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir)?;
-    }
-    let lock_path = target.with_file_name(format!(
-        ".{}.orgscope.lock",
-        target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "credentials".into())
-    ));
-    let lock = std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(&lock_path)?;
-    lock.lock()?;
-    let existing = match std::fs::read_to_string(&target) {
-        Ok(text) => text,
-        Err(err) if err.kind() == io::ErrorKind::NotFound => String::new(),
-        Err(err) => return Err(err),
-    };
-    let merged = merge(&existing, name, &profile_block(name, credentials));
-    let result = crate::files::write_atomic(&target, merged.as_bytes(), 0o600);
-    let _ = lock.unlock();
-    result
+    let block = profile_block(name, credentials);
+    crate::files::update_locked(path, 0o600, true, |existing| merge(existing, name, &block))
 }
 
 #[cfg(test)]

@@ -5,4 +5,5 @@ pub mod clipboard;
 pub mod console;
 pub mod credentials_file;
 pub mod init;
+pub mod profiles;
 pub mod shell;

@@ -21,7 +21,9 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let path = app.tree.path(index);
     let mut lines = Vec::new();
     match &node.data {
-        NodeData::Account { account, access } => account_lines(&mut lines, account, access, &path, theme),
+        NodeData::Account { account, access } => {
+            account_lines(&mut lines, account, access, &path, &app.sessions, theme)
+        }
         NodeData::Root | NodeData::Ou => container_lines(&mut lines, node, &path, theme),
     }
     let block = Block::new()
@@ -55,6 +57,7 @@ fn account_lines<'a>(
     account: &'a Account,
     access: &'a AccessState,
     path: &[&'a str],
+    app_sessions: &std::collections::BTreeMap<String, chrono::DateTime<chrono::Utc>>,
     theme: &Theme,
 ) {
     field(lines, "Account", account.id.as_str(), theme);
@@ -87,6 +90,15 @@ fn account_lines<'a>(
         AccessState::Unknown => field(lines, "Access", Span::styled(format!("{glyph} not probed"), style), theme),
         AccessState::Probing => field(lines, "Access", Span::styled(format!("{glyph} probing…"), style), theme),
         AccessState::Probed(outcome) => outcome_lines(lines, glyph, outcome, style, theme),
+    }
+    if let Some(expiration) = app_sessions.get(&account.id) {
+        let left = (*expiration - chrono::Utc::now()).num_minutes();
+        let text = if left > 0 {
+            format!("{left} min left (until {} UTC)", expiration.format("%H:%M"))
+        } else {
+            "expired: switch role again".to_string()
+        };
+        field(lines, "Session", text, theme);
     }
 }
 

@@ -10,17 +10,37 @@ use crate::app::App;
 use crate::app::keymap::key_label;
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
-    let lines: Vec<Line> = app
+    let entries: Vec<(String, &str)> = app
         .keymap
         .bindings
         .iter()
-        .map(|binding| {
-            let keys = binding.keys.iter().map(|&k| key_label(k)).collect::<Vec<_>>().join(" ");
-            Line::from(vec![Span::styled(format!("{keys:<14}"), theme.label()), Span::raw(binding.description)])
+        .map(|binding| (binding.keys.iter().map(|&k| key_label(k)).collect::<Vec<_>>().join(" "), binding.description))
+        .collect();
+    // One column when it fits the height, two side by side otherwise, so no binding is hidden.
+    let columns = if entries.len() as u16 + 2 <= area.height { 1 } else { 2 };
+    let per_column = entries.len().div_ceil(columns);
+    let width = if columns == 1 { 72.min(area.width) } else { area.width.saturating_sub(2).min(150) };
+    let column_width = (width.saturating_sub(2) as usize) / columns;
+    let cell = |(keys, description): &(String, &str)| {
+        let text = format!("{keys:<12}{description}");
+        let text: String = text.chars().take(column_width.saturating_sub(1)).collect();
+        (format!("{:<12}", keys.chars().take(12).collect::<String>()), text.chars().skip(12).collect::<String>())
+    };
+    let lines: Vec<Line> = (0..per_column)
+        .map(|row| {
+            let mut spans = Vec::new();
+            for column in 0..columns {
+                if let Some(entry) = entries.get(column * per_column + row) {
+                    let (keys, description) = cell(entry);
+                    let pad = column_width.saturating_sub(12 + description.chars().count());
+                    spans.push(Span::styled(keys, theme.label()));
+                    spans.push(Span::raw(format!("{description}{}", " ".repeat(pad))));
+                }
+            }
+            Line::from(spans)
         })
         .collect();
     let height = (lines.len() as u16 + 2).min(area.height);
-    let width = 64.min(area.width);
     let [popup] = Layout::vertical([Constraint::Length(height)]).flex(Flex::Center).areas(area);
     let [popup] = Layout::horizontal([Constraint::Length(width)]).flex(Flex::Center).areas(popup);
     let block = Block::new()

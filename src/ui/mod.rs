@@ -3,6 +3,7 @@
 
 mod detail;
 mod help;
+mod popup;
 mod status_bar;
 pub mod theme;
 mod tree;
@@ -41,7 +42,9 @@ pub fn draw(frame: &mut Frame, app: &App) {
     tree::draw(frame, areas.tree, app, &theme);
     detail::draw(frame, areas.detail, app, &theme);
     status_bar::draw(frame, areas.status, app, &theme);
-    if app.overlay == Some(Overlay::Help) {
-        help::draw(frame, frame.area(), app, &theme);
+    match &app.overlay {
+        Some(Overlay::Help) => help::draw(frame, frame.area(), app, &theme),
+        Some(Overlay::Text { title, body }) => popup::draw(frame, frame.area(), title, body, &theme),
+        None => {}
     }
 }
