@@ -13,25 +13,7 @@ use orgscope::source::aws::{AwsOptions, AwsSource};
 #[tokio::test(flavor = "multi_thread")]
 async fn every_created_account_is_reachable_and_its_credentials_work_there() {
     let Some(moto) = common::moto::Moto::start() else { return };
-    let config = moto.sdk_config().await;
-    let organizations = aws_sdk_organizations::Client::new(&config);
-    organizations
-        .create_organization()
-        .feature_set(aws_sdk_organizations::types::OrganizationFeatureSet::All)
-        .send()
-        .await
-        .expect("create organization");
-    let mut created = Vec::new();
-    for n in 0..6 {
-        let account = organizations
-            .create_account()
-            .email(format!("probe+{n}@example.com"))
-            .account_name(format!("probe-{n}"))
-            .send()
-            .await
-            .expect("create account");
-        created.push(account.create_account_status().and_then(|s| s.account_id()).expect("id").to_string());
-    }
+    let created = moto.create_org_with_accounts("probe", 6).await;
 
     let options = AwsOptions {
         region: Some("us-east-1".into()),

@@ -11,29 +11,6 @@ use std::process::Command;
 use common::fake_aws::{FakeAws, FakeOrg};
 use common::moto::Moto;
 
-/// moto with an organization of two created accounts; returns their ids.
-async fn moto_org(moto: &Moto) -> Vec<String> {
-    let client = aws_sdk_organizations::Client::new(&moto.sdk_config().await);
-    client
-        .create_organization()
-        .feature_set(aws_sdk_organizations::types::OrganizationFeatureSet::All)
-        .send()
-        .await
-        .expect("create organization");
-    let mut ids = Vec::new();
-    for n in 0..2 {
-        let account = client
-            .create_account()
-            .email(format!("switch+{n}@example.com"))
-            .account_name(format!("switch-{n}"))
-            .send()
-            .await
-            .expect("create account");
-        ids.push(account.create_account_status().and_then(|s| s.account_id()).expect("id").to_string());
-    }
-    ids
-}
-
 /// The management caller's environment for the binary, pointed at `url`.
 fn caller_env(command: &mut Command, home: &std::path::Path, url: &str) {
     command
@@ -86,7 +63,7 @@ async fn bash_and_fish_evaluate_the_exports_into_working_credentials() {
     if !common::require_tool("fish", &["--version"], "install fish with `apt-get install fish`") {
         return;
     }
-    let ids = moto_org(&moto).await;
+    let ids = moto.create_org_with_accounts("switch", 2).await;
     let home = tempfile::tempdir().expect("temp dir");
     let bin = common::orgscope_bin();
     let target = &ids[1];
@@ -119,7 +96,7 @@ async fn bash_and_fish_evaluate_the_exports_into_working_credentials() {
 #[tokio::test(flavor = "multi_thread")]
 async fn the_sdk_reads_credential_process_output() {
     let Some(moto) = Moto::start() else { return };
-    let ids = moto_org(&moto).await;
+    let ids = moto.create_org_with_accounts("switch", 2).await;
     let home = tempfile::tempdir().expect("temp dir");
     let config_path = home.path().join("config");
     let command = format!(

@@ -115,21 +115,6 @@ fn read_mfa_code(serial: &str) -> Result<String, Failure> {
     Ok(line.trim().to_string())
 }
 
-/// The environment a command gets for `credentials`.
-pub fn environment(credentials: &TempCredentials, region: Option<&str>) -> Vec<(&'static str, String)> {
-    let mut vars = vec![
-        ("AWS_ACCESS_KEY_ID", credentials.access_key_id.clone()),
-        ("AWS_SECRET_ACCESS_KEY", credentials.secret_access_key.expose().to_string()),
-        ("AWS_SESSION_TOKEN", credentials.session_token.expose().to_string()),
-        ("AWS_SESSION_EXPIRATION", credentials.expiration.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
-    ];
-    if let Some(region) = region {
-        vars.push(("AWS_REGION", region.to_string()));
-        vars.push(("AWS_DEFAULT_REGION", region.to_string()));
-    }
-    vars
-}
-
 /// Runs `command` (default `$SHELL`) with the credentials; returns its exit code.
 pub fn exec(credentials: &TempCredentials, region: Option<&str>, command: &[String]) -> Result<u8, Failure> {
     let shell = std::env::var("SHELL").unwrap_or_else(|_| "/bin/sh".to_string());
@@ -139,7 +124,7 @@ pub fn exec(credentials: &TempCredentials, region: Option<&str>, command: &[Stri
     };
     let status = std::process::Command::new(&program)
         .args(&args)
-        .envs(environment(credentials, region))
+        .envs(shell::variables(credentials, region))
         .env_remove("AWS_PROFILE")
         .env_remove("AWS_DEFAULT_PROFILE")
         .status()

@@ -41,8 +41,8 @@ pub struct Expired {
     pub expiration: String,
 }
 
-/// The variables a shell export sets, in order.
-fn variables<'a>(credentials: &'a TempCredentials, region: Option<&'a str>) -> Vec<(&'static str, String)> {
+/// The variables a shell export (or a child process) gets, in order.
+pub fn variables(credentials: &TempCredentials, region: Option<&str>) -> Vec<(&'static str, String)> {
     let mut vars = vec![
         ("AWS_ACCESS_KEY_ID", credentials.access_key_id.clone()),
         ("AWS_SECRET_ACCESS_KEY", credentials.secret_access_key.expose().to_string()),

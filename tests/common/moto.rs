@@ -49,6 +49,31 @@ impl Moto {
     }
 }
 
+impl Moto {
+    /// Creates the organization and `count` accounts named `<prefix>-<n>`; returns their ids.
+    pub async fn create_org_with_accounts(&self, prefix: &str, count: usize) -> Vec<String> {
+        let client = aws_sdk_organizations::Client::new(&self.sdk_config().await);
+        client
+            .create_organization()
+            .feature_set(aws_sdk_organizations::types::OrganizationFeatureSet::All)
+            .send()
+            .await
+            .expect("create organization");
+        let mut ids = Vec::new();
+        for n in 0..count {
+            let account = client
+                .create_account()
+                .email(format!("{prefix}+{n}@example.com"))
+                .account_name(format!("{prefix}-{n}"))
+                .send()
+                .await
+                .expect("create account");
+            ids.push(account.create_account_status().and_then(|s| s.account_id()).expect("account id").to_string());
+        }
+        ids
+    }
+}
+
 impl Drop for Moto {
     fn drop(&mut self) {
         let _ = self.child.kill();
