@@ -1,6 +1,7 @@
 //! The command line: flags, subcommands, exit codes. Errors reach the user as one sentence on
 //! stderr with what to do next; scripts can rely on the exit codes below.
 
+pub mod assignments;
 pub mod assume;
 pub mod probe;
 mod tree;
@@ -100,6 +101,8 @@ pub enum Command {
         #[arg(long)]
         fail_on_blocked: bool,
     },
+    /// Identity Center CreateAccountAssignment attempts from CloudTrail, with why each failed
+    Assignments(assignments::AssignmentsArgs),
     /// Credentials for one account: exports for a shell, a profile, a sub-process or the console
     Assume(assume::AssumeArgs),
     /// One ~/.aws/config profile per reachable account, in a block a second run replaces
@@ -186,6 +189,10 @@ pub async fn run(cli: Cli) -> Result<u8, Failure> {
         Some(Command::Probe { format, fail_on_blocked }) => {
             let source = build_source(&cli.global).await?;
             probe::run(source, &cli.global, format, fail_on_blocked).await
+        }
+        Some(Command::Assignments(args)) => {
+            let source = build_source(&cli.global).await?;
+            assignments::run(source, &cli.global, &args).await
         }
         Some(Command::Assume(args)) => {
             let source = build_source(&cli.global).await?;

@@ -1,6 +1,7 @@
 //! The knowledge that turns an error into a fix: a diagnosis for every blocked reason, specific to
 //! the account, and the ready files in `assets/` (trust policy, StackSet, scanner policy).
 
+pub mod assignment;
 mod templates;
 
 pub use templates::{Template, TemplateValues};

@@ -2,6 +2,7 @@
 //! snapshot / the embedded demo ([`snapshot::SnapshotSource`]). Nothing else touches the AWS SDK.
 
 pub mod aws;
+pub mod event;
 pub mod snapshot;
 
 use std::collections::BTreeMap;
@@ -9,7 +10,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 
-use crate::model::{Org, ProbeOutcome, Reason, Snapshot, TempCredentials};
+use crate::model::{AssignmentAttempt, Org, ProbeOutcome, Reason, Snapshot, TempCredentials};
 use crate::remedy::AttachedPolicy;
 
 /// How far discovery has got, reported as pages arrive.
@@ -25,6 +26,31 @@ pub struct DiscoveryProgress {
 }
 
 pub type ProgressFn = Arc<dyn Fn(DiscoveryProgress) + Send + Sync>;
+
+/// Which Identity Center assignment attempts to read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AssignmentQuery {
+    pub start: chrono::DateTime<chrono::Utc>,
+    pub end: chrono::DateTime<chrono::Utc>,
+    /// Identity Center's region; None: the profile's `sso_region`, else the source's region.
+    pub sso_region: Option<String>,
+    /// Where final statuses are cached between runs; None: no cache.
+    pub cache_path: Option<std::path::PathBuf>,
+    /// For hints: a failure in the management account has its own cause.
+    pub management_account_id: Option<String>,
+}
+
+/// How far reading assignments has got.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct AssignmentProgress {
+    pub pages: usize,
+    pub events: usize,
+    pub to_describe: usize,
+    pub described: usize,
+    pub throttled: u64,
+}
+
+pub type AssignmentProgressFn = Arc<dyn Fn(AssignmentProgress) + Send + Sync>;
 
 /// One `sts:AssumeRole` call.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -62,6 +88,14 @@ pub trait Source: Send + Sync {
 
     /// The tags of one account.
     async fn account_tags(&self, account_id: &str) -> Result<BTreeMap<String, String>, SourceError>;
+
+    /// Identity Center `CreateAccountAssignment` attempts in the window, newest first, each with
+    /// its outcome. Account names are left for the caller to fill from the tree.
+    async fn assignments(
+        &self,
+        query: &AssignmentQuery,
+        progress: AssignmentProgressFn,
+    ) -> Result<Vec<AssignmentAttempt>, SourceError>;
 
     /// The organization's management account, as cheaply as the source can tell.
     async fn management_account_id(&self) -> Result<String, SourceError> {

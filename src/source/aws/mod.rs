@@ -1,5 +1,6 @@
 //! The live source: the official AWS SDK for Rust, configured through `aws-config`'s default chain.
 
+mod assignments;
 mod classify;
 mod discovery;
 pub mod retry;
@@ -22,8 +23,8 @@ use aws_smithy_types::error::display::DisplayErrorContext;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 
 use self::retry::{CallStats, Caller, RetryPolicy};
-use super::{AssumeFailure, AssumeRequest, ProgressFn, Source, SourceError};
-use crate::model::{ListingError, Org, TempCredentials};
+use super::{AssignmentProgressFn, AssignmentQuery, AssumeFailure, AssumeRequest, ProgressFn, Source, SourceError};
+use crate::model::{AssignmentAttempt, ListingError, Org, TempCredentials};
 use crate::remedy::AttachedPolicy;
 
 /// Organizations is a global service homed in us-east-1; used when no region is configured.
@@ -44,6 +45,10 @@ pub struct AwsOptions {
 pub struct AwsSource {
     profile: Option<String>,
     region: String,
+    /// The loaded configuration, for clients in other regions (Identity Center's).
+    config: SdkConfig,
+    /// `sso_region` of the profile (or of its `sso-session`), Identity Center's default region.
+    profile_sso_region: Option<String>,
     organizations: aws_sdk_organizations::Client,
     sts: aws_sdk_sts::Client,
     calls: Caller,
@@ -60,14 +65,17 @@ impl AwsSource {
         let config = load_config(&options).await;
         check_credentials(&config).await?;
         let region = config.region().map(|r| r.to_string()).unwrap_or_else(|| FALLBACK_REGION.to_string());
+        let profile_sso_region = profile_sso_region(options.profile.as_deref());
         Ok(AwsSource {
             profile: options.profile,
             region,
+            profile_sso_region,
             organizations: aws_sdk_organizations::Client::new(&config),
             sts: aws_sdk_sts::Client::new(&config),
             calls: Caller::new(options.concurrency, options.retry),
             caller_arn: tokio::sync::OnceCell::new(),
             scp_cache: Mutex::default(),
+            config,
         })
     }
 
@@ -89,6 +97,42 @@ impl AwsSource {
     pub fn stats(&self) -> &std::sync::Arc<CallStats> {
         self.calls.stats()
     }
+}
+
+/// The `sso_region` of `profile` (or `AWS_PROFILE`, else `default`) in the shared config file,
+/// directly or through its `sso_session`.
+fn profile_sso_region(profile: Option<&str>) -> Option<String> {
+    let path = std::env::var_os("AWS_CONFIG_FILE")
+        .filter(|p| !p.is_empty())
+        .map(std::path::PathBuf::from)
+        .or_else(|| dirs::home_dir().map(|h| h.join(".aws").join("config")))?;
+    let text = std::fs::read_to_string(path).ok()?;
+    let name = profile.map(str::to_string).or_else(|| std::env::var("AWS_PROFILE").ok()).unwrap_or("default".into());
+    sso_region_in(&text, &name)
+}
+
+/// `sso_region` for profile `name` in a config file's text.
+fn sso_region_in(text: &str, name: &str) -> Option<String> {
+    let section = |header: &str| -> HashMap<String, String> {
+        let mut values = HashMap::new();
+        let mut inside = false;
+        for line in text.lines() {
+            let trimmed = line.trim();
+            if let Some(inner) = trimmed.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
+                inside = inner.split_whitespace().collect::<Vec<_>>().join(" ") == header;
+            } else if inside && let Some((key, value)) = trimmed.split_once('=') {
+                values.insert(key.trim().to_string(), value.trim().to_string());
+            }
+        }
+        values
+    };
+    let header = if name == "default" { "default".to_string() } else { format!("profile {name}") };
+    let profile = section(&header);
+    if let Some(region) = profile.get("sso_region") {
+        return Some(region.clone());
+    }
+    let session = profile.get("sso_session")?;
+    section(&format!("sso-session {session}")).get("sso_region").cloned()
 }
 
 /// The SDK's own retries are off: [`Caller`] retries with jitter and counts every attempt, so
@@ -195,6 +239,14 @@ impl Source for AwsSource {
         discovery::discover(self, progress).await
     }
 
+    async fn assignments(
+        &self,
+        query: &AssignmentQuery,
+        progress: AssignmentProgressFn,
+    ) -> Result<Vec<AssignmentAttempt>, SourceError> {
+        assignments::assignments(self, query, progress).await
+    }
+
     async fn management_account_id(&self) -> Result<String, SourceError> {
         let organization = self
             .calls
@@ -253,5 +305,16 @@ mod tests {
     fn account_is_read_from_the_caller_arn() {
         assert_eq!(account_of_arn("arn:aws:sts::123456789012:assumed-role/Admin/me"), "123456789012");
         assert_eq!(account_of_arn("not-an-arn"), "not-an-arn");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_sso_region_comes_from_the_profile_or_its_sso_session() {
+        let config = "[default]\nregion = us-east-1\nsso_region = eu-west-1\n\n[profile work]\nsso_session = corp\n\n[sso-session corp]\nsso_region = eu-central-1\n";
+        assert_eq!(super::sso_region_in(config, "default").as_deref(), Some("eu-west-1"));
+        assert_eq!(super::sso_region_in(config, "work").as_deref(), Some("eu-central-1"));
+        assert_eq!(super::sso_region_in(config, "missing"), None);
     }
 }

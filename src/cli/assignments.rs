@@ -1,0 +1,258 @@
+//! `orgscope assignments`: Identity Center `CreateAccountAssignment` attempts from CloudTrail, each
+//! with its outcome, the reason exactly as AWS wrote it, and a fix where one is known.
+
+use std::io::Write;
+use std::sync::Arc;
+
+use chrono::{DateTime, Duration, Utc};
+use clap::Args;
+
+use super::{Failure, GlobalArgs, exit};
+use crate::model::{AssignmentAttempt, AssignmentStatus, Org};
+use crate::source::{AssignmentQuery, Source};
+
+/// CloudTrail keeps 90 days of management events.
+pub const MAX_WINDOW_DAYS: i64 = 90;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum AssignmentsFormat {
+    Text,
+    Json,
+    Csv,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct AssignmentsArgs {
+    /// How far back to look: 30m, 12h, 7d, 2w (at most 90 days)
+    #[arg(long, value_name = "DURATION", conflicts_with_all = ["start", "end"])]
+    pub since: Option<String>,
+    /// Start of the window (RFC 3339, or a date such as 2026-11-01)
+    #[arg(long, value_name = "TIME")]
+    pub start: Option<String>,
+    /// End of the window (default: now)
+    #[arg(long, value_name = "TIME")]
+    pub end: Option<String>,
+    /// Only FAILED, API_ERROR and UNKNOWN attempts
+    #[arg(long)]
+    pub failed: bool,
+    #[arg(long, value_enum, default_value_t = AssignmentsFormat::Text)]
+    pub format: AssignmentsFormat,
+}
+
+/// `7d` → 7 days. Units: s, m, h, d, w.
+pub fn parse_duration(text: &str) -> Result<Duration, String> {
+    let text = text.trim();
+    let split = text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let n: i64 = number.parse().map_err(|_| format!("{text:?} is not a duration such as 30m, 12h, 7d or 2w"))?;
+    match unit {
+        "s" => Ok(Duration::seconds(n)),
+        "m" => Ok(Duration::minutes(n)),
+        "h" | "" => Ok(Duration::hours(n)),
+        "d" => Ok(Duration::days(n)),
+        "w" => Ok(Duration::weeks(n)),
+        _ => Err(format!("{text:?} is not a duration such as 30m, 12h, 7d or 2w")),
+    }
+}
+
+/// RFC 3339, or a bare date (midnight UTC).
+pub fn parse_time(text: &str) -> Result<DateTime<Utc>, String> {
+    if let Ok(time) = DateTime::parse_from_rfc3339(text) {
+        return Ok(time.with_timezone(&Utc));
+    }
+    chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .ok()
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .map(|t| t.and_utc())
+        .ok_or_else(|| format!("{text:?} is not a time: use RFC 3339 (2026-11-01T09:00:00Z) or a date (2026-11-01)"))
+}
+
+/// The window the flags ask for, checked against what CloudTrail keeps.
+pub fn window(args: &AssignmentsArgs, now: DateTime<Utc>) -> Result<(DateTime<Utc>, DateTime<Utc>), String> {
+    let end = match &args.end {
+        Some(end) => parse_time(end)?,
+        None => now,
+    };
+    let start = match (&args.start, &args.since) {
+        (Some(start), _) => parse_time(start)?,
+        (None, Some(since)) => end - parse_duration(since)?,
+        (None, None) => end - Duration::days(7),
+    };
+    if start >= end {
+        return Err("the window is empty: --start must come before --end".to_string());
+    }
+    let oldest = now - Duration::days(MAX_WINDOW_DAYS);
+    if start < oldest {
+        return Err(format!(
+            "CloudTrail keeps {MAX_WINDOW_DAYS} days of events: start the window on or after {}",
+            oldest.format("%Y-%m-%d")
+        ));
+    }
+    Ok((start, end))
+}
+
+/// Fills account names from the tree.
+pub fn name_accounts(attempts: &mut [AssignmentAttempt], org: &Org) {
+    let names: std::collections::HashMap<&str, &str> =
+        org.accounts().map(|a| (a.id.as_str(), a.name.as_str())).collect();
+    for attempt in attempts {
+        if attempt.account_name.is_none() {
+            attempt.account_name = attempt.account_id.as_deref().and_then(|id| names.get(id)).map(|n| n.to_string());
+        }
+    }
+}
+
+pub fn is_failure(status: AssignmentStatus) -> bool {
+    matches!(status, AssignmentStatus::Failed | AssignmentStatus::ApiError | AssignmentStatus::Unknown)
+}
+
+/// The contract's row: every field but the raw event.
+fn row(attempt: &AssignmentAttempt) -> serde_json::Value {
+    let mut value = serde_json::to_value(attempt).unwrap_or_default();
+    if let Some(object) = value.as_object_mut() {
+        object.remove("raw_event");
+    }
+    value
+}
+
+pub const CSV_COLUMNS: [&str; 15] = [
+    "event_id",
+    "event_time",
+    "actor",
+    "request_id",
+    "instance_arn",
+    "account_id",
+    "account_name",
+    "permission_set_arn",
+    "permission_set_name",
+    "principal_type",
+    "principal_id",
+    "status",
+    "failure_reason",
+    "error_code",
+    "hint",
+];
+
+fn render_csv(attempts: &[AssignmentAttempt]) -> Result<String, csv::Error> {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    writer.write_record(CSV_COLUMNS)?;
+    for attempt in attempts {
+        let value = row(attempt);
+        let cells: Vec<String> = CSV_COLUMNS
+            .iter()
+            .map(|key| match &value[*key] {
+                serde_json::Value::String(s) => s.clone(),
+                serde_json::Value::Null => String::new(),
+                other => other.to_string(),
+            })
+            .collect();
+        writer.write_record(&cells)?;
+    }
+    let bytes = writer.into_inner().map_err(|err| csv::Error::from(err.into_error()))?;
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
+}
+
+pub fn render_text(attempts: &[AssignmentAttempt]) -> String {
+    let mut out = String::new();
+    for a in attempts {
+        let time = a.event_time.map(|t| t.format("%Y-%m-%d %H:%M").to_string()).unwrap_or_else(|| "—".into());
+        let account = match (&a.account_name, &a.account_id) {
+            (Some(name), Some(id)) => format!("{name} ({id})"),
+            (None, Some(id)) => id.clone(),
+            _ => "—".to_string(),
+        };
+        let permission_set = a.permission_set_name.clone().or_else(|| a.permission_set_arn.clone()).unwrap_or_default();
+        let principal = match (&a.principal_type, &a.principal_id) {
+            (Some(kind), Some(id)) => format!("{} {id}", kind.to_lowercase()),
+            _ => String::new(),
+        };
+        out.push_str(
+            &format!("{time}  {:<11}  {account}  {permission_set}  {principal}", a.status.code())
+                .trim_end()
+                .to_string(),
+        );
+        out.push('\n');
+        if is_failure(a.status) {
+            if let Some(reason) = &a.failure_reason {
+                out.push_str(&format!("    Reason: {reason}\n"));
+            }
+            if let Some(hint) = &a.hint {
+                out.push_str(&format!("    Fix: {hint}\n"));
+            }
+        }
+    }
+    out
+}
+
+pub fn cache_path(sso_region: &str) -> Option<std::path::PathBuf> {
+    dirs::cache_dir().map(|dir| dir.join("orgscope").join(format!("assignment-status-{sso_region}.json")))
+}
+
+pub async fn run(source: Arc<dyn Source>, global: &GlobalArgs, args: &AssignmentsArgs) -> Result<u8, Failure> {
+    let (start, end) = window(args, Utc::now()).map_err(|message| Failure { code: exit::USAGE, message })?;
+    let org = source.discover(Arc::new(|_| {})).await?;
+    let sso_region = global.sso_region.clone();
+    let cache = if global.no_cache {
+        None
+    } else {
+        cache_path(sso_region.as_deref().or(global.region.as_deref()).unwrap_or("default"))
+    };
+    let query = AssignmentQuery {
+        start,
+        end,
+        sso_region,
+        cache_path: cache,
+        management_account_id: Some(org.organization.management_account_id.clone()),
+    };
+    let mut attempts = source.assignments(&query, Arc::new(|_| {})).await?;
+    name_accounts(&mut attempts, &org);
+    if args.failed {
+        attempts.retain(|a| is_failure(a.status));
+    }
+    let text = match args.format {
+        AssignmentsFormat::Json => {
+            let rows: Vec<serde_json::Value> = attempts.iter().map(row).collect();
+            serde_json::to_string_pretty(&rows).map_err(Failure::runtime)? + "\n"
+        }
+        AssignmentsFormat::Csv => render_csv(&attempts).map_err(Failure::runtime)?,
+        AssignmentsFormat::Text => render_text(&attempts),
+    };
+    std::io::stdout().write_all(text.as_bytes()).map_err(Failure::runtime)?;
+    let failed = attempts.iter().filter(|a| is_failure(a.status)).count();
+    let _ = writeln!(
+        std::io::stderr(),
+        "{} attempts from {} to {}, {failed} not successful",
+        attempts.len(),
+        start.format("%Y-%m-%d %H:%M"),
+        end.format("%Y-%m-%d %H:%M")
+    );
+    Ok(exit::OK)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(since: Option<&str>, start: Option<&str>, end: Option<&str>) -> AssignmentsArgs {
+        AssignmentsArgs {
+            since: since.map(str::to_string),
+            start: start.map(str::to_string),
+            end: end.map(str::to_string),
+            failed: false,
+            format: AssignmentsFormat::Text,
+        }
+    }
+
+    #[test]
+    fn the_window_defaults_to_seven_days_and_refuses_more_than_ninety() {
+        let now = parse_time("2026-11-23T12:00:00Z").unwrap_or_default();
+        let (start, end) = window(&args(None, None, None), now).unwrap_or_default();
+        assert_eq!((end - start).num_days(), 7);
+        assert!(window(&args(Some("12h"), None, None), now).is_ok());
+        let wide = window(&args(Some("91d"), None, None), now).unwrap_err();
+        assert!(wide.contains("90 days"), "{wide}");
+        assert!(window(&args(None, Some("2026-11-01"), Some("2026-10-01")), now).is_err());
+        assert!(window(&args(None, Some("2026-11-01"), Some("2026-11-02T00:00:00Z")), now).is_ok());
+        assert!(parse_duration("7x").is_err());
+    }
+}

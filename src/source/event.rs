@@ -1,0 +1,199 @@
+//! Reading a CloudTrail `CreateAccountAssignment` event (its `CloudTrailEvent` JSON) into an
+//! [`AssignmentAttempt`]. Tolerant: missing fields stay `None`, unknown versions and extra keys are
+//! ignored, and text that is not a JSON object becomes an `UNKNOWN` / `unparseable_event` attempt
+//! that keeps the raw text.
+
+use chrono::{DateTime, Utc};
+use serde_json::Value;
+
+use crate::model::{AssignmentAttempt, AssignmentStatus};
+
+/// The error code of an event that could not be read.
+pub const UNPARSEABLE: &str = "unparseable_event";
+
+fn text(value: &Value, path: &[&str]) -> Option<String> {
+    let mut at = value;
+    for key in path {
+        at = at.get(key)?;
+    }
+    match at {
+        Value::String(s) if !s.is_empty() => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+/// Who made the call, as readable as the event allows: the ARN, else the user name, else the
+/// principal id, else the identity type.
+fn actor(identity: &Value) -> Option<String> {
+    text(identity, &["arn"])
+        .or_else(|| text(identity, &["userName"]))
+        .or_else(|| text(identity, &["principalId"]))
+        .or_else(|| text(identity, &["invokedBy"]))
+        .or_else(|| text(identity, &["type"]))
+}
+
+/// Parses one event. `event_id` and `fallback_time` come from the LookupEvents record, used when the
+/// JSON lacks them (or cannot be read at all).
+pub fn parse(event_id: &str, fallback_time: Option<DateTime<Utc>>, raw: &str) -> AssignmentAttempt {
+    let mut attempt = AssignmentAttempt {
+        event_id: event_id.to_string(),
+        event_time: fallback_time,
+        actor: None,
+        request_id: None,
+        instance_arn: None,
+        account_id: None,
+        account_name: None,
+        permission_set_arn: None,
+        permission_set_name: None,
+        principal_type: None,
+        principal_id: None,
+        status: AssignmentStatus::Unknown,
+        failure_reason: None,
+        error_code: None,
+        hint: None,
+        raw_event: Some(raw.to_string()),
+    };
+    let event: Value = match serde_json::from_str(raw) {
+        Ok(value @ Value::Object(_)) => value,
+        Ok(_) => {
+            attempt.error_code = Some(UNPARSEABLE.to_string());
+            attempt.failure_reason = Some("the CloudTrail event is not a JSON object".to_string());
+            return attempt;
+        }
+        Err(err) => {
+            attempt.error_code = Some(UNPARSEABLE.to_string());
+            attempt.failure_reason = Some(format!("the CloudTrail event could not be parsed: {err}"));
+            return attempt;
+        }
+    };
+    if attempt.event_id.is_empty()
+        && let Some(id) = text(&event, &["eventID"])
+    {
+        attempt.event_id = id;
+    }
+    if let Some(time) = text(&event, &["eventTime"]).and_then(|t| DateTime::parse_from_rfc3339(&t).ok()) {
+        attempt.event_time = Some(time.with_timezone(&Utc));
+    }
+    attempt.actor = event.get("userIdentity").and_then(actor);
+    let request = event.get("requestParameters").cloned().unwrap_or(Value::Null);
+    attempt.instance_arn = text(&request, &["instanceArn"]);
+    attempt.account_id = text(&request, &["targetId"]);
+    attempt.permission_set_arn = text(&request, &["permissionSetArn"]);
+    attempt.principal_type = text(&request, &["principalType"]);
+    attempt.principal_id = text(&request, &["principalId"]);
+
+    if let Some(code) = text(&event, &["errorCode"]) {
+        // The call itself was refused: nothing was created, nothing to describe.
+        attempt.status = AssignmentStatus::ApiError;
+        attempt.failure_reason = text(&event, &["errorMessage"]).or_else(|| Some(code.clone()));
+        attempt.error_code = Some(code);
+        return attempt;
+    }
+    let status = event.get("responseElements").and_then(|r| r.get("accountAssignmentCreationStatus"));
+    match status {
+        Some(status) => {
+            attempt.request_id = text(status, &["requestId"]);
+            attempt.status = match text(status, &["status"]).as_deref() {
+                Some("SUCCEEDED") => AssignmentStatus::Succeeded,
+                Some("FAILED") => AssignmentStatus::Failed,
+                _ => AssignmentStatus::InProgress,
+            };
+            attempt.failure_reason = text(status, &["failureReason"]);
+            // Older events carry the target in the response only.
+            if attempt.account_id.is_none() {
+                attempt.account_id = text(status, &["targetId"]);
+            }
+            if attempt.permission_set_arn.is_none() {
+                attempt.permission_set_arn = text(status, &["permissionSetArn"]);
+            }
+            if attempt.request_id.is_none() {
+                attempt.status = AssignmentStatus::Unknown;
+                attempt.error_code = Some("missing_request_id".to_string());
+                attempt.failure_reason = Some("the event names no request id, so its outcome cannot be read".into());
+            }
+        }
+        None => {
+            attempt.status = AssignmentStatus::Unknown;
+            attempt.error_code = Some("missing_response".to_string());
+            attempt.failure_reason =
+                Some("the event has no accountAssignmentCreationStatus, so its outcome cannot be read".into());
+        }
+    }
+    attempt
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SUCCESS: &str = r#"{
+      "eventVersion": "1.08",
+      "userIdentity": {"type": "AssumedRole", "principalId": "AROAEXAMPLE:jane", "arn": "arn:aws:sts::111111111111:assumed-role/Admin/jane", "accountId": "111111111111"},
+      "eventTime": "2026-11-17T10:00:00Z",
+      "eventSource": "sso.amazonaws.com",
+      "eventName": "CreateAccountAssignment",
+      "awsRegion": "eu-west-1",
+      "requestParameters": {"instanceArn": "arn:aws:sso:::instance/ssoins-1", "targetId": "222222222222", "targetType": "AWS_ACCOUNT",
+        "permissionSetArn": "arn:aws:sso:::permissionSet/ssoins-1/ps-1", "principalType": "GROUP", "principalId": "g-1"},
+      "responseElements": {"accountAssignmentCreationStatus": {"status": "IN_PROGRESS", "requestId": "req-1", "targetId": "222222222222"}},
+      "requestID": "aws-req", "eventID": "ev-1", "readOnly": false, "eventType": "AwsApiCall", "someNewKey": {"x": 1}
+    }"#;
+
+    #[test]
+    fn a_successful_call_is_in_progress_with_its_request_id() {
+        let attempt = parse("ev-1", None, SUCCESS);
+        assert_eq!(attempt.status, AssignmentStatus::InProgress);
+        assert_eq!(attempt.request_id.as_deref(), Some("req-1"));
+        assert_eq!(attempt.instance_arn.as_deref(), Some("arn:aws:sso:::instance/ssoins-1"));
+        assert_eq!(attempt.account_id.as_deref(), Some("222222222222"));
+        assert_eq!(attempt.principal_type.as_deref(), Some("GROUP"));
+        assert_eq!(attempt.actor.as_deref(), Some("arn:aws:sts::111111111111:assumed-role/Admin/jane"));
+        assert_eq!(attempt.event_time.map(|t| t.to_rfc3339()), Some("2026-11-17T10:00:00+00:00".to_string()));
+    }
+
+    #[test]
+    fn a_refused_call_is_an_api_error_with_aws_words() {
+        let raw = r#"{"eventVersion":"1.09","userIdentity":{"type":"IAMUser","userName":"bob"},"eventTime":"2026-11-17T10:00:00Z",
+          "requestParameters":{"instanceArn":"arn:aws:sso:::instance/ssoins-1","targetId":"3"},"responseElements":null,
+          "errorCode":"AccessDeniedException","errorMessage":"User: bob is not authorized to perform: sso:CreateAccountAssignment"}"#;
+        let attempt = parse("ev-2", None, raw);
+        assert_eq!(attempt.status, AssignmentStatus::ApiError);
+        assert_eq!(attempt.error_code.as_deref(), Some("AccessDeniedException"));
+        assert!(attempt.failure_reason.as_deref().is_some_and(|r| r.contains("not authorized")));
+        assert_eq!(attempt.actor.as_deref(), Some("bob"));
+        assert_eq!(attempt.request_id, None);
+    }
+
+    #[test]
+    fn missing_response_elements_and_unknown_versions_are_kept_as_unknown() {
+        let raw = r#"{"eventVersion":"9.99","eventTime":"2026-11-17T10:00:00Z","requestParameters":{"targetId":"3"}}"#;
+        let attempt = parse("ev-3", None, raw);
+        assert_eq!(attempt.status, AssignmentStatus::Unknown);
+        assert_eq!(attempt.error_code.as_deref(), Some("missing_response"));
+        assert_eq!(attempt.account_id.as_deref(), Some("3"));
+    }
+
+    #[test]
+    fn garbage_is_unparseable_and_keeps_its_raw_text() {
+        let fallback = DateTime::parse_from_rfc3339("2026-11-01T00:00:00Z").ok().map(|t| t.with_timezone(&Utc));
+        for raw in ["{\"eventVersion\": \"1.08\", \"userIdent", "[1,2,3]", "", "null", "\u{0}\u{1}"] {
+            let attempt = parse("ev-4", fallback, raw);
+            assert_eq!(attempt.status, AssignmentStatus::Unknown, "{raw:?}");
+            assert_eq!(attempt.error_code.as_deref(), Some(UNPARSEABLE), "{raw:?}");
+            assert_eq!(attempt.raw_event.as_deref(), Some(raw));
+            assert_eq!(attempt.event_time, fallback, "the LookupEvents time is kept");
+        }
+    }
+
+    #[test]
+    fn wrong_types_in_known_fields_do_not_break_the_rest() {
+        let raw = r#"{"eventTime": 12, "userIdentity": "nobody", "requestParameters": {"targetId": ["x"], "instanceArn": "i"},
+          "responseElements": {"accountAssignmentCreationStatus": {"status": 5, "requestId": "r"}}}"#;
+        let attempt = parse("ev-5", None, raw);
+        assert_eq!(attempt.request_id.as_deref(), Some("r"));
+        assert_eq!(attempt.status, AssignmentStatus::InProgress);
+        assert_eq!(attempt.account_id, None);
+        assert_eq!(attempt.actor, None);
+    }
+}
