@@ -16,7 +16,7 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
 pub const ORG_TARGET: &str = "AWSOrganizationsV20161128.";
-pub const CLOUDTRAIL_TARGET: &str = "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.";
+pub const CLOUDTRAIL_TARGET: &str = "CloudTrail_20131101.";
 pub const SSO_TARGET: &str = "SWBExternalService.";
 
 #[derive(Debug, Clone)]
@@ -99,6 +99,52 @@ impl FakeOrg {
             })
             .max()
             .unwrap_or(0)
+    }
+}
+
+/// A CloudTrail event the fake serves from LookupEvents.
+#[derive(Debug, Clone)]
+pub struct FakeEvent {
+    pub event_id: String,
+    pub event_name: String,
+    /// Epoch seconds.
+    pub event_time: i64,
+    pub cloudtrail_event: String,
+}
+
+/// What DescribeAccountAssignmentCreationStatus answers for a request id.
+#[derive(Debug, Clone)]
+pub enum FakeStatus {
+    Succeeded,
+    InProgress,
+    Failed(String),
+    Error(Canned),
+}
+
+/// A real-shaped CreateAccountAssignment event.
+pub fn assignment_event(id: &str, time: i64, request_id: &str, account: &str, permission_set: &str) -> FakeEvent {
+    let when = chrono::DateTime::from_timestamp(time, 0).unwrap_or_default().format("%Y-%m-%dT%H:%M:%SZ");
+    let body = json!({
+        "eventVersion": "1.08",
+        "userIdentity": {"type": "AssumedRole", "principalId": "AROAFAKE:jane", "arn": "arn:aws:sts::111111111111:assumed-role/Admin/jane", "accountId": "111111111111"},
+        "eventTime": when.to_string(),
+        "eventSource": "sso.amazonaws.com",
+        "eventName": "CreateAccountAssignment",
+        "awsRegion": "eu-west-1",
+        "requestParameters": {
+            "instanceArn": "arn:aws:sso:::instance/ssoins-fake",
+            "targetId": account, "targetType": "AWS_ACCOUNT",
+            "permissionSetArn": permission_set,
+            "principalType": "GROUP", "principalId": "g-fake"
+        },
+        "responseElements": {"accountAssignmentCreationStatus": {"status": "IN_PROGRESS", "requestId": request_id, "targetId": account}},
+        "eventID": id, "readOnly": false
+    });
+    FakeEvent {
+        event_id: id.to_string(),
+        event_name: "CreateAccountAssignment".to_string(),
+        event_time: time,
+        cloudtrail_event: body.to_string(),
     }
 }
 
@@ -198,6 +244,12 @@ pub struct State {
     pub issued: HashMap<String, String>,
     /// Secret keys handed out, to check they never leak.
     pub issued_secrets: Vec<String>,
+    /// CloudTrail events, any order.
+    pub events: Vec<FakeEvent>,
+    /// Assignment request outcomes by request id (default: SUCCEEDED).
+    pub statuses: HashMap<String, FakeStatus>,
+    /// Permission set names by ARN.
+    pub permission_sets: HashMap<String, String>,
     counts: HashMap<&'static str, u64>,
     op_counts: HashMap<String, u64>,
 }
@@ -229,6 +281,9 @@ impl FakeAws {
             scps: HashMap::new(),
             issued: HashMap::new(),
             issued_secrets: Vec::new(),
+            events: Vec::new(),
+            statuses: HashMap::new(),
+            permission_sets: HashMap::new(),
             counts: HashMap::new(),
             op_counts: HashMap::new(),
         }));
@@ -474,6 +529,8 @@ fn answer(state: &mut State, service: &'static str, op: &str, params: &Value, ac
     match service {
         "organizations" => organizations(state, op, params),
         "sts" => sts(state, op, params, access_key),
+        "cloudtrail" => cloudtrail(state, op, params),
+        "sso" => sso(state, op, params),
         _ => Answer::Error(Canned::new(400, "UnknownOperationException", &format!("{service}:{op} is not faked"))),
     }
 }
@@ -658,5 +715,91 @@ fn sts(state: &mut State, op: &str, params: &Value, access_key: Option<&str>) ->
             ))
         }
         _ => Answer::Error(Canned::new(400, "InvalidAction", &format!("sts:{op} is not faked"))),
+    }
+}
+
+fn cloudtrail(state: &State, op: &str, params: &Value) -> Answer {
+    if op != "LookupEvents" {
+        return Answer::Error(Canned::new(400, "UnknownOperationException", &format!("cloudtrail:{op} is not faked")));
+    }
+    let attributes = params["LookupAttributes"].as_array().cloned().unwrap_or_default();
+    if attributes.len() > 1 {
+        return Answer::Error(Canned::new(
+            400,
+            "InvalidLookupAttributesException",
+            "You cannot specify more than one lookup attribute.",
+        ));
+    }
+    let wanted = attributes.first().and_then(|a| {
+        (a["AttributeKey"] == "EventName").then(|| a["AttributeValue"].as_str().unwrap_or_default().to_string())
+    });
+    let start = params["StartTime"].as_f64().unwrap_or(0.0) as i64;
+    let end = params["EndTime"].as_f64().map(|e| e as i64).unwrap_or(i64::MAX);
+    let max = params["MaxResults"].as_u64().unwrap_or(50).clamp(1, 50) as usize;
+    // The token names the parameters it belongs to; another set of parameters gets an error.
+    let signature = format!("{wanted:?}|{start}|{end}");
+    let offset = match params["NextToken"].as_str() {
+        None => 0,
+        Some(token) => match token.split_once('#') {
+            Some((offset, sig)) if sig == signature => offset.parse().unwrap_or(0),
+            _ => {
+                return Answer::Error(Canned::new(
+                    400,
+                    "InvalidNextTokenException",
+                    "Invalid NextToken: it must be used with the same parameters as the call that returned it.",
+                ));
+            }
+        },
+    };
+    let mut matching: Vec<&FakeEvent> = state
+        .events
+        .iter()
+        .filter(|e| wanted.as_deref().is_none_or(|w| e.event_name == w))
+        .filter(|e| e.event_time >= start && e.event_time <= end)
+        .collect();
+    matching.sort_by(|a, b| b.event_time.cmp(&a.event_time));
+    let page: Vec<Value> = matching
+        .iter()
+        .skip(offset)
+        .take(max)
+        .map(|e| {
+            json!({
+                "EventId": e.event_id, "EventName": e.event_name, "EventTime": e.event_time as f64,
+                "EventSource": "sso.amazonaws.com", "Username": "jane", "ReadOnly": "false",
+                "CloudTrailEvent": e.cloudtrail_event,
+            })
+        })
+        .collect();
+    let mut body = json!({"Events": page});
+    if offset + max < matching.len() {
+        body["NextToken"] = json!(format!("{}#{signature}", offset + max));
+    }
+    Answer::Ok(body)
+}
+
+fn sso(state: &State, op: &str, params: &Value) -> Answer {
+    match op {
+        "DescribeAccountAssignmentCreationStatus" => {
+            let request = params["AccountAssignmentCreationRequestId"].as_str().unwrap_or_default();
+            let (status, reason) = match state.statuses.get(request) {
+                Some(FakeStatus::Error(canned)) => return Answer::Error(canned.clone()),
+                Some(FakeStatus::Failed(reason)) => ("FAILED", Some(reason.clone())),
+                Some(FakeStatus::InProgress) => ("IN_PROGRESS", None),
+                Some(FakeStatus::Succeeded) | None => ("SUCCEEDED", None),
+            };
+            let mut status_body = json!({"Status": status, "RequestId": request, "TargetType": "AWS_ACCOUNT"});
+            if let Some(reason) = reason {
+                status_body["FailureReason"] = json!(reason);
+            }
+            Answer::Ok(json!({"AccountAssignmentCreationStatus": status_body}))
+        }
+        "DescribePermissionSet" => {
+            let arn = params["PermissionSetArn"].as_str().unwrap_or_default();
+            match state.permission_sets.get(arn) {
+                Some(name) => Answer::Ok(json!({"PermissionSet": {"Name": name, "PermissionSetArn": arn}})),
+                None => Answer::Error(Canned::new(400, "ResourceNotFoundException", "Could not find PermissionSet")),
+            }
+        }
+        _ => Answer::Error(Canned::new(400, "UnknownOperationException", &format!("sso:{op} is not faked"))),
     }
 }

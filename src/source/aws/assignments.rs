@@ -268,6 +268,23 @@ pub(super) async fn assignments(
     Ok(attempts)
 }
 
+impl AwsSource {
+    /// The outcome of one `CreateAccountAssignment` request in Identity Center's `region`:
+    /// status, failure reason, and the error code when it could not be read.
+    pub async fn assignment_status(
+        &self,
+        region: &str,
+        instance_arn: &str,
+        request_id: &str,
+    ) -> (AssignmentStatus, Option<String>, Option<String>) {
+        let sso = clients(self, region).sso;
+        let limiter = Arc::new(RateLimiter::new(DESCRIBE_INTERVAL));
+        let (_, _, status, reason, code) =
+            describe(self.calls.clone(), sso, limiter, instance_arn.to_string(), request_id.to_string()).await;
+        (status, reason, code)
+    }
+}
+
 /// The outcome of one request: `(instance, request, status, reason, error code)`.
 type Described = (String, String, AssignmentStatus, Option<String>, Option<String>);
 
