@@ -77,7 +77,7 @@ impl Source for SnapshotSource {
         progress: AssignmentProgressFn,
     ) -> Result<Vec<AssignmentAttempt>, SourceError> {
         let mut attempts = self.snapshot.assignments.clone();
-        attempts.sort_by(|a, b| b.event_time.cmp(&a.event_time));
+        attempts.sort_by_key(|a| std::cmp::Reverse(a.event_time));
         progress(AssignmentProgress { pages: 1, events: attempts.len(), to_describe: 0, described: 0, throttled: 0 });
         Ok(attempts)
     }

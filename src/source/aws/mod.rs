@@ -306,10 +306,7 @@ mod tests {
         assert_eq!(account_of_arn("arn:aws:sts::123456789012:assumed-role/Admin/me"), "123456789012");
         assert_eq!(account_of_arn("not-an-arn"), "not-an-arn");
     }
-}
 
-#[cfg(test)]
-mod tests {
     #[test]
     fn the_sso_region_comes_from_the_profile_or_its_sso_session() {
         let config = "[default]\nregion = us-east-1\nsso_region = eu-west-1\n\n[profile work]\nsso_session = corp\n\n[sso-session corp]\nsso_region = eu-central-1\n";
