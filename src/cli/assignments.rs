@@ -166,11 +166,8 @@ pub fn render_text(attempts: &[AssignmentAttempt]) -> String {
             (Some(kind), Some(id)) => format!("{} {id}", kind.to_lowercase()),
             _ => String::new(),
         };
-        out.push_str(
-            &format!("{time}  {:<11}  {account}  {permission_set}  {principal}", a.status.code())
-                .trim_end()
-                .to_string(),
-        );
+        let line = format!("{time}  {:<11}  {account}  {permission_set}  {principal}", a.status.code());
+        out.push_str(line.trim_end());
         out.push('\n');
         if is_failure(a.status) {
             if let Some(reason) = &a.failure_reason {
