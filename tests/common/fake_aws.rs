@@ -757,7 +757,7 @@ fn cloudtrail(state: &State, op: &str, params: &Value) -> Answer {
         .filter(|e| wanted.as_deref().is_none_or(|w| e.event_name == w))
         .filter(|e| e.event_time >= start && e.event_time <= end)
         .collect();
-    matching.sort_by(|a, b| b.event_time.cmp(&a.event_time));
+    matching.sort_by_key(|e| std::cmp::Reverse(e.event_time));
     let page: Vec<Value> = matching
         .iter()
         .skip(offset)
