@@ -32,6 +32,7 @@ fn fixture(faults: Faults) -> Truth {
     {
         let mut state = fake.state();
         state.permission_sets.insert(PERMISSION_SET.into(), "DataScientist".into());
+        state.principals.insert("g-fake".into(), "Data Scientists".into());
         for n in 0..120 {
             let request = format!("req-{n:03}");
             let account = &accounts[n % accounts.len()];
@@ -173,4 +174,8 @@ async fn a_throttling_storm_on_lookup_events_slows_the_run_but_loses_nothing() {
     assert!(source.stats().throttled() >= 4, "the storm happened");
     let failed = attempts.iter().filter(|a| a.status == AssignmentStatus::Failed).count();
     assert_eq!(failed, 20);
+    assert!(
+        attempts.iter().all(|a| a.principal_name.as_deref() == Some("Data Scientists")),
+        "principal names come from the Identity Store"
+    );
 }

@@ -166,3 +166,30 @@ fn y_under_xvfb_leaves_the_exports_on_the_clipboard_after_orgscope_exits() {
     let text = String::from_utf8_lossy(&pasted.stdout);
     assert!(text.contains(&format!("export AWS_ACCESS_KEY_ID='ASIADEMO{ACCOUNT_ID}'")), "{text:?}");
 }
+
+#[test]
+fn tab_then_c_puts_the_exact_iam_limit_reason_in_the_tmux_buffer() {
+    let Some(session) = session(&[]) else { return };
+    let tmux = &session.tmux;
+    assert!(tmux.run(&["set-option", "-g", "set-clipboard", "on"]).status.success());
+    tmux.type_text(&format!("{} --demo", common::orgscope_bin().display()));
+    tmux.send_keys(&["Enter"]);
+    tmux.wait_for("the probed demo tree", |s| s.contains("7 blocked") && !s.contains("probing"));
+    tmux.send_keys(&["Tab"]);
+    tmux.wait_for("the assignments view", |s| s.contains("Assignments — 15 of 15 attempts"));
+    tmux.send_keys(&["f"]);
+    tmux.wait_for("failures only", |s| s.contains("failures only"));
+    // The newest failure is the IAM-limit one; select it explicitly by walking to it.
+    tmux.send_keys(&["g"]);
+    tmux.wait_for("the IAM-limit failure selected", |s| {
+        s.lines().any(|l| l.contains('›') && l.contains("Received a 402 status error"))
+    });
+    tmux.send_keys(&["c"]);
+    tmux.wait_for("the copy toast", |s| s.contains("the failure reason of"));
+    let buffer = String::from_utf8_lossy(&tmux.run(&["show-buffer"]).stdout).into_owned();
+    assert_eq!(
+        buffer,
+        "Received a 402 status error: Number of attached policies to role AWSReservedSSO_DataScientist_3f2a1b0c9d8e7f6a for account 210987654321 has exceeded the IAM limit. Please contact support to increase the limit."
+    );
+    tmux.send_keys(&["q"]);
+}

@@ -237,3 +237,47 @@ async fn without_any_clipboard_the_text_is_shown_to_copy_by_hand() {
     assert!(screen.contains("ASIADEMO602918374655"), "{screen}");
     assert!(screen.contains("Session"), "the detail pane shows the session's life: {screen}");
 }
+
+#[tokio::test(flavor = "current_thread", start_paused = true)]
+async fn tab_shows_the_assignments_and_c_copies_the_exact_failure_reason() {
+    let keys = vec![
+        key(KeyCode::Tab),
+        key(KeyCode::Char('f')),
+        key(KeyCode::Char('c')),
+        key(KeyCode::Char('C')),
+        key(KeyCode::Enter),
+    ];
+    let (terminal, app, _, copied) = run_demo_copying(160, 48, keys).await;
+    assert_eq!(app.view, orgscope::app::View::Assignments);
+    assert!(app.assignments.failed_only);
+    let first = app.assignments.selected_attempt().expect("a selected attempt");
+    assert_eq!(first.status, orgscope::model::AssignmentStatus::Failed);
+    assert_eq!(copied.len(), 2, "{copied:?}");
+    assert_eq!(copied[0], first.failure_reason.clone().unwrap_or_default(), "c copies AWS's words exactly");
+    assert!(copied[0].contains("has exceeded the IAM limit"));
+    assert!(copied[1].starts_with("| time | account |"), "C copies a Markdown table");
+    assert_eq!(copied[1].lines().count(), 2 + 6, "six failures in the demo:\n{}", copied[1]);
+    match &app.overlay {
+        Some(orgscope::app::Overlay::Text { body, .. }) => {
+            assert!(body.contains("Roles can have 10 managed policies"), "the popup shows the fix: {body}");
+            assert!(body.contains("CloudTrail event"), "and the raw event");
+        }
+        other => panic!("Enter opens the detail popup, got {other:?}"),
+    }
+    let screen = text(terminal.backend().buffer());
+    assert!(screen.contains("Roles can have 10 managed policies"), "{screen}");
+}
+
+#[tokio::test(flavor = "current_thread", start_paused = true)]
+async fn a_jumps_from_an_attempt_to_its_account_in_the_tree() {
+    let keys = vec![key(KeyCode::Tab), key(KeyCode::Char('a'))];
+    let (_, app, _) = run_demo(120, 40, keys).await;
+    assert_eq!(app.view, orgscope::app::View::Tree);
+    assert_eq!(selected_id(&app), "210987654321", "the IAM-limit failure's account (data-prod)");
+}
+
+#[tokio::test(flavor = "current_thread", start_paused = true)]
+async fn snapshot_assignments_view_120x40() {
+    let (terminal, _, _) = run_demo(120, 40, vec![key(KeyCode::Tab)]).await;
+    insta::assert_snapshot!(text(terminal.backend().buffer()));
+}

@@ -3,9 +3,9 @@
 
 use std::collections::BTreeMap;
 
-use crate::model::{Org, ProbeOutcome, TempCredentials};
+use crate::model::{AssignmentAttempt, Org, ProbeOutcome, TempCredentials};
 use crate::probe::{CallerContext, ProbeTarget};
-use crate::source::DiscoveryProgress;
+use crate::source::{AssignmentProgress, AssignmentQuery, DiscoveryProgress};
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Action {
@@ -58,6 +58,19 @@ pub enum Action {
     },
     /// Copy the template that fixes the selection.
     CopyTemplate,
+    /// Tab: the tree or the assignments.
+    ToggleView,
+    /// `f` in the assignments: failures only, or everything.
+    ToggleFailedOnly,
+    /// `c`: copy the failure reason (assignments) or the AWS error (tree) exactly.
+    CopyReason,
+    /// `C`: every failure in view as a Markdown table.
+    CopyFailures,
+    /// `a`: show the selected attempt's account in the tree.
+    JumpToAccount,
+    LoadAssignments,
+    AssignmentsProgress(AssignmentProgress),
+    AssignmentsDone(Result<Vec<AssignmentAttempt>, String>),
     /// A short message for the status bar (a copy landed, a write failed).
     Toast(String),
 }
@@ -105,6 +118,7 @@ pub enum Effect {
         region: Option<String>,
         copy: bool,
     },
+    LoadAssignments(AssignmentQuery),
     /// Put text on the clipboard; `what` names it in the toast.
     Copy {
         text: String,
@@ -125,6 +139,8 @@ impl Action {
                 | Action::ProbeDone { .. }
                 | Action::SwitchRoleDone { .. }
                 | Action::ConsoleUrlDone { .. }
+                | Action::AssignmentsProgress(_)
+                | Action::AssignmentsDone(_)
                 | Action::Toast(_)
         )
     }

@@ -25,7 +25,7 @@ fn plain(code: KeyCode) -> (KeyCode, KeyModifiers) {
 
 impl Default for Keymap {
     fn default() -> Self {
-        use KeyCode::{Char, Down, End, Enter, Esc, Home, Left, PageDown, PageUp, Right, Up};
+        use KeyCode::{Char, Down, End, Enter, Esc, Home, Left, PageDown, PageUp, Right, Tab, Up};
         let bind = |keys: Vec<KeyCode>, action: Action, description, hint| Binding {
             keys: keys.into_iter().map(plain).collect(),
             action,
@@ -53,6 +53,16 @@ impl Default for Keymap {
                 bind(vec![Char('N')], Action::PreviousBlocked, "previous blocked account", None),
                 bind(vec![Char('p')], Action::Probe, "re-probe the selection or OU", Some("p probe")),
                 bind(vec![Char('t')], Action::CopyTemplate, "copy the fix template", Some("t template")),
+                bind(
+                    vec![Tab],
+                    Action::ToggleView,
+                    "switch between the tree and the assignments",
+                    Some("Tab assignments"),
+                ),
+                bind(vec![Char('f')], Action::ToggleFailedOnly, "assignments: failures only / everything", None),
+                bind(vec![Char('c')], Action::CopyReason, "copy the failure reason or error exactly", None),
+                bind(vec![Char('C')], Action::CopyFailures, "assignments: copy every failure as Markdown", None),
+                bind(vec![Char('a')], Action::JumpToAccount, "assignments: show the account in the tree", None),
                 bind(vec![Char('r')], Action::Discover, "refresh the organization", Some("r refresh")),
                 bind(vec![Char('?')], Action::ToggleHelp, "show or hide this help", Some("? help")),
                 bind(vec![Esc], Action::CloseOverlay, "close the help or a popup", None),

@@ -2,6 +2,7 @@
 //! [`Effect`]s. The runner ([`run`]) performs effects as tokio tasks that report back as actions.
 
 mod action;
+pub mod assignments;
 pub mod keymap;
 pub mod run;
 pub mod terminal;
@@ -39,6 +40,28 @@ pub enum Overlay {
         title: String,
         body: String,
     },
+}
+
+/// Which view has the screen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum View {
+    #[default]
+    Tree,
+    Assignments,
+}
+
+/// How the assignments are read: Identity Center's region, the status cache, the window.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AssignmentSettings {
+    pub sso_region: Option<String>,
+    pub cache_path: Option<std::path::PathBuf>,
+    pub window: chrono::Duration,
+}
+
+impl Default for AssignmentSettings {
+    fn default() -> Self {
+        AssignmentSettings { sso_region: None, cache_path: None, window: chrono::Duration::days(7) }
+    }
 }
 
 /// How far the running probe has got.
@@ -81,6 +104,11 @@ pub struct App {
     pub toast: Option<String>,
     /// The shell format exports are printed and copied in.
     pub export_format: Format,
+    pub view: View,
+    pub assignments: assignments::AssignmentsView,
+    pub assignment_settings: AssignmentSettings,
+    /// How far the text popup is scrolled.
+    pub overlay_scroll: u16,
     /// When the credentials handed out for an account expire, for the detail pane.
     pub sessions: BTreeMap<String, chrono::DateTime<chrono::Utc>>,
     pub overlay: Option<Overlay>,
@@ -107,6 +135,10 @@ impl App {
             toast: None,
             export_format: Format::Sh,
             sessions: BTreeMap::new(),
+            view: View::Tree,
+            assignments: assignments::AssignmentsView::default(),
+            assignment_settings: AssignmentSettings::default(),
+            overlay_scroll: 0,
             overlay: None,
             size: (80, 24),
             exit: None,
@@ -140,10 +172,27 @@ impl App {
         }
         // A popup takes the keys: the close keys close it, every other key waits.
         if self.overlay.is_some() && action.is_user_intent() {
-            if matches!(action, Action::ToggleHelp | Action::CloseOverlay | Action::Quit) {
-                self.overlay = None;
+            let page = self.size.1.saturating_sub(6).max(1);
+            match action {
+                Action::ToggleHelp | Action::CloseOverlay | Action::Quit => {
+                    self.overlay = None;
+                    self.overlay_scroll = 0;
+                }
+                Action::MoveDown => self.overlay_scroll = self.overlay_scroll.saturating_add(1),
+                Action::MoveUp => self.overlay_scroll = self.overlay_scroll.saturating_sub(1),
+                Action::PageDown => self.overlay_scroll = self.overlay_scroll.saturating_add(page),
+                Action::PageUp => self.overlay_scroll = self.overlay_scroll.saturating_sub(page),
+                Action::Top => self.overlay_scroll = 0,
+                // `c` in an attempt's popup still copies its reason.
+                Action::CopyReason if self.view == View::Assignments => return self.copy_reason(),
+                _ => {}
             }
             return Vec::new();
+        }
+        if self.view == View::Assignments
+            && let Some(effects) = self.update_assignments(&action)
+        {
+            return effects;
         }
         let page = self.tree_height().saturating_sub(1).max(1) as isize;
         match action {
@@ -186,7 +235,58 @@ impl App {
             Action::DiscoverDone(Ok(org)) => {
                 self.load_org(&org);
                 self.activity = Activity::Idle;
-                self.start_probe(self.tree.all_probe_targets())
+                let mut effects = self.start_probe(self.tree.all_probe_targets());
+                effects.extend(self.update(Action::LoadAssignments));
+                effects
+            }
+            Action::ToggleView => {
+                self.view = match self.view {
+                    View::Tree => View::Assignments,
+                    View::Assignments => View::Tree,
+                };
+                Vec::new()
+            }
+            Action::CopyReason => self.copy_reason(),
+            Action::ToggleFailedOnly | Action::CopyFailures | Action::JumpToAccount => {
+                self.toast = Some("Tab opens the assignments, where this key works".to_string());
+                Vec::new()
+            }
+            Action::LoadAssignments => {
+                if matches!(self.assignments.loading, assignments::Loading::Loading(_)) {
+                    return Vec::new();
+                }
+                let now = chrono::Utc::now();
+                let query = crate::source::AssignmentQuery {
+                    start: now - self.assignment_settings.window,
+                    end: now,
+                    sso_region: self.assignment_settings.sso_region.clone(),
+                    cache_path: self.assignment_settings.cache_path.clone(),
+                    management_account_id: self.organization.as_ref().map(|o| o.management_account_id.clone()),
+                };
+                self.assignments.loading = assignments::Loading::Loading(Default::default());
+                vec![Effect::LoadAssignments(query)]
+            }
+            Action::AssignmentsProgress(progress) => {
+                if let assignments::Loading::Loading(current) = &mut self.assignments.loading {
+                    *current = progress;
+                }
+                Vec::new()
+            }
+            Action::AssignmentsDone(Ok(mut attempts)) => {
+                for attempt in &mut attempts {
+                    if attempt.account_name.is_none()
+                        && let Some(index) = attempt.account_id.as_deref().and_then(|id| self.tree.index_of(id))
+                    {
+                        attempt.account_name = Some(self.tree.nodes[index].name.clone());
+                    }
+                }
+                self.assignments.set(attempts);
+                self.assignments.loading = assignments::Loading::Loaded;
+                Vec::new()
+            }
+            Action::AssignmentsDone(Err(message)) => {
+                self.assignments.loading = assignments::Loading::Failed(message);
+                Vec::new()
             }
             Action::Probe => {
                 let targets = self.tree.selected_index().map(|i| self.tree.probe_targets(i)).unwrap_or_default();
@@ -252,6 +352,81 @@ impl App {
             }
             Action::LoadTagsDone { account_id, result: Err(message) } => {
                 tracing::warn!(%account_id, %message, "tags could not be read");
+                Vec::new()
+            }
+        }
+    }
+
+    /// Keys that mean something else in the assignments view. None: the common handling applies.
+    fn update_assignments(&mut self, action: &Action) -> Option<Vec<Effect>> {
+        let height = crate::ui::tree_rows(self.size).saturating_sub(1).max(1);
+        let page = height.saturating_sub(1).max(1) as isize;
+        let view = &mut self.assignments;
+        match action {
+            Action::MoveUp => view.move_by(-1),
+            Action::MoveDown => view.move_by(1),
+            Action::PageUp => view.move_by(-page),
+            Action::PageDown => view.move_by(page),
+            Action::Top => view.selected = 0,
+            Action::Bottom => view.select_last(),
+            Action::ToggleFailedOnly => view.toggle_failed_only(),
+            Action::Activate => {
+                let attempt = view.selected_attempt()?;
+                self.overlay = Some(Overlay::Text {
+                    title: format!("{} attempt {}", attempt.status.code(), attempt.event_id),
+                    body: assignments::AssignmentsView::detail_text(attempt),
+                });
+                self.overlay_scroll = 0;
+                return Some(Vec::new());
+            }
+            Action::CopyFailures => {
+                let count = view.visible().filter(|a| assignments::is_failure(a.status)).count();
+                if count == 0 {
+                    self.toast = Some("no failure in view".to_string());
+                    return Some(Vec::new());
+                }
+                let text = view.failures_markdown();
+                return Some(vec![Effect::Copy { text, what: format!("{count} failures as a Markdown table") }]);
+            }
+            Action::JumpToAccount => {
+                let id = view.selected_attempt().and_then(|a| a.account_id.clone());
+                match id {
+                    Some(id) if self.tree.select_id(&id) => {
+                        self.tree.scroll_into_view(self.tree_height());
+                        self.view = View::Tree;
+                    }
+                    _ => self.toast = Some("this attempt's account is not in the tree".to_string()),
+                }
+                return Some(Vec::new());
+            }
+            Action::Collapse | Action::Expand | Action::Toggle | Action::NextBlocked | Action::PreviousBlocked => {}
+            Action::Probe | Action::CopyTemplate | Action::SwitchRole(_) => {
+                self.toast = Some("Tab back to the tree for this key".to_string());
+                return Some(Vec::new());
+            }
+            _ => return None,
+        }
+        view.scroll_into_view(height);
+        Some(Vec::new())
+    }
+
+    /// `c`: the selected attempt's failure reason, or the selected account's AWS error, exactly.
+    fn copy_reason(&mut self) -> Vec<Effect> {
+        let found = match self.view {
+            View::Assignments => self
+                .assignments
+                .selected_attempt()
+                .and_then(|a| a.failure_reason.clone().map(|r| (r, format!("the failure reason of {}", a.event_id)))),
+            View::Tree => self.tree.selected_node().and_then(|node| {
+                let (account, access) = node.account()?;
+                let message = access.outcome()?.message.clone()?;
+                Some((message, format!("the AWS error for {}", account.name)))
+            }),
+        };
+        match found {
+            Some((text, what)) => vec![Effect::Copy { text, what }],
+            None => {
+                self.toast = Some("nothing to copy: no failure reason or error here".to_string());
                 Vec::new()
             }
         }

@@ -171,6 +171,13 @@ fn spawn_effect(effect: Effect, prober: &Arc<Prober>, tx: &mpsc::UnboundedSender
                 .unwrap_or_else(|err| Err(format!("the console URL failed: {err}")));
                 Action::ConsoleUrlDone { copy, result }
             }
+            Effect::LoadAssignments(query) => {
+                let progress_tx = tx.clone();
+                let progress = Arc::new(move |p| {
+                    let _ = progress_tx.send(Report::Progress(Action::AssignmentsProgress(p)));
+                });
+                Action::AssignmentsDone(source.assignments(&query, progress).await.map_err(|err| err.to_string()))
+            }
             // Performed by the loop itself.
             Effect::Copy { what, .. } => Action::Toast(format!("{what} was not copied")),
         };

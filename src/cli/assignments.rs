@@ -111,6 +111,7 @@ fn row(attempt: &AssignmentAttempt) -> serde_json::Value {
     let mut value = serde_json::to_value(attempt).unwrap_or_default();
     if let Some(object) = value.as_object_mut() {
         object.remove("raw_event");
+        object.remove("principal_name");
     }
     value
 }
@@ -162,8 +163,9 @@ pub fn render_text(attempts: &[AssignmentAttempt]) -> String {
             _ => "—".to_string(),
         };
         let permission_set = a.permission_set_name.clone().or_else(|| a.permission_set_arn.clone()).unwrap_or_default();
-        let principal = match (&a.principal_type, &a.principal_id) {
-            (Some(kind), Some(id)) => format!("{} {id}", kind.to_lowercase()),
+        let principal = match (&a.principal_type, &a.principal_name, &a.principal_id) {
+            (Some(kind), Some(name), _) => format!("{} {name}", kind.to_lowercase()),
+            (Some(kind), None, Some(id)) => format!("{} {id}", kind.to_lowercase()),
             _ => String::new(),
         };
         let line = format!("{time}  {:<11}  {account}  {permission_set}  {principal}", a.status.code());

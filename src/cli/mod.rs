@@ -295,6 +295,11 @@ async fn run_tui(global: &GlobalArgs) -> Result<u8, Failure> {
     if global.region.is_some() {
         app.region = global.region.clone();
     }
+    app.assignment_settings.sso_region = global.sso_region.clone();
+    if !global.no_cache {
+        let region = global.sso_region.as_deref().or(global.region.as_deref()).unwrap_or("default");
+        app.assignment_settings.cache_path = assignments::cache_path(region);
+    }
     let prober = Arc::new(crate::probe::Prober::new(source, settings));
     loop {
         let mut terminal = app::terminal::init().map_err(Failure::runtime)?;

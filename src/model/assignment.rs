@@ -17,6 +17,10 @@ pub struct AssignmentAttempt {
     pub permission_set_name: Option<String>,
     pub principal_type: Option<String>,
     pub principal_id: Option<String>,
+    /// The user's or group's name from the Identity Store, when the caller may read it. Not part
+    /// of the `assignments` JSON contract; shown in the text output and the TUI.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub principal_name: Option<String>,
     pub status: AssignmentStatus,
     pub failure_reason: Option<String>,
     pub error_code: Option<String>,

@@ -48,6 +48,7 @@ pub fn parse(event_id: &str, fallback_time: Option<DateTime<Utc>>, raw: &str) ->
         permission_set_name: None,
         principal_type: None,
         principal_id: None,
+        principal_name: None,
         status: AssignmentStatus::Unknown,
         failure_reason: None,
         error_code: None,

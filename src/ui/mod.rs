@@ -1,6 +1,7 @@
 //! Drawing: a pure function of the [`App`] state, one file per part of the screen. Nothing here
 //! changes state or calls AWS, and only visible rows are drawn.
 
+mod assignments;
 mod detail;
 mod help;
 mod popup;
@@ -11,7 +12,7 @@ mod tree;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 
-use crate::app::{App, Overlay};
+use crate::app::{App, Overlay, View};
 
 /// Height of the status bar at the bottom.
 const STATUS_ROWS: u16 = 2;
@@ -39,12 +40,19 @@ pub fn tree_rows((columns, rows): (u16, u16)) -> usize {
 pub fn draw(frame: &mut Frame, app: &App) {
     let theme = app.theme;
     let areas = areas(frame.area());
-    tree::draw(frame, areas.tree, app, &theme);
-    detail::draw(frame, areas.detail, app, &theme);
+    match app.view {
+        View::Tree => {
+            tree::draw(frame, areas.tree, app, &theme);
+            detail::draw(frame, areas.detail, app, &theme);
+        }
+        View::Assignments => assignments::draw(frame, areas.tree.union(areas.detail), app, &theme),
+    }
     status_bar::draw(frame, areas.status, app, &theme);
     match &app.overlay {
         Some(Overlay::Help) => help::draw(frame, frame.area(), app, &theme),
-        Some(Overlay::Text { title, body }) => popup::draw(frame, frame.area(), title, body, &theme),
+        Some(Overlay::Text { title, body }) => {
+            popup::draw(frame, frame.area(), title, body, app.overlay_scroll, &theme)
+        }
         None => {}
     }
 }

@@ -8,7 +8,7 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
 use super::theme::Theme;
 
-pub fn draw(frame: &mut Frame, area: Rect, title: &str, body: &str, theme: &Theme) {
+pub fn draw(frame: &mut Frame, area: Rect, title: &str, body: &str, scroll: u16, theme: &Theme) {
     let width = (area.width * 9 / 10).max(20).min(area.width);
     let inner_width = width.saturating_sub(2).max(1) as usize;
     let wrapped: usize = body.lines().map(|l| l.chars().count().div_ceil(inner_width).max(1)).sum();
@@ -18,7 +18,7 @@ pub fn draw(frame: &mut Frame, area: Rect, title: &str, body: &str, theme: &Them
     let block = Block::new()
         .borders(Borders::ALL)
         .border_style(theme.border())
-        .title(Line::styled(format!(" {title} — Esc to close "), theme.title()));
+        .title(Line::styled(format!(" {title} — ↑↓ scroll, Esc to close "), theme.title()));
     frame.render_widget(Clear, popup);
-    frame.render_widget(Paragraph::new(body).block(block).wrap(Wrap { trim: false }), popup);
+    frame.render_widget(Paragraph::new(body).block(block).wrap(Wrap { trim: false }).scroll((scroll, 0)), popup);
 }

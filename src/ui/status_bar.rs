@@ -38,6 +38,14 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             theme.probing(),
         ));
     }
+    if let crate::app::assignments::Loading::Loading(p) = &app.assignments.loading {
+        first.push(Span::raw(" │ "));
+        let throttled = if p.throttled > 0 { ", slowed by AWS throttling" } else { "" };
+        first.push(Span::styled(
+            format!("assignments: {} pages, {}/{} described{throttled}", p.pages, p.described, p.to_describe),
+            theme.probing(),
+        ));
+    }
     first.push(Span::raw(" │ "));
     first.push(Span::styled(app.source_label.as_str(), theme.dim()));
     if let Some(region) = &app.region {

@@ -55,6 +55,10 @@ impl Theme {
         }
     }
 
+    pub fn api_error(&self) -> Style {
+        self.fg(Color::Magenta)
+    }
+
     pub fn toast(&self) -> Style {
         self.fg(Color::Magenta).add_modifier(Modifier::BOLD)
     }

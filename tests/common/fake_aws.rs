@@ -18,6 +18,7 @@ use serde_json::{Value, json};
 pub const ORG_TARGET: &str = "AWSOrganizationsV20161128.";
 pub const CLOUDTRAIL_TARGET: &str = "CloudTrail_20131101.";
 pub const SSO_TARGET: &str = "SWBExternalService.";
+pub const IDENTITY_STORE_TARGET: &str = "AWSIdentityStore.";
 
 #[derive(Debug, Clone)]
 pub struct FakeOu {
@@ -250,6 +251,8 @@ pub struct State {
     pub statuses: HashMap<String, FakeStatus>,
     /// Permission set names by ARN.
     pub permission_sets: HashMap<String, String>,
+    /// Identity Store users and groups: id → name.
+    pub principals: HashMap<String, String>,
     counts: HashMap<&'static str, u64>,
     op_counts: HashMap<String, u64>,
 }
@@ -284,6 +287,7 @@ impl FakeAws {
             events: Vec::new(),
             statuses: HashMap::new(),
             permission_sets: HashMap::new(),
+            principals: HashMap::new(),
             counts: HashMap::new(),
             op_counts: HashMap::new(),
         }));
@@ -388,6 +392,8 @@ async fn handle(
         ("organizations", op.to_string(), serde_json::from_slice(&body).unwrap_or(Value::Null))
     } else if let Some(op) = target.strip_prefix(CLOUDTRAIL_TARGET) {
         ("cloudtrail", op.to_string(), serde_json::from_slice(&body).unwrap_or(Value::Null))
+    } else if let Some(op) = target.strip_prefix(IDENTITY_STORE_TARGET) {
+        ("identitystore", op.to_string(), serde_json::from_slice(&body).unwrap_or(Value::Null))
     } else if let Some(op) = target.strip_prefix(SSO_TARGET) {
         ("sso", op.to_string(), serde_json::from_slice(&body).unwrap_or(Value::Null))
     } else {
@@ -531,6 +537,7 @@ fn answer(state: &mut State, service: &'static str, op: &str, params: &Value, ac
         "sts" => sts(state, op, params, access_key),
         "cloudtrail" => cloudtrail(state, op, params),
         "sso" => sso(state, op, params),
+        "identitystore" => identity_store(state, op, params),
         _ => Answer::Error(Canned::new(400, "UnknownOperationException", &format!("{service}:{op} is not faked"))),
     }
 }
@@ -793,6 +800,9 @@ fn sso(state: &State, op: &str, params: &Value) -> Answer {
             }
             Answer::Ok(json!({"AccountAssignmentCreationStatus": status_body}))
         }
+        "ListInstances" => Answer::Ok(json!({"Instances": [{
+            "InstanceArn": "arn:aws:sso:::instance/ssoins-fake", "IdentityStoreId": "d-fake000001", "Status": "ACTIVE"
+        }]})),
         "DescribePermissionSet" => {
             let arn = params["PermissionSetArn"].as_str().unwrap_or_default();
             match state.permission_sets.get(arn) {
@@ -801,5 +811,18 @@ fn sso(state: &State, op: &str, params: &Value) -> Answer {
             }
         }
         _ => Answer::Error(Canned::new(400, "UnknownOperationException", &format!("sso:{op} is not faked"))),
+    }
+}
+
+fn identity_store(state: &State, op: &str, params: &Value) -> Answer {
+    let (key, field) = match op {
+        "DescribeUser" => ("UserId", "UserName"),
+        "DescribeGroup" => ("GroupId", "DisplayName"),
+        _ => return Answer::Error(Canned::new(400, "UnknownOperationException", &format!("identitystore:{op}"))),
+    };
+    let id = params[key].as_str().unwrap_or_default();
+    match state.principals.get(id) {
+        Some(name) => Answer::Ok(json!({key: id, field: name, "IdentityStoreId": "d-fake000001"})),
+        None => Answer::Error(Canned::new(400, "ResourceNotFoundException", "principal not found")),
     }
 }

@@ -238,6 +238,7 @@ pub(super) async fn assignments(
     cache.format = 1;
     write_cache(query.cache_path.as_deref(), &cache);
 
+    name_principals(source, &clients.sso, &region, &describes, &mut attempts).await;
     let names = names.lock().await;
     for attempt in &mut attempts {
         if let Some(permission_set) = &attempt.permission_set_arn {
@@ -350,6 +351,97 @@ fn finish_describe(attempts: &mut [AssignmentAttempt], cache: &mut StatusCache, 
         }
     }
     // Attempts of this request on later pages pick the status up from the cache.
+}
+
+/// Display names of the principals from the Identity Store, when the caller may read it: the
+/// instance's identity store from `ListInstances`, then `DescribeUser` / `DescribeGroup` once per
+/// principal. The first refusal stops the lookups; the ids stay.
+async fn name_principals(
+    source: &AwsSource,
+    sso: &aws_sdk_ssoadmin::Client,
+    region: &str,
+    limiter: &RateLimiter,
+    attempts: &mut [AssignmentAttempt],
+) {
+    let wanted: HashSet<(String, String)> =
+        attempts.iter().filter_map(|a| Some((a.principal_type.clone()?, a.principal_id.clone()?))).collect();
+    if wanted.is_empty() {
+        return;
+    }
+    let instances = source
+        .calls
+        .call(|| {
+            let call = sso.list_instances();
+            async move {
+                limiter.wait().await;
+                call.send().await
+            }
+        })
+        .await;
+    let stores: HashMap<String, String> = match instances {
+        Ok(output) => output
+            .instances()
+            .iter()
+            .filter_map(|i| Some((i.instance_arn()?.to_string(), i.identity_store_id()?.to_string())))
+            .collect(),
+        Err(err) => {
+            tracing::debug!(code = err.code().unwrap_or("none"), "ListInstances failed; principals stay ids");
+            return;
+        }
+    };
+    let Some(store) = stores.values().next().cloned() else { return };
+    let config = aws_sdk_identitystore::config::Builder::from(&source.config)
+        .region(aws_config::Region::new(region.to_string()))
+        .build();
+    let identity = aws_sdk_identitystore::Client::from_conf(config);
+    let mut names: HashMap<(String, String), String> = HashMap::new();
+    for (kind, id) in wanted {
+        let name = if kind == "GROUP" {
+            let result = source
+                .calls
+                .call(|| {
+                    let call = identity.describe_group().identity_store_id(&store).group_id(&id);
+                    async move {
+                        limiter.wait().await;
+                        call.send().await
+                    }
+                })
+                .await;
+            match result {
+                Ok(group) => group.display_name().map(str::to_string),
+                Err(err) if err.code().is_some_and(|c| c.contains("AccessDenied")) => break,
+                Err(_) => None,
+            }
+        } else {
+            let result = source
+                .calls
+                .call(|| {
+                    let call = identity.describe_user().identity_store_id(&store).user_id(&id);
+                    async move {
+                        limiter.wait().await;
+                        call.send().await
+                    }
+                })
+                .await;
+            match result {
+                Ok(user) => user.user_name().map(str::to_string).or_else(|| user.display_name().map(str::to_string)),
+                Err(err) if err.code().is_some_and(|c| c.contains("AccessDenied")) => break,
+                Err(_) => None,
+            }
+        };
+        if let Some(name) = name {
+            names.insert((kind, id), name);
+        }
+    }
+    apply_names(attempts, &names);
+}
+
+fn apply_names(attempts: &mut [AssignmentAttempt], names: &HashMap<(String, String), String>) {
+    for attempt in attempts {
+        if let (Some(kind), Some(id)) = (&attempt.principal_type, &attempt.principal_id) {
+            attempt.principal_name = names.get(&(kind.clone(), id.clone())).cloned();
+        }
+    }
 }
 
 async fn permission_set_name(

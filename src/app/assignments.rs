@@ -1,0 +1,213 @@
+//! The assignments view's state: the attempts (newest first), the failures-only filter, the
+//! selection and the scroll offset. Filtering is computed here, once per change, never while drawing.
+
+use crate::model::{AssignmentAttempt, AssignmentStatus};
+use crate::source::AssignmentProgress;
+
+/// Loading state of the assignments.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub enum Loading {
+    #[default]
+    NotStarted,
+    Loading(AssignmentProgress),
+    Loaded,
+    Failed(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct AssignmentsView {
+    pub attempts: Vec<AssignmentAttempt>,
+    /// Indices into `attempts` of the rows shown.
+    pub rows: Vec<usize>,
+    pub failed_only: bool,
+    /// Index into `rows`.
+    pub selected: usize,
+    pub offset: usize,
+    pub loading: Loading,
+}
+
+pub fn is_failure(status: AssignmentStatus) -> bool {
+    matches!(status, AssignmentStatus::Failed | AssignmentStatus::ApiError | AssignmentStatus::Unknown)
+}
+
+impl AssignmentsView {
+    pub fn set(&mut self, attempts: Vec<AssignmentAttempt>) {
+        let selected_event = self.selected_attempt().map(|a| a.event_id.clone());
+        self.attempts = attempts;
+        self.rebuild(selected_event.as_deref());
+    }
+
+    fn rebuild(&mut self, keep: Option<&str>) {
+        self.rows =
+            (0..self.attempts.len()).filter(|&i| !self.failed_only || is_failure(self.attempts[i].status)).collect();
+        self.selected = keep
+            .and_then(|id| self.rows.iter().position(|&i| self.attempts[i].event_id == id))
+            .unwrap_or(0)
+            .min(self.rows.len().saturating_sub(1));
+    }
+
+    pub fn toggle_failed_only(&mut self) {
+        let keep = self.selected_attempt().map(|a| a.event_id.clone());
+        self.failed_only = !self.failed_only;
+        self.rebuild(keep.as_deref());
+        self.offset = 0;
+    }
+
+    pub fn selected_attempt(&self) -> Option<&AssignmentAttempt> {
+        self.rows.get(self.selected).map(|&i| &self.attempts[i])
+    }
+
+    pub fn move_by(&mut self, delta: isize) {
+        let last = self.rows.len().saturating_sub(1) as isize;
+        self.selected = (self.selected as isize + delta).clamp(0, last.max(0)) as usize;
+    }
+
+    pub fn select_last(&mut self) {
+        self.selected = self.rows.len().saturating_sub(1);
+    }
+
+    pub fn scroll_into_view(&mut self, height: usize) {
+        self.offset = crate::app::tree::visible_offset(self.offset, self.selected, height);
+    }
+
+    /// The rows shown, as attempts.
+    pub fn visible(&self) -> impl Iterator<Item = &AssignmentAttempt> {
+        self.rows.iter().map(|&i| &self.attempts[i])
+    }
+
+    /// The most recent attempts on `account_id`, newest first.
+    pub fn for_account<'a>(&'a self, account_id: &'a str) -> impl Iterator<Item = &'a AssignmentAttempt> + 'a {
+        self.attempts.iter().filter(move |a| a.account_id.as_deref() == Some(account_id))
+    }
+
+    /// Every failure in view as a Markdown table (`C`).
+    pub fn failures_markdown(&self) -> String {
+        let cell = |text: &str| text.replace('|', "\\|").replace('\n', " ");
+        let mut out = String::from(
+            "| time | account | permission set | principal | status | reason | request id |\n| --- | --- | --- | --- | --- | --- | --- |\n",
+        );
+        for a in self.visible().filter(|a| is_failure(a.status)) {
+            let time = a.event_time.map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string()).unwrap_or_default();
+            let account = match (&a.account_name, &a.account_id) {
+                (Some(name), Some(id)) => format!("{name} ({id})"),
+                (None, Some(id)) => id.clone(),
+                _ => String::new(),
+            };
+            let permission_set =
+                a.permission_set_name.clone().or_else(|| a.permission_set_arn.clone()).unwrap_or_default();
+            let principal = format!(
+                "{} {}",
+                a.principal_type.as_deref().unwrap_or_default(),
+                a.principal_name.as_deref().or(a.principal_id.as_deref()).unwrap_or_default()
+            );
+            out.push_str(&format!(
+                "| {} | {} | {} | {} | {} | {} | {} |\n",
+                cell(&time),
+                cell(&account),
+                cell(&permission_set),
+                cell(principal.trim()),
+                a.status.code(),
+                cell(a.failure_reason.as_deref().unwrap_or_default()),
+                cell(a.request_id.as_deref().unwrap_or_default()),
+            ));
+        }
+        out
+    }
+
+    /// Everything about one attempt, for the detail popup.
+    pub fn detail_text(attempt: &AssignmentAttempt) -> String {
+        let field = |label: &str, value: Option<&str>| format!("{label:<15}{}\n", value.unwrap_or("—"));
+        let mut out = String::new();
+        out.push_str(&field("Status", Some(attempt.status.code())));
+        out.push_str(&field("Time", attempt.event_time.map(|t| t.to_rfc3339()).as_deref()));
+        let account = match (&attempt.account_name, &attempt.account_id) {
+            (Some(name), Some(id)) => Some(format!("{name} ({id})")),
+            (None, Some(id)) => Some(id.clone()),
+            _ => None,
+        };
+        out.push_str(&field("Account", account.as_deref()));
+        out.push_str(&field("Permission set", attempt.permission_set_name.as_deref()));
+        out.push_str(&field("  ARN", attempt.permission_set_arn.as_deref()));
+        let principal = attempt.principal_type.as_ref().map(|t| {
+            let id = attempt.principal_id.as_deref().unwrap_or("");
+            match &attempt.principal_name {
+                Some(name) => format!("{t} {name} ({id})"),
+                None => format!("{t} {id}"),
+            }
+        });
+        out.push_str(&field("Principal", principal.as_deref()));
+        out.push_str(&field("Actor", attempt.actor.as_deref()));
+        out.push_str(&field("Request id", attempt.request_id.as_deref()));
+        out.push_str(&field("Instance", attempt.instance_arn.as_deref()));
+        out.push_str(&field("Event id", Some(&attempt.event_id)));
+        if let Some(code) = &attempt.error_code {
+            out.push_str(&field("Error code", Some(code)));
+        }
+        if let Some(reason) = &attempt.failure_reason {
+            out.push_str(&format!("\nReason (c copies it exactly)\n{reason}\n"));
+        }
+        if let Some(hint) = &attempt.hint {
+            out.push_str(&format!("\nFix\n{hint}\n"));
+        }
+        if let Some(raw) = &attempt.raw_event {
+            let pretty = serde_json::from_str::<serde_json::Value>(raw)
+                .ok()
+                .and_then(|v| serde_json::to_string_pretty(&v).ok())
+                .unwrap_or_else(|| raw.clone());
+            out.push_str(&format!("\nCloudTrail event\n{pretty}\n"));
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn attempt(id: &str, status: AssignmentStatus) -> AssignmentAttempt {
+        AssignmentAttempt {
+            event_id: id.into(),
+            event_time: None,
+            actor: None,
+            request_id: Some(format!("req-{id}")),
+            instance_arn: None,
+            account_id: Some("2".into()),
+            account_name: Some("a|b".into()),
+            permission_set_arn: None,
+            permission_set_name: Some("PS".into()),
+            principal_type: None,
+            principal_id: None,
+            principal_name: None,
+            status,
+            failure_reason: Some("reason with | pipe".into()),
+            error_code: None,
+            hint: None,
+            raw_event: None,
+        }
+    }
+
+    #[test]
+    fn failures_only_keeps_the_selection_when_it_can() {
+        let mut view = AssignmentsView::default();
+        view.set(vec![
+            attempt("1", AssignmentStatus::Succeeded),
+            attempt("2", AssignmentStatus::Failed),
+            attempt("3", AssignmentStatus::ApiError),
+        ]);
+        view.move_by(1);
+        view.toggle_failed_only();
+        assert_eq!(view.rows.len(), 2);
+        assert_eq!(view.selected_attempt().map(|a| a.event_id.as_str()), Some("2"));
+        view.toggle_failed_only();
+        assert_eq!(view.rows.len(), 3);
+    }
+
+    #[test]
+    fn the_markdown_table_escapes_pipes_and_lists_failures_only() {
+        let mut view = AssignmentsView::default();
+        view.set(vec![attempt("1", AssignmentStatus::Succeeded), attempt("2", AssignmentStatus::Failed)]);
+        let table = view.failures_markdown();
+        assert_eq!(table.lines().count(), 3, "{table}");
+        assert!(table.contains("a\\|b (2)") && table.contains("reason with \\| pipe"), "{table}");
+    }
+}

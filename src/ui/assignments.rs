@@ -1,0 +1,88 @@
+//! The assignments view (Tab): one row per CreateAccountAssignment attempt, newest first, coloured
+//! by status, with the reason AWS gave. Only the visible rows are drawn.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph};
+
+use super::theme::Theme;
+use crate::app::App;
+use crate::app::assignments::Loading;
+use crate::model::AssignmentStatus;
+
+pub fn status_style(status: AssignmentStatus, theme: &Theme) -> Style {
+    match status {
+        AssignmentStatus::Failed => theme.blocked(),
+        AssignmentStatus::InProgress => theme.probing(),
+        AssignmentStatus::Succeeded => theme.reachable(),
+        AssignmentStatus::ApiError => theme.api_error(),
+        AssignmentStatus::Unknown => theme.skipped(),
+    }
+}
+
+fn clip(text: &str, width: usize) -> String {
+    if text.chars().count() <= width {
+        format!("{text:<width$}")
+    } else {
+        let mut clipped: String = text.chars().take(width.saturating_sub(1)).collect();
+        clipped.push('…');
+        clipped
+    }
+}
+
+pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+    let view = &app.assignments;
+    let filter = if view.failed_only { " · failures only (f)" } else { "" };
+    let title = match &view.loading {
+        Loading::Loading(p) => format!(
+            " Assignments — loading: {} pages, {} events, {}/{} described{} ",
+            p.pages, p.events, p.described, p.to_describe, filter
+        ),
+        Loading::Failed(message) => format!(" Assignments — could not be read: {message} "),
+        _ => format!(" Assignments — {} of {} attempts{filter} ", view.rows.len(), view.attempts.len()),
+    };
+    let block =
+        Block::new().borders(Borders::ALL).border_style(theme.border()).title(Line::styled(title, theme.title()));
+    let inner_height = area.height.saturating_sub(2) as usize;
+    let width = area.width.saturating_sub(2) as usize;
+    let mut lines = Vec::with_capacity(inner_height);
+    lines.push(Line::styled(
+        clip(
+            &format!(
+                "  {:<16}  {:<11}  {:<28}  {:<18}  {}",
+                "time (UTC)", "status", "account", "permission set", "reason"
+            ),
+            width,
+        ),
+        theme.label(),
+    ));
+    let rows = inner_height.saturating_sub(1);
+    for (index, attempt) in view.visible().enumerate().skip(view.offset).take(rows) {
+        let selected = index == view.selected;
+        let marker = if selected { "› " } else { "  " };
+        let time = attempt.event_time.map(|t| t.format("%Y-%m-%d %H:%M").to_string()).unwrap_or_else(|| "—".into());
+        let account = attempt.account_name.clone().or_else(|| attempt.account_id.clone()).unwrap_or_else(|| "—".into());
+        let permission_set = attempt.permission_set_name.clone().unwrap_or_else(|| {
+            attempt.permission_set_arn.as_deref().and_then(|a| a.rsplit('/').next()).unwrap_or("—").to_string()
+        });
+        let reason = attempt.failure_reason.as_deref().unwrap_or("");
+        let head = format!("{marker}{time:<16}  ");
+        let tail = format!("  {}  {}  {reason}", clip(&account, 28), clip(&permission_set, 18));
+        let used = head.chars().count() + 11;
+        let mut line = Line::from(vec![
+            Span::raw(head),
+            Span::styled(format!("{:<11}", attempt.status.code()), status_style(attempt.status, theme)),
+            Span::raw(clip(&tail, width.saturating_sub(used))),
+        ]);
+        if selected {
+            line = line.style(theme.selected());
+        }
+        lines.push(line);
+    }
+    if view.rows.is_empty() && matches!(view.loading, Loading::Loaded) {
+        lines.push(Line::styled("  no attempts in the window", theme.dim()));
+    }
+    frame.render_widget(Paragraph::new(lines).block(block), area);
+}
