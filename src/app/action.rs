@@ -69,6 +69,26 @@ pub enum Action {
     /// `a`: show the selected attempt's account in the tree.
     JumpToAccount,
     LoadAssignments,
+    /// `/`: start typing a filter.
+    OpenFilter,
+    FilterChar(char),
+    FilterBackspace,
+    /// Enter while typing: keep the filter.
+    FilterAccept,
+    /// Esc while typing, or with a filter kept: back to the whole tree and the previous selection.
+    FilterCancel,
+    /// A mouse click on a row (terminal column, row); `double` for a double click.
+    Click {
+        column: u16,
+        row: u16,
+        double: bool,
+    },
+    /// The mouse wheel: rows to move (negative: up).
+    Scroll(isize),
+    /// `Y`: copy the selected node's id.
+    CopyId,
+    /// `A`: copy the selected account's ARN.
+    CopyArn,
     AssignmentsProgress(AssignmentProgress),
     AssignmentsDone(Result<Vec<AssignmentAttempt>, String>),
     /// A short message for the status bar (a copy landed, a write failed).

@@ -3,6 +3,7 @@
 
 mod action;
 pub mod assignments;
+pub mod filter;
 pub mod keymap;
 pub mod run;
 pub mod terminal;
@@ -109,6 +110,14 @@ pub struct App {
     pub assignment_settings: AssignmentSettings,
     /// How far the text popup is scrolled.
     pub overlay_scroll: u16,
+    /// The filter being typed (Some while typing).
+    pub filter_input: Option<String>,
+    /// The selection before the filter, restored by Esc.
+    filter_restore: Option<String>,
+    /// The age of the cached snapshot on screen while a refresh runs ("4 min ago").
+    pub stale: Option<String>,
+    /// The last click (row, when), to tell a double click.
+    last_click: Option<(usize, std::time::Instant)>,
     /// When the credentials handed out for an account expire, for the detail pane.
     pub sessions: BTreeMap<String, chrono::DateTime<chrono::Utc>>,
     pub overlay: Option<Overlay>,
@@ -139,6 +148,10 @@ impl App {
             assignments: assignments::AssignmentsView::default(),
             assignment_settings: AssignmentSettings::default(),
             overlay_scroll: 0,
+            filter_input: None,
+            filter_restore: None,
+            stale: None,
+            last_click: None,
             overlay: None,
             size: (80, 24),
             exit: None,
@@ -209,7 +222,12 @@ impl App {
                 self.overlay = Some(Overlay::Help);
                 Vec::new()
             }
-            Action::CloseOverlay => Vec::new(),
+            Action::CloseOverlay => {
+                if self.tree.filter.is_some() {
+                    self.clear_filter();
+                }
+                Vec::new()
+            }
             Action::Quit => {
                 self.exit = Some(Exit::Quit);
                 Vec::new()
@@ -247,6 +265,72 @@ impl App {
                 Vec::new()
             }
             Action::CopyReason => self.copy_reason(),
+            Action::OpenFilter => {
+                if self.filter_restore.is_none() {
+                    self.filter_restore = self.tree.selected_node().map(|n| n.id.clone());
+                }
+                self.filter_input = Some(self.tree.filter.as_ref().map(|f| f.query.clone()).unwrap_or_default());
+                Vec::new()
+            }
+            Action::FilterChar(c) => {
+                if let Some(query) = &mut self.filter_input {
+                    query.push(c);
+                    let query = query.clone();
+                    self.apply_filter(&query);
+                }
+                Vec::new()
+            }
+            Action::FilterBackspace => {
+                if let Some(query) = &mut self.filter_input {
+                    query.pop();
+                    let query = query.clone();
+                    self.apply_filter(&query);
+                }
+                Vec::new()
+            }
+            Action::FilterAccept => {
+                self.filter_input = None;
+                if self.tree.filter.as_ref().is_some_and(|f| f.query.trim().is_empty()) {
+                    self.clear_filter();
+                }
+                Vec::new()
+            }
+            Action::FilterCancel => {
+                self.clear_filter();
+                Vec::new()
+            }
+            Action::Click { column, row, double } => self.click(column, row, double),
+            Action::Scroll(delta) => self.navigate(|tree| tree.move_by(delta)),
+            Action::CopyId => match self.tree.selected_node() {
+                Some(node) => vec![Effect::Copy { text: node.id.clone(), what: format!("the id of {}", node.name) }],
+                None => Vec::new(),
+            },
+            Action::CopyArn => {
+                let arn = self.tree.selected_node().and_then(|node| {
+                    let (account, _) = node.account()?;
+                    let org = self.organization.as_ref()?;
+                    let partition = self.caller.as_ref().map(|c| crate::probe::CallerContext {
+                        account: c.account.clone(),
+                        arn: c.arn.clone(),
+                        management_account_id: String::new(),
+                    });
+                    let partition = partition.as_ref().map(|c| c.partition().to_string()).unwrap_or("aws".into());
+                    Some((
+                        format!(
+                            "arn:{partition}:organizations::{}:account/{}/{}",
+                            org.management_account_id, org.id, account.id
+                        ),
+                        account.name.clone(),
+                    ))
+                });
+                match arn {
+                    Some((arn, name)) => vec![Effect::Copy { text: arn, what: format!("the ARN of {name}") }],
+                    None => {
+                        self.toast = Some("select an account to copy its ARN".to_string());
+                        Vec::new()
+                    }
+                }
+            }
             Action::ToggleFailedOnly | Action::CopyFailures | Action::JumpToAccount => {
                 self.toast = Some("Tab opens the assignments, where this key works".to_string());
                 Vec::new()
@@ -357,6 +441,46 @@ impl App {
         }
     }
 
+    fn apply_filter(&mut self, query: &str) {
+        let result = if query.trim().is_empty() { None } else { Some(filter::apply(&self.tree, query)) };
+        self.tree.set_filter(result);
+        self.tree.scroll_into_view(self.tree_height());
+    }
+
+    /// Back to the whole tree, with the selection from before the filter (or the filtered one,
+    /// if the user moved onto something).
+    fn clear_filter(&mut self) {
+        self.filter_input = None;
+        let kept = self.tree.selected_node().map(|n| n.id.clone());
+        self.tree.set_filter(None);
+        if let Some(id) = self.filter_restore.take().or(kept) {
+            self.tree.select_id(&id);
+        }
+        self.tree.scroll_into_view(self.tree_height());
+    }
+
+    fn click(&mut self, column: u16, row: u16, double: bool) -> Vec<Effect> {
+        let Some(index) = crate::ui::row_at(self, column, row) else { return Vec::new() };
+        let now = std::time::Instant::now();
+        let double = double
+            || self.last_click.is_some_and(|(last, at)| last == index && now.duration_since(at).as_millis() < 400);
+        self.last_click = Some((index, now));
+        match self.view {
+            View::Tree => {
+                self.tree.selected = index;
+                if double {
+                    self.tree.toggle();
+                }
+                self.tree.scroll_into_view(self.tree_height());
+                Vec::new()
+            }
+            View::Assignments => {
+                self.assignments.selected = index;
+                if double { self.update(Action::Activate) } else { Vec::new() }
+            }
+        }
+    }
+
     /// Keys that mean something else in the assignments view. None: the common handling applies.
     fn update_assignments(&mut self, action: &Action) -> Option<Vec<Effect>> {
         let height = crate::ui::tree_rows(self.size).saturating_sub(1).max(1);
@@ -399,6 +523,7 @@ impl App {
                 }
                 return Some(Vec::new());
             }
+            Action::Scroll(delta) => view.move_by(*delta),
             Action::Collapse | Action::Expand | Action::Toggle | Action::NextBlocked | Action::PreviousBlocked => {}
             Action::Probe | Action::CopyTemplate | Action::SwitchRole(_) => {
                 self.toast = Some("Tab back to the tree for this key".to_string());
@@ -579,6 +704,9 @@ impl App {
         }
         for (account_id, outcome) in &self.saved_access {
             tree.set_access(account_id, AccessState::Probed(outcome.clone()));
+        }
+        if let Some(query) = self.tree.filter.as_ref().map(|f| f.query.clone()) {
+            tree.set_filter(Some(filter::apply(&tree, &query)));
         }
         tree.scroll_into_view(self.tree_height());
         self.tree = tree;

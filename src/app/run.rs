@@ -95,9 +95,29 @@ where
 }
 
 fn action_for_event(app: &App, event: Event) -> Option<Action> {
+    use ratatui::crossterm::event::{KeyCode, KeyModifiers, MouseButton, MouseEventKind};
     match event {
+        // While a filter is typed, keys are text.
+        Event::Key(key) if key.kind == KeyEventKind::Press && app.filter_input.is_some() => match key.code {
+            KeyCode::Esc => Some(Action::FilterCancel),
+            KeyCode::Enter => Some(Action::FilterAccept),
+            KeyCode::Backspace => Some(Action::FilterBackspace),
+            KeyCode::Up => Some(Action::MoveUp),
+            KeyCode::Down => Some(Action::MoveDown),
+            KeyCode::Char('c') if key.modifiers.contains(KeyModifiers::CONTROL) => Some(Action::Quit),
+            KeyCode::Char(c) => Some(Action::FilterChar(c)),
+            _ => None,
+        },
         Event::Key(key) if key.kind == KeyEventKind::Press => app.keymap.action_for(key),
         Event::Resize(columns, rows) => Some(Action::Resize(columns, rows)),
+        Event::Mouse(mouse) => match mouse.kind {
+            MouseEventKind::Down(MouseButton::Left) => {
+                Some(Action::Click { column: mouse.column, row: mouse.row, double: false })
+            }
+            MouseEventKind::ScrollDown => Some(Action::Scroll(3)),
+            MouseEventKind::ScrollUp => Some(Action::Scroll(-3)),
+            _ => None,
+        },
         _ => None,
     }
 }

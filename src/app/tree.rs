@@ -55,6 +55,8 @@ pub struct TreeView {
     pub selected: usize,
     /// First row shown.
     pub offset: usize,
+    /// The active filter: only its matches and their ancestors are rows, all unfolded.
+    pub filter: Option<super::filter::FilterResult>,
 }
 
 /// Organizations up to this many accounts open fully expanded; larger ones show their first level.
@@ -235,16 +237,37 @@ impl TreeView {
         self.nodes.iter().filter(|n| matches!(n.data, NodeData::Ou)).count()
     }
 
+    /// Filters the rows (None: everything, folded as the user left it). With a filter, the
+    /// best-ranked match is selected.
+    pub fn set_filter(&mut self, filter: Option<super::filter::FilterResult>) {
+        let best = filter.as_ref().and_then(|f| f.ranked.first().copied());
+        self.filter = filter;
+        self.rebuild_rows();
+        if let Some(best) = best
+            && let Some(row) = self.rows.iter().position(|&r| r == best)
+        {
+            self.selected = row;
+        }
+        self.offset = 0;
+    }
+
     fn rebuild_rows(&mut self) {
         let selected = self.selected_index();
         self.rows.clear();
-        let mut stack: Vec<usize> =
-            self.nodes.iter().enumerate().filter(|(_, n)| n.parent.is_none()).map(|(i, _)| i).rev().collect();
+        let shown = |i: usize| self.filter.as_ref().is_none_or(|f| f.visible.get(i).copied().unwrap_or(false));
+        let mut stack: Vec<usize> = self
+            .nodes
+            .iter()
+            .enumerate()
+            .filter(|(i, n)| n.parent.is_none() && shown(*i))
+            .map(|(i, _)| i)
+            .rev()
+            .collect();
         while let Some(index) = stack.pop() {
             self.rows.push(index);
             let node = &self.nodes[index];
-            if node.expanded {
-                stack.extend(node.children.iter().rev());
+            if node.expanded || self.filter.is_some() {
+                stack.extend(node.children.iter().rev().filter(|&&c| shown(c)));
             }
         }
         self.selected = selected.and_then(|s| self.rows.iter().position(|&r| r == s)).unwrap_or(0);

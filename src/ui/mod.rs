@@ -37,6 +37,40 @@ pub fn tree_rows((columns, rows): (u16, u16)) -> usize {
     areas(Rect::new(0, 0, columns, rows)).tree.height.saturating_sub(2) as usize
 }
 
+/// The node row under terminal cell (`column`, `row`) in the tree pane, or the attempt row in the
+/// assignments view: an index into the view's rows.
+pub fn row_at(app: &App, column: u16, row: u16) -> Option<usize> {
+    let areas = areas(Rect::new(0, 0, app.size.0, app.size.1));
+    let pane = match app.view {
+        View::Tree => areas.tree,
+        View::Assignments => areas.tree.union(areas.detail),
+    };
+    let inner = Rect {
+        x: pane.x + 1,
+        y: pane.y + 1,
+        width: pane.width.saturating_sub(2),
+        height: pane.height.saturating_sub(2),
+    };
+    if column < inner.x || column >= inner.x + inner.width || row < inner.y || row >= inner.y + inner.height {
+        return None;
+    }
+    let line = (row - inner.y) as usize;
+    match app.view {
+        View::Tree => {
+            let top = usize::from(app.filter_input.is_some());
+            let height = (inner.height as usize).saturating_sub(top);
+            let offset = crate::app::tree::visible_offset(app.tree.offset, app.tree.selected, height);
+            let index = line.checked_sub(top)? + offset;
+            (index < app.tree.rows.len()).then_some(index)
+        }
+        View::Assignments => {
+            // A header line, then the rows from the offset.
+            let index = line.checked_sub(1)? + app.assignments.offset;
+            (index < app.assignments.rows.len()).then_some(index)
+        }
+    }
+}
+
 pub fn draw(frame: &mut Frame, app: &App) {
     let theme = app.theme;
     let areas = areas(frame.area());

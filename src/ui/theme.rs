@@ -55,6 +55,12 @@ impl Theme {
         }
     }
 
+    /// Matched characters of a filter.
+    pub fn highlight(&self) -> Style {
+        let style = Style::new().add_modifier(Modifier::UNDERLINED);
+        if self.color { style.fg(Color::LightCyan).add_modifier(Modifier::BOLD) } else { style }
+    }
+
     pub fn api_error(&self) -> Style {
         self.fg(Color::Magenta)
     }

@@ -11,16 +11,37 @@ use crate::app::App;
 use crate::app::tree::{NodeData, TreeNode, visible_offset};
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
-    let title = match &app.organization {
+    let mut title = match &app.organization {
         Some(org) => format!(" Organization {} ", org.id),
         None => " Organization ".to_string(),
     };
+    if let Some(age) = &app.stale {
+        title.push_str(&format!("· cached {age}, refreshing… "));
+    }
+    if let Some(filter) = &app.tree.filter {
+        title.push_str(&format!("· filter \"{}\": {} matches ", filter.query, filter.count()));
+    }
     let block =
         Block::new().borders(Borders::ALL).border_style(theme.border()).title(Line::styled(title, theme.title()));
-    let inner = block.inner(area);
+    let mut inner = block.inner(area);
     frame.render_widget(block, area);
+    if let Some(query) = &app.filter_input {
+        let prompt = Line::from(vec![
+            Span::styled("/", theme.label()),
+            Span::raw(query.as_str()),
+            Span::styled("▏", theme.label()),
+            Span::styled("  Enter keeps, Esc restores; state:blocked joined:invited status:suspended", theme.dim()),
+        ]);
+        frame.render_widget(Paragraph::new(prompt), Rect { height: 1, ..inner });
+        inner.y += 1;
+        inner.height = inner.height.saturating_sub(1);
+    }
 
     let tree = &app.tree;
+    if tree.rows.is_empty() && tree.filter.is_some() {
+        frame.render_widget(Paragraph::new(Line::styled("no account matches", theme.dim())), inner);
+        return;
+    }
     if tree.rows.is_empty() {
         let text = match &app.activity {
             crate::app::Activity::Failed(message) => Line::styled(message.clone(), theme.blocked()),
@@ -38,7 +59,8 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         .skip(offset)
         .take(height)
         .map(|(row, &index)| {
-            let line = row_line(&tree.nodes[index], theme);
+            let highlight = tree.filter.as_ref().and_then(|f| f.highlights.get(&index)).map(Vec::as_slice);
+            let line = row_line(&tree.nodes[index], highlight, theme);
             if row == tree.selected {
                 let mut spans = vec![Span::styled("›", theme.title())];
                 spans.extend(line.spans);
@@ -53,7 +75,19 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     frame.render_widget(Paragraph::new(lines), inner);
 }
 
-fn row_line<'a>(node: &'a TreeNode, theme: &Theme) -> Line<'a> {
+/// `name` with the characters at `positions` highlighted.
+fn highlighted<'a>(name: &'a str, positions: Option<&[u32]>, style: Style, theme: &Theme) -> Vec<Span<'a>> {
+    let Some(positions) = positions.filter(|p| !p.is_empty()) else { return vec![Span::styled(name, style)] };
+    name.chars()
+        .enumerate()
+        .map(|(i, c)| {
+            let hit = positions.binary_search(&(i as u32)).is_ok();
+            Span::styled(c.to_string(), if hit { style.patch(theme.highlight()) } else { style })
+        })
+        .collect()
+}
+
+fn row_line<'a>(node: &'a TreeNode, highlight: Option<&[u32]>, theme: &Theme) -> Line<'a> {
     let indent = Span::raw("  ".repeat(node.depth as usize));
     match &node.data {
         NodeData::Root | NodeData::Ou => {
@@ -72,12 +106,9 @@ fn row_line<'a>(node: &'a TreeNode, theme: &Theme) -> Line<'a> {
         }
         NodeData::Account { account, access } => {
             let (glyph, style) = theme.account(account, access);
-            let mut spans = vec![
-                indent,
-                Span::styled(format!("{glyph} "), style),
-                Span::styled(account.name.as_str(), style),
-                Span::styled(format!("  {}", account.id), theme.dim()),
-            ];
+            let mut spans = vec![indent, Span::styled(format!("{glyph} "), style)];
+            spans.extend(highlighted(&account.name, highlight, style, theme));
+            spans.push(Span::styled(format!("  {}", account.id), theme.dim()));
             if account.management {
                 spans.push(Span::styled("  ★ management", theme.label()));
             }
