@@ -1,6 +1,6 @@
 //! `/`: the fuzzy filter over accounts. The query's words of the form `key:value` narrow by state
 //! (`state:blocked`, `joined:invited`, `status:suspended`); the rest is matched fuzzily (nucleo)
-//! against each account's name, id, email, OU path and tags. Matching accounts stay with their OU
+//! against each account's name, and as a substring against its id, email, OU path and tags. Matching accounts stay with their OU
 //! ancestors; the matched characters of names are highlighted.
 
 use std::collections::HashMap;
@@ -75,6 +75,9 @@ pub fn apply(tree: &TreeView, query: &str) -> FilterResult {
     let (states, text) = parse(query);
     let mut matcher = Matcher::new(Config::DEFAULT);
     let pattern = Pattern::new(&text, CaseMatching::Ignore, Normalization::Smart, AtomKind::Fuzzy);
+    // Names match fuzzily; the long rest (id, email, OU path, tags) by substring, or a scattered
+    // fuzzy hit across it would match nearly everything.
+    let exact = Pattern::new(&text, CaseMatching::Ignore, Normalization::Smart, AtomKind::Substring);
     let mut visible = vec![false; tree.nodes.len()];
     let mut highlights = HashMap::new();
     let mut scored: Vec<(u32, usize)> = Vec::new();
@@ -104,7 +107,7 @@ pub fn apply(tree: &TreeView, query: &str) -> FilterResult {
                         haystack.push_str(&format!(" {key}={value}"));
                     }
                 }
-                pattern.score(Utf32Str::new(&haystack, &mut buffer), &mut matcher)
+                exact.score(Utf32Str::new(&haystack, &mut buffer), &mut matcher)
             }
         };
         if let Some(score) = score {

@@ -7,6 +7,8 @@ use super::action::Purpose;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Binding {
+    /// The name the config file's `[keys]` table uses.
+    pub name: &'static str,
     pub keys: Vec<(KeyCode, KeyModifiers)>,
     pub action: Action,
     pub description: &'static str,
@@ -26,50 +28,118 @@ fn plain(code: KeyCode) -> (KeyCode, KeyModifiers) {
 impl Default for Keymap {
     fn default() -> Self {
         use KeyCode::{Char, Down, End, Enter, Esc, Home, Left, PageDown, PageUp, Right, Tab, Up};
-        let bind = |keys: Vec<KeyCode>, action: Action, description, hint| Binding {
+        let bind = |name, keys: Vec<KeyCode>, action: Action, description, hint| Binding {
+            name,
             keys: keys.into_iter().map(plain).collect(),
             action,
             description,
             hint,
         };
+        let shell = Action::SwitchRole(Purpose::Shell);
+        let profile = Action::SwitchRole(Purpose::Profile);
+        let copy = Action::SwitchRole(Purpose::Copy);
+        let console = Action::SwitchRole(Purpose::Console);
+        let copy_console = Action::SwitchRole(Purpose::CopyConsole);
         Keymap {
             bindings: vec![
-                bind(vec![Up, Char('k')], Action::MoveUp, "move up", Some("↑↓ move")),
-                bind(vec![Down, Char('j')], Action::MoveDown, "move down", None),
-                bind(vec![Left, Char('h')], Action::Collapse, "collapse, or go to parent", Some("←→ fold")),
-                bind(vec![Right, Char('l')], Action::Expand, "expand, or go to child", None),
-                bind(vec![Enter], Action::Activate, "switch role: exit with exports (OU: fold)", Some("⏎ switch role")),
-                bind(vec![Char(' ')], Action::Toggle, "expand or collapse an OU", None),
-                bind(vec![Char('x')], Action::SwitchRole(Purpose::Shell), "sub-shell with the credentials", None),
-                bind(vec![Char('w')], Action::SwitchRole(Purpose::Profile), "write a profile orgscope-<account>", None),
-                bind(vec![Char('y')], Action::SwitchRole(Purpose::Copy), "copy the exports", None),
-                bind(vec![Char('o')], Action::SwitchRole(Purpose::Console), "open the AWS console", None),
-                bind(vec![Char('O')], Action::SwitchRole(Purpose::CopyConsole), "copy the console sign-in URL", None),
-                bind(vec![PageUp], Action::PageUp, "page up", None),
-                bind(vec![PageDown], Action::PageDown, "page down", None),
-                bind(vec![Char('g'), Home], Action::Top, "go to the top", None),
-                bind(vec![Char('G'), End], Action::Bottom, "go to the bottom", None),
-                bind(vec![Char('n')], Action::NextBlocked, "next blocked account", Some("n/N blocked")),
-                bind(vec![Char('N')], Action::PreviousBlocked, "previous blocked account", None),
-                bind(vec![Char('p')], Action::Probe, "re-probe the selection or OU", Some("p probe")),
-                bind(vec![Char('t')], Action::CopyTemplate, "copy the fix template", Some("t template")),
+                bind("move_up", vec![Up, Char('k')], Action::MoveUp, "move up", Some("move")),
+                bind("move_down", vec![Down, Char('j')], Action::MoveDown, "move down", None),
+                bind("collapse", vec![Left, Char('h')], Action::Collapse, "collapse, or go to parent", Some("fold")),
+                bind("expand", vec![Right, Char('l')], Action::Expand, "expand, or go to child", None),
                 bind(
-                    vec![Tab],
-                    Action::ToggleView,
-                    "switch between the tree and the assignments",
-                    Some("Tab assignments"),
+                    "activate",
+                    vec![Enter],
+                    Action::Activate,
+                    "switch role: exit with exports (OU: fold)",
+                    Some("switch role"),
                 ),
-                bind(vec![Char('f')], Action::ToggleFailedOnly, "assignments: failures only / everything", None),
-                bind(vec![Char('c')], Action::CopyReason, "copy the failure reason or error exactly", None),
-                bind(vec![Char('C')], Action::CopyFailures, "assignments: copy every failure as Markdown", None),
-                bind(vec![Char('a')], Action::JumpToAccount, "assignments: show the account in the tree", None),
-                bind(vec![Char('r')], Action::Discover, "refresh the organization", Some("r refresh")),
-                bind(vec![Char('?')], Action::ToggleHelp, "show or hide this help", Some("? help")),
-                bind(vec![Esc], Action::CloseOverlay, "close the help or a popup", None),
-                bind(vec![Char('q')], Action::Quit, "quit", Some("q quit")),
+                bind("toggle", vec![Char(' ')], Action::Toggle, "expand or collapse an OU", None),
+                bind("sub_shell", vec![Char('x')], shell, "sub-shell with the credentials", None),
+                bind("write_profile", vec![Char('w')], profile, "write a profile orgscope-<account>", None),
+                bind("copy_exports", vec![Char('y')], copy, "copy the exports", None),
+                bind("open_console", vec![Char('o')], console, "open the AWS console", None),
+                bind("copy_console_url", vec![Char('O')], copy_console, "copy the console sign-in URL", None),
+                bind("page_up", vec![PageUp], Action::PageUp, "page up", None),
+                bind("page_down", vec![PageDown], Action::PageDown, "page down", None),
+                bind("top", vec![Char('g'), Home], Action::Top, "go to the top", None),
+                bind("bottom", vec![Char('G'), End], Action::Bottom, "go to the bottom", None),
+                bind(
+                    "filter",
+                    vec![Char('/')],
+                    Action::OpenFilter,
+                    "filter: name, id, email, OU, tags, state:",
+                    Some("filter"),
+                ),
+                bind("next_blocked", vec![Char('n')], Action::NextBlocked, "next blocked account", Some("blocked")),
+                bind("previous_blocked", vec![Char('N')], Action::PreviousBlocked, "previous blocked account", None),
+                bind("probe", vec![Char('p')], Action::Probe, "re-probe the selection or OU", Some("probe")),
+                bind("copy_template", vec![Char('t')], Action::CopyTemplate, "copy the fix template", None),
+                bind("copy_id", vec![Char('Y')], Action::CopyId, "copy the account (or OU) id", None),
+                bind("copy_arn", vec![Char('A')], Action::CopyArn, "copy the account's ARN", None),
+                bind("switch_view", vec![Tab], Action::ToggleView, "tree / assignments", Some("assignments")),
+                bind("failed_only", vec![Char('f')], Action::ToggleFailedOnly, "assignments: failures only", None),
+                bind("copy_reason", vec![Char('c')], Action::CopyReason, "copy the failure reason or error", None),
+                bind("copy_failures", vec![Char('C')], Action::CopyFailures, "assignments: failures as Markdown", None),
+                bind(
+                    "jump_to_account",
+                    vec![Char('a')],
+                    Action::JumpToAccount,
+                    "assignments: account in the tree",
+                    None,
+                ),
+                bind("refresh", vec![Char('r')], Action::Discover, "refresh the organization", Some("refresh")),
+                bind("help", vec![Char('?')], Action::ToggleHelp, "show or hide this help", Some("help")),
+                bind("close", vec![Esc], Action::CloseOverlay, "close a popup, or clear the filter", None),
+                bind("quit", vec![Char('q')], Action::Quit, "quit", Some("quit")),
             ],
         }
     }
+}
+
+/// A key as the config file writes it: `q`, `N`, `ctrl+q`, `enter`, `esc`, `tab`, `space`, `up`,
+/// `down`, `left`, `right`, `pgup`, `pgdn`, `home`, `end`, `backspace`, `f1`…`f12`.
+pub fn parse_key(text: &str) -> Result<(KeyCode, KeyModifiers), String> {
+    let (modifiers, key) = match text.rsplit_once('+') {
+        Some((prefix, key)) if !key.is_empty() => {
+            let mut modifiers = KeyModifiers::NONE;
+            for part in prefix.split('+') {
+                modifiers |= match part.to_lowercase().as_str() {
+                    "ctrl" | "control" => KeyModifiers::CONTROL,
+                    "alt" | "meta" => KeyModifiers::ALT,
+                    other => return Err(format!("unknown modifier {other:?} in {text:?}")),
+                };
+            }
+            (modifiers, key)
+        }
+        Some(_) if text != "+" => return Err(format!("{text:?} names no key")),
+        _ => (KeyModifiers::NONE, text),
+    };
+    let code = match key.to_lowercase().as_str() {
+        "enter" | "return" => KeyCode::Enter,
+        "esc" | "escape" => KeyCode::Esc,
+        "tab" => KeyCode::Tab,
+        "space" => KeyCode::Char(' '),
+        "up" => KeyCode::Up,
+        "down" => KeyCode::Down,
+        "left" => KeyCode::Left,
+        "right" => KeyCode::Right,
+        "pgup" | "pageup" => KeyCode::PageUp,
+        "pgdn" | "pagedown" => KeyCode::PageDown,
+        "home" => KeyCode::Home,
+        "end" => KeyCode::End,
+        "backspace" => KeyCode::Backspace,
+        f if f.len() > 1 && f.starts_with('f') && f[1..].parse::<u8>().is_ok_and(|n| (1..=12).contains(&n)) => {
+            KeyCode::F(f[1..].parse().unwrap_or(1))
+        }
+        _ => {
+            let mut chars = key.chars();
+            match (chars.next(), chars.next()) {
+                (Some(c), None) => KeyCode::Char(c),
+                _ => return Err(format!("{key:?} is not a key")),
+            }
+        }
+    };
+    Ok((code, modifiers))
 }
 
 impl Keymap {
@@ -85,9 +155,30 @@ impl Keymap {
             .map(|b| b.action.clone())
     }
 
-    /// The short hints for the status bar, in table order.
-    pub fn hints(&self) -> impl Iterator<Item = &'static str> + '_ {
-        self.bindings.iter().filter_map(|b| b.hint)
+    /// Binds `keys` to the action named `name` instead of its defaults. A key already bound to
+    /// another action is an error.
+    pub fn rebind(&mut self, name: &str, keys: &[&str]) -> Result<(), String> {
+        let Some(position) = self.bindings.iter().position(|b| b.name == name) else {
+            let names: Vec<&str> = self.bindings.iter().map(|b| b.name).collect();
+            return Err(format!("no action is called {name:?}; the actions are {}", names.join(", ")));
+        };
+        if keys.is_empty() {
+            return Err("give at least one key".to_string());
+        }
+        let parsed = keys.iter().map(|k| parse_key(k)).collect::<Result<Vec<_>, _>>()?;
+        for key in &parsed {
+            if let Some(other) = self.bindings.iter().enumerate().find(|(i, b)| *i != position && b.keys.contains(key))
+            {
+                return Err(format!("{} is already bound to {}", key_label(*key), other.1.name));
+            }
+        }
+        self.bindings[position].keys = parsed;
+        Ok(())
+    }
+
+    /// The short hints for the status bar, in table order, each with the first key actually bound.
+    pub fn hints(&self) -> Vec<String> {
+        self.bindings.iter().filter_map(|b| Some(format!("{} {}", key_label(*b.keys.first()?), b.hint?))).collect()
     }
 }
 

@@ -188,6 +188,11 @@ pub fn cache_path(sso_region: &str) -> Option<std::path::PathBuf> {
 }
 
 pub async fn run(source: Arc<dyn Source>, global: &GlobalArgs, args: &AssignmentsArgs) -> Result<u8, Failure> {
+    let mut args = args.clone();
+    if args.since.is_none() && args.start.is_none() && args.end.is_none() {
+        args.since = global.settings.assignments.since.as_ref().map(|s| s.get_ref().clone());
+    }
+    let args = &args;
     let (start, end) = window(args, Utc::now()).map_err(|message| Failure { code: exit::USAGE, message })?;
     let org = source.discover(Arc::new(|_| {})).await?;
     let sso_region = global.sso_region.clone();

@@ -17,9 +17,9 @@ use crate::source::Source;
 pub struct AssumeArgs {
     /// The account: its 12-digit id or its exact name (case-insensitive)
     pub account: String,
-    /// How to print the credentials
-    #[arg(long, value_enum, default_value_t = Format::Sh)]
-    pub format: Format,
+    /// How to print the credentials (default: the config's export.format, else sh)
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
     /// Session length in seconds (900–43200; role chaining caps it at 3600)
     #[arg(long, value_name = "SECONDS", default_value_t = SWITCH_SESSION_SECONDS,
           value_parser = clap::value_parser!(i32).range(900..=43200))]
@@ -188,9 +188,16 @@ pub async fn run(source: Arc<dyn Source>, global: &GlobalArgs, args: &AssumeArgs
         let _ = writeln!(stderr, "running with {}", life_left(&credentials));
         return exec(&credentials, region.as_deref(), &args.command);
     }
-    let text = shell::render(&credentials, region.as_deref(), args.format).map_err(Failure::runtime)?;
+    let configured = global
+        .settings
+        .export
+        .format
+        .as_ref()
+        .and_then(|f| <Format as clap::ValueEnum>::from_str(f.get_ref(), true).ok());
+    let format = args.format.or(configured).unwrap_or(Format::Sh);
+    let text = shell::render(&credentials, region.as_deref(), format).map_err(Failure::runtime)?;
     std::io::stdout().write_all(text.as_bytes()).map_err(Failure::runtime)?;
-    if args.format != Format::CredentialProcess {
+    if format != Format::CredentialProcess {
         let _ = writeln!(stderr, "{}", life_left(&credentials));
     }
     Ok(exit::OK)

@@ -60,8 +60,9 @@ pub struct GlobalArgs {
     /// Send every AWS call to this endpoint (AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_<SERVICE> work too)
     #[arg(long, global = true, value_name = "URL")]
     pub endpoint_url: Option<String>,
-    /// Role to assume in member accounts, tried in order (repeatable)
-    #[arg(long = "role", global = true, value_name = "NAME", default_value = "OrganizationAccountAccessRole")]
+    /// Role to assume in member accounts, tried in order (repeatable; default: the config's roles,
+    /// else OrganizationAccountAccessRole)
+    #[arg(long = "role", global = true, value_name = "NAME")]
     pub roles: Vec<String>,
     /// External ID to pass when assuming roles
     #[arg(long, global = true, value_name = "ID")]
@@ -75,12 +76,48 @@ pub struct GlobalArgs {
     /// Read a snapshot saved by `orgscope snapshot -o FILE`; no AWS call is made
     #[arg(long, global = true, value_name = "FILE")]
     pub snapshot: Option<PathBuf>,
-    /// AWS calls in flight at once
-    #[arg(long, global = true, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=256))]
-    pub concurrency: u16,
+    /// AWS calls in flight at once (default: the config's, else 8)
+    #[arg(long, global = true, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub concurrency: Option<u16>,
     /// Do not read or write the local cache
     #[arg(long, global = true)]
     pub no_cache: bool,
+    /// The config file (default: $XDG_CONFIG_HOME/orgscope/config.toml)
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// The config file's contents, read once the flags are parsed.
+    #[arg(skip)]
+    pub settings: crate::config::Config,
+}
+
+/// Calls in flight when neither the flag nor the config says.
+pub const DEFAULT_CONCURRENCY: u16 = 8;
+
+impl GlobalArgs {
+    /// Reads the config file and fills every flag the user left unset from it.
+    pub fn apply_config(&mut self) -> Result<(), Failure> {
+        let config = crate::config::load(self.config.as_deref())
+            .map_err(|err| Failure { code: exit::USAGE, message: err.to_string() })?;
+        if self.roles.is_empty() {
+            self.roles = config.roles.clone().unwrap_or_else(|| vec![crate::remedy::DEFAULT_ROLE.to_string()]);
+        }
+        if self.concurrency.is_none() {
+            let configured = config.concurrency.as_ref().and_then(|c| u16::try_from(*c.get_ref()).ok());
+            self.concurrency = Some(configured.unwrap_or(DEFAULT_CONCURRENCY));
+        }
+        if self.external_id.is_none() {
+            self.external_id = config.external_id.clone();
+        }
+        if self.sso_region.is_none() {
+            self.sso_region = config.sso_region.clone();
+        }
+        self.settings = config;
+        Ok(())
+    }
+
+    pub fn concurrency(&self) -> usize {
+        usize::from(self.concurrency.unwrap_or(DEFAULT_CONCURRENCY))
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -179,7 +216,10 @@ pub async fn main() -> ExitCode {
     }
 }
 
-pub async fn run(cli: Cli) -> Result<u8, Failure> {
+pub async fn run(mut cli: Cli) -> Result<u8, Failure> {
+    if !matches!(cli.command, Some(Command::Completions { .. }) | Some(Command::Init { .. })) {
+        cli.global.apply_config()?;
+    }
     match cli.command {
         None => run_tui(&cli.global).await,
         Some(Command::Tree { format, with_tags }) => {
@@ -230,7 +270,7 @@ pub async fn build_source(global: &GlobalArgs) -> Result<Arc<dyn Source>, Failur
         profile: global.profile.clone(),
         region: global.region.clone(),
         endpoint_url: global.endpoint_url.clone(),
-        concurrency: usize::from(global.concurrency),
+        concurrency: global.concurrency(),
         ..AwsOptions::default()
     };
     Ok(Arc::new(AwsSource::connect(options).await?))
@@ -290,8 +330,23 @@ async fn run_tui(global: &GlobalArgs) -> Result<u8, Failure> {
     let mut app = App::new(source.label(), source.region(), source.saved_access());
     let settings = probe::settings(global, source.as_ref());
     app.probe_settings = settings.clone();
-    let shell = std::env::var("ORGSCOPE_SHELL").or_else(|_| std::env::var("SHELL")).unwrap_or_default();
+    let configured_shell = global.settings.export.shell.as_ref().map(|s| s.get_ref().clone());
+    let shell = std::env::var("ORGSCOPE_SHELL")
+        .ok()
+        .or(configured_shell)
+        .or_else(|| std::env::var("SHELL").ok())
+        .unwrap_or_default();
     app.export_format = crate::export::shell::Format::for_shell(&shell);
+    app.theme.light = global.settings.theme.as_ref().is_some_and(|t| t.get_ref() == "light");
+    for (name, keys) in &global.settings.keys {
+        // Checked when the file was read.
+        let _ = app.keymap.rebind(name, &keys.get_ref().keys());
+    }
+    if let Some(since) = &global.settings.assignments.since
+        && let Ok(window) = assignments::parse_duration(since.get_ref())
+    {
+        app.assignment_settings.window = window;
+    }
     if global.region.is_some() {
         app.region = global.region.clone();
     }

@@ -50,13 +50,25 @@ impl ProbeRow {
 
 /// The probe settings the global flags ask for.
 pub fn settings(global: &GlobalArgs, source: &dyn Source) -> ProbeSettings {
-    ProbeSettings {
+    let mut settings = ProbeSettings {
         roles: global.roles.clone(),
         external_id: global.external_id.clone(),
-        concurrency: usize::from(global.concurrency),
+        concurrency: global.concurrency(),
         region: global.region.clone().or_else(|| source.region()),
         ..ProbeSettings::default()
+    };
+    if settings.roles.is_empty() {
+        settings.roles = ProbeSettings::default().roles;
     }
+    for (id, target) in global.settings.targets() {
+        if let Some(roles) = &target.roles {
+            settings.roles_for.insert(id.clone(), roles.clone());
+        }
+        if let Some(external_id) = &target.external_id {
+            settings.external_ids.insert(id.clone(), external_id.clone());
+        }
+    }
+    settings
 }
 
 pub async fn run(

@@ -56,7 +56,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         first.push(Span::raw(" │ "));
         first.push(Span::styled(short_arn(&caller.arn), theme.label()));
     }
-    let hints: Vec<&str> = app.keymap.hints().collect();
+    let hints = app.keymap.hints();
     let second = match &app.toast {
         Some(toast) => Line::from(vec![
             Span::styled(toast.as_str(), theme.toast()),

@@ -8,11 +8,13 @@ use crate::model::{AccessState, Account, ProbeStatus};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Theme {
     pub color: bool,
+    /// Colours for a light terminal background.
+    pub light: bool,
 }
 
 impl Theme {
     pub fn from_env() -> Theme {
-        Theme { color: std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) }
+        Theme { color: std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()), light: false }
     }
 
     fn fg(&self, color: Color) -> Style {
@@ -32,7 +34,8 @@ impl Theme {
     }
 
     pub fn probing(&self) -> Style {
-        self.fg(Color::Yellow)
+        // Yellow is unreadable on white; a dark amber keeps the meaning.
+        self.fg(if self.light { Color::Rgb(150, 100, 0) } else { Color::Yellow })
     }
 
     pub fn dim(&self) -> Style {
@@ -40,7 +43,7 @@ impl Theme {
     }
 
     pub fn label(&self) -> Style {
-        self.fg(Color::Cyan)
+        self.fg(if self.light { Color::Blue } else { Color::Cyan })
     }
 
     pub fn title(&self) -> Style {
@@ -49,7 +52,8 @@ impl Theme {
 
     pub fn selected(&self) -> Style {
         if self.color {
-            Style::new().bg(Color::DarkGray).add_modifier(Modifier::BOLD)
+            let background = if self.light { Color::Rgb(205, 220, 245) } else { Color::DarkGray };
+            Style::new().bg(background).add_modifier(Modifier::BOLD)
         } else {
             Style::new().add_modifier(Modifier::REVERSED)
         }
@@ -70,7 +74,7 @@ impl Theme {
     }
 
     pub fn border(&self) -> Style {
-        self.fg(Color::Gray)
+        self.fg(if self.light { Color::DarkGray } else { Color::Gray })
     }
 
     /// The glyph and style of an account row.

@@ -1,0 +1,103 @@
+//! Every view at 80×24 and 160×48, in colour and under NO_COLOR, as insta snapshots: the text, then
+//! a map of each cell's colour (R red, G green, Y yellow, M magenta, C cyan, B blue, d grey, w other,
+//! `.` none; upper case on a background). Under NO_COLOR the map is all `.` and `r` (reversed), and
+//! the glyphs alone tell blocked accounts apart.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures::StreamExt;
+use orgscope::app::App;
+use orgscope::app::run::run;
+use orgscope::probe::{ProbeSettings, Prober};
+use orgscope::source::Source;
+use orgscope::source::snapshot::SnapshotSource;
+use orgscope::ui::theme::Theme;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::buffer::Buffer;
+use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+use ratatui::style::{Color, Modifier};
+
+fn key(code: KeyCode) -> std::io::Result<Event> {
+    Ok(Event::Key(KeyEvent::new(code, KeyModifiers::NONE)))
+}
+
+fn cell_mark(cell: &ratatui::buffer::Cell) -> char {
+    let mark = match cell.fg {
+        Color::Red | Color::LightRed => 'r',
+        Color::Green | Color::LightGreen => 'g',
+        Color::Yellow | Color::LightYellow | Color::Rgb(150, 100, 0) => 'y',
+        Color::Magenta | Color::LightMagenta => 'm',
+        Color::Cyan | Color::LightCyan => 'c',
+        Color::Blue | Color::LightBlue => 'b',
+        Color::DarkGray | Color::Gray => 'd',
+        Color::Reset => '.',
+        _ => 'w',
+    };
+    if cell.modifier.contains(Modifier::REVERSED) {
+        return 'R';
+    }
+    if cell.bg != Color::Reset { mark.to_ascii_uppercase() } else { mark }
+}
+
+fn render(buffer: &Buffer) -> String {
+    let area = buffer.area;
+    let text: Vec<String> = (0..area.height)
+        .map(|y| (0..area.width).map(|x| buffer[(x, y)].symbol()).collect::<String>().trim_end().to_string())
+        .collect();
+    let marks: Vec<String> = (0..area.height)
+        .map(|y| {
+            (0..area.width).map(|x| cell_mark(&buffer[(x, y)])).collect::<String>().trim_end_matches('.').to_string()
+        })
+        .collect();
+    format!("{}\n--- colours ---\n{}", text.join("\n"), marks.join("\n"))
+}
+
+async fn screen(width: u16, height: u16, color: bool, keys: Vec<std::io::Result<Event>>) -> String {
+    let source = Arc::new(SnapshotSource::demo().expect("demo parses"));
+    let mut app = App::new(source.label(), source.region(), source.saved_access());
+    app.theme = Theme { color, light: false };
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("test terminal");
+    let events = futures::stream::iter(keys).then(|event| async {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+        event
+    });
+    let prober = Arc::new(Prober::new(source, ProbeSettings::default()));
+    let clipboard = |_: &str| orgscope::export::clipboard::Copied { system: true, terminal: false };
+    run(&mut terminal, &mut app, prober, Box::pin(events), clipboard).await.expect("the app runs");
+    render(terminal.backend().buffer())
+}
+
+fn views() -> Vec<(&'static str, Vec<std::io::Result<Event>>)> {
+    vec![
+        ("tree", vec![key(KeyCode::Char('n'))]),
+        ("help", vec![key(KeyCode::Char('?'))]),
+        (
+            "filter",
+            vec![key(KeyCode::Char('/')), key(KeyCode::Char('p')), key(KeyCode::Char('a')), key(KeyCode::Char('y'))],
+        ),
+        ("assignments", vec![key(KeyCode::Tab)]),
+        ("attempt", vec![key(KeyCode::Tab), key(KeyCode::Enter)]),
+    ]
+}
+
+#[tokio::test(flavor = "current_thread", start_paused = true)]
+async fn every_view_at_both_sizes_in_colour_and_without() {
+    for (width, height) in [(80u16, 24u16), (160, 48)] {
+        for color in [true, false] {
+            for (name, keys) in views() {
+                let shown = screen(width, height, color, keys).await;
+                let mode = if color { "colour" } else { "no_color" };
+                if !color {
+                    let marks = shown.split("--- colours ---").nth(1).unwrap_or_default();
+                    assert!(
+                        marks.chars().all(|c| matches!(c, '.' | 'R' | '\n')),
+                        "{name} {width}x{height}: NO_COLOR draws no colour"
+                    );
+                }
+                insta::assert_snapshot!(format!("{name}_{width}x{height}_{mode}"), shown);
+            }
+        }
+    }
+}
