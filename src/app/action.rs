@@ -91,6 +91,8 @@ pub enum Action {
     CopyArn,
     AssignmentsProgress(AssignmentProgress),
     AssignmentsDone(Result<Vec<AssignmentAttempt>, String>),
+    /// The cache was written (or a warning logged).
+    CacheSaved,
     /// A short message for the status bar (a copy landed, a write failed).
     Toast(String),
 }
@@ -139,6 +141,11 @@ pub enum Effect {
         copy: bool,
     },
     LoadAssignments(AssignmentQuery),
+    /// Save the run for an instant next start.
+    SaveCache {
+        path: std::path::PathBuf,
+        snapshot: Box<crate::model::Snapshot>,
+    },
     /// Put text on the clipboard; `what` names it in the toast.
     Copy {
         text: String,
@@ -161,6 +168,7 @@ impl Action {
                 | Action::ConsoleUrlDone { .. }
                 | Action::AssignmentsProgress(_)
                 | Action::AssignmentsDone(_)
+                | Action::CacheSaved
                 | Action::Toast(_)
         )
     }

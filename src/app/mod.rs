@@ -116,6 +116,12 @@ pub struct App {
     filter_restore: Option<String>,
     /// The age of the cached snapshot on screen while a refresh runs ("4 min ago").
     pub stale: Option<String>,
+    /// The organization as last discovered, for the cache.
+    pub org: Option<Org>,
+    /// Where the run is cached for an instant next start (None: no cache).
+    pub cache_path: Option<std::path::PathBuf>,
+    /// The probe of everything that discovery started; its end saves the cache.
+    full_probe: u64,
     /// The last click (row, when), to tell a double click.
     last_click: Option<(usize, std::time::Instant)>,
     /// When the credentials handed out for an account expire, for the detail pane.
@@ -152,6 +158,9 @@ impl App {
             filter_restore: None,
             stale: None,
             last_click: None,
+            org: None,
+            cache_path: None,
+            full_probe: 0,
             overlay: None,
             size: (80, 24),
             exit: None,
@@ -160,8 +169,8 @@ impl App {
 
     /// The effects to run when the app starts.
     pub fn start(&mut self) -> Vec<Effect> {
-        // Coming back from a sub-shell: the tree is there already.
-        if !self.tree.nodes.is_empty() {
+        // Coming back from a sub-shell the tree is there already; a cached one is refreshed.
+        if !self.tree.nodes.is_empty() && self.stale.is_none() {
             return Vec::new();
         }
         self.update(Action::Discover)
@@ -253,7 +262,9 @@ impl App {
             Action::DiscoverDone(Ok(org)) => {
                 self.load_org(&org);
                 self.activity = Activity::Idle;
+                self.stale = None;
                 let mut effects = self.start_probe(self.tree.all_probe_targets());
+                self.full_probe = self.probe_generation;
                 effects.extend(self.update(Action::LoadAssignments));
                 effects
             }
@@ -387,7 +398,13 @@ impl App {
                 if self.probing.is_some_and(|p| p.generation == generation) {
                     self.probing = None;
                 }
-                Vec::new()
+                match (&self.cache_path, generation == self.full_probe) {
+                    (Some(path), true) => match self.snapshot() {
+                        Some(snapshot) => vec![Effect::SaveCache { path: path.clone(), snapshot: Box::new(snapshot) }],
+                        None => Vec::new(),
+                    },
+                    _ => Vec::new(),
+                }
             }
             Action::NextBlocked | Action::PreviousBlocked => {
                 let forward = action == Action::NextBlocked;
@@ -418,11 +435,17 @@ impl App {
                     Vec::new()
                 }
             },
+            Action::CacheSaved => Vec::new(),
             Action::Toast(message) => {
                 self.toast = Some(message);
                 Vec::new()
             }
             Action::DiscoverDone(Err(message)) => {
+                // Shown in a popup that Esc dismisses; a cached tree stays on screen behind it.
+                self.overlay = Some(Overlay::Text {
+                    title: "The organization could not be read".to_string(),
+                    body: message.clone(),
+                });
                 self.activity = Activity::Failed(message);
                 Vec::new()
             }
@@ -705,13 +728,53 @@ impl App {
         for (account_id, outcome) in &self.saved_access {
             tree.set_access(account_id, AccessState::Probed(outcome.clone()));
         }
-        if let Some(query) = self.tree.filter.as_ref().map(|f| f.query.clone()) {
+        if let Some(query) = previous.as_ref().and_then(|p| p.filter.as_ref()).map(|f| f.query.clone()) {
             tree.set_filter(Some(filter::apply(&tree, &query)));
         }
         tree.scroll_into_view(self.tree_height());
         self.tree = tree;
         self.organization = Some(org.organization.clone());
         self.caller = Some(org.caller.clone());
+        self.org = Some(org.clone());
+    }
+
+    /// Shows a cached run at once, marked stale, while the refresh that [`App::start`] asks for
+    /// runs behind it.
+    pub fn load_cached(&mut self, snapshot: &crate::model::Snapshot) {
+        self.load_org(&snapshot.org);
+        for (account_id, outcome) in &snapshot.access {
+            self.tree.set_access(account_id, AccessState::Probed(outcome.clone()));
+        }
+        self.assignments.set(snapshot.assignments.clone());
+        let minutes = (chrono::Utc::now() - snapshot.saved_at).num_minutes().max(0);
+        self.stale = Some(match minutes {
+            0 => "just now".to_string(),
+            m if m < 120 => format!("{m} min ago"),
+            m if m < 48 * 60 => format!("{} h ago", m / 60),
+            m => format!("{} days ago", m / (24 * 60)),
+        });
+    }
+
+    /// The run as a snapshot, for the cache.
+    fn snapshot(&self) -> Option<crate::model::Snapshot> {
+        let org = self.org.clone()?;
+        let access = self
+            .tree
+            .nodes
+            .iter()
+            .filter_map(|n| {
+                let (account, access) = n.account()?;
+                Some((account.id.clone(), access.outcome()?.clone()))
+            })
+            .collect();
+        Some(crate::model::Snapshot {
+            format: crate::model::SNAPSHOT_FORMAT,
+            saved_at: chrono::Utc::now(),
+            region: self.region.clone(),
+            org,
+            access,
+            assignments: self.assignments.attempts.clone(),
+        })
     }
 }
 

@@ -198,6 +198,20 @@ fn spawn_effect(effect: Effect, prober: &Arc<Prober>, tx: &mpsc::UnboundedSender
                 });
                 Action::AssignmentsDone(source.assignments(&query, progress).await.map_err(|err| err.to_string()))
             }
+            Effect::SaveCache { path, snapshot } => {
+                let saved = tokio::task::spawn_blocking(move || {
+                    if let Some(dir) = path.parent() {
+                        std::fs::create_dir_all(dir)?;
+                    }
+                    let json = serde_json::to_vec(&snapshot).map_err(std::io::Error::other)?;
+                    crate::files::write_atomic(&path, &json, 0o600)
+                })
+                .await;
+                if let Ok(Err(err)) | Err(err) = saved.map_err(std::io::Error::other) {
+                    tracing::warn!(%err, "could not save the cache");
+                }
+                Action::CacheSaved
+            }
             // Performed by the loop itself.
             Effect::Copy { what, .. } => Action::Toast(format!("{what} was not copied")),
         };

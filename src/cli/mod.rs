@@ -355,6 +355,18 @@ async fn run_tui(global: &GlobalArgs) -> Result<u8, Failure> {
         let region = global.sso_region.as_deref().or(global.region.as_deref()).unwrap_or("default");
         app.assignment_settings.cache_path = assignments::cache_path(region);
     }
+    // A live run starts from the last one at once (marked stale) and refreshes behind it.
+    let live = !global.demo && global.snapshot.is_none();
+    if live && !global.no_cache {
+        let profile = global.profile.clone().or_else(|| std::env::var("AWS_PROFILE").ok()).unwrap_or("default".into());
+        app.cache_path = dirs::cache_dir().map(|dir| dir.join("orgscope").join(format!("snapshot-{profile}.json")));
+        if let Some(cached) = app.cache_path.as_deref().and_then(|p| std::fs::read_to_string(p).ok()) {
+            match crate::model::Snapshot::from_json(&cached, "the cache") {
+                Ok(snapshot) => app.load_cached(&snapshot),
+                Err(err) => tracing::warn!(%err, "the cached snapshot is unreadable; starting afresh"),
+            }
+        }
+    }
     let prober = Arc::new(crate::probe::Prober::new(source, settings));
     loop {
         let mut terminal = app::terminal::init().map_err(Failure::runtime)?;

@@ -26,10 +26,12 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let mut inner = block.inner(area);
     frame.render_widget(block, area);
     if let Some(query) = &app.filter_input {
+        let count = app.tree.filter.as_ref().map(|f| format!("  {} matches", f.count())).unwrap_or_default();
         let prompt = Line::from(vec![
             Span::styled("/", theme.label()),
             Span::raw(query.as_str()),
             Span::styled("▏", theme.label()),
+            Span::styled(count, theme.title()),
             Span::styled("  Enter keeps, Esc restores; state:blocked joined:invited status:suspended", theme.dim()),
         ]);
         frame.render_widget(Paragraph::new(prompt), Rect { height: 1, ..inner });
