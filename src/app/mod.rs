@@ -122,6 +122,10 @@ pub struct App {
     pub cache_path: Option<std::path::PathBuf>,
     /// The probe of everything that discovery started; its end saves the cache.
     full_probe: u64,
+    /// Accounts whose tags were asked for.
+    tags_requested: std::collections::HashSet<String>,
+    /// When the running probe started, for its estimate.
+    pub probe_started: Option<std::time::Instant>,
     /// The last click (row, when), to tell a double click.
     last_click: Option<(usize, std::time::Instant)>,
     /// When the credentials handed out for an account expire, for the detail pane.
@@ -158,6 +162,8 @@ impl App {
             filter_restore: None,
             stale: None,
             last_click: None,
+            tags_requested: Default::default(),
+            probe_started: None,
             org: None,
             cache_path: None,
             full_probe: 0,
@@ -412,7 +418,7 @@ impl App {
                     self.toast = Some("no blocked account".to_string());
                 }
                 self.tree.scroll_into_view(self.tree_height());
-                Vec::new()
+                self.lazy_tags()
             }
             Action::CopyTemplate => self.copy_template(),
             Action::Activate => match self.tree.selected_node() {
@@ -459,6 +465,8 @@ impl App {
             }
             Action::LoadTagsDone { account_id, result: Err(message) } => {
                 tracing::warn!(%account_id, %message, "tags could not be read");
+                // Let a later selection try again.
+                self.tags_requested.remove(&account_id);
                 Vec::new()
             }
         }
@@ -495,7 +503,7 @@ impl App {
                     self.tree.toggle();
                 }
                 self.tree.scroll_into_view(self.tree_height());
-                Vec::new()
+                self.lazy_tags()
             }
             View::Assignments => {
                 self.assignments.selected = index;
@@ -670,6 +678,7 @@ impl App {
         self.probe_generation += 1;
         let generation = self.probe_generation;
         self.probing = Some(ProbeProgress { generation, done: 0, total: targets.len() });
+        self.probe_started = Some(std::time::Instant::now());
         vec![Effect::Probe { generation, targets, caller }]
     }
 
@@ -711,7 +720,16 @@ impl App {
     fn navigate(&mut self, step: impl FnOnce(&mut TreeView)) -> Vec<Effect> {
         step(&mut self.tree);
         self.tree.scroll_into_view(self.tree_height());
-        Vec::new()
+        self.lazy_tags()
+    }
+
+    /// Tags are read when an account is first selected (one ListTagsForResource), not for all.
+    fn lazy_tags(&mut self) -> Vec<Effect> {
+        let Some((account, _)) = self.tree.selected_node().and_then(|n| n.account()) else { return Vec::new() };
+        if account.tags.is_some() || !self.tags_requested.insert(account.id.clone()) {
+            return Vec::new();
+        }
+        vec![Effect::LoadTags(account.id.clone())]
     }
 
     fn load_org(&mut self, org: &Org) {
@@ -836,5 +854,24 @@ mod tests {
         app.update(Action::DiscoverDone(Err("no credentials".into())));
         assert_eq!(app.activity, Activity::Failed("no credentials".into()));
         assert_eq!(app.exit, None);
+    }
+
+    #[test]
+    fn tags_are_asked_for_once_when_an_account_without_them_is_selected() {
+        let source = SnapshotSource::demo().expect("the embedded demo parses");
+        let mut org = source.saved_snapshot().cloned().expect("snapshot").org;
+        for account in org.accounts_mut() {
+            account.tags = None;
+        }
+        let mut app = App::new("test".into(), None, BTreeMap::new());
+        app.start();
+        app.update(Action::DiscoverDone(Ok(org)));
+        let mut asked = Vec::new();
+        for _ in 0..3 {
+            asked.extend(app.update(Action::MoveDown).into_iter().filter(|e| matches!(e, Effect::LoadTags(_))));
+        }
+        assert_eq!(asked, vec![Effect::LoadTags("602918374655".into())], "only the account, only once");
+        app.update(Action::MoveUp);
+        assert!(!app.update(Action::MoveDown).iter().any(|e| matches!(e, Effect::LoadTags(_))));
     }
 }

@@ -14,8 +14,11 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         Activity::Discovering(progress) => {
             first.push(Span::styled(
                 format!(
-                    "discovering… {}/{} OUs listed, {} accounts",
-                    progress.parents_listed, progress.parents_known, progress.accounts_found
+                    "discovering {} {}/{} OUs listed, {} accounts",
+                    bar(progress.parents_listed, progress.parents_known, 10),
+                    progress.parents_listed,
+                    progress.parents_known,
+                    progress.accounts_found
                 ),
                 theme.probing(),
             ));
@@ -33,8 +36,16 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     }
     if let Some(progress) = &app.probing {
         first.push(Span::raw(" │ "));
+        let estimate =
+            app.probe_started.map(|t| t.elapsed()).and_then(|elapsed| estimate(elapsed, progress.done, progress.total));
         first.push(Span::styled(
-            format!("probing {} {}/{}", bar(progress.done, progress.total, 12), progress.done, progress.total),
+            format!(
+                "probing {} {}/{}{}",
+                bar(progress.done, progress.total, 12),
+                progress.done,
+                progress.total,
+                estimate.unwrap_or_default()
+            ),
             theme.probing(),
         ));
     }
@@ -42,7 +53,13 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         first.push(Span::raw(" │ "));
         let throttled = if p.throttled > 0 { ", slowed by AWS throttling" } else { "" };
         first.push(Span::styled(
-            format!("assignments: {} pages, {}/{} described{throttled}", p.pages, p.described, p.to_describe),
+            format!(
+                "assignments {} {} pages, {}/{} described{throttled}",
+                bar(p.described, p.to_describe.max(1), 8),
+                p.pages,
+                p.described,
+                p.to_describe
+            ),
             theme.probing(),
         ));
     }
@@ -66,6 +83,19 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         None => Line::styled(hints.join("  "), theme.dim()),
     };
     frame.render_widget(Paragraph::new(vec![Line::from(first), second]), area);
+}
+
+/// ", about 40 s left" once enough is done to tell (a second in, something finished).
+fn estimate(elapsed: std::time::Duration, done: usize, total: usize) -> Option<String> {
+    if done == 0 || done >= total || elapsed < std::time::Duration::from_secs(1) {
+        return None;
+    }
+    let left = elapsed.as_secs_f64() / done as f64 * (total - done) as f64;
+    Some(if left < 90.0 {
+        format!(", about {} s left", left.ceil() as u64)
+    } else {
+        format!(", about {} min left", (left / 60.0).ceil() as u64)
+    })
 }
 
 /// A progress bar `width` cells wide: `▕████░░░░▏`.
@@ -94,6 +124,15 @@ mod tests {
         assert_eq!(super::bar(0, 4, 4), "▕░░░░▏");
         assert_eq!(super::bar(2, 4, 4), "▕██░░▏");
         assert_eq!(super::bar(9, 4, 4), "▕████▏");
+    }
+
+    #[test]
+    fn the_estimate_appears_once_it_can_be_told() {
+        use std::time::Duration;
+        assert_eq!(super::estimate(Duration::from_millis(300), 5, 10), None);
+        assert_eq!(super::estimate(Duration::from_secs(10), 0, 10), None);
+        assert_eq!(super::estimate(Duration::from_secs(10), 5, 10).as_deref(), Some(", about 10 s left"));
+        assert_eq!(super::estimate(Duration::from_secs(60), 1, 10).as_deref(), Some(", about 9 min left"));
     }
 
     #[test]
