@@ -226,4 +226,32 @@ mod tests {
             assert!(seen.insert(*key), "{} bound twice", key_label(*key));
         }
     }
+
+    #[test]
+    fn the_readme_documents_every_action_and_its_keys() {
+        let readme = include_str!("../../README.md");
+        for binding in &Keymap::default().bindings {
+            let row = readme
+                .lines()
+                .find(|l| l.starts_with(&format!("| `{}` |", binding.name)))
+                .unwrap_or_else(|| panic!("README's key table lacks {}", binding.name));
+            for key in &binding.keys {
+                assert!(row.contains(&format!("`{}`", key_label(*key))), "{row} lists {}", key_label(*key));
+            }
+        }
+    }
+
+    #[test]
+    fn rebinding_checks_names_keys_and_conflicts() {
+        let mut keymap = Keymap::default();
+        assert!(keymap.rebind("next_blocked", &["b"]).is_ok());
+        assert_eq!(keymap.action_for(KeyEvent::new(KeyCode::Char('b'), KeyModifiers::NONE)), Some(Action::NextBlocked));
+        assert_eq!(keymap.action_for(KeyEvent::new(KeyCode::Char('n'), KeyModifiers::NONE)), None);
+        assert!(keymap.hints().contains(&"b blocked".to_string()), "hints follow the rebinding");
+        assert!(keymap.rebind("quit", &["j"]).is_err_and(|e| e.contains("move_down")));
+        assert!(keymap.rebind("nope", &["z"]).is_err());
+        assert_eq!(parse_key("ctrl+q"), Ok((KeyCode::Char('q'), KeyModifiers::CONTROL)));
+        assert_eq!(parse_key("f5"), Ok((KeyCode::F(5), KeyModifiers::NONE)));
+        assert!(parse_key("hyper+q").is_err() && parse_key("xy").is_err());
+    }
 }
