@@ -126,6 +126,8 @@ pub struct App {
     tags_requested: std::collections::HashSet<String>,
     /// When the running probe started, for its estimate.
     pub probe_started: Option<std::time::Instant>,
+    /// When reading the assignments started, for its estimate.
+    pub assignments_started: Option<std::time::Instant>,
     /// The last click (row, when), to tell a double click.
     last_click: Option<(usize, std::time::Instant)>,
     /// When the credentials handed out for an account expire, for the detail pane.
@@ -164,6 +166,7 @@ impl App {
             last_click: None,
             tags_requested: Default::default(),
             probe_started: None,
+            assignments_started: None,
             org: None,
             cache_path: None,
             full_probe: 0,
@@ -365,6 +368,7 @@ impl App {
                     management_account_id: self.organization.as_ref().map(|o| o.management_account_id.clone()),
                 };
                 self.assignments.loading = assignments::Loading::Loading(Default::default());
+                self.assignments_started = Some(std::time::Instant::now());
                 vec![Effect::LoadAssignments(query)]
             }
             Action::AssignmentsProgress(progress) => {

@@ -52,9 +52,11 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     if let crate::app::assignments::Loading::Loading(p) = &app.assignments.loading {
         first.push(Span::raw(" │ "));
         let throttled = if p.throttled > 0 { ", slowed by AWS throttling" } else { "" };
+        let estimate =
+            app.assignments_started.and_then(|t| estimate(t.elapsed(), p.described, p.to_describe)).unwrap_or_default();
         first.push(Span::styled(
             format!(
-                "assignments {} {} pages, {}/{} described{throttled}",
+                "assignments {} {} pages, {}/{} described{estimate}{throttled}",
                 bar(p.described, p.to_describe.max(1), 8),
                 p.pages,
                 p.described,
