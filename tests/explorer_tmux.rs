@@ -41,10 +41,14 @@ fn the_filter_narrows_to_one_account_and_esc_restores_the_tree() {
     let before = tmux.wait_for("the selection to move", |s| selected_row(s).contains("Globex"));
     tmux.send_keys(&["/"]);
     tmux.type_text("vpn");
-    let filtered = tmux.wait_for("one match", |s| s.contains("1 matches"));
-    assert!(selected_row(&filtered).contains("vpn-edge"), "{filtered}");
-    assert!(!filtered.contains("globex-analytics"), "the rest is hidden:\n{filtered}");
-    assert!(filtered.contains("Infrastructure"), "the OU ancestors stay:\n{filtered}");
+    // One condition, since a capture can catch a frame half drawn: the match selected, the rest
+    // hidden, the OU ancestors kept.
+    tmux.wait_for("one match", |s| {
+        s.contains("1 matches")
+            && selected_row(s).contains("vpn-edge")
+            && !s.contains("globex-analytics")
+            && s.contains("Infrastructure")
+    });
     tmux.send_keys(&["Escape"]);
     let restored = tmux.wait_for("the whole tree", |s| s.contains("globex-analytics") && !s.contains("matches"));
     assert_eq!(selected_row(&restored), selected_row(&before), "the selection from before the filter");
@@ -61,12 +65,11 @@ fn help_lists_every_binding_of_the_keymap() {
     let Some((_home, tmux)) = start(&[], 160, 50) else { return };
     run_demo(&tmux);
     tmux.send_keys(&["?"]);
-    let help = tmux.wait_for("the help", |s| s.contains("Keys — Esc or ? to close"));
     let keymap = orgscope::app::keymap::Keymap::default();
-    for binding in &keymap.bindings {
-        let description: String = binding.description.chars().take(20).collect();
-        assert!(help.contains(&description), "{:?} is in the help:\n{help}", binding.description);
-    }
+    let descriptions: Vec<String> = keymap.bindings.iter().map(|b| b.description.chars().take(20).collect()).collect();
+    tmux.wait_for("the help with every binding of the keymap", |s| {
+        s.contains("Keys — Esc or ? to close") && descriptions.iter().all(|d| s.contains(d.as_str()))
+    });
     tmux.send_keys(&["Escape", "q"]);
 }
 
@@ -80,8 +83,9 @@ fn a_mouse_click_selects_the_row_under_it() {
     let column = line.chars().position(|c| c == 's').unwrap_or(10) + 1;
     // An SGR mouse press and release at (column, row), 1-based, as a terminal sends it.
     tmux.type_text(&format!("\x1b[<0;{column};{}M\x1b[<0;{column};{}m", row + 1, row + 1));
-    let clicked = tmux.wait_for("the click to select sandbox-bob", |s| selected_row(s).contains("sandbox-bob"));
-    assert!(clicked.contains("719326750412"), "the detail pane follows:\n{clicked}");
+    tmux.wait_for("the click to select sandbox-bob, the detail pane following", |s| {
+        selected_row(s).contains("sandbox-bob") && s.contains("Account    719326750412")
+    });
     tmux.send_keys(&["q"]);
 }
 
@@ -116,9 +120,10 @@ fn a_second_start_shows_the_cached_run_at_once_marked_stale() {
     fake.set_faults(Faults { latency: Duration::from_secs(3), ..Faults::default() });
     tmux.send_keys(&["Up", "Enter"]);
     let started = std::time::Instant::now();
-    let cached = tmux.wait_for("the cached tree", |s| s.contains("cached") && s.contains(&org.accounts[1].name));
+    tmux.wait_for("the cached tree", |s| {
+        s.contains("cached") && s.contains("refreshing") && s.contains(&org.accounts[1].name)
+    });
     assert!(started.elapsed() < Duration::from_secs(3), "drawn before any answer came back");
-    assert!(cached.contains("refreshing"), "{cached}");
     tmux.wait_for("the refresh to replace the marker", |s| !s.contains("cached") && s.contains("Organization o-fa1e"));
     tmux.send_keys(&["q"]);
 }
