@@ -93,6 +93,11 @@ pub enum Action {
     AssignmentsDone(Result<Vec<AssignmentAttempt>, String>),
     /// The cache was written (or a warning logged).
     CacheSaved,
+    /// An effect's task panicked: the app stops with an error.
+    TaskPanicked(String),
+    /// Debug builds: start a task that panics (tests only).
+    #[cfg(debug_assertions)]
+    TestPanic,
     /// A short message for the status bar (a copy landed, a write failed).
     Toast(String),
 }
@@ -146,6 +151,9 @@ pub enum Effect {
         path: std::path::PathBuf,
         snapshot: Box<crate::model::Snapshot>,
     },
+    /// Debug builds: a task that panics (tests only).
+    #[cfg(debug_assertions)]
+    TestPanic,
     /// Put text on the clipboard; `what` names it in the toast.
     Copy {
         text: String,
@@ -169,6 +177,7 @@ impl Action {
                 | Action::AssignmentsProgress(_)
                 | Action::AssignmentsDone(_)
                 | Action::CacheSaved
+                | Action::TaskPanicked(_)
                 | Action::Toast(_)
         )
     }

@@ -445,7 +445,9 @@ impl App {
                     Vec::new()
                 }
             },
-            Action::CacheSaved => Vec::new(),
+            Action::CacheSaved | Action::TaskPanicked(_) => Vec::new(),
+            #[cfg(debug_assertions)]
+            Action::TestPanic => vec![Effect::TestPanic],
             Action::Toast(message) => {
                 self.toast = Some(message);
                 Vec::new()

@@ -4,7 +4,7 @@
 use std::io;
 use std::sync::Arc;
 
-use futures::{Stream, StreamExt};
+use futures::{FutureExt, Stream, StreamExt};
 use ratatui::Terminal;
 use ratatui::backend::Backend;
 use ratatui::crossterm::event::{Event, KeyEventKind};
@@ -68,6 +68,10 @@ where
         if let Some(exit) = &app.exit {
             return Ok(exit.clone());
         }
+        if super::terminal::PANICKED.load(std::sync::atomic::Ordering::SeqCst) {
+            // The terminal was restored for the panic report: drawing again would garble it.
+            return Err(io::Error::other("an internal error stopped orgscope (see the panic message above)"));
+        }
         terminal.draw(|frame| crate::ui::draw(frame, app)).map_err(io::Error::other)?;
         if !events_open && running == 0 {
             return Ok(Exit::Quit);
@@ -90,6 +94,9 @@ where
             },
         };
         let Some(action) = action else { continue };
+        if let Action::TaskPanicked(message) = &action {
+            return Err(io::Error::other(format!("an internal error stopped orgscope: {message}")));
+        }
         pending = app.update(action);
     }
 }
@@ -108,6 +115,8 @@ fn action_for_event(app: &App, event: Event) -> Option<Action> {
             KeyCode::Char(c) => Some(Action::FilterChar(c)),
             _ => None,
         },
+        #[cfg(debug_assertions)]
+        Event::Key(key) if key.kind == KeyEventKind::Press && key.code == KeyCode::F(12) => test_panic(),
         Event::Key(key) if key.kind == KeyEventKind::Press => app.keymap.action_for(key),
         Event::Resize(columns, rows) => Some(Action::Resize(columns, rows)),
         Event::Mouse(mouse) => match mouse.kind {
@@ -123,9 +132,29 @@ fn action_for_event(app: &App, event: Event) -> Option<Action> {
 }
 
 fn spawn_effect(effect: Effect, prober: &Arc<Prober>, tx: &mpsc::UnboundedSender<Report>) {
-    let prober = Arc::clone(prober);
-    let tx = tx.clone();
+    let done = tx.clone();
+    let task = perform(effect, Arc::clone(prober), tx.clone());
     tokio::spawn(async move {
+        // A panicking task must not leave the app waiting for it: it reports, and the app stops.
+        let action = match std::panic::AssertUnwindSafe(task).catch_unwind().await {
+            Ok(action) => action,
+            Err(panic) => Action::TaskPanicked(panic_message(&panic)),
+        };
+        // The receiver is gone only when the app has exited; nothing is left to tell.
+        let _ = done.send(Report::Done(action));
+    });
+}
+
+fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {
+    panic
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a task panicked".to_string())
+}
+
+async fn perform(effect: Effect, prober: Arc<Prober>, tx: mpsc::UnboundedSender<Report>) -> Action {
+    {
         let source = &prober.source;
         let action = match effect {
             Effect::Discover => {
@@ -214,8 +243,20 @@ fn spawn_effect(effect: Effect, prober: &Arc<Prober>, tx: &mpsc::UnboundedSender
             }
             // Performed by the loop itself.
             Effect::Copy { what, .. } => Action::Toast(format!("{what} was not copied")),
+            #[cfg(debug_assertions)]
+            Effect::TestPanic => panic!("test-only panic in a task (ORGSCOPE_TEST_PANIC=task)"),
         };
-        // The receiver is gone only when the app has exited; nothing is left to tell.
-        let _ = tx.send(Report::Done(action));
-    });
+        action
+    }
+}
+
+/// Debug builds only, and only with `ORGSCOPE_TEST_PANIC` set: F12 panics in the UI loop (`ui`) or
+/// in a task (`task`), so the tests can prove the terminal is restored. Release builds have none.
+#[cfg(debug_assertions)]
+fn test_panic() -> Option<Action> {
+    match std::env::var("ORGSCOPE_TEST_PANIC").as_deref() {
+        Ok("ui") => panic!("test-only panic in the UI loop (ORGSCOPE_TEST_PANIC=ui)"),
+        Ok("task") => Some(Action::TestPanic),
+        _ => None,
+    }
 }

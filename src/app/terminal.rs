@@ -35,10 +35,54 @@ pub fn restore() {
     let _ = disable_raw_mode();
 }
 
+/// Set by the panic hook: the loop must not draw over the restored terminal again.
+pub static PANICKED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Restores the terminal before any panic is reported, on any thread (the UI's or a tokio
+/// task's). Installed once, however often the TUI is entered.
 fn install_panic_hook() {
-    let previous = std::panic::take_hook();
-    std::panic::set_hook(Box::new(move |info| {
-        restore();
-        previous(info);
-    }));
+    static INSTALLED: std::sync::Once = std::sync::Once::new();
+    INSTALLED.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            PANICKED.store(true, std::sync::atomic::Ordering::SeqCst);
+            restore();
+            previous(info);
+        }));
+    });
+}
+
+/// SIGTERM or SIGHUP, received while the TUI runs.
+#[derive(Debug)]
+pub struct Signalled(pub i32);
+
+impl std::fmt::Display for Signalled {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "stopped by signal {}", self.0)
+    }
+}
+
+impl std::error::Error for Signalled {}
+
+/// SIGTERM and SIGHUP as items of the TUI's event stream: the loop ends with a [`Signalled`] error
+/// and the terminal is restored on the main thread, in order, like any other exit. Ctrl-C arrives
+/// as a key in raw mode and quits normally; SIGINT keeps its default so that Ctrl-C in an `x`
+/// sub-shell stops the command there, not orgscope.
+pub fn signals() -> impl futures::Stream<Item = io::Result<ratatui::crossterm::event::Event>> + Unpin {
+    use futures::StreamExt;
+    use tokio::signal::unix::{SignalKind, signal};
+    let streams: Vec<_> = [(SignalKind::terminate(), 15), (SignalKind::hangup(), 1)]
+        .into_iter()
+        .filter_map(|(kind, number)| {
+            let receiver = signal(kind).ok()?;
+            Some(
+                futures::stream::unfold(receiver, move |mut receiver| async move {
+                    receiver.recv().await?;
+                    Some((Err(io::Error::other(Signalled(number))), receiver))
+                })
+                .boxed(),
+            )
+        })
+        .collect();
+    futures::stream::select_all(streams)
 }

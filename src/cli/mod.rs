@@ -374,9 +374,15 @@ async fn run_tui(global: &GlobalArgs) -> Result<u8, Failure> {
             let mut stderr = std::io::stderr();
             crate::export::clipboard::copy(text, Some(&mut stderr))
         };
-        let result = app::run::run(&mut terminal, &mut app, Arc::clone(&prober), EventStream::new(), clipboard).await;
+        let events = futures::stream::select(EventStream::new(), app::terminal::signals());
+        let result = app::run::run(&mut terminal, &mut app, Arc::clone(&prober), events, clipboard).await;
         app::terminal::restore();
-        let exit = result.map_err(|err| Failure::runtime(format!("the terminal failed: {err}")))?;
+        if let Err(err) = &result
+            && let Some(app::terminal::Signalled(number)) = err.get_ref().and_then(|e| e.downcast_ref())
+        {
+            return Ok(128 + *number as u8);
+        }
+        let exit = result.map_err(|err| Failure::runtime(format!("the TUI stopped: {err}")))?;
         match exit {
             app::Exit::Quit => return Ok(exit::OK),
             app::Exit::Export(credentials) => {
