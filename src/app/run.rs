@@ -156,7 +156,7 @@ fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {
 async fn perform(effect: Effect, prober: Arc<Prober>, tx: mpsc::UnboundedSender<Report>) -> Action {
     {
         let source = &prober.source;
-        let action = match effect {
+        match effect {
             Effect::Discover => {
                 let progress_tx = tx.clone();
                 let progress = Arc::new(move |p| {
@@ -245,8 +245,7 @@ async fn perform(effect: Effect, prober: Arc<Prober>, tx: mpsc::UnboundedSender<
             Effect::Copy { what, .. } => Action::Toast(format!("{what} was not copied")),
             #[cfg(debug_assertions)]
             Effect::TestPanic => panic!("test-only panic in a task (ORGSCOPE_TEST_PANIC=task)"),
-        };
-        action
+        }
     }
 }
 
