@@ -25,9 +25,18 @@ pub fn init() {
     let filter = std::env::var("ORGSCOPE_LOG")
         .or_else(|_| std::env::var("RUST_LOG"))
         .unwrap_or_else(|_| "orgscope=info".to_string());
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(EnvFilter::new(filter))
-        .with_ansi(false)
-        .with_writer(Mutex::new(file))
-        .try_init();
+    // The HTTP layers may dump bodies at trace, and AssumeRole's body holds credentials: they are
+    // capped at debug whatever the filter asks.
+    let trace = filter.contains("trace");
+    let mut filter = EnvFilter::new(filter);
+    for target in
+        ["aws_smithy_runtime", "aws_smithy_runtime_api", "aws_smithy_http_client", "hyper", "hyper_util", "h2"]
+    {
+        if let Ok(directive) = format!("{target}=debug").parse()
+            && trace
+        {
+            filter = filter.add_directive(directive);
+        }
+    }
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_ansi(false).with_writer(Mutex::new(file)).try_init();
 }
