@@ -55,6 +55,12 @@ pub fn update_locked(path: &Path, mode: u32, force_mode: bool, change: impl FnOn
         Err(err) => return Err(err),
     };
     let mode = if force_mode { mode } else { existing_mode.unwrap_or(mode) };
+    // Before orgscope first changes a file of the user's, it keeps a copy (once, never replaced),
+    // with the file's own mode.
+    let backup = target.with_file_name(format!("{name}.orgscope-backup"));
+    if existing_mode.is_some() && !backup.exists() {
+        write_atomic(&backup, existing.as_bytes(), existing_mode.unwrap_or(0o600))?;
+    }
     let result = write_atomic(&target, change(&existing).as_bytes(), mode);
     let _ = lock.unlock();
     result
@@ -115,6 +121,21 @@ mod tests {
         assert!(result.is_err());
         assert_eq!(std::fs::read_to_string(&path)?, "[default]\nkeep = me\n");
         assert_eq!(std::fs::read_dir(dir.path())?.count(), 1, "no temporary file is left");
+        Ok(())
+    }
+
+    #[test]
+    fn the_first_change_to_a_users_file_keeps_a_backup_once() -> io::Result<()> {
+        let dir = tempfile::tempdir()?;
+        let path = dir.path().join("credentials");
+        std::fs::write(&path, "original\n")?;
+        update_locked(&path, 0o600, true, |old| format!("{old}first\n"))?;
+        update_locked(&path, 0o600, true, |old| format!("{old}second\n"))?;
+        assert_eq!(std::fs::read_to_string(dir.path().join("credentials.orgscope-backup"))?, "original\n");
+        assert_eq!(std::fs::read_to_string(&path)?, "original\nfirst\nsecond\n");
+        let fresh = dir.path().join("new");
+        update_locked(&fresh, 0o600, true, |_| "x".into())?;
+        assert!(!dir.path().join("new.orgscope-backup").exists(), "nothing to back up for a new file");
         Ok(())
     }
 

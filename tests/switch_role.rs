@@ -252,3 +252,34 @@ fn profiles_write_a_managed_block_that_a_second_run_replaces() {
     assert!(written.contains("[profile second-infrastructure-dns]\nrole_arn = arn:aws:iam::230498571236:role/OrganizationAccountAccessRole\nsource_profile = default\nregion = eu-west-1\n"), "{written}");
     assert!(!written.contains("globex-legacy-prod"), "blocked accounts get no profile");
 }
+
+#[test]
+fn bad_input_is_a_one_line_usage_error_saying_what_is_allowed() {
+    let home = tempfile::tempdir().expect("temp dir");
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        (vec!["assume", "12345"], "12 digits"),
+        (vec!["--role", "bad role!", "probe"], "IAM role name"),
+        (vec!["--external-id", "x", "probe"], "2 to 1224"),
+        (vec!["--external-id", "has space", "probe"], "2 to 1224"),
+        (vec!["--region", "EU West", "tree"], "region name"),
+        (vec!["assume", "dns", "--duration", "60"], "900..=43200"),
+        (vec!["assignments", "--since", "100d"], "90 days"),
+        (vec!["assignments", "--since", "soon"], "duration"),
+        (vec!["assignments", "--start", "yesterday"], "RFC 3339"),
+        (vec!["probe", "--format", "xml"], "possible values"),
+        (vec!["--concurrency", "0", "tree"], "0"),
+        (vec!["template", "trust-policy", "--management-account", "12"], "12-digit"),
+    ];
+    for (args, needle) in cases {
+        let out = demo(home.path()).args(&args).output().expect("run orgscope");
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(out.stdout.is_empty(), "{args:?}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(needle), "{args:?}: {stderr}");
+        let meaningful = stderr
+            .lines()
+            .filter(|l| !l.trim().is_empty() && !l.starts_with("Usage") && !l.starts_with("For more"))
+            .count();
+        assert!(meaningful <= 2, "{args:?}: short: {stderr}");
+    }
+}

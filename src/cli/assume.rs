@@ -138,6 +138,12 @@ pub fn exec(credentials: &TempCredentials, region: Option<&str>, command: &[Stri
 }
 
 pub async fn run(source: Arc<dyn Source>, global: &GlobalArgs, args: &AssumeArgs) -> Result<u8, Failure> {
+    if args.account.bytes().all(|b| b.is_ascii_digit()) && args.account.len() != 12 {
+        return Err(Failure {
+            code: exit::USAGE,
+            message: format!("{:?} is not an account id: an account id has 12 digits (or give the name)", args.account),
+        });
+    }
     let org = source.discover(Arc::new(|_| {})).await?;
     let targets = ProbeTarget::all(&org);
     let target = find_account(&targets, &args.account).map_err(|close| Failure {

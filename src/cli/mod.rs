@@ -112,6 +112,37 @@ impl GlobalArgs {
             self.sso_region = config.sso_region.clone();
         }
         self.settings = config;
+        self.validate()
+    }
+
+    /// Refuses values AWS would refuse, with what is allowed, before any call is made.
+    fn validate(&self) -> Result<(), Failure> {
+        let usage = |message: String| Failure { code: exit::USAGE, message };
+        let allowed = |text: &str, extra: &str| {
+            text.chars().all(|c| c.is_ascii_alphanumeric() || "_+=,.@-".contains(c) || extra.contains(c))
+        };
+        for role in &self.roles {
+            if role.is_empty() || role.len() > 64 || !allowed(role, "") {
+                return Err(usage(format!(
+                    "--role {role:?} is not an IAM role name: 1 to 64 letters, digits and + = , . @ _ -"
+                )));
+            }
+        }
+        if let Some(id) = &self.external_id
+            && (id.len() < 2 || id.len() > 1224 || !allowed(id, ":/"))
+        {
+            return Err(usage(format!(
+                "--external-id {id:?} is not allowed: 2 to 1224 letters, digits and + = , . @ : / _ -"
+            )));
+        }
+        for (flag, region) in [("--region", &self.region), ("--sso-region", &self.sso_region)] {
+            if let Some(region) = region
+                && (region.is_empty()
+                    || !region.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'))
+            {
+                return Err(usage(format!("{flag} {region:?} is not a region name such as eu-west-1")));
+            }
+        }
         Ok(())
     }
 
