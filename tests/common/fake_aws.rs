@@ -215,6 +215,13 @@ pub struct Faults {
     pub fail_first: HashMap<String, (u64, Canned)>,
     /// Operations whose answer is this raw body (status 200): garbage, truncation.
     pub garbage_ops: HashMap<String, String>,
+    /// Operations whose connection is cut in the middle of the answer's body.
+    pub reset_ops: HashSet<String>,
+    /// Operations that answer only after this long.
+    pub slow_ops: HashMap<String, Duration>,
+    /// After this many calls in all, every call is answered with this error (credentials expiring
+    /// mid-run).
+    pub fail_after: Option<(u64, Canned)>,
 }
 
 #[derive(Debug, Clone)]
@@ -402,15 +409,33 @@ async fn handle(
         ("sts", op, serde_json::to_value(form).unwrap_or(Value::Null))
     };
 
-    let (latency, answer) = {
+    let (latency, answer, reset) = {
         let mut state = state.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        let answer = answer(&mut state, service, &op, &params, access_key.as_deref());
-        let failed = !matches!(answer, Answer::Ok(_));
-        state.calls.push(LoggedCall { service, op: op.clone(), params, at: Instant::now(), failed });
-        (state.faults.latency, answer)
+        let total = state.calls.len() as u64;
+        let answer = match &state.faults.fail_after {
+            Some((after, canned)) if total >= *after => Answer::Error(canned.clone()),
+            _ => answer(&mut state, service, &op, &params, access_key.as_deref()),
+        };
+        let failed = !matches!(answer, Answer::Ok(_) | Answer::Xml(_));
+        let reset = state.faults.reset_ops.contains(&op);
+        state.calls.push(LoggedCall { service, op: op.clone(), params, at: Instant::now(), failed: failed || reset });
+        let latency = state.faults.slow_ops.get(&op).copied().unwrap_or(state.faults.latency);
+        (latency, answer, reset)
     };
     if !latency.is_zero() {
         tokio::time::sleep(latency).await;
+    }
+    if reset {
+        // Headers and half a body, then the connection breaks.
+        let chunks: Vec<Result<Bytes, std::io::Error>> = vec![
+            Ok(Bytes::from_static(b"{\"Accounts\": [{\"Id\": \"1")),
+            Err(std::io::Error::new(std::io::ErrorKind::ConnectionReset, "reset mid-body")),
+        ];
+        return Response::builder()
+            .header(header::CONTENT_TYPE, content_type(service))
+            .header(header::CONTENT_LENGTH, "4096")
+            .body(axum::body::Body::from_stream(futures::stream::iter(chunks)))
+            .unwrap_or_default();
     }
     answer.into_response_for(service, &op)
 }

@@ -40,6 +40,8 @@ pub struct AwsOptions {
     pub retry: RetryPolicy,
     /// Explicit credentials instead of the default chain (tests and benchmarks use this).
     pub credentials: Option<aws_credential_types::Credentials>,
+    /// How long one attempt may take before it is abandoned and retried (default 30 s).
+    pub attempt_timeout: Option<Duration>,
 }
 
 pub struct AwsSource {
@@ -147,8 +149,8 @@ async fn load_config(options: &AwsOptions) -> SdkConfig {
         .timeout_config(
             TimeoutConfig::builder()
                 .connect_timeout(Duration::from_secs(5))
-                .read_timeout(Duration::from_secs(20))
-                .operation_attempt_timeout(Duration::from_secs(30))
+                .read_timeout(options.attempt_timeout.unwrap_or(Duration::from_secs(20)))
+                .operation_attempt_timeout(options.attempt_timeout.unwrap_or(Duration::from_secs(30)))
                 .build(),
         );
     if let Some(profile) = &options.profile {

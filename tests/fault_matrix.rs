@@ -1,0 +1,260 @@
+//! The fault matrix: every API orgscope calls × every fault (throttling storms, bursts of 503,
+//! answers slower than the timeout, connections reset mid-body, garbage and truncated bodies,
+//! AccessDenied), plus credentials expiring mid-run. Each row runs a whole session (discovery, the
+//! probe, the assignments, tags) through the real SDK against the fake endpoint and must end —
+//! never panic, never hang — with either the full, right result (transient faults) or an explicit
+//! error where it could not read something, never a wrong result presented as right.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use common::fake_aws::{Canned, FakeAws, FakeOrg, FakeStatus, Faults, assignment_event};
+use orgscope::model::{AssignmentStatus, Node, ProbeStatus};
+use orgscope::probe::{CallerContext, ProbeSettings, ProbeTarget, Prober};
+use orgscope::source::aws::AwsSource;
+use orgscope::source::{AssignmentQuery, Source};
+
+const OPS: &[(&str, &str)] = &[
+    ("GetCallerIdentity", "sts"),
+    ("DescribeOrganization", "organizations"),
+    ("ListRoots", "organizations"),
+    ("ListOrganizationalUnitsForParent", "organizations"),
+    ("ListAccountsForParent", "organizations"),
+    ("ListTagsForResource", "organizations"),
+    ("ListPoliciesForTarget", "organizations"),
+    ("AssumeRole", "sts"),
+    ("LookupEvents", "cloudtrail"),
+    ("DescribeAccountAssignmentCreationStatus", "sso"),
+    ("DescribePermissionSet", "sso"),
+    ("ListInstances", "sso"),
+    ("DescribeUser", "identitystore"),
+    ("DescribeGroup", "identitystore"),
+];
+
+/// Calls whose failure only costs a name or a hint, never a verdict.
+const COSMETIC: &[&str] =
+    &["ListTagsForResource", "ListPoliciesForTarget", "DescribePermissionSet", "ListInstances", "DescribeUser", "DescribeGroup"];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Fault {
+    ThrottleStorm,
+    Burst503,
+    Slow,
+    Reset,
+    Garbage,
+    Truncated,
+    Denied,
+}
+
+impl Fault {
+    fn transient(self) -> bool {
+        matches!(self, Fault::ThrottleStorm | Fault::Burst503)
+    }
+
+    fn faults(self, op: &str, service: &str) -> Faults {
+        let mut faults = Faults::default();
+        let throttle = match service {
+            "organizations" => Canned::new(400, "TooManyRequestsException", "Too many requests"),
+            "sts" => Canned::new(400, "Throttling", "Rate exceeded"),
+            _ => Canned::new(400, "ThrottlingException", "Rate exceeded"),
+        };
+        match self {
+            Fault::ThrottleStorm => drop(faults.fail_first.insert(op.into(), (8, throttle))),
+            Fault::Burst503 => {
+                drop(faults.fail_first.insert(op.into(), (3, Canned::new(503, "ServiceUnavailable", "unavailable"))))
+            }
+            Fault::Slow => drop(faults.slow_ops.insert(op.into(), Duration::from_millis(1500))),
+            Fault::Reset => drop(faults.reset_ops.insert(op.into())),
+            Fault::Garbage => drop(faults.garbage_ops.insert(op.into(), "<<<this is not an answer>>>".into())),
+            Fault::Truncated => {
+                let body = if service == "sts" { "<AssumeRoleResponse><AssumeRoleResult><Cred" } else { "{\"Accounts\": [{\"Id\": \"12" };
+                drop(faults.garbage_ops.insert(op.into(), body.into()))
+            }
+            Fault::Denied => {
+                let code = if service == "sts" { "AccessDenied" } else { "AccessDeniedException" };
+                drop(faults.fail_ops.insert(op.into(), Canned::new(403, code, "You are not authorized")))
+            }
+        }
+        faults
+    }
+}
+
+/// What a session produced, reduced to what must be right.
+#[derive(Debug, Clone, PartialEq)]
+struct Report {
+    accounts: BTreeMap<String, String>,
+    ou_errors: usize,
+    probes: BTreeMap<String, (ProbeStatus, Option<String>)>,
+    attempts: BTreeMap<String, AssignmentStatus>,
+    flagged_attempts: usize,
+    tags: Result<usize, String>,
+}
+
+impl Report {
+    /// Something is marked as not read or refused: an OU error, a probe error or refusal with its
+    /// reason, an attempt of unknown status with its error code, a tags error.
+    fn flags_a_failure(&self) -> bool {
+        self.ou_errors > 0
+            || self
+                .probes
+                .values()
+                .any(|(status, reason)| *status == ProbeStatus::Error || (*status == ProbeStatus::Blocked && reason.is_some()))
+            || self.flagged_attempts > 0
+            || self.tags.is_err()
+    }
+}
+
+fn org() -> FakeOrg {
+    FakeOrg::generate(14, 3, 2)
+}
+
+fn start(faults: Faults) -> FakeAws {
+    let org = org();
+    let fake = FakeAws::start_with(org.clone(), faults);
+    let now = chrono::Utc::now().timestamp();
+    let mut state = fake.state();
+    let ps = "arn:aws:sso:::permissionSet/ssoins-fake/ps-1";
+    state.permission_sets.insert(ps.into(), "Admins".into());
+    state.principals.insert("g-fake".into(), "Platform".into());
+    for n in 0..6 {
+        let request = format!("req-{n}");
+        state.events.push(assignment_event(&format!("ev-{n}"), now - 60 * (n + 1), &request, &org.accounts[n as usize + 1].id, ps));
+        if n % 2 == 0 {
+            state.statuses.insert(request, FakeStatus::Failed("An unexpected internal service exception occurred.".into()));
+        }
+    }
+    let denied = org.accounts[2].id.clone();
+    state.assume_denials.insert(
+        denied.clone(),
+        Canned::new(403, "AccessDenied", &format!("User: x is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::{denied}:role/R with an explicit deny in a service control policy")),
+    );
+    state.scps.insert(org.accounts[2].parent.clone(), vec![("p-deny".into(), "Deny".into())]);
+    drop(state);
+    fake
+}
+
+async fn session(fake: &FakeAws) -> Result<Report, String> {
+    let mut options = fake.options();
+    options.attempt_timeout = Some(Duration::from_millis(400));
+    let source = Arc::new(AwsSource::connect(options).await.map_err(|e| e.to_string())?);
+    let org = source.discover(Arc::new(|_| {})).await.map_err(|e| e.to_string())?;
+    let mut accounts = BTreeMap::new();
+    let mut ou_errors = org.roots.iter().filter(|r| r.error.is_some()).count();
+    fn walk(parent: &str, nodes: &[Node], accounts: &mut BTreeMap<String, String>, errors: &mut usize) {
+        for node in nodes {
+            match node {
+                Node::Account(a) => drop(accounts.insert(a.id.clone(), parent.to_string())),
+                Node::Ou(ou) => {
+                    *errors += usize::from(ou.error.is_some());
+                    walk(&ou.id, &ou.children, accounts, errors);
+                }
+            }
+        }
+    }
+    for root in &org.roots {
+        walk(&root.id, &root.children, &mut accounts, &mut ou_errors);
+    }
+    let prober = Prober::new(source.clone(), ProbeSettings::default());
+    let probes = prober
+        .probe_collect(ProbeTarget::all(&org), &CallerContext::of(&org))
+        .await
+        .into_iter()
+        .map(|(t, o)| (t.account.id.clone(), (o.status, o.reason.map(|r| r.code().to_string()))))
+        .collect();
+    let now = chrono::Utc::now();
+    let query = AssignmentQuery {
+        start: now - chrono::Duration::days(1),
+        end: now,
+        sso_region: Some("us-east-1".into()),
+        cache_path: None,
+        management_account_id: None,
+    };
+    let attempts = source.assignments(&query, Arc::new(|_| {})).await.map_err(|e| e.to_string())?;
+    let flagged_attempts =
+        attempts.iter().filter(|a| a.status == AssignmentStatus::Unknown && a.error_code.is_some()).count();
+    let attempts = attempts.into_iter().filter_map(|a| Some((a.request_id?, a.status))).collect();
+    let first = org.accounts().next().map(|a| a.id.clone()).unwrap_or_default();
+    let tags = source.account_tags(&first).await.map(|t| t.len()).map_err(|e| e.to_string());
+    Ok(Report { accounts, ou_errors, probes, attempts, flagged_attempts, tags })
+}
+
+async fn run_row(faults: Faults) -> Result<Report, String> {
+    let fake = start(faults);
+    match tokio::time::timeout(Duration::from_secs(60), session(&fake)).await {
+        Ok(result) => result,
+        Err(_) => panic!("the session hung"),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn every_api_survives_every_fault() {
+    let baseline = run_row(Faults::default()).await.expect("the clean session works");
+    assert_eq!(baseline.accounts.len(), org().accounts.len());
+    assert_eq!(baseline.ou_errors + baseline.flagged_attempts, 0, "{baseline:?}");
+    let faults = [
+        Fault::ThrottleStorm,
+        Fault::Burst503,
+        Fault::Slow,
+        Fault::Reset,
+        Fault::Garbage,
+        Fault::Truncated,
+        Fault::Denied,
+    ];
+    let rows: Vec<(&str, &str, Fault)> =
+        OPS.iter().flat_map(|&(op, service)| faults.iter().map(move |&f| (op, service, f))).collect();
+    let mut tried = 0;
+    for chunk in rows.chunks(14) {
+        let results = futures::future::join_all(chunk.iter().map(|&(op, service, fault)| async move {
+            (op, fault, run_row(fault.faults(op, service)).await)
+        }))
+        .await;
+        for (op, fault, result) in results {
+            tried += 1;
+            let row = format!("{op} × {fault:?}");
+            match result {
+                Ok(report) if fault.transient() => assert_eq!(report, baseline, "{row}: a transient fault changes nothing"),
+                Ok(report) if COSMETIC.contains(&op) => {
+                    // Names and hints may be missing; the verdicts must be the baseline's.
+                    assert_eq!(report.accounts, baseline.accounts, "{row}");
+                    assert_eq!(report.probes, baseline.probes, "{row}");
+                    assert_eq!(report.attempts, baseline.attempts, "{row}");
+                    if op == "ListTagsForResource" {
+                        assert!(report.tags.as_ref().is_err_and(|e| !e.is_empty()), "{row}: the tags error is said");
+                    }
+                }
+                Ok(report) => assert!(
+                    report == baseline || (report.flags_a_failure() && report.probes != baseline.probes)
+                        || report.ou_errors > 0
+                        || report.flagged_attempts > 0,
+                    "{row}: a changed result must say what failed: {report:?}"
+                ),
+                Err(message) => assert!(!message.is_empty() && !message.contains("panicked"), "{row}: {message}"),
+            }
+        }
+    }
+    assert_eq!(tried, OPS.len() * faults.len());
+    eprintln!("fault matrix: {tried} rows");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn credentials_expiring_mid_run_end_in_a_clear_error_or_flagged_results() {
+    for after in [2u64, 8, 20, 30] {
+        let faults = Faults {
+            fail_after: Some((after, Canned::new(403, "ExpiredToken", "The security token included in the request is expired"))),
+            ..Faults::default()
+        };
+        match run_row(faults).await {
+            Ok(report) => assert!(
+                report.ou_errors > 0
+                    || report.flagged_attempts > 0
+                    || report.tags.is_err()
+                    || report.probes.values().any(|(s, _)| *s == ProbeStatus::Error),
+                "after {after} calls: {report:?}"
+            ),
+            Err(message) => assert!(message.contains("expired"), "after {after} calls: {message}"),
+        }
+    }
+}
