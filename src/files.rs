@@ -140,6 +140,19 @@ mod tests {
     }
 
     #[test]
+    fn a_symlinked_file_is_followed_and_the_link_kept() -> io::Result<()> {
+        let dir = tempfile::tempdir()?;
+        let real = dir.path().join("real-credentials");
+        let link = dir.path().join("credentials");
+        std::fs::write(&real, "[a]\n")?;
+        std::os::unix::fs::symlink(&real, &link)?;
+        update_locked(&link, 0o600, true, |old| format!("{old}[b]\n"))?;
+        assert!(std::fs::symlink_metadata(&link)?.file_type().is_symlink(), "the link is kept");
+        assert_eq!(std::fs::read_to_string(&real)?, "[a]\n[b]\n");
+        Ok(())
+    }
+
+    #[test]
     fn a_missing_directory_fails_without_touching_anything() {
         let result = write_atomic(Path::new("/nonexistent-orgscope-dir/x"), b"data", 0o644);
         assert!(result.is_err());

@@ -35,8 +35,14 @@ const OPS: &[(&str, &str)] = &[
 ];
 
 /// Calls whose failure only costs a name or a hint, never a verdict.
-const COSMETIC: &[&str] =
-    &["ListTagsForResource", "ListPoliciesForTarget", "DescribePermissionSet", "ListInstances", "DescribeUser", "DescribeGroup"];
+const COSMETIC: &[&str] = &[
+    "ListTagsForResource",
+    "ListPoliciesForTarget",
+    "DescribePermissionSet",
+    "ListInstances",
+    "DescribeUser",
+    "DescribeGroup",
+];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Fault {
@@ -70,7 +76,11 @@ impl Fault {
             Fault::Reset => drop(faults.reset_ops.insert(op.into())),
             Fault::Garbage => drop(faults.garbage_ops.insert(op.into(), "<<<this is not an answer>>>".into())),
             Fault::Truncated => {
-                let body = if service == "sts" { "<AssumeRoleResponse><AssumeRoleResult><Cred" } else { "{\"Accounts\": [{\"Id\": \"12" };
+                let body = if service == "sts" {
+                    "<AssumeRoleResponse><AssumeRoleResult><Cred"
+                } else {
+                    "{\"Accounts\": [{\"Id\": \"12"
+                };
                 drop(faults.garbage_ops.insert(op.into(), body.into()))
             }
             Fault::Denied => {
@@ -98,10 +108,9 @@ impl Report {
     /// reason, an attempt of unknown status with its error code, a tags error.
     fn flags_a_failure(&self) -> bool {
         self.ou_errors > 0
-            || self
-                .probes
-                .values()
-                .any(|(status, reason)| *status == ProbeStatus::Error || (*status == ProbeStatus::Blocked && reason.is_some()))
+            || self.probes.values().any(|(status, reason)| {
+                *status == ProbeStatus::Error || (*status == ProbeStatus::Blocked && reason.is_some())
+            })
             || self.flagged_attempts > 0
             || self.tags.is_err()
     }
@@ -121,9 +130,17 @@ fn start(faults: Faults) -> FakeAws {
     state.principals.insert("g-fake".into(), "Platform".into());
     for n in 0..6 {
         let request = format!("req-{n}");
-        state.events.push(assignment_event(&format!("ev-{n}"), now - 60 * (n + 1), &request, &org.accounts[n as usize + 1].id, ps));
+        state.events.push(assignment_event(
+            &format!("ev-{n}"),
+            now - 60 * (n + 1),
+            &request,
+            &org.accounts[n as usize + 1].id,
+            ps,
+        ));
         if n % 2 == 0 {
-            state.statuses.insert(request, FakeStatus::Failed("An unexpected internal service exception occurred.".into()));
+            state
+                .statuses
+                .insert(request, FakeStatus::Failed("An unexpected internal service exception occurred.".into()));
         }
     }
     let denied = org.accounts[2].id.clone();
@@ -207,15 +224,19 @@ async fn every_api_survives_every_fault() {
         OPS.iter().flat_map(|&(op, service)| faults.iter().map(move |&f| (op, service, f))).collect();
     let mut tried = 0;
     for chunk in rows.chunks(14) {
-        let results = futures::future::join_all(chunk.iter().map(|&(op, service, fault)| async move {
-            (op, fault, run_row(fault.faults(op, service)).await)
-        }))
+        let results = futures::future::join_all(
+            chunk
+                .iter()
+                .map(|&(op, service, fault)| async move { (op, fault, run_row(fault.faults(op, service)).await) }),
+        )
         .await;
         for (op, fault, result) in results {
             tried += 1;
             let row = format!("{op} × {fault:?}");
             match result {
-                Ok(report) if fault.transient() => assert_eq!(report, baseline, "{row}: a transient fault changes nothing"),
+                Ok(report) if fault.transient() => {
+                    assert_eq!(report, baseline, "{row}: a transient fault changes nothing")
+                }
                 Ok(report) if COSMETIC.contains(&op) => {
                     // Names and hints may be missing; the verdicts must be the baseline's.
                     assert_eq!(report.accounts, baseline.accounts, "{row}");
@@ -226,7 +247,8 @@ async fn every_api_survives_every_fault() {
                     }
                 }
                 Ok(report) => assert!(
-                    report == baseline || (report.flags_a_failure() && report.probes != baseline.probes)
+                    report == baseline
+                        || (report.flags_a_failure() && report.probes != baseline.probes)
                         || report.ou_errors > 0
                         || report.flagged_attempts > 0,
                     "{row}: a changed result must say what failed: {report:?}"
@@ -243,7 +265,10 @@ async fn every_api_survives_every_fault() {
 async fn credentials_expiring_mid_run_end_in_a_clear_error_or_flagged_results() {
     for after in [2u64, 8, 20, 30] {
         let faults = Faults {
-            fail_after: Some((after, Canned::new(403, "ExpiredToken", "The security token included in the request is expired"))),
+            fail_after: Some((
+                after,
+                Canned::new(403, "ExpiredToken", "The security token included in the request is expired"),
+            )),
             ..Faults::default()
         };
         match run_row(faults).await {
@@ -255,6 +280,24 @@ async fn credentials_expiring_mid_run_end_in_a_clear_error_or_flagged_results() 
                 "after {after} calls: {report:?}"
             ),
             Err(message) => assert!(message.contains("expired"), "after {after} calls: {message}"),
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn paginators_follow_empty_pages_and_stop_on_a_token_that_never_changes() {
+    let baseline = run_row(Faults::default()).await.expect("the clean session works");
+    // Empty pages with a NextToken, on every paginated API: the result is the baseline.
+    let empty = run_row(Faults { empty_pages: 2, ..Faults::default() }).await.expect("empty pages are followed");
+    assert_eq!(empty, baseline);
+    // A NextToken that repeats forever stops with an error on that listing, never a hang.
+    for op in ["LookupEvents", "ListTagsForResource"] {
+        let faults = Faults { repeat_token_parents: [op.to_string()].into(), ..Faults::default() };
+        match run_row(faults).await {
+            Ok(report) => {
+                assert!(report.tags.as_ref().is_err_and(|e| e.contains("NextToken")), "{op}: {report:?}");
+            }
+            Err(message) => assert!(message.contains("NextToken"), "{op}: {message}"),
         }
     }
 }

@@ -656,6 +656,9 @@ fn organizations(state: &State, op: &str, params: &Value) -> Answer {
                 "Arn": format!("arn:aws:organizations::{}:policy/{}/service_control_policy/{pid}", org.management_id, org.org_id),
             })).collect::<Vec<_>>()}))
         }
+        "ListTagsForResource" if state.faults.repeat_token_parents.contains("ListTagsForResource") => {
+            Answer::Ok(json!({"Tags": [], "NextToken": "same-token-forever"}))
+        }
         "ListTagsForResource" => {
             let id = params["ResourceId"].as_str().unwrap_or_default();
             match org.accounts.iter().find(|a| a.id == id) {
@@ -783,6 +786,13 @@ fn cloudtrail(state: &State, op: &str, params: &Value) -> Answer {
             }
         },
     };
+    if state.faults.repeat_token_parents.contains("LookupEvents") {
+        return Answer::Ok(json!({"Events": [], "NextToken": format!("0#{signature}")}));
+    }
+    if state.faults.empty_pages > 0 && offset < state.faults.empty_pages {
+        return Answer::Ok(json!({"Events": [], "NextToken": format!("{}#{signature}", offset + 1)}));
+    }
+    let offset = offset.saturating_sub(state.faults.empty_pages);
     let mut matching: Vec<&FakeEvent> = state
         .events
         .iter()
@@ -804,7 +814,7 @@ fn cloudtrail(state: &State, op: &str, params: &Value) -> Answer {
         .collect();
     let mut body = json!({"Events": page});
     if offset + max < matching.len() {
-        body["NextToken"] = json!(format!("{}#{signature}", offset + max));
+        body["NextToken"] = json!(format!("{}#{signature}", offset + max + state.faults.empty_pages));
     }
     Answer::Ok(body)
 }
