@@ -206,59 +206,95 @@ async fn run_row(faults: Faults) -> Result<Report, String> {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn every_api_survives_every_fault() {
-    let baseline = run_row(Faults::default()).await.expect("the clean session works");
-    assert_eq!(baseline.accounts.len(), org().accounts.len());
-    assert_eq!(baseline.ou_errors + baseline.flagged_attempts, 0, "{baseline:?}");
-    let faults = [
-        Fault::ThrottleStorm,
-        Fault::Burst503,
-        Fault::Slow,
-        Fault::Reset,
-        Fault::Garbage,
-        Fault::Truncated,
-        Fault::Denied,
-    ];
-    let rows: Vec<(&str, &str, Fault)> =
-        OPS.iter().flat_map(|&(op, service)| faults.iter().map(move |&f| (op, service, f))).collect();
-    let mut tried = 0;
-    for chunk in rows.chunks(14) {
-        let results = futures::future::join_all(
-            chunk
-                .iter()
-                .map(|&(op, service, fault)| async move { (op, fault, run_row(fault.faults(op, service)).await) }),
-        )
-        .await;
-        for (op, fault, result) in results {
-            tried += 1;
-            let row = format!("{op} × {fault:?}");
-            match result {
-                Ok(report) if fault.transient() => {
-                    assert_eq!(report, baseline, "{row}: a transient fault changes nothing")
-                }
-                Ok(report) if COSMETIC.contains(&op) => {
-                    // Names and hints may be missing; the verdicts must be the baseline's.
-                    assert_eq!(report.accounts, baseline.accounts, "{row}");
-                    assert_eq!(report.probes, baseline.probes, "{row}");
-                    assert_eq!(report.attempts, baseline.attempts, "{row}");
-                    if op == "ListTagsForResource" {
-                        assert!(report.tags.as_ref().is_err_and(|e| !e.is_empty()), "{row}: the tags error is said");
-                    }
-                }
-                Ok(report) => assert!(
-                    report == baseline
-                        || (report.flags_a_failure() && report.probes != baseline.probes)
-                        || report.ou_errors > 0
-                        || report.flagged_attempts > 0,
-                    "{row}: a changed result must say what failed: {report:?}"
-                ),
-                Err(message) => assert!(!message.is_empty() && !message.contains("panicked"), "{row}: {message}"),
+/// The clean session, run once for every row to compare with.
+static BASELINE: tokio::sync::OnceCell<Report> = tokio::sync::OnceCell::const_new();
+
+async fn baseline() -> Report {
+    BASELINE
+        .get_or_init(|| async {
+            let report = run_row(Faults::default()).await.expect("the clean session works");
+            assert_eq!(report.accounts.len(), org().accounts.len());
+            assert_eq!(report.ou_errors + report.flagged_attempts, 0, "{report:?}");
+            report
+        })
+        .await
+        .clone()
+}
+
+/// One row: `op` answers with `fault`; the session must still end right.
+async fn row(op: &str, fault: Fault) {
+    let service = OPS.iter().find(|(name, _)| *name == op).map(|(_, s)| *s).expect("a known API");
+    let baseline = baseline().await;
+    let row = format!("{op} × {fault:?}");
+    match run_row(fault.faults(op, service)).await {
+        Ok(report) if fault.transient() => assert_eq!(report, baseline, "{row}: a transient fault changes nothing"),
+        Ok(report) if COSMETIC.contains(&op) => {
+            // Names and hints may be missing; the verdicts must be the baseline's.
+            assert_eq!(report.accounts, baseline.accounts, "{row}");
+            assert_eq!(report.probes, baseline.probes, "{row}");
+            assert_eq!(report.attempts, baseline.attempts, "{row}");
+            if op == "ListTagsForResource" {
+                assert!(report.tags.as_ref().is_err_and(|e| !e.is_empty()), "{row}: the tags error is said");
             }
         }
+        Ok(report) => assert!(
+            report == baseline
+                || (report.flags_a_failure() && report.probes != baseline.probes)
+                || report.ou_errors > 0
+                || report.flagged_attempts > 0,
+            "{row}: a changed result must say what failed: {report:?}"
+        ),
+        Err(message) => assert!(!message.is_empty() && !message.contains("panicked"), "{row}: {message}"),
     }
-    assert_eq!(tried, OPS.len() * faults.len());
-    eprintln!("fault matrix: {tried} rows");
+}
+
+/// One `#[test]` per row of the matrix: every API × every fault.
+macro_rules! matrix {
+    ($($name:ident: $op:literal;)*) => {
+        $(
+            mod $name {
+                use super::{Fault, row};
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn throttling_storm() { row($op, Fault::ThrottleStorm).await }
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn burst_of_503() { row($op, Fault::Burst503).await }
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn slower_than_the_timeout() { row($op, Fault::Slow).await }
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn reset_mid_body() { row($op, Fault::Reset).await }
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn malformed_body() { row($op, Fault::Garbage).await }
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn truncated_body() { row($op, Fault::Truncated).await }
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn access_denied() { row($op, Fault::Denied).await }
+            }
+        )*
+        #[test]
+        fn the_matrix_covers_every_api() {
+            let covered = [$($op),*];
+            for (op, _) in OPS {
+                assert!(covered.contains(op), "{op} has its rows");
+            }
+        }
+    };
+}
+
+matrix! {
+    get_caller_identity: "GetCallerIdentity";
+    describe_organization: "DescribeOrganization";
+    list_roots: "ListRoots";
+    list_organizational_units_for_parent: "ListOrganizationalUnitsForParent";
+    list_accounts_for_parent: "ListAccountsForParent";
+    list_tags_for_resource: "ListTagsForResource";
+    list_policies_for_target: "ListPoliciesForTarget";
+    assume_role: "AssumeRole";
+    lookup_events: "LookupEvents";
+    describe_account_assignment_creation_status: "DescribeAccountAssignmentCreationStatus";
+    describe_permission_set: "DescribePermissionSet";
+    list_instances: "ListInstances";
+    describe_user: "DescribeUser";
+    describe_group: "DescribeGroup";
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -286,7 +322,7 @@ async fn credentials_expiring_mid_run_end_in_a_clear_error_or_flagged_results() 
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn paginators_follow_empty_pages_and_stop_on_a_token_that_never_changes() {
-    let baseline = run_row(Faults::default()).await.expect("the clean session works");
+    let baseline = baseline().await;
     // Empty pages with a NextToken, on every paginated API: the result is the baseline.
     let empty = run_row(Faults { empty_pages: 2, ..Faults::default() }).await.expect("empty pages are followed");
     assert_eq!(empty, baseline);
