@@ -4,7 +4,7 @@
 mod common;
 
 use orgscope::model::AssignmentStatus;
-use orgscope::source::aws::{AwsOptions, AwsSource};
+use orgscope::source::aws::AwsSource;
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_created_assignment_is_described_through_the_source_layer() {
@@ -32,13 +32,7 @@ async fn a_created_assignment_is_described_through_the_source_layer() {
     let expected =
         created.account_assignment_creation_status().and_then(|s| s.status()).map(|s| s.as_str().to_string());
 
-    let options = AwsOptions {
-        region: Some("us-east-1".into()),
-        endpoint_url: Some(moto.url()),
-        concurrency: 4,
-        credentials: Some(aws_credential_types::Credentials::new("testing", "testing", None, None, "moto")),
-        ..AwsOptions::default()
-    };
+    let options = moto.options();
     let source = AwsSource::connect(options).await.expect("connect to moto");
     let (status, reason, code) = source.assignment_status("us-east-1", instance, &request_id).await;
     assert_eq!(code, None, "{reason:?}");

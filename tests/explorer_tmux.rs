@@ -7,15 +7,7 @@ mod common;
 use std::time::Duration;
 
 use common::fake_aws::{FakeAws, FakeOrg, Faults};
-use common::tmux::Tmux;
-
-fn selected_row(screen: &str) -> String {
-    screen
-        .lines()
-        .find(|l| l.contains('›'))
-        .map(|l| l.split('│').nth(1).unwrap_or(l).trim().to_string())
-        .unwrap_or_default()
-}
+use common::tmux::{Tmux, selected_row};
 
 fn start(env: &[(&str, &str)], width: u16, height: u16) -> Option<(tempfile::TempDir, Tmux)> {
     let home = tempfile::tempdir().expect("temp dir");

@@ -8,20 +8,14 @@ use std::sync::Arc;
 use orgscope::model::ProbeStatus;
 use orgscope::probe::{CallerContext, ProbeSettings, ProbeTarget, Prober};
 use orgscope::source::Source;
-use orgscope::source::aws::{AwsOptions, AwsSource};
+use orgscope::source::aws::AwsSource;
 
 #[tokio::test(flavor = "multi_thread")]
 async fn every_created_account_is_reachable_and_its_credentials_work_there() {
     let Some(moto) = common::moto::Moto::start() else { return };
     let created = moto.create_org_with_accounts("probe", 6).await;
 
-    let options = AwsOptions {
-        region: Some("us-east-1".into()),
-        endpoint_url: Some(moto.url()),
-        concurrency: 4,
-        credentials: Some(aws_credential_types::Credentials::new("testing", "testing", None, None, "moto")),
-        ..AwsOptions::default()
-    };
+    let options = moto.options();
     let source = Arc::new(AwsSource::connect(options).await.expect("connect to moto"));
     let org = source.discover(Arc::new(|_| {})).await.expect("discover");
     let prober = Prober::new(source, ProbeSettings::default());

@@ -50,6 +50,17 @@ impl Moto {
 }
 
 impl Moto {
+    /// orgscope's source options pointed at this moto with its test credentials.
+    pub fn options(&self) -> orgscope::source::aws::AwsOptions {
+        orgscope::source::aws::AwsOptions {
+            region: Some("us-east-1".into()),
+            endpoint_url: Some(self.url()),
+            concurrency: 4,
+            credentials: Some(aws_credential_types::Credentials::new("testing", "testing", None, None, "moto")),
+            ..Default::default()
+        }
+    }
+
     /// Creates the organization and `count` accounts named `<prefix>-<n>`; returns their ids.
     pub async fn create_org_with_accounts(&self, prefix: &str, count: usize) -> Vec<String> {
         let client = aws_sdk_organizations::Client::new(&self.sdk_config().await);

@@ -86,6 +86,15 @@ impl Tmux {
     }
 }
 
+/// The text of the tree row carrying the selection marker, without the pane borders.
+pub fn selected_row(screen: &str) -> String {
+    screen
+        .lines()
+        .find(|l| l.contains('›'))
+        .map(|l| l.split('│').nth(1).unwrap_or(l).trim().to_string())
+        .unwrap_or_default()
+}
+
 impl Drop for Tmux {
     fn drop(&mut self) {
         let _ = self.run(&["kill-server"]);
