@@ -420,16 +420,7 @@ mod tests {
     #[test]
     fn the_nearest_setting_wins() {
         let target = ProbeTarget {
-            account: Account {
-                id: "222".into(),
-                name: "a".into(),
-                email: None,
-                status: None,
-                joined_method: None,
-                joined_at: None,
-                tags: None,
-                management: false,
-            },
+            account: Account::fixture("222", "a"),
             path: vec![("r-1".into(), "Root".into()), ("ou-1".into(), "Prod".into()), ("ou-2".into(), "Pay".into())],
         };
         let mut settings = ProbeSettings { external_id: Some("global".into()), ..ProbeSettings::default() };

@@ -133,14 +133,10 @@ mod tests {
 
     fn account(id: &str, name: &str, joined: &str) -> Node {
         Node::Account(Account {
-            id: id.into(),
-            name: name.into(),
             email: Some(format!("{name}@example.com")),
-            status: Some("ACTIVE".into()),
             joined_method: Some(joined.into()),
-            joined_at: None,
             tags: Some([("team".to_string(), "ledger".to_string())].into()),
-            management: false,
+            ..Account::fixture(id, name)
         })
     }
 

@@ -90,8 +90,6 @@ pub struct App {
     /// Where the data comes from ("demo organization", "aws profile prod").
     pub source_label: String,
     pub region: Option<String>,
-    pub organization: Option<OrgInfo>,
-    pub caller: Option<Caller>,
     pub tree: TreeView,
     /// Probe outcomes known before discovery finished (a snapshot's), applied as accounts appear.
     saved_access: BTreeMap<String, ProbeOutcome>,
@@ -145,8 +143,6 @@ impl App {
             theme: Theme::from_env(),
             source_label,
             region,
-            organization: None,
-            caller: None,
             tree: TreeView::default(),
             saved_access,
             activity: Activity::Idle,
@@ -328,17 +324,13 @@ impl App {
             Action::CopyArn => {
                 let arn = self.tree.selected_node().and_then(|node| {
                     let (account, _) = node.account()?;
-                    let org = self.organization.as_ref()?;
-                    let partition = self.caller.as_ref().map(|c| crate::probe::CallerContext {
-                        account: c.account.clone(),
-                        arn: c.arn.clone(),
-                        management_account_id: String::new(),
-                    });
-                    let partition = partition.as_ref().map(|c| c.partition().to_string()).unwrap_or("aws".into());
+                    let org = self.org.as_ref()?;
+                    let partition = CallerContext::of(org).partition().to_string();
+                    let info = &org.organization;
                     Some((
                         format!(
                             "arn:{partition}:organizations::{}:account/{}/{}",
-                            org.management_account_id, org.id, account.id
+                            info.management_account_id, info.id, account.id
                         ),
                         account.name.clone(),
                     ))
@@ -365,7 +357,7 @@ impl App {
                     end: now,
                     sso_region: self.assignment_settings.sso_region.clone(),
                     cache_path: self.assignment_settings.cache_path.clone(),
-                    management_account_id: self.organization.as_ref().map(|o| o.management_account_id.clone()),
+                    management_account_id: self.organization().map(|o| o.management_account_id.clone()),
                 };
                 self.assignments.loading = assignments::Loading::Loading(Default::default());
                 self.assignments_started = Some(std::time::Instant::now());
@@ -600,13 +592,8 @@ impl App {
             self.toast = Some("select an account to switch role".to_string());
             return Vec::new();
         }
-        let (Some(organization), Some(caller)) = (&self.organization, &self.caller) else { return Vec::new() };
+        let Some(caller) = self.org.as_ref().map(CallerContext::of) else { return Vec::new() };
         let Some(target) = self.tree.probe_targets(index).into_iter().next() else { return Vec::new() };
-        let caller = CallerContext {
-            account: caller.account.clone(),
-            arn: caller.arn.clone(),
-            management_account_id: organization.management_account_id.clone(),
-        };
         self.toast = Some(format!("switching role into {}…", target.account.name));
         vec![Effect::SwitchRole { purpose, target, caller }]
     }
@@ -661,15 +648,10 @@ impl App {
 
     /// Marks `targets` as probing and asks for a probe of them.
     fn start_probe(&mut self, targets: Vec<crate::probe::ProbeTarget>) -> Vec<Effect> {
-        let (Some(organization), Some(caller)) = (&self.organization, &self.caller) else { return Vec::new() };
+        let Some(caller) = self.org.as_ref().map(CallerContext::of) else { return Vec::new() };
         if targets.is_empty() {
             return Vec::new();
         }
-        let caller = CallerContext {
-            account: caller.account.clone(),
-            arn: caller.arn.clone(),
-            management_account_id: organization.management_account_id.clone(),
-        };
         // A verdict already shown stays until the new one arrives; unknown accounts show probing.
         for target in &targets {
             let unknown = self
@@ -712,11 +694,7 @@ impl App {
             return Vec::new();
         };
         let values = TemplateValues {
-            management_account_id: self
-                .organization
-                .as_ref()
-                .map(|o| o.management_account_id.clone())
-                .unwrap_or_default(),
+            management_account_id: self.organization().map(|o| o.management_account_id.clone()).unwrap_or_default(),
             role_name: role,
             external_id: self.probe_settings.external_id.clone(),
         };
@@ -757,9 +735,17 @@ impl App {
         }
         tree.scroll_into_view(self.tree_height());
         self.tree = tree;
-        self.organization = Some(org.organization.clone());
-        self.caller = Some(org.caller.clone());
         self.org = Some(org.clone());
+    }
+
+    /// The organization on screen, once discovered.
+    pub fn organization(&self) -> Option<&OrgInfo> {
+        self.org.as_ref().map(|o| &o.organization)
+    }
+
+    /// Who is looking, once discovered.
+    pub fn caller(&self) -> Option<&Caller> {
+        self.org.as_ref().map(|o| &o.caller)
     }
 
     /// Shows a cached run at once, marked stale, while the refresh that [`App::start`] asks for

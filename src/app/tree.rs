@@ -372,16 +372,7 @@ mod tests {
     use crate::model::{Caller, OrgInfo, Ou, ProbeOutcome, ProbeStatus, Reason, Root};
 
     fn account(id: &str) -> Node {
-        Node::Account(Account {
-            id: id.into(),
-            name: format!("acct-{id}"),
-            email: None,
-            status: Some("ACTIVE".into()),
-            joined_method: Some("CREATED".into()),
-            joined_at: None,
-            tags: None,
-            management: false,
-        })
+        Node::Account(Account::fixture(id, &format!("acct-{id}")))
     }
 
     fn org() -> Org {

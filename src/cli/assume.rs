@@ -215,19 +215,7 @@ mod tests {
     use crate::model::Account;
 
     fn target(id: &str, name: &str) -> ProbeTarget {
-        ProbeTarget {
-            account: Account {
-                id: id.into(),
-                name: name.into(),
-                email: None,
-                status: None,
-                joined_method: None,
-                joined_at: None,
-                tags: None,
-                management: false,
-            },
-            path: Vec::new(),
-        }
+        ProbeTarget { account: Account::fixture(id, name), path: Vec::new() }
     }
 
     #[test]

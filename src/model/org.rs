@@ -173,11 +173,10 @@ impl Org {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn account(id: &str, name: &str) -> Node {
-        Node::Account(Account {
+impl Account {
+    /// An ACTIVE account created by the organization, for tests; override fields as needed.
+    pub(crate) fn fixture(id: &str, name: &str) -> Account {
+        Account {
             id: id.into(),
             name: name.into(),
             email: None,
@@ -186,7 +185,16 @@ mod tests {
             joined_at: None,
             tags: None,
             management: false,
-        })
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn account(id: &str, name: &str) -> Node {
+        Node::Account(Account::fixture(id, name))
     }
 
     fn ou(id: &str, name: &str, children: Vec<Node>) -> Node {

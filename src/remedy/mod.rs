@@ -145,16 +145,7 @@ mod tests {
     use super::*;
 
     fn account(joined: &str) -> Account {
-        Account {
-            id: "222222222222".into(),
-            name: "acme".into(),
-            email: None,
-            status: Some("ACTIVE".into()),
-            joined_method: Some(joined.into()),
-            joined_at: None,
-            tags: None,
-            management: false,
-        }
+        Account { joined_method: Some(joined.into()), ..Account::fixture("222222222222", "acme") }
     }
 
     fn context() -> Context<'static> {

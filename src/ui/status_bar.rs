@@ -71,7 +71,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         first.push(Span::raw(" │ "));
         first.push(Span::raw(region.as_str()));
     }
-    if let Some(caller) = &app.caller {
+    if let Some(caller) = app.caller() {
         first.push(Span::raw(" │ "));
         first.push(Span::styled(short_arn(&caller.arn), theme.label()));
     }

@@ -11,7 +11,7 @@ use crate::app::App;
 use crate::app::tree::{NodeData, TreeNode, visible_offset};
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
-    let mut title = match &app.organization {
+    let mut title = match app.organization() {
         Some(org) => format!(" Organization {} ", org.id),
         None => " Organization ".to_string(),
     };
