@@ -2,7 +2,8 @@
 //! `ORGSCOPE_LOG` (or `RUST_LOG`) sets the filter; `ORGSCOPE_LOG_FILE` the path.
 
 use std::path::PathBuf;
-use std::sync::Mutex;
+use std::sync::{Mutex, OnceLock};
+use std::time::{Duration, Instant};
 
 use tracing_subscriber::EnvFilter;
 
@@ -15,8 +16,16 @@ pub fn log_path() -> Option<PathBuf> {
     Some(dir.join("orgscope.log"))
 }
 
+static STARTED: OnceLock<Instant> = OnceLock::new();
+
+/// Time since logging started (the start of the run), for the log's start-up figures.
+pub fn since_start() -> Duration {
+    STARTED.get_or_init(Instant::now).elapsed()
+}
+
 /// Starts file logging. A log that cannot be opened is not worth failing a run for.
 pub fn init() {
+    STARTED.get_or_init(Instant::now);
     let Some(path) = log_path() else { return };
     if let Some(dir) = path.parent() {
         let _ = std::fs::create_dir_all(dir);

@@ -82,7 +82,7 @@ impl Default for ProbeSettings {
             external_id: None,
             external_ids: BTreeMap::new(),
             roles_for: BTreeMap::new(),
-            concurrency: 8,
+            concurrency: 64,
             region: None,
         }
     }

@@ -400,6 +400,14 @@ impl App {
                 if self.probing.is_some_and(|p| p.generation == generation) {
                     self.probing = None;
                 }
+                let seconds = self.probe_started.map(|s| s.elapsed().as_secs_f64());
+                let (accounts, blocked) = self
+                    .tree
+                    .nodes
+                    .iter()
+                    .find(|n| n.parent.is_none())
+                    .map_or((0, 0), |root| (root.accounts, root.blocked));
+                tracing::info!(generation, accounts, blocked, seconds, "probe finished");
                 match (&self.cache_path, generation == self.full_probe) {
                     (Some(path), true) => match self.snapshot() {
                         Some(snapshot) => vec![Effect::SaveCache { path: path.clone(), snapshot: Box::new(snapshot) }],

@@ -44,6 +44,7 @@ where
     let mut running = 0usize;
     let mut pending: Vec<Effect> = app.start();
     let mut events_open = true;
+    let mut first_frame = true;
     loop {
         for effect in pending.drain(..) {
             match effect {
@@ -73,6 +74,11 @@ where
             return Err(io::Error::other("an internal error stopped orgscope (see the panic message above)"));
         }
         terminal.draw(|frame| crate::ui::draw(frame, app)).map_err(io::Error::other)?;
+        if first_frame {
+            first_frame = false;
+            let ms = crate::logging::since_start().as_secs_f64() * 1000.0;
+            tracing::info!(ms, rows = app.tree.rows.len(), "first frame drawn");
+        }
         if !events_open && running == 0 {
             return Ok(Exit::Quit);
         }

@@ -251,6 +251,14 @@ impl TreeView {
         self.offset = 0;
     }
 
+    /// Unfolds every root and OU.
+    pub fn expand_all(&mut self) {
+        for node in &mut self.nodes {
+            node.expanded = node.is_container();
+        }
+        self.rebuild_rows();
+    }
+
     fn rebuild_rows(&mut self) {
         let selected = self.selected_index();
         self.rows.clear();

@@ -91,7 +91,7 @@ pub struct GlobalArgs {
 }
 
 /// Calls in flight when neither the flag nor the config says.
-pub const DEFAULT_CONCURRENCY: u16 = 8;
+pub const DEFAULT_CONCURRENCY: u16 = 64;
 
 impl GlobalArgs {
     /// Reads the config file and fills every flag the user left unset from it.

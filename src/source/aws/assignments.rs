@@ -3,19 +3,21 @@
 //! every `NextToken`, at most 2 calls a second), then `DescribeAccountAssignmentCreationStatus` for
 //! each distinct request (at most 20 a second, concurrently, as pages arrive), permission set names
 //! from `DescribePermissionSet`, and final statuses cached on disk between runs.
+//!
+//! CloudTrail's history never changes, so the events read are cached too (per caller account): a
+//! later run over a window the cache covers asks CloudTrail only for what came after the last run,
+//! less [`LATE_DELIVERY`] since CloudTrail may deliver an event some minutes after it happened.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
-use std::sync::Arc;
-use std::time::Duration;
 
 use aws_sdk_cloudtrail::types::{LookupAttribute, LookupAttributeKey};
 use aws_smithy_types::error::display::DisplayErrorContext;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use futures::stream::{FuturesUnordered, StreamExt};
 use serde::{Deserialize, Serialize};
-use tokio::sync::Mutex;
 
+use super::pace::Api;
 use super::retry::Caller;
 use super::{AwsSource, fatal, to_chrono};
 use crate::model::{AssignmentAttempt, AssignmentStatus};
@@ -23,37 +25,12 @@ use crate::source::{AssignmentProgress, AssignmentProgressFn, AssignmentQuery, S
 
 /// CloudTrail's largest page for LookupEvents.
 const PAGE_SIZE: i32 = 50;
-/// CloudTrail allows 2 LookupEvents calls a second per account and region.
-const LOOKUP_INTERVAL: Duration = Duration::from_millis(500);
-/// Identity Center's shared limit is about 20 calls a second.
-const DESCRIBE_INTERVAL: Duration = Duration::from_millis(50);
 /// A lookup longer than this many pages is a broken paginator.
 const MAX_PAGES: usize = 20_000;
-
-/// Spaces calls at least `interval` apart, however many tasks ask.
-#[derive(Debug)]
-pub struct RateLimiter {
-    interval: Duration,
-    next: Mutex<tokio::time::Instant>,
-}
-
-impl RateLimiter {
-    pub fn new(interval: Duration) -> RateLimiter {
-        RateLimiter { interval, next: Mutex::new(tokio::time::Instant::now()) }
-    }
-
-    /// Waits for this caller's slot.
-    pub async fn wait(&self) {
-        let slot = {
-            let mut next = self.next.lock().await;
-            let now = tokio::time::Instant::now();
-            let slot = (*next).max(now);
-            *next = slot + self.interval;
-            slot
-        };
-        tokio::time::sleep_until(slot).await;
-    }
-}
+/// CloudTrail usually delivers an event within 15 minutes; the cache trusts nothing newer.
+const LATE_DELIVERY: i64 = 15 * 60;
+/// LookupEvents reaches back 90 days; cached events older than that are dropped.
+const HISTORY: i64 = 90 * 86_400;
 
 /// What the disk cache keeps for a request that reached a final status.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -67,6 +44,49 @@ struct StatusCache {
     format: u32,
     /// `instance_arn request_id` → final status.
     statuses: BTreeMap<String, CachedStatus>,
+    /// The events read, by the account whose CloudTrail they came from.
+    #[serde(default)]
+    events: BTreeMap<String, EventCache>,
+}
+
+/// Every `CreateAccountAssignment` event between `from` and `until` (epoch seconds), as parsed.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+struct EventCache {
+    from: i64,
+    until: i64,
+    attempts: Vec<AssignmentAttempt>,
+}
+
+impl EventCache {
+    /// Where CloudTrail must be read from for `[start, end]`, and the cached attempts in it; the
+    /// whole window when the cache does not reach back to `start`.
+    fn plan(&self, start: i64, end: i64) -> (i64, Vec<AssignmentAttempt>) {
+        if self.from > start || self.until < start {
+            return (start, Vec::new());
+        }
+        let resume = (self.until - LATE_DELIVERY).max(start);
+        let cached = self
+            .attempts
+            .iter()
+            .filter(|a| a.event_time.is_some_and(|t| (start..resume).contains(&t.timestamp()) && t.timestamp() <= end))
+            .cloned()
+            .collect();
+        (resume, cached)
+    }
+
+    /// The cache after a run over `[start, end]` that read CloudTrail from `resume`.
+    fn extend(mut self, start: i64, resume: i64, end: i64, read: &[AssignmentAttempt]) -> EventCache {
+        if resume == start && (self.from > start || self.until < start) {
+            self = EventCache { from: start, until: start, attempts: Vec::new() };
+        }
+        self.attempts.retain(|a| a.event_time.is_none_or(|t| t.timestamp() < resume));
+        self.attempts.extend(read.iter().cloned());
+        self.from = self.from.min(start).max(end - HISTORY);
+        self.until = self.until.max(end);
+        let from = self.from;
+        self.attempts.retain(|a| a.event_time.is_some_and(|t| t.timestamp() >= from));
+        self
+    }
 }
 
 fn cache_key(instance: &str, request: &str) -> String {
@@ -114,6 +134,59 @@ fn clients(source: &AwsSource, region: &str) -> Clients {
     }
 }
 
+type DescribeFuture = std::pin::Pin<Box<dyn std::future::Future<Output = Described> + Send>>;
+
+/// One run's state: the attempts so far and the describes in flight.
+struct Run<'a> {
+    source: &'a AwsSource,
+    sso: aws_sdk_ssoadmin::Client,
+    cache: StatusCache,
+    attempts: Vec<AssignmentAttempt>,
+    asked: HashSet<String>,
+    pending: FuturesUnordered<DescribeFuture>,
+    names: HashMap<String, Option<String>>,
+    report: AssignmentProgress,
+    progress: AssignmentProgressFn,
+}
+
+impl Run<'_> {
+    /// Takes one attempt: its final status from the cache, else a describe started for its
+    /// request (once per request), and its permission set's name.
+    async fn admit(&mut self, mut attempt: AssignmentAttempt) {
+        self.report.events += 1;
+        if attempt.status == AssignmentStatus::InProgress
+            && let (Some(instance), Some(request)) = (attempt.instance_arn.clone(), attempt.request_id.clone())
+        {
+            let key = cache_key(&instance, &request);
+            if let Some(cached) = self.cache.statuses.get(&key) {
+                attempt.status = cached.status;
+                attempt.failure_reason = cached.failure_reason.clone();
+            } else if self.asked.insert(key) {
+                self.report.to_describe += 1;
+                self.pending.push(describe(self.source.calls.clone(), self.sso.clone(), instance, request));
+            }
+        }
+        if let (Some(instance), Some(permission_set)) = (&attempt.instance_arn, &attempt.permission_set_arn)
+            && !self.names.contains_key(permission_set)
+        {
+            let name = permission_set_name(self.source, &self.sso, instance, permission_set).await;
+            self.names.insert(permission_set.clone(), name);
+        }
+        self.attempts.push(attempt);
+    }
+
+    fn described(&mut self, done: Described) {
+        finish_describe(&mut self.attempts, &mut self.cache, done);
+        self.report.described += 1;
+        self.tell();
+    }
+
+    fn tell(&mut self) {
+        self.report.throttled = self.source.stats().throttled();
+        (self.progress)(self.report);
+    }
+}
+
 pub(super) async fn assignments(
     source: &AwsSource,
     query: &AssignmentQuery,
@@ -122,14 +195,37 @@ pub(super) async fn assignments(
     let region =
         query.sso_region.clone().or_else(|| source.profile_sso_region.clone()).unwrap_or_else(|| source.region.clone());
     let clients = clients(source, &region);
-    let mut cache = read_cache(query.cache_path.as_deref());
-    let lookups = RateLimiter::new(LOOKUP_INTERVAL);
-    let describes = Arc::new(RateLimiter::new(DESCRIBE_INTERVAL));
-    let names: Arc<Mutex<HashMap<String, Option<String>>>> = Arc::default();
-    let mut report = AssignmentProgress::default();
-    let mut attempts: Vec<AssignmentAttempt> = Vec::new();
-    let mut asked: HashSet<String> = HashSet::new();
-    let mut pending = FuturesUnordered::new();
+    let cache = read_cache(query.cache_path.as_deref());
+    // Events are cached per account: another profile's CloudTrail is another history.
+    let account = match query.cache_path {
+        Some(_) => source.caller_account().await,
+        None => None,
+    };
+    let (start, end) = (query.start.timestamp(), query.end.timestamp());
+    let cached_events = account.as_ref().and_then(|a| cache.events.get(a)).cloned().unwrap_or_default();
+    let (resume, cached) = cached_events.plan(start, end);
+    let mut run = Run {
+        source,
+        sso: clients.sso.clone(),
+        cache,
+        attempts: Vec::new(),
+        asked: HashSet::new(),
+        pending: FuturesUnordered::new(),
+        names: HashMap::new(),
+        report: AssignmentProgress::default(),
+        progress,
+    };
+    for attempt in cached {
+        run.admit(attempt).await;
+    }
+    let from_cache = run.attempts.len();
+    if from_cache > 0 {
+        tracing::info!(events = from_cache, resume, "assignment events from the cache");
+        run.tell();
+    }
+
+    // The events CloudTrail answered in this run, as parsed, for the cache.
+    let mut read: Vec<AssignmentAttempt> = Vec::new();
     let mut seen_tokens: HashSet<String> = HashSet::new();
     let mut token: Option<String> = None;
     let attribute = LookupAttribute::builder()
@@ -141,9 +237,6 @@ pub(super) async fn assignments(
             code: "InvalidRequest".into(),
             message: err.to_string(),
         })?;
-    let start = aws_smithy_types::DateTime::from_secs(query.start.timestamp());
-    let end = aws_smithy_types::DateTime::from_secs(query.end.timestamp());
-
     loop {
         // The same parameters with every page: a NextToken is only valid with them.
         let page = {
@@ -151,68 +244,30 @@ pub(super) async fn assignments(
                 .cloudtrail
                 .lookup_events()
                 .lookup_attributes(attribute.clone())
-                .start_time(start)
-                .end_time(end)
+                .start_time(aws_smithy_types::DateTime::from_secs(resume))
+                .end_time(aws_smithy_types::DateTime::from_secs(end))
                 .max_results(PAGE_SIZE)
                 .set_next_token(token.clone());
-            let page_future = source.calls.call(|| {
-                let lookup = lookup.clone();
-                let lookups = &lookups;
-                async move {
-                    lookups.wait().await;
-                    lookup.send().await
-                }
-            });
+            let page_future = source.calls.call(Api::CloudTrail, || lookup.clone().send());
             // Describes already started keep running while the next page is awaited.
             let mut page_future = std::pin::pin!(page_future);
             loop {
                 tokio::select! {
                     page = &mut page_future => break page,
-                    Some(done) = pending.next(), if !pending.is_empty() => {
-                        finish_describe(&mut attempts, &mut cache, done);
-                        report.described += 1;
-                        report.throttled = source.stats().throttled();
-                        progress(report);
-                    }
+                    Some(done) = run.pending.next(), if !run.pending.is_empty() => run.described(done),
                 }
             }
         };
         let page = page.map_err(|err| fatal("cloudtrail:LookupEvents", "", err))?;
-        report.pages += 1;
+        run.report.pages += 1;
         for event in page.events() {
             let raw = event.cloud_trail_event().unwrap_or_default();
             let time = event.event_time().and_then(to_chrono);
-            let mut attempt = crate::source::event::parse(event.event_id().unwrap_or_default(), time, raw);
-            report.events += 1;
-            if attempt.status == AssignmentStatus::InProgress
-                && let (Some(instance), Some(request)) = (attempt.instance_arn.clone(), attempt.request_id.clone())
-            {
-                let key = cache_key(&instance, &request);
-                if let Some(cached) = cache.statuses.get(&key) {
-                    attempt.status = cached.status;
-                    attempt.failure_reason = cached.failure_reason.clone();
-                } else if asked.insert(key) {
-                    report.to_describe += 1;
-                    pending.push(describe(
-                        source.calls.clone(),
-                        clients.sso.clone(),
-                        Arc::clone(&describes),
-                        instance,
-                        request,
-                    ));
-                }
-            }
-            if let (Some(instance), Some(permission_set)) = (&attempt.instance_arn, &attempt.permission_set_arn) {
-                let known = names.lock().await.contains_key(permission_set);
-                if !known {
-                    let name = permission_set_name(source, &clients.sso, &describes, instance, permission_set).await;
-                    names.lock().await.insert(permission_set.clone(), name);
-                }
-            }
-            attempts.push(attempt);
+            let attempt = crate::source::event::parse(event.event_id().unwrap_or_default(), time, raw);
+            read.push(attempt.clone());
+            run.admit(attempt).await;
         }
-        report.throttled = source.stats().throttled();
-        progress(report);
+        run.tell();
         token = page.next_token().map(str::to_string).filter(|t| !t.is_empty());
         match &token {
             None => break,
@@ -227,19 +282,20 @@ pub(super) async fn assignments(
             Some(_) => {}
         }
     }
-    while let Some(done) = pending.next().await {
-        finish_describe(&mut attempts, &mut cache, done);
-        report.described += 1;
-        report.throttled = source.stats().throttled();
-        progress(report);
+    while let Some(done) = run.pending.next().await {
+        run.described(done);
     }
+    let Run { mut cache, mut attempts, names, report, .. } = run;
     // Requests described in this run with a final status become cache entries; those still
-    // IN_PROGRESS are asked about again next time.
-    cache.format = 1;
+    // IN_PROGRESS are asked about again next time. The events read join the cached ones, as
+    // parsed (statuses are filled from the status cache on the way out).
+    if let Some(account) = account {
+        cache.events.insert(account, cached_events.extend(start, resume, end, &read));
+    }
+    cache.format = 2;
     write_cache(query.cache_path.as_deref(), &cache);
 
-    name_principals(source, &clients.sso, &region, &describes, &mut attempts).await;
-    let names = names.lock().await;
+    name_principals(source, &clients.sso, &region, &mut attempts).await;
     for attempt in &mut attempts {
         if let Some(permission_set) = &attempt.permission_set_arn {
             attempt.permission_set_name = names.get(permission_set).cloned().flatten();
@@ -261,6 +317,7 @@ pub(super) async fn assignments(
     attempts.sort_by(|a, b| b.event_time.cmp(&a.event_time).then_with(|| a.event_id.cmp(&b.event_id)));
     tracing::info!(
         events = report.events,
+        from_cache,
         described = report.described,
         pages = report.pages,
         calls = source.stats().calls(),
@@ -279,9 +336,8 @@ impl AwsSource {
         request_id: &str,
     ) -> (AssignmentStatus, Option<String>, Option<String>) {
         let sso = clients(self, region).sso;
-        let limiter = Arc::new(RateLimiter::new(DESCRIBE_INTERVAL));
         let (_, _, status, reason, code) =
-            describe(self.calls.clone(), sso, limiter, instance_arn.to_string(), request_id.to_string()).await;
+            describe(self.calls.clone(), sso, instance_arn.to_string(), request_id.to_string()).await;
         (status, reason, code)
     }
 }
@@ -289,25 +345,14 @@ impl AwsSource {
 /// The outcome of one request: `(instance, request, status, reason, error code)`.
 type Described = (String, String, AssignmentStatus, Option<String>, Option<String>);
 
-fn describe(
-    calls: Caller,
-    sso: aws_sdk_ssoadmin::Client,
-    limiter: Arc<RateLimiter>,
-    instance: String,
-    request: String,
-) -> std::pin::Pin<Box<dyn std::future::Future<Output = Described> + Send>> {
+fn describe(calls: Caller, sso: aws_sdk_ssoadmin::Client, instance: String, request: String) -> DescribeFuture {
     Box::pin(async move {
         let result = calls
-            .call(|| {
-                let call = sso
-                    .describe_account_assignment_creation_status()
+            .call(Api::SsoAdmin, || {
+                sso.describe_account_assignment_creation_status()
                     .instance_arn(&instance)
-                    .account_assignment_creation_request_id(&request);
-                let limiter = Arc::clone(&limiter);
-                async move {
-                    limiter.wait().await;
-                    call.send().await
-                }
+                    .account_assignment_creation_request_id(&request)
+                    .send()
             })
             .await;
         match result {
@@ -360,7 +405,6 @@ async fn name_principals(
     source: &AwsSource,
     sso: &aws_sdk_ssoadmin::Client,
     region: &str,
-    limiter: &RateLimiter,
     attempts: &mut [AssignmentAttempt],
 ) {
     let wanted: HashSet<(String, String)> =
@@ -368,16 +412,7 @@ async fn name_principals(
     if wanted.is_empty() {
         return;
     }
-    let instances = source
-        .calls
-        .call(|| {
-            let call = sso.list_instances();
-            async move {
-                limiter.wait().await;
-                call.send().await
-            }
-        })
-        .await;
+    let instances = source.calls.call(Api::SsoAdmin, || sso.list_instances().send()).await;
     let stores: HashMap<String, String> = match instances {
         Ok(output) => output
             .instances()
@@ -399,13 +434,7 @@ async fn name_principals(
         let name = if kind == "GROUP" {
             let result = source
                 .calls
-                .call(|| {
-                    let call = identity.describe_group().identity_store_id(&store).group_id(&id);
-                    async move {
-                        limiter.wait().await;
-                        call.send().await
-                    }
-                })
+                .call(Api::IdentityStore, || identity.describe_group().identity_store_id(&store).group_id(&id).send())
                 .await;
             match result {
                 Ok(group) => group.display_name().map(str::to_string),
@@ -415,13 +444,7 @@ async fn name_principals(
         } else {
             let result = source
                 .calls
-                .call(|| {
-                    let call = identity.describe_user().identity_store_id(&store).user_id(&id);
-                    async move {
-                        limiter.wait().await;
-                        call.send().await
-                    }
-                })
+                .call(Api::IdentityStore, || identity.describe_user().identity_store_id(&store).user_id(&id).send())
                 .await;
             match result {
                 Ok(user) => user.user_name().map(str::to_string).or_else(|| user.display_name().map(str::to_string)),
@@ -447,18 +470,13 @@ fn apply_names(attempts: &mut [AssignmentAttempt], names: &HashMap<(String, Stri
 async fn permission_set_name(
     source: &AwsSource,
     sso: &aws_sdk_ssoadmin::Client,
-    limiter: &RateLimiter,
     instance: &str,
     permission_set: &str,
 ) -> Option<String> {
     let result = source
         .calls
-        .call(|| {
-            let call = sso.describe_permission_set().instance_arn(instance).permission_set_arn(permission_set);
-            async move {
-                limiter.wait().await;
-                call.send().await
-            }
+        .call(Api::SsoAdmin, || {
+            sso.describe_permission_set().instance_arn(instance).permission_set_arn(permission_set).send()
         })
         .await;
     match result {
@@ -467,5 +485,71 @@ async fn permission_set_name(
             tracing::debug!(%permission_set, code = err.code().unwrap_or("none"), "DescribePermissionSet failed");
             None
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(seconds: i64) -> AssignmentAttempt {
+        let time = chrono::DateTime::from_timestamp(seconds, 0);
+        crate::source::event::parse(&format!("ev-{seconds}"), time, "{}")
+    }
+
+    fn times(attempts: &[AssignmentAttempt]) -> Vec<i64> {
+        let mut times: Vec<i64> = attempts.iter().filter_map(|a| a.event_time.map(|t| t.timestamp())).collect();
+        times.sort_unstable();
+        times
+    }
+
+    const DAY: i64 = 86_400;
+    const NOW: i64 = 1_800_000_000;
+
+    #[test]
+    fn an_empty_cache_reads_the_whole_window() {
+        let (resume, cached) = EventCache::default().plan(NOW - 7 * DAY, NOW);
+        assert_eq!(resume, NOW - 7 * DAY);
+        assert!(cached.is_empty());
+    }
+
+    #[test]
+    fn a_covering_cache_is_read_up_to_the_late_delivery_margin_and_cloudtrail_after_it() {
+        let cache = EventCache::default().extend(
+            NOW - 7 * DAY,
+            NOW - 7 * DAY,
+            NOW,
+            &[at(NOW - 6 * DAY), at(NOW - DAY), at(NOW - 600)],
+        );
+        assert_eq!((cache.from, cache.until), (NOW - 7 * DAY, NOW));
+        let later = NOW + 3600;
+        let (resume, cached) = cache.plan(NOW - 2 * DAY, later);
+        assert_eq!(resume, NOW - LATE_DELIVERY);
+        assert_eq!(times(&cached), vec![NOW - DAY], "inside the window and before the margin");
+
+        // The margin is read again: the event 10 minutes before the last run comes back from
+        // CloudTrail once, not twice.
+        let cache = cache.extend(NOW - 2 * DAY, resume, later, &[at(NOW - 600), at(NOW + 60)]);
+        assert_eq!(times(&cache.attempts), vec![NOW - 6 * DAY, NOW - DAY, NOW - 600, NOW + 60]);
+        assert_eq!((cache.from, cache.until), (NOW - 7 * DAY, later));
+    }
+
+    #[test]
+    fn a_window_reaching_further_back_than_the_cache_reads_everything_and_replaces_it() {
+        let cache = EventCache::default().extend(NOW - DAY, NOW - DAY, NOW, &[at(NOW - 3600)]);
+        let (resume, cached) = cache.plan(NOW - 30 * DAY, NOW);
+        assert_eq!(resume, NOW - 30 * DAY);
+        assert!(cached.is_empty());
+        let cache = cache.extend(NOW - 30 * DAY, resume, NOW, &[at(NOW - 20 * DAY), at(NOW - 3600)]);
+        assert_eq!(times(&cache.attempts), vec![NOW - 20 * DAY, NOW - 3600]);
+        assert_eq!(cache.from, NOW - 30 * DAY);
+    }
+
+    #[test]
+    fn events_older_than_cloudtrails_history_are_dropped() {
+        let cache = EventCache::default().extend(NOW - 89 * DAY, NOW - 89 * DAY, NOW, &[at(NOW - 88 * DAY)]);
+        let cache = cache.extend(NOW - DAY, NOW - LATE_DELIVERY, NOW + 5 * DAY, &[]);
+        assert_eq!(cache.from, NOW + 5 * DAY - HISTORY);
+        assert!(cache.attempts.is_empty(), "88 days before the first run is 93 days before the second");
     }
 }

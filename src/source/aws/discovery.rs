@@ -3,14 +3,17 @@
 //! OUs across parents, and `ListAccountsForParent` returns the account details that `ListChildren`
 //! would need a second call for. Every page is its own job, so an OU's children are listed as soon as
 //! the page naming them arrives (the critical path is one call per level and page), and the
-//! [`Caller`](super::retry::Caller)'s semaphore bounds what is in flight.
+//! [`Caller`](super::retry::Caller)'s semaphore bounds what is in flight. The chain comes first:
+//! OU listings and next pages start at once, while a parent's first accounts page waits for a free
+//! slot when every slot is taken, so the calls that unlock more calls never queue behind leaves.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::future::Future;
 use std::pin::Pin;
 
 use futures::stream::{FuturesUnordered, StreamExt};
 
+use super::pace::Api;
 use super::{AwsSource, fatal, listing_error, to_chrono};
 use crate::model::{Account, Caller, ListingError, Node, Org, OrgInfo, Ou, Root, sort_children};
 use crate::source::{DiscoveryProgress, ProgressFn, SourceError};
@@ -71,8 +74,8 @@ struct Page {
 type PageFuture<'a> = Pin<Box<dyn Future<Output = Page> + Send + 'a>>;
 
 pub(super) async fn discover(source: &AwsSource, progress: ProgressFn) -> Result<Org, SourceError> {
-    let identity = source.calls.call(|| source.sts.get_caller_identity().send());
-    let organization = source.calls.call(|| source.organizations.describe_organization().send());
+    let identity = source.calls.call(Api::Sts, || source.sts.get_caller_identity().send());
+    let organization = source.calls.call(Api::Organizations, || source.organizations.describe_organization().send());
     let roots = list_roots(source);
     let (identity, organization, roots) = tokio::join!(identity, organization, roots);
 
@@ -99,13 +102,21 @@ pub(super) async fn discover(source: &AwsSource, progress: ProgressFn) -> Result
 
     let mut listings: HashMap<String, Listing> = HashMap::new();
     let mut pending: FuturesUnordered<PageFuture<'_>> = FuturesUnordered::new();
+    let mut deferred: VecDeque<PageFuture<'_>> = VecDeque::new();
+    let slots = source.calls.concurrency();
     let mut report = DiscoveryProgress::default();
     for (id, _) in &roots {
-        start_parent(source, id, &mut listings, &mut pending);
+        start_parent(source, id, &mut listings, &mut pending, &mut deferred);
         report.parents_known += 1;
     }
 
-    while let Some(page) = pending.next().await {
+    loop {
+        while pending.len() < slots
+            && let Some(job) = deferred.pop_front()
+        {
+            pending.push(job);
+        }
+        let Some(page) = pending.next().await else { break };
         let Some(listing) = listings.get_mut(&page.parent) else { continue };
         listing.open -= 1;
         let mut new_ous = Vec::new();
@@ -141,7 +152,7 @@ pub(super) async fn discover(source: &AwsSource, progress: ProgressFn) -> Result
             report.parents_listed += 1;
         }
         for ou in new_ous {
-            start_parent(source, &ou, &mut listings, &mut pending);
+            start_parent(source, &ou, &mut listings, &mut pending, &mut deferred);
             report.parents_known += 1;
         }
         report.throttled = source.stats().throttled();
@@ -171,6 +182,7 @@ fn start_parent<'a>(
     parent: &str,
     listings: &mut HashMap<String, Listing>,
     pending: &mut FuturesUnordered<PageFuture<'a>>,
+    deferred: &mut VecDeque<PageFuture<'a>>,
 ) {
     // An OU reported twice (by a broken server) is listed once.
     if listings.contains_key(parent) {
@@ -178,7 +190,7 @@ fn start_parent<'a>(
     }
     listings.insert(parent.to_string(), Listing { open: 2, ..Listing::default() });
     pending.push(fetch_page(source, parent.to_string(), ListingKind::Ous, None));
-    pending.push(fetch_page(source, parent.to_string(), ListingKind::Accounts, None));
+    deferred.push_back(fetch_page(source, parent.to_string(), ListingKind::Accounts, None));
 }
 
 fn fetch_page(source: &AwsSource, parent: String, kind: ListingKind, token: Option<String>) -> PageFuture<'_> {
@@ -186,7 +198,7 @@ fn fetch_page(source: &AwsSource, parent: String, kind: ListingKind, token: Opti
         let result = match kind {
             ListingKind::Ous => source
                 .calls
-                .call(|| {
+                .call(Api::Organizations, || {
                     source
                         .organizations
                         .list_organizational_units_for_parent()
@@ -207,7 +219,7 @@ fn fetch_page(source: &AwsSource, parent: String, kind: ListingKind, token: Opti
                 .map_err(|err| listing_error(&err)),
             ListingKind::Accounts => source
                 .calls
-                .call(|| {
+                .call(Api::Organizations, || {
                     source
                         .organizations
                         .list_accounts_for_parent()
@@ -283,7 +295,9 @@ async fn list_roots(source: &AwsSource) -> Result<Vec<(String, String)>, RootsEr
     loop {
         let page = source
             .calls
-            .call(|| source.organizations.list_roots().max_results(PAGE_SIZE).set_next_token(token.clone()).send())
+            .call(Api::Organizations, || {
+                source.organizations.list_roots().max_results(PAGE_SIZE).set_next_token(token.clone()).send()
+            })
             .await
             .map_err(|err| RootsError::Sdk(Box::new(err)))?;
         roots.extend(

@@ -3,6 +3,7 @@
 mod assignments;
 mod classify;
 mod discovery;
+pub mod pace;
 pub mod retry;
 mod sts;
 
@@ -22,6 +23,7 @@ use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_types::error::display::DisplayErrorContext;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 
+use self::pace::Api;
 use self::retry::{CallStats, Caller, RetryPolicy};
 use super::{AssignmentProgressFn, AssignmentQuery, AssumeFailure, AssumeRequest, ProgressFn, Source, SourceError};
 use crate::model::{AssignmentAttempt, ListingError, Org, TempCredentials};
@@ -81,19 +83,27 @@ impl AwsSource {
         })
     }
 
-    /// True when the caller is itself a role session, so AssumeRole is role chaining (capped at
-    /// one hour by AWS).
-    async fn caller_is_role_session(&self) -> bool {
-        let arn = self
-            .caller_arn
+    /// The caller's ARN, asked of STS once (empty when it cannot be read).
+    async fn caller_arn(&self) -> &str {
+        self.caller_arn
             .get_or_init(|| async {
-                match self.calls.call(|| self.sts.get_caller_identity().send()).await {
+                match self.calls.call(Api::Sts, || self.sts.get_caller_identity().send()).await {
                     Ok(identity) => identity.arn().unwrap_or_default().to_string(),
                     Err(_) => String::new(),
                 }
             })
-            .await;
-        arn.contains(":assumed-role/")
+            .await
+    }
+
+    /// True when the caller is itself a role session, so AssumeRole is role chaining (capped at
+    /// one hour by AWS).
+    async fn caller_is_role_session(&self) -> bool {
+        self.caller_arn().await.contains(":assumed-role/")
+    }
+
+    /// The caller's account id.
+    async fn caller_account(&self) -> Option<String> {
+        self.caller_arn().await.split(':').nth(4).filter(|a| !a.is_empty()).map(str::to_string)
     }
 
     pub fn stats(&self) -> &std::sync::Arc<CallStats> {
@@ -252,7 +262,7 @@ impl Source for AwsSource {
     async fn management_account_id(&self) -> Result<String, SourceError> {
         let organization = self
             .calls
-            .call(|| self.organizations.describe_organization().send())
+            .call(Api::Organizations, || self.organizations.describe_organization().send())
             .await
             .map_err(|err| fatal("organizations:DescribeOrganization", "", err))?;
         Ok(organization.organization().and_then(|o| o.master_account_id()).unwrap_or_default().to_string())
@@ -273,7 +283,7 @@ impl Source for AwsSource {
         loop {
             let page = self
                 .calls
-                .call(|| {
+                .call(Api::Organizations, || {
                     self.organizations
                         .list_tags_for_resource()
                         .resource_id(account_id)

@@ -1,6 +1,7 @@
-//! Every AWS call goes through [`Caller::call`]: a bounded number in flight, throttling retried
-//! with full-jitter exponential backoff (it slows a run, never fails it), transient faults retried a
-//! few times, and counts kept for the status bar and the benchmarks.
+//! Every AWS call goes through [`Caller::call`]: paced per API by an adaptive [`Pacer`] that finds
+//! the rate the service allows, at most `--concurrency` in flight, throttled calls retried (it slows
+//! a run, never fails it; a call throttled again and again also backs off with full jitter),
+//! transient faults retried a few times, and counts kept for the status bar and the benchmarks.
 
 use std::future::Future;
 use std::sync::Arc;
@@ -12,6 +13,8 @@ use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use rand::RngExt;
 use tokio::sync::Semaphore;
+
+use super::pace::{Api, Pacer};
 
 /// Error codes AWS services use for "slow down".
 const THROTTLING_CODES: &[&str] = &[
@@ -105,33 +108,62 @@ impl CallStats {
     }
 }
 
-/// Runs AWS calls under a concurrency bound and the retry policy.
+/// A call throttled this many times retries as soon as its pacer allows; after that it also backs
+/// off, in case the pacer has not caught up yet.
+const PACED_RETRIES: u32 = 2;
+
+/// Runs AWS calls under the pacers, a concurrency bound and the retry policy.
 #[derive(Debug, Clone)]
 pub struct Caller {
     permits: Arc<Semaphore>,
+    concurrency: usize,
+    pacers: Arc<[Pacer; Api::ALL.len()]>,
     policy: RetryPolicy,
     stats: Arc<CallStats>,
 }
 
 impl Caller {
     pub fn new(concurrency: usize, policy: RetryPolicy) -> Caller {
-        Caller { permits: Arc::new(Semaphore::new(concurrency.max(1))), policy, stats: Arc::default() }
+        Caller {
+            permits: Arc::new(Semaphore::new(concurrency.max(1))),
+            concurrency: concurrency.max(1),
+            pacers: Arc::new(Api::ALL.map(Pacer::new)),
+            policy,
+            stats: Arc::default(),
+        }
+    }
+
+    /// The most calls in flight at once.
+    pub fn concurrency(&self) -> usize {
+        self.concurrency
+    }
+
+    fn pacer(&self, api: Api) -> &Pacer {
+        let index = Api::ALL.iter().position(|a| *a == api).unwrap_or_default();
+        &self.pacers[index]
+    }
+
+    /// The pace of `api` in calls per second, `None` while it has never been throttled.
+    pub fn rate(&self, api: Api) -> Option<f64> {
+        self.pacer(api).rate()
     }
 
     pub fn stats(&self) -> &Arc<CallStats> {
         &self.stats
     }
 
-    /// Sends the request `op` builds, again after a backoff while the failure is retryable.
-    /// A permit is held only while a request is in flight, never while sleeping.
-    pub async fn call<T, E, F, Fut>(&self, mut op: F) -> Result<T, SdkError<E, HttpResponse>>
+    /// Sends the request `op` builds to `api`, again while the failure is retryable. A permit is
+    /// held only while a request is in flight, never while waiting for a slot or sleeping.
+    pub async fn call<T, E, F, Fut>(&self, api: Api, mut op: F) -> Result<T, SdkError<E, HttpResponse>>
     where
         E: ProvideErrorMetadata,
         F: FnMut() -> Fut,
         Fut: Future<Output = Result<T, SdkError<E, HttpResponse>>>,
     {
+        let pacer = self.pacer(api);
         let (mut throttled, mut transient) = (0u32, 0u32);
         loop {
+            pacer.wait().await;
             let result = {
                 // The semaphore is never closed, so acquiring cannot fail; fall back to no permit.
                 let _permit = self.permits.acquire().await.ok();
@@ -139,24 +171,37 @@ impl Caller {
                 op().await
             };
             let err = match result {
-                Ok(value) => return Ok(value),
+                Ok(value) => {
+                    pacer.record(false);
+                    return Ok(value);
+                }
                 Err(err) => err,
             };
-            let attempt = match classify(&err) {
+            let failure = classify(&err);
+            if failure == Failure::Throttled {
+                // A call throttled again and again backs off on its own; past its paced retries
+                // it tells the pacer nothing new, and one stubborn call must not slow all others.
+                if throttled <= PACED_RETRIES {
+                    pacer.record(true);
+                }
+                self.stats.throttled.fetch_add(1, Ordering::Relaxed);
+            }
+            let backoff = match failure {
                 Failure::Throttled if throttled < self.policy.max_throttled => {
                     throttled += 1;
-                    self.stats.throttled.fetch_add(1, Ordering::Relaxed);
-                    throttled
+                    throttled.checked_sub(PACED_RETRIES + 1).map(|attempt| self.policy.backoff(attempt))
                 }
                 Failure::Transient if transient < self.policy.max_transient => {
                     transient += 1;
-                    transient
+                    Some(self.policy.backoff(transient - 1))
                 }
                 _ => return Err(err),
             };
             self.stats.retried.fetch_add(1, Ordering::Relaxed);
-            tracing::debug!(attempt, code = err.code().unwrap_or("none"), "retrying AWS call");
-            tokio::time::sleep(self.policy.backoff(attempt - 1)).await;
+            tracing::debug!(throttled, transient, code = err.code().unwrap_or("none"), "retrying AWS call");
+            if let Some(backoff) = backoff {
+                tokio::time::sleep(backoff).await;
+            }
         }
     }
 }

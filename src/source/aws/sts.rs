@@ -5,6 +5,7 @@ use aws_sdk_organizations::types::PolicyType;
 use aws_smithy_types::error::display::DisplayErrorContext;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 
+use super::pace::Api;
 use super::retry::{self, Failure};
 use super::{AwsSource, classify, to_chrono};
 use crate::model::{Reason, Secret, TempCredentials};
@@ -27,7 +28,7 @@ pub(super) async fn assume(source: &AwsSource, request: &AssumeRequest) -> Resul
     };
     let result = source
         .calls
-        .call(|| {
+        .call(Api::Sts, || {
             source
                 .sts
                 .assume_role()
@@ -119,7 +120,7 @@ async fn list_scps(source: &AwsSource, target_id: &str) -> Option<Vec<(String, S
     loop {
         let page = source
             .calls
-            .call(|| {
+            .call(Api::Organizations, || {
                 source
                     .organizations
                     .list_policies_for_target()

@@ -1,0 +1,102 @@
+//! Discovery: the same source layer at concurrency 1 and at the default, against the floor set
+//! by the longest chain of dependent calls, and under a 20 requests/s Organizations limit against
+//! the rate floor.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use orgscope::source::Source;
+use orgscope::source::aws::AwsSource;
+
+use crate::fake_aws::{FakeAws, FakeOrg, Faults, RateLimit};
+use crate::{Bench, Target, secs};
+
+struct Run {
+    elapsed: Duration,
+    attempts: u64,
+    throttled: u64,
+    accounts: usize,
+}
+
+async fn discover(fake: &FakeAws, concurrency: usize) -> Run {
+    let mut options = fake.options();
+    options.concurrency = concurrency;
+    options.retry = orgscope::source::aws::retry::RetryPolicy::default();
+    let source = AwsSource::connect(options).await.expect("connect to the fake endpoint");
+    let started = Instant::now();
+    let org = source.discover(Arc::new(|_| {})).await.expect("discovery");
+    Run {
+        elapsed: started.elapsed(),
+        attempts: source.stats().calls(),
+        throttled: source.stats().throttled(),
+        accounts: org.accounts().count(),
+    }
+}
+
+/// The longest chain of dependent calls: the roots, one OU listing per level, then the deepest
+/// parent's account pages.
+fn chain(org: &FakeOrg) -> u32 {
+    let per_parent = org.accounts.len().div_ceil(org.ous.len() + 1);
+    1 + org.depth() as u32 + per_parent.div_ceil(20) as u32
+}
+
+pub async fn run(bench: &mut Bench) {
+    let (accounts, ous, depth) = bench.size((60, 6, 3), (2_000, 200, 5));
+    let latency = Duration::from_millis(bench.size(2, 20));
+    let org = FakeOrg::generate(accounts, ous, depth);
+    println!("\ndiscovery: {accounts} accounts in {ous} OUs {depth} deep, {latency:?} a call");
+    let fake = FakeAws::start_with(org.clone(), Faults { latency, ..Faults::default() });
+    let default = usize::from(orgscope::cli::DEFAULT_CONCURRENCY);
+    let serial = discover(&fake, 1).await;
+    let parallel = discover(&fake, default).await;
+    assert_eq!(parallel.accounts, accounts, "every account found");
+    let calls = parallel.attempts;
+    bench.figure(
+        "discovery, unthrottled: speed-up over concurrency 1",
+        format!(
+            "{} calls; concurrency 1 {}, default ({default}) {}",
+            calls,
+            secs(serial.elapsed),
+            secs(parallel.elapsed)
+        ),
+        serial.elapsed.as_secs_f64() / parallel.elapsed.as_secs_f64(),
+        "x",
+        Target::AtLeast(6.0),
+    );
+    let floor = latency * chain(&org);
+    bench.figure(
+        "discovery, unthrottled: time / dependency-chain floor",
+        format!("{} vs {} chained calls x {latency:?} = {}", secs(parallel.elapsed), chain(&org), secs(floor)),
+        parallel.elapsed.as_secs_f64() / floor.as_secs_f64(),
+        "x",
+        Target::AtMost(1.5),
+    );
+
+    let per_second = bench.size(200.0, 20.0);
+    let limited = FakeAws::start_with(
+        org,
+        Faults {
+            latency,
+            rate_limits: [("organizations".to_string(), RateLimit::new(per_second))].into(),
+            ..Faults::default()
+        },
+    );
+    let throttled = discover(&limited, default).await;
+    assert_eq!(throttled.accounts, accounts, "every account found under throttling");
+    // GetCallerIdentity goes to STS, outside the Organizations limit.
+    let organizations_calls = calls - 1;
+    let rate_floor = Duration::from_secs_f64(organizations_calls as f64 / per_second);
+    bench.figure(
+        &format!("discovery under {per_second} req/s: time / rate floor"),
+        format!(
+            "{} for {organizations_calls} calls ({} attempts, {} throttled) vs {}",
+            secs(throttled.elapsed),
+            throttled.attempts,
+            throttled.throttled,
+            secs(rate_floor)
+        ),
+        throttled.elapsed.as_secs_f64() / rate_floor.as_secs_f64(),
+        "x",
+        Target::AtMost(1.15),
+    );
+}
