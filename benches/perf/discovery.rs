@@ -33,11 +33,17 @@ async fn discover(fake: &FakeAws, concurrency: usize) -> Run {
     }
 }
 
-/// The longest chain of dependent calls: the roots, one OU listing per level, then the deepest
-/// parent's account pages.
+/// The longest chain of dependent calls, each on the answer of the one before: `ListRoots`, then
+/// down the tree the OU listing pages up to the one naming the next OU, and at the end a parent's
+/// account pages (or its own OU pages, if longer).
 fn chain(org: &FakeOrg) -> u32 {
-    let per_parent = org.accounts.len().div_ceil(org.ous.len() + 1);
-    1 + org.depth() as u32 + per_parent.div_ceil(20) as u32
+    fn below(org: &FakeOrg, parent: &str) -> u32 {
+        let ous: Vec<&str> = org.ous.iter().filter(|o| o.parent == parent).map(|o| o.id.as_str()).collect();
+        let accounts = org.accounts.iter().filter(|a| a.parent == parent).count();
+        let own = (accounts.div_ceil(20).max(1)).max(ous.len().div_ceil(20).max(1)) as u32;
+        ous.iter().enumerate().map(|(i, ou)| (i / 20) as u32 + 1 + below(org, ou)).fold(own, u32::max)
+    }
+    1 + below(org, &org.root_id)
 }
 
 pub async fn run(bench: &mut Bench) {

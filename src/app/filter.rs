@@ -3,8 +3,6 @@
 //! against each account's name, and as a substring against its id, email, OU path and tags. Matching accounts stay with their OU
 //! ancestors; the matched characters of names are highlighted.
 
-use std::collections::HashMap;
-
 use nucleo_matcher::pattern::{AtomKind, CaseMatching, Normalization, Pattern};
 use nucleo_matcher::{Config, Matcher, Utf32Str};
 
@@ -17,15 +15,31 @@ pub struct FilterResult {
     pub query: String,
     /// Per node: shown (a matching account, or an ancestor of one).
     pub visible: Vec<bool>,
-    /// Matched character positions in account names.
-    pub highlights: HashMap<usize, Vec<u32>>,
-    /// Matching accounts, best first.
+    /// The words matched fuzzily against names (the query without its `key:value` words).
+    text: String,
+    /// Matching accounts: the best first, the rest in tree order (after a swap).
     pub ranked: Vec<usize>,
 }
 
 impl FilterResult {
     pub fn count(&self) -> usize {
         self.ranked.len()
+    }
+
+    /// The matched character positions in `name`, when the name matched. Computed when a row is
+    /// drawn, for the rows on screen only, so a keystroke that matches 10,000 names does not
+    /// compute and store 10,000 highlights.
+    pub fn highlights(&self, name: &str) -> Option<Vec<u32>> {
+        if self.text.is_empty() {
+            return None;
+        }
+        let pattern = Pattern::new(&self.text, CaseMatching::Ignore, Normalization::Smart, AtomKind::Fuzzy);
+        let mut matcher = Matcher::new(Config::DEFAULT);
+        let (mut buffer, mut indices) = (Vec::new(), Vec::new());
+        pattern.indices(Utf32Str::new(name, &mut buffer), &mut matcher, &mut indices)?;
+        indices.sort_unstable();
+        indices.dedup();
+        Some(indices)
     }
 }
 
@@ -79,10 +93,9 @@ pub fn apply(tree: &TreeView, query: &str) -> FilterResult {
     // fuzzy hit across it would match nearly everything.
     let exact = Pattern::new(&text, CaseMatching::Ignore, Normalization::Smart, AtomKind::Substring);
     let mut visible = vec![false; tree.nodes.len()];
-    let mut highlights = HashMap::new();
     let mut scored: Vec<(u32, usize)> = Vec::new();
     let mut buffer = Vec::new();
-    let mut indices = Vec::new();
+    let search = if text.is_empty() { &[][..] } else { tree.search_texts() };
     for (index, node) in tree.nodes.iter().enumerate() {
         let NodeData::Account { account, access } = &node.data else { continue };
         if !states.iter().all(|f| passes(f, account, access)) {
@@ -90,25 +103,12 @@ pub fn apply(tree: &TreeView, query: &str) -> FilterResult {
         }
         let score = if text.is_empty() {
             Some(0)
+        } else if let Some(score) = pattern.score(Utf32Str::new(&account.name, &mut buffer), &mut matcher) {
+            // A hit in the name ranks above one found only elsewhere.
+            Some(score.saturating_add(1_000))
         } else {
-            indices.clear();
-            let name_score = pattern.indices(Utf32Str::new(&account.name, &mut buffer), &mut matcher, &mut indices);
-            if let Some(score) = name_score {
-                indices.sort_unstable();
-                indices.dedup();
-                highlights.insert(index, indices.clone());
-                // A hit in the name ranks above one found only elsewhere.
-                Some(score.saturating_add(1_000))
-            } else {
-                let mut haystack =
-                    format!("{} {} {}", account.id, account.email.as_deref().unwrap_or(""), tree.path(index).join(" "));
-                if let Some(tags) = &account.tags {
-                    for (key, value) in tags {
-                        haystack.push_str(&format!(" {key}={value}"));
-                    }
-                }
-                exact.score(Utf32Str::new(&haystack, &mut buffer), &mut matcher)
-            }
+            let haystack = search.get(index).map(String::as_str).unwrap_or_default();
+            exact.score(Utf32Str::new(haystack, &mut buffer), &mut matcher)
         };
         if let Some(score) = score {
             scored.push((score, index));
@@ -122,8 +122,13 @@ pub fn apply(tree: &TreeView, query: &str) -> FilterResult {
             }
         }
     }
-    scored.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-    FilterResult { query: query.to_string(), visible, highlights, ranked: scored.into_iter().map(|(_, i)| i).collect() }
+    // Only the best match is selected, so it goes first; sorting all of them would cost a
+    // keystroke that matches every account more than the matching itself.
+    let best = (0..scored.len()).max_by(|&a, &b| scored[a].0.cmp(&scored[b].0).then(scored[b].1.cmp(&scored[a].1)));
+    if let Some(best) = best {
+        scored.swap(0, best);
+    }
+    FilterResult { query: query.to_string(), text, visible, ranked: scored.into_iter().map(|(_, i)| i).collect() }
 }
 
 #[cfg(test)]
@@ -190,7 +195,8 @@ mod tests {
         let shown: Vec<&str> =
             (0..tree.nodes.len()).filter(|&i| result.visible[i]).map(|i| tree.nodes[i].id.as_str()).collect();
         assert_eq!(shown, vec!["r", "ou-p", "12"]);
-        assert_eq!(result.highlights.get(&tree.index_of("12").unwrap_or_default()), Some(&vec![0, 1, 2]));
+        assert_eq!(result.highlights("web-prod"), Some(vec![0, 1, 2]));
+        assert_eq!(result.highlights("payments-prod"), None);
     }
 
     #[test]

@@ -286,6 +286,8 @@ impl App {
                     self.filter_restore = self.tree.selected_node().map(|n| n.id.clone());
                 }
                 self.filter_input = Some(self.tree.filter.as_ref().map(|f| f.query.clone()).unwrap_or_default());
+                // Built now rather than on the first keystroke.
+                self.tree.search_texts();
                 Vec::new()
             }
             Action::FilterChar(c) => {
@@ -462,11 +464,7 @@ impl App {
                 Vec::new()
             }
             Action::LoadTagsDone { account_id, result: Ok(tags) } => {
-                if let Some(index) = self.tree.index_of(&account_id)
-                    && let tree::NodeData::Account { account, .. } = &mut self.tree.nodes[index].data
-                {
-                    account.tags = Some(tags);
-                }
+                self.tree.set_tags(&account_id, tags);
                 Vec::new()
             }
             Action::LoadTagsDone { account_id, result: Err(message) } => {

@@ -57,6 +57,9 @@ pub struct TreeView {
     pub offset: usize,
     /// The active filter: only its matches and their ancestors are rows, all unfolded.
     pub filter: Option<super::filter::FilterResult>,
+    /// Per node, what the filter searches besides an account's name (id, email, OU path, tags),
+    /// built on the first keystroke and kept until an account changes.
+    search: std::sync::OnceLock<Vec<String>>,
 }
 
 /// Organizations up to this many accounts open fully expanded; larger ones show their first level.
@@ -214,6 +217,39 @@ impl TreeView {
     }
 
     /// Names from the root down to `index`, the node itself included.
+    /// Each account's id, email, OU path and tags as one line (empty for roots and OUs).
+    pub fn search_texts(&self) -> &[String] {
+        self.search.get_or_init(|| {
+            self.nodes
+                .iter()
+                .enumerate()
+                .map(|(index, node)| {
+                    let NodeData::Account { account, .. } = &node.data else { return String::new() };
+                    let mut text = format!(
+                        "{} {} {}",
+                        account.id,
+                        account.email.as_deref().unwrap_or(""),
+                        self.path(index).join(" ")
+                    );
+                    for (key, value) in account.tags.iter().flatten() {
+                        text.push_str(&format!(" {key}={value}"));
+                    }
+                    text
+                })
+                .collect()
+        })
+    }
+
+    /// Sets an account's tags.
+    pub fn set_tags(&mut self, account_id: &str, tags: std::collections::BTreeMap<String, String>) {
+        if let Some(index) = self.index_of(account_id)
+            && let NodeData::Account { account, .. } = &mut self.nodes[index].data
+        {
+            account.tags = Some(tags);
+            self.search = std::sync::OnceLock::new();
+        }
+    }
+
     pub fn path(&self, index: usize) -> Vec<&str> {
         let mut path = Vec::new();
         let mut cursor = Some(index);

@@ -61,8 +61,10 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         .skip(offset)
         .take(height)
         .map(|(row, &index)| {
-            let highlight = tree.filter.as_ref().and_then(|f| f.highlights.get(&index)).map(Vec::as_slice);
-            let line = row_line(&tree.nodes[index], highlight, theme);
+            let node = &tree.nodes[index];
+            let highlight =
+                tree.filter.as_ref().filter(|_| !node.is_container()).and_then(|f| f.highlights(&node.name));
+            let line = row_line(node, highlight.as_deref(), theme);
             if row == tree.selected {
                 let mut spans = vec![Span::styled("›", theme.title())];
                 spans.extend(line.spans);

@@ -42,7 +42,9 @@ impl Api {
 
 /// A window closes after this long and at least [`WINDOW_EVENTS`] answers, or after [`MAX_WINDOW`].
 const WINDOW: Duration = Duration::from_millis(250);
-const WINDOW_EVENTS: u32 = 8;
+const WINDOW_EVENTS: u32 = 20;
+/// The first throttle trusts the successes before it as a rate only from this many on.
+const FIRST_SUCCESSES: u64 = 8;
 const MAX_WINDOW: Duration = Duration::from_secs(2);
 /// The slowest pace: one call every five seconds.
 const MIN_RATE: f64 = 0.2;
@@ -181,7 +183,7 @@ impl Pacer {
             // allowance inflates a shorter look); with too few successes to tell, at the rate
             // calls were sent.
             let elapsed = (now - state.started.unwrap_or(now)).as_secs_f64();
-            let measured = if state.ok_unpaced >= u64::from(WINDOW_EVENTS) {
+            let measured = if state.ok_unpaced >= FIRST_SUCCESSES {
                 state.ok_unpaced as f64 / elapsed.max(1.0)
             } else {
                 state.sent_unpaced as f64 / elapsed.max(0.05)
