@@ -31,7 +31,8 @@ fn tree_peak_memory(snapshot: &Path) -> f64 {
     kilobytes / 1024.0
 }
 
-/// A tmux server of its own, gone when dropped.
+/// A tmux server of its own, gone when dropped. Not the tests' `Tmux`: that one starts a shell to
+/// type into, and the start-up figure must time orgscope launched as the session's own program.
 struct Tmux {
     socket: String,
 }

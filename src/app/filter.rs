@@ -26,17 +26,31 @@ impl FilterResult {
         self.ranked.len()
     }
 
-    /// The matched character positions in `name`, when the name matched. Computed when a row is
-    /// drawn, for the rows on screen only, so a keystroke that matches 10,000 names does not
-    /// compute and store 10,000 highlights.
-    pub fn highlights(&self, name: &str) -> Option<Vec<u32>> {
-        if self.text.is_empty() {
-            return None;
+    /// Marks matched characters in names. Made once per frame and used for the rows on screen
+    /// only, so a keystroke that matches 10,000 names does not compute 10,000 highlights.
+    pub fn highlighter(&self) -> Highlighter {
+        Highlighter {
+            pattern: (!self.text.is_empty())
+                .then(|| Pattern::new(&self.text, CaseMatching::Ignore, Normalization::Smart, AtomKind::Fuzzy)),
+            matcher: Matcher::new(Config::DEFAULT),
+            buffer: Vec::new(),
         }
-        let pattern = Pattern::new(&self.text, CaseMatching::Ignore, Normalization::Smart, AtomKind::Fuzzy);
-        let mut matcher = Matcher::new(Config::DEFAULT);
-        let (mut buffer, mut indices) = (Vec::new(), Vec::new());
-        pattern.indices(Utf32Str::new(name, &mut buffer), &mut matcher, &mut indices)?;
+    }
+}
+
+/// See [`FilterResult::highlighter`].
+pub struct Highlighter {
+    pattern: Option<Pattern>,
+    matcher: Matcher,
+    buffer: Vec<char>,
+}
+
+impl Highlighter {
+    /// The matched character positions in `name`, when the name matched.
+    pub fn positions(&mut self, name: &str) -> Option<Vec<u32>> {
+        let pattern = self.pattern.as_ref()?;
+        let mut indices = Vec::new();
+        pattern.indices(Utf32Str::new(name, &mut self.buffer), &mut self.matcher, &mut indices)?;
         indices.sort_unstable();
         indices.dedup();
         Some(indices)
@@ -195,8 +209,9 @@ mod tests {
         let shown: Vec<&str> =
             (0..tree.nodes.len()).filter(|&i| result.visible[i]).map(|i| tree.nodes[i].id.as_str()).collect();
         assert_eq!(shown, vec!["r", "ou-p", "12"]);
-        assert_eq!(result.highlights("web-prod"), Some(vec![0, 1, 2]));
-        assert_eq!(result.highlights("payments-prod"), None);
+        let mut highlighter = result.highlighter();
+        assert_eq!(highlighter.positions("web-prod"), Some(vec![0, 1, 2]));
+        assert_eq!(highlighter.positions("payments-prod"), None);
     }
 
     #[test]

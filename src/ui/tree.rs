@@ -54,6 +54,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     }
     let height = inner.height as usize;
     let offset = visible_offset(tree.offset, tree.selected, height);
+    let mut highlighter = tree.filter.as_ref().map(|f| f.highlighter());
     let lines: Vec<Line> = tree
         .rows
         .iter()
@@ -62,8 +63,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         .take(height)
         .map(|(row, &index)| {
             let node = &tree.nodes[index];
-            let highlight =
-                tree.filter.as_ref().filter(|_| !node.is_container()).and_then(|f| f.highlights(&node.name));
+            let highlight = highlighter.as_mut().filter(|_| !node.is_container()).and_then(|h| h.positions(&node.name));
             let line = row_line(node, highlight.as_deref(), theme);
             if row == tree.selected {
                 let mut spans = vec![Span::styled("›", theme.title())];

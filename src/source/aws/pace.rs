@@ -26,6 +26,7 @@ pub enum Api {
 }
 
 impl Api {
+    /// Every API in declaration order, so `api as usize` indexes it.
     pub const ALL: [Api; 5] = [Api::Organizations, Api::Sts, Api::CloudTrail, Api::SsoAdmin, Api::IdentityStore];
 
     /// The calls per second AWS documents for what orgscope calls on this API, where it publishes
@@ -130,7 +131,8 @@ impl Pacer {
     }
 
     /// Calls per second now, `None` while unpaced.
-    pub fn rate(&self) -> Option<f64> {
+    #[cfg(test)]
+    fn rate(&self) -> Option<f64> {
         self.lock().rate
     }
 
@@ -292,6 +294,13 @@ mod tests {
             .collect::<Vec<_>>()
             .await;
         (started.elapsed().as_secs_f64(), attempts.load(std::sync::atomic::Ordering::Relaxed))
+    }
+
+    #[test]
+    fn all_lists_the_apis_in_declaration_order() {
+        for (index, api) in Api::ALL.iter().enumerate() {
+            assert_eq!(*api as usize, index);
+        }
     }
 
     #[tokio::test(start_paused = true)]

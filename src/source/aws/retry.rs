@@ -139,13 +139,8 @@ impl Caller {
     }
 
     fn pacer(&self, api: Api) -> &Pacer {
-        let index = Api::ALL.iter().position(|a| *a == api).unwrap_or_default();
-        &self.pacers[index]
-    }
-
-    /// The pace of `api` in calls per second, `None` while it has never been throttled.
-    pub fn rate(&self, api: Api) -> Option<f64> {
-        self.pacer(api).rate()
+        // `Api::ALL` lists the variants in declaration order.
+        &self.pacers[api as usize]
     }
 
     pub fn stats(&self) -> &Arc<CallStats> {
