@@ -112,6 +112,9 @@ pub struct App {
     pub filter_input: Option<String>,
     /// The selection before the filter, restored by Esc.
     filter_restore: Option<String>,
+    /// The results of the shorter queries typed before this one, so backspace steps back
+    /// without searching again.
+    filter_history: Vec<filter::FilterResult>,
     /// The age of the cached snapshot on screen while a refresh runs ("4 min ago").
     pub stale: Option<String>,
     /// The organization as last discovered, for the cache.
@@ -158,6 +161,7 @@ impl App {
             overlay_scroll: 0,
             filter_input: None,
             filter_restore: None,
+            filter_history: Vec::new(),
             stale: None,
             last_click: None,
             tags_requested: Default::default(),
@@ -287,14 +291,16 @@ impl App {
                 }
                 self.filter_input = Some(self.tree.filter.as_ref().map(|f| f.query.clone()).unwrap_or_default());
                 // Built now rather than on the first keystroke.
-                self.tree.search_texts();
+                self.tree.search_index();
                 Vec::new()
             }
             Action::FilterChar(c) => {
                 if let Some(query) = &mut self.filter_input {
                     query.push(c);
                     let query = query.clone();
-                    self.apply_filter(&query);
+                    let previous = self.tree.filter.take();
+                    self.apply_filter(&query, previous.as_ref());
+                    self.filter_history.extend(previous);
                 }
                 Vec::new()
             }
@@ -302,7 +308,16 @@ impl App {
                 if let Some(query) = &mut self.filter_input {
                     query.pop();
                     let query = query.clone();
-                    self.apply_filter(&query);
+                    match self.filter_history.pop() {
+                        Some(earlier) if earlier.query == query && earlier.revision() == self.tree.revision() => {
+                            self.tree.set_filter(Some(earlier));
+                            self.tree.scroll_into_view(self.tree_height());
+                        }
+                        _ => {
+                            self.filter_history.clear();
+                            self.apply_filter(&query, None);
+                        }
+                    }
                 }
                 Vec::new()
             }
@@ -476,8 +491,8 @@ impl App {
         }
     }
 
-    fn apply_filter(&mut self, query: &str) {
-        let result = if query.trim().is_empty() { None } else { Some(filter::apply(&self.tree, query)) };
+    fn apply_filter(&mut self, query: &str, previous: Option<&filter::FilterResult>) {
+        let result = if query.trim().is_empty() { None } else { Some(filter::apply(&self.tree, query, previous)) };
         self.tree.set_filter(result);
         self.tree.scroll_into_view(self.tree_height());
     }
@@ -486,6 +501,7 @@ impl App {
     /// if the user moved onto something).
     fn clear_filter(&mut self) {
         self.filter_input = None;
+        self.filter_history.clear();
         let kept = self.tree.selected_node().map(|n| n.id.clone());
         self.tree.set_filter(None);
         if let Some(id) = self.filter_restore.take().or(kept) {
@@ -737,7 +753,7 @@ impl App {
             tree.set_access(account_id, AccessState::Probed(outcome.clone()));
         }
         if let Some(query) = previous.as_ref().and_then(|p| p.filter.as_ref()).map(|f| f.query.clone()) {
-            tree.set_filter(Some(filter::apply(&tree, &query)));
+            tree.set_filter(Some(filter::apply(&tree, &query, None)));
         }
         tree.scroll_into_view(self.tree_height());
         self.tree = tree;
@@ -824,6 +840,30 @@ mod tests {
         assert_eq!(app.activity, Activity::Idle);
         assert!(app.tree.account_count() >= 30);
         assert!(app.tree.blocked_count() >= 4, "the demo shows several blocked accounts");
+    }
+
+    /// Typing builds each keystroke's result on the last one and backspace steps back through
+    /// them; either way the filter is what searching the query afresh finds.
+    #[test]
+    fn typing_and_deleting_in_the_filter_match_a_fresh_search() {
+        let mut app = demo_app();
+        app.update(Action::OpenFilter);
+        let query = "prod 1";
+        for c in query.chars() {
+            app.update(Action::FilterChar(c));
+            let typed = app.filter_input.clone().unwrap_or_default();
+            assert_eq!(app.tree.filter, Some(filter::apply(&app.tree, &typed, None)), "typed {typed:?}");
+        }
+        assert!(app.tree.filter.as_ref().is_some_and(|f| f.count() > 0), "the demo has production accounts");
+        for _ in 0..query.len() - 1 {
+            app.update(Action::FilterBackspace);
+            let typed = app.filter_input.clone().unwrap_or_default();
+            assert_eq!(app.tree.filter, Some(filter::apply(&app.tree, &typed, None)), "deleted to {typed:?}");
+            assert!(app.tree.rows.iter().all(|&r| app.tree.filter.as_ref().is_some_and(|f| f.visible[r])));
+        }
+        app.update(Action::FilterBackspace);
+        assert_eq!(app.tree.filter, None, "an empty query shows everything");
+        assert!(app.filter_history.is_empty());
     }
 
     #[test]

@@ -57,9 +57,16 @@ pub struct TreeView {
     pub offset: usize,
     /// The active filter: only its matches and their ancestors are rows, all unfolded.
     pub filter: Option<super::filter::FilterResult>,
-    /// Per node, what the filter searches besides an account's name (id, email, OU path, tags),
-    /// built on the first keystroke and kept until an account changes.
-    search: std::sync::OnceLock<Vec<String>>,
+    /// What the filter searches (see [`TreeView::search_index`]).
+    search: std::sync::OnceLock<super::filter::SearchIndex>,
+    /// Changes whenever an account's data does (and is unique across views), so a filter result
+    /// knows whether it still describes this tree.
+    revision: u64,
+}
+
+fn next_revision() -> u64 {
+    static REVISION: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+    REVISION.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
 }
 
 /// Organizations up to this many accounts open fully expanded; larger ones show their first level.
@@ -69,7 +76,7 @@ impl TreeView {
     /// Builds the view of `org`. When `previous` is given, its expanded nodes and selection carry
     /// over by id, so a refresh does not move the user.
     pub fn new(org: &Org, previous: Option<&TreeView>) -> TreeView {
-        let mut view = TreeView::default();
+        let mut view = TreeView { revision: next_revision(), ..TreeView::default() };
         for root in &org.roots {
             let index = view.push(None, &root.id, &root.name, NodeData::Root, root.error.clone());
             view.add_children(index, &root.children);
@@ -126,6 +133,7 @@ impl TreeView {
         index
     }
 
+    /// Pushes `children` and their subtrees depth first, so that `nodes` is in tree order.
     fn add_children(&mut self, parent: usize, children: &[Node]) {
         for child in children {
             match child {
@@ -161,6 +169,7 @@ impl TreeView {
         let NodeData::Account { access, .. } = &mut self.nodes[index].data else { return };
         let delta = isize::from(state.is_blocked()) - isize::from(access.is_blocked());
         *access = state;
+        self.revision = next_revision();
         let mut cursor = Some(index);
         while let Some(i) = cursor {
             let node = &mut self.nodes[i];
@@ -216,28 +225,15 @@ impl TreeView {
         }
     }
 
-    /// Names from the root down to `index`, the node itself included.
-    /// Each account's id, email, OU path and tags as one line (empty for roots and OUs).
-    pub fn search_texts(&self) -> &[String] {
-        self.search.get_or_init(|| {
-            self.nodes
-                .iter()
-                .enumerate()
-                .map(|(index, node)| {
-                    let NodeData::Account { account, .. } = &node.data else { return String::new() };
-                    let mut text = format!(
-                        "{} {} {}",
-                        account.id,
-                        account.email.as_deref().unwrap_or(""),
-                        self.path(index).join(" ")
-                    );
-                    for (key, value) in account.tags.iter().flatten() {
-                        text.push_str(&format!(" {key}={value}"));
-                    }
-                    text
-                })
-                .collect()
-        })
+    /// Changes whenever an account's access or tags do; unique across views.
+    pub fn revision(&self) -> u64 {
+        self.revision
+    }
+
+    /// What the filter searches, packed for a fast scan; built on first use and kept until an
+    /// account's tags change.
+    pub fn search_index(&self) -> &super::filter::SearchIndex {
+        self.search.get_or_init(|| super::filter::SearchIndex::new(self))
     }
 
     /// Sets an account's tags.
@@ -247,9 +243,11 @@ impl TreeView {
         {
             account.tags = Some(tags);
             self.search = std::sync::OnceLock::new();
+            self.revision = next_revision();
         }
     }
 
+    /// Names from the root down to `index`, the node itself included.
     pub fn path(&self, index: usize) -> Vec<&str> {
         let mut path = Vec::new();
         let mut cursor = Some(index);
@@ -276,7 +274,7 @@ impl TreeView {
     /// Filters the rows (None: everything, folded as the user left it). With a filter, the
     /// best-ranked match is selected.
     pub fn set_filter(&mut self, filter: Option<super::filter::FilterResult>) {
-        let best = filter.as_ref().and_then(|f| f.ranked.first().copied());
+        let best = filter.as_ref().and_then(|f| f.best);
         self.filter = filter;
         self.rebuild_rows();
         if let Some(best) = best
@@ -298,20 +296,20 @@ impl TreeView {
     fn rebuild_rows(&mut self) {
         let selected = self.selected_index();
         self.rows.clear();
-        let shown = |i: usize| self.filter.as_ref().is_none_or(|f| f.visible.get(i).copied().unwrap_or(false));
-        let mut stack: Vec<usize> = self
-            .nodes
-            .iter()
-            .enumerate()
-            .filter(|(i, n)| n.parent.is_none() && shown(*i))
-            .map(|(i, _)| i)
-            .rev()
-            .collect();
-        while let Some(index) = stack.pop() {
-            self.rows.push(index);
-            let node = &self.nodes[index];
-            if node.expanded || self.filter.is_some() {
-                stack.extend(node.children.iter().rev().filter(|&&c| shown(c)));
+        if let Some(filter) = &self.filter {
+            // Nodes are stored in tree order (each before its children, see `add_children`), a
+            // filter unfolds everything and shows the ancestors of what it shows: the rows are
+            // the shown nodes in order.
+            self.rows.extend((0..self.nodes.len()).filter(|&i| filter.visible.get(i).copied().unwrap_or(false)));
+        } else {
+            let mut stack: Vec<usize> =
+                (0..self.nodes.len()).filter(|&i| self.nodes[i].parent.is_none()).rev().collect();
+            while let Some(index) = stack.pop() {
+                self.rows.push(index);
+                let node = &self.nodes[index];
+                if node.expanded {
+                    stack.extend(node.children.iter().rev());
+                }
             }
         }
         self.selected = selected.and_then(|s| self.rows.iter().position(|&r| r == s)).unwrap_or(0);
@@ -413,7 +411,7 @@ pub fn visible_offset(offset: usize, selected: usize, height: usize) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Caller, OrgInfo, Ou, ProbeOutcome, ProbeStatus, Reason, Root};
+    use crate::model::{Caller, OrgInfo, Ou, Root};
 
     fn account(id: &str) -> Node {
         Node::Account(Account::fixture(id, &format!("acct-{id}")))
@@ -449,13 +447,7 @@ mod tests {
     }
 
     fn blocked() -> AccessState {
-        AccessState::Probed(ProbeOutcome {
-            status: ProbeStatus::Blocked,
-            reason: Some(Reason::AccessDenied),
-            role_arn: None,
-            message: None,
-            hint: None,
-        })
+        AccessState::blocked_fixture()
     }
 
     #[test]

@@ -101,6 +101,20 @@ impl AccessState {
 }
 
 #[cfg(test)]
+impl AccessState {
+    /// Blocked with `access_denied` and nothing else known, for tests.
+    pub(crate) fn blocked_fixture() -> AccessState {
+        AccessState::Probed(ProbeOutcome {
+            status: ProbeStatus::Blocked,
+            reason: Some(Reason::AccessDenied),
+            role_arn: None,
+            message: None,
+            hint: None,
+        })
+    }
+}
+
+#[cfg(test)]
 mod tests {
     use super::*;
 
