@@ -54,16 +54,24 @@ pub async fn run(bench: &mut Bench) {
     let fake = FakeAws::start_with(org.clone(), Faults { latency, ..Faults::default() });
     let default = usize::from(orgscope::cli::DEFAULT_CONCURRENCY);
     let serial = discover(&fake, 1).await;
-    let parallel = discover(&fake, default).await;
+    // A run at the default takes a fifth of a second, where a scheduling hiccup on a shared
+    // machine shows: the median of five runs, each with a new client (cold connections).
+    let mut runs = Vec::new();
+    for _ in 0..bench.size(1, 5) {
+        runs.push(discover(&fake, default).await);
+    }
+    runs.sort_by_key(|run| run.elapsed);
+    let parallel = runs.swap_remove(runs.len() / 2);
     assert_eq!(parallel.accounts, accounts, "every account found");
     let calls = parallel.attempts;
     bench.figure(
         "discovery, unthrottled: speed-up over concurrency 1",
         format!(
-            "{} calls; concurrency 1 {}, default ({default}) {}",
+            "{} calls; concurrency 1 {}, default ({default}) {} (median of {})",
             calls,
             secs(serial.elapsed),
-            secs(parallel.elapsed)
+            secs(parallel.elapsed),
+            runs.len() + 1
         ),
         serial.elapsed.as_secs_f64() / parallel.elapsed.as_secs_f64(),
         "x",
