@@ -95,6 +95,29 @@ fn x_opens_a_sub_shell_with_the_credentials_and_exit_returns_to_the_tui() {
     assert!(screen.contains(&format!("inner=ASIADEMO{ACCOUNT_ID}")), "{screen}");
 }
 
+/// A key typed while the sub-shell exits is the TUI's first key when it comes back: it was lost
+/// (until another key came) when crossterm's event stream of the first run was dropped.
+#[test]
+fn a_key_typed_as_the_sub_shell_exits_reaches_the_tui() {
+    let Some(session) = session(&[]) else { return };
+    let tmux = &session.tmux;
+    let bin = common::orgscope_bin();
+    for round in 0..3 {
+        open_demo_on_reachable_account(tmux, &format!("{} --demo", bin.display()));
+        tmux.send_keys(&["x"]);
+        tmux.wait_for("the sub-shell", |s| s.contains("exit it to return to orgscope"));
+        // Typed ahead in one go: the shell reads `exit`, the TUI gets the `q`.
+        tmux.type_text("exit");
+        tmux.send_keys(&["Enter", "q"]);
+        tmux.wait_for(&format!("orgscope to quit on the typed-ahead q (round {round})"), |s| {
+            s.lines().rev().find(|l| !l.trim().is_empty()).is_some_and(|l| l.trim() == "$")
+        });
+        tmux.type_text("clear");
+        tmux.send_keys(&["Enter"]);
+        tmux.wait_for("the cleared prompt", |s| !s.contains("exit it to return"));
+    }
+}
+
 #[test]
 fn y_copies_the_exports_through_tmux_osc52() {
     let Some(session) = session(&[]) else { return };

@@ -52,6 +52,67 @@ fn install_panic_hook() {
     });
 }
 
+/// The terminal's input as a stream, read on a thread of its own that is stopped and joined when
+/// the stream is dropped, so nothing reads the terminal once the TUI has left it (an `x` sub-shell
+/// gets every key).
+///
+/// crossterm's own `EventStream` is not used: dropping it leaves a wake-up pending in crossterm's
+/// poller, and when that wake-up and a key arrive in the same poll the key's readiness is dropped
+/// (the poller is edge-triggered) and the key waits for the next one. The first key typed after a
+/// sub-shell, `q` say, went unanswered.
+pub struct Input {
+    receiver: tokio::sync::mpsc::UnboundedReceiver<io::Result<ratatui::crossterm::event::Event>>,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    reader: Option<std::thread::JoinHandle<()>>,
+}
+
+/// How long the reader waits for a key before it looks at the stop flag: the most a drop waits.
+const INPUT_POLL: std::time::Duration = std::time::Duration::from_millis(25);
+
+impl Input {
+    pub fn start() -> io::Result<Input> {
+        use ratatui::crossterm::event;
+        use std::sync::atomic::Ordering;
+        let (sender, receiver) = tokio::sync::mpsc::unbounded_channel();
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let stopped = std::sync::Arc::clone(&stop);
+        let reader = std::thread::Builder::new().name("terminal input".into()).spawn(move || {
+            while !stopped.load(Ordering::SeqCst) {
+                let event = match event::poll(INPUT_POLL) {
+                    Ok(false) => continue,
+                    Ok(true) => event::read(),
+                    Err(err) => Err(err),
+                };
+                let failed = event.is_err();
+                if sender.send(event).is_err() || failed {
+                    break;
+                }
+            }
+        })?;
+        Ok(Input { receiver, stop, reader: Some(reader) })
+    }
+}
+
+impl futures::Stream for Input {
+    type Item = io::Result<ratatui::crossterm::event::Event>;
+
+    fn poll_next(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Self::Item>> {
+        self.receiver.poll_recv(cx)
+    }
+}
+
+impl Drop for Input {
+    fn drop(&mut self) {
+        self.stop.store(true, std::sync::atomic::Ordering::SeqCst);
+        if let Some(reader) = self.reader.take() {
+            let _ = reader.join();
+        }
+    }
+}
+
 /// SIGTERM or SIGHUP, received while the TUI runs.
 #[derive(Debug)]
 pub struct Signalled(pub i32);

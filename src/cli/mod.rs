@@ -12,7 +12,6 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
-use ratatui::crossterm::event::EventStream;
 
 use crate::app::{self, App};
 use crate::model::{SNAPSHOT_FORMAT, Snapshot};
@@ -405,7 +404,14 @@ async fn run_tui(global: &GlobalArgs) -> Result<u8, Failure> {
             let mut stderr = std::io::stderr();
             crate::export::clipboard::copy(text, Some(&mut stderr))
         };
-        let events = futures::stream::select(EventStream::new(), app::terminal::signals());
+        let input = match app::terminal::Input::start() {
+            Ok(input) => input,
+            Err(err) => {
+                app::terminal::restore();
+                return Err(Failure::runtime(format!("the terminal's input could not be read: {err}")));
+            }
+        };
+        let events = futures::stream::select(input, app::terminal::signals());
         let result = app::run::run(&mut terminal, &mut app, Arc::clone(&prober), events, clipboard).await;
         app::terminal::restore();
         if let Err(err) = &result
