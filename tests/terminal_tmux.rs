@@ -79,6 +79,26 @@ fn sighup_restores_the_terminal() {
     assert_restored(&tmux, "129");
 }
 
+/// Closing the terminal (the tmux server goes, the pty hangs up) ends orgscope: it used to wait
+/// forever for its input reader, which spins on a hung-up terminal.
+#[test]
+fn closing_the_terminal_ends_orgscope() {
+    let Some((_home, tmux)) = start(&[]) else { return };
+    let pid = orgscope_pid(&tmux);
+    let _ = tmux.run(&["kill-server"]);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let proc = std::path::PathBuf::from(format!("/proc/{pid}"));
+    // Gone, or a zombie waiting for the shell that tmux killed.
+    let ended = || std::fs::read_to_string(proc.join("stat")).map_or(true, |stat| stat.contains(") Z "));
+    while !ended() {
+        if std::time::Instant::now() > deadline {
+            let _ = std::process::Command::new("kill").args(["-KILL", &pid]).status();
+            panic!("orgscope {pid} still runs 10 s after its terminal closed");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
+
 #[test]
 fn ctrl_c_quits_and_restores_the_terminal() {
     let Some((_home, tmux)) = start(&[]) else { return };

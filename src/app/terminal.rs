@@ -64,7 +64,13 @@ pub struct Input {
     receiver: tokio::sync::mpsc::UnboundedReceiver<io::Result<ratatui::crossterm::event::Event>>,
     stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
     reader: Option<std::thread::JoinHandle<()>>,
+    /// Closed when the reader has stopped.
+    stopped: std::sync::mpsc::Receiver<()>,
 }
+
+/// How long a drop waits for the reader. On a terminal that was closed (hung up) crossterm's read
+/// spins on end-of-file and never returns: that reader is left to end with the process.
+const INPUT_STOP: std::time::Duration = std::time::Duration::from_millis(500);
 
 /// How long the reader waits for a key before it looks at the stop flag: the most a drop waits.
 const INPUT_POLL: std::time::Duration = std::time::Duration::from_millis(25);
@@ -75,9 +81,12 @@ impl Input {
         use std::sync::atomic::Ordering;
         let (sender, receiver) = tokio::sync::mpsc::unbounded_channel();
         let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
-        let stopped = std::sync::Arc::clone(&stop);
+        let (done, stopped) = std::sync::mpsc::channel::<()>();
+        let stopping = std::sync::Arc::clone(&stop);
         let reader = std::thread::Builder::new().name("terminal input".into()).spawn(move || {
-            while !stopped.load(Ordering::SeqCst) {
+            // Dropped (closing the channel) however this thread ends.
+            let _done = done;
+            while !stopping.load(Ordering::SeqCst) {
                 let event = match event::poll(INPUT_POLL) {
                     Ok(false) => continue,
                     Ok(true) => event::read(),
@@ -89,7 +98,7 @@ impl Input {
                 }
             }
         })?;
-        Ok(Input { receiver, stop, reader: Some(reader) })
+        Ok(Input { receiver, stop, reader: Some(reader), stopped })
     }
 }
 
@@ -107,8 +116,15 @@ impl futures::Stream for Input {
 impl Drop for Input {
     fn drop(&mut self) {
         self.stop.store(true, std::sync::atomic::Ordering::SeqCst);
-        if let Some(reader) = self.reader.take() {
-            let _ = reader.join();
+        match self.stopped.recv_timeout(INPUT_STOP) {
+            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
+                tracing::warn!("the terminal's input did not stop (was the terminal closed?); leaving it");
+            }
+            Ok(()) | Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
+                if let Some(reader) = self.reader.take() {
+                    let _ = reader.join();
+                }
+            }
         }
     }
 }

@@ -41,6 +41,8 @@ impl Api {
     }
 }
 
+/// How late tokio's millisecond timer may wake a paced call without costing the pace.
+const TIMER_SLACK: Duration = Duration::from_millis(2);
 /// A window closes after this long and at least [`WINDOW_EVENTS`] answers, or after [`MAX_WINDOW`].
 const WINDOW: Duration = Duration::from_millis(250);
 const WINDOW_EVENTS: u32 = 20;
@@ -154,10 +156,11 @@ impl Pacer {
                 let interval = Duration::from_secs_f64(1.0 / rate);
                 let now = Instant::now();
                 if state.next <= now {
-                    // Keep the cadence when a wake-up was a little late (a quarter of a slot at
-                    // most, so two calls are never closer than three quarters of one); never
-                    // bank slots while idle.
-                    let base = if now - state.next <= interval / 4 { state.next } else { now };
+                    // Keep the cadence when a wake-up was a little late: by a quarter of a slot
+                    // at most, so two calls are never closer than three quarters of one, or by
+                    // the timer's own lateness at high rates. Never bank slots while idle.
+                    let slack = (interval / 4).max(TIMER_SLACK);
+                    let base = if now - state.next <= slack { state.next } else { now };
                     state.next = base + interval;
                     return;
                 }
