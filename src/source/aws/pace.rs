@@ -41,8 +41,6 @@ impl Api {
     }
 }
 
-/// How late tokio's millisecond timer may wake a paced call without costing the pace.
-const TIMER_SLACK: Duration = Duration::from_millis(2);
 /// A window closes after this long and at least [`WINDOW_EVENTS`] answers, or after [`MAX_WINDOW`].
 const WINDOW: Duration = Duration::from_millis(250);
 const WINDOW_EVENTS: u32 = 20;
@@ -156,11 +154,11 @@ impl Pacer {
                 let interval = Duration::from_secs_f64(1.0 / rate);
                 let now = Instant::now();
                 if state.next <= now {
-                    // Keep the cadence when a wake-up was a little late: by a quarter of a slot
-                    // at most, so two calls are never closer than three quarters of one, or by
-                    // the timer's own lateness at high rates. Never bank slots while idle.
-                    let slack = (interval / 4).max(TIMER_SLACK);
-                    let base = if now - state.next <= slack { state.next } else { now };
+                    // Keep the cadence when a call came (or woke) late, but never bank slots
+                    // while idle: one call may follow another closely, yet any three are at
+                    // least one slot apart, the rate holds, and a dependent call that arrives
+                    // just after its slot is not sent a whole slot later.
+                    let base = if now - state.next < interval { state.next } else { now };
                     state.next = base + interval;
                     return;
                 }
