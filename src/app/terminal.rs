@@ -72,7 +72,8 @@ pub struct Input {
 /// spins on end-of-file and never returns: that reader is left to end with the process.
 const INPUT_STOP: std::time::Duration = std::time::Duration::from_millis(500);
 
-/// How long the reader waits for a key before it looks at the stop flag: the most a drop waits.
+/// How long the reader waits for a key before it looks at the stop flag: how long a drop waits
+/// for a reader on a live terminal.
 const INPUT_POLL: std::time::Duration = std::time::Duration::from_millis(25);
 
 impl Input {
