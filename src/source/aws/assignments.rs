@@ -58,28 +58,38 @@ struct EventCache {
 }
 
 impl EventCache {
-    /// Where CloudTrail must be read from for `[start, end]`, and the cached attempts in it; the
-    /// whole window when the cache does not reach back to `start`.
-    fn plan(&self, start: i64, end: i64) -> (i64, Vec<AssignmentAttempt>) {
-        if self.from > start || self.until < start {
-            return (start, Vec::new());
+    /// Whether the cache holds every event from `start` on (up to its `until`).
+    fn reaches_back_to(&self, start: i64) -> bool {
+        self.from <= start && start <= self.until
+    }
+
+    /// For the window `[start, end]`: where CloudTrail must be read from (`None` when the cache
+    /// holds the whole window), and the cached attempts before that. The whole window is read
+    /// when the cache does not reach back to `start`; the last [`LATE_DELIVERY`] it covers always.
+    fn plan(&self, start: i64, end: i64) -> (Option<i64>, Vec<AssignmentAttempt>) {
+        if !self.reaches_back_to(start) {
+            return (Some(start), Vec::new());
         }
-        let resume = (self.until - LATE_DELIVERY).max(start);
+        let trusted = self.until - LATE_DELIVERY;
+        let resume = (trusted <= end).then(|| trusted.max(start));
+        let cached_before = resume.unwrap_or(end + 1);
         let cached = self
             .attempts
             .iter()
-            .filter(|a| a.event_time.is_some_and(|t| (start..resume).contains(&t.timestamp()) && t.timestamp() <= end))
+            .filter(|a| a.event_time.is_some_and(|t| (start..cached_before).contains(&t.timestamp())))
             .cloned()
             .collect();
         (resume, cached)
     }
 
-    /// The cache after a run over `[start, end]` that read CloudTrail from `resume`.
-    fn extend(mut self, start: i64, resume: i64, end: i64, read: &[AssignmentAttempt]) -> EventCache {
-        if resume == start && (self.from > start || self.until < start) {
+    /// The cache after a run over `[start, end]` that read CloudTrail from `resume` to `end`.
+    fn extend(mut self, start: i64, resume: Option<i64>, end: i64, read: &[AssignmentAttempt]) -> EventCache {
+        let Some(resume) = resume else { return self };
+        if !self.reaches_back_to(start) {
             self = EventCache { from: start, until: start, attempts: Vec::new() };
         }
-        self.attempts.retain(|a| a.event_time.is_none_or(|t| t.timestamp() < resume));
+        // What was read replaces what the cache held for the same span; the rest is kept.
+        self.attempts.retain(|a| a.event_time.is_none_or(|t| !(resume..=end).contains(&t.timestamp())));
         self.attempts.extend(read.iter().cloned());
         self.from = self.from.min(start).max(end - HISTORY);
         self.until = self.until.max(end);
@@ -225,63 +235,10 @@ pub(super) async fn assignments(
     }
 
     // The events CloudTrail answered in this run, as parsed, for the cache.
-    let mut read: Vec<AssignmentAttempt> = Vec::new();
-    let mut seen_tokens: HashSet<String> = HashSet::new();
-    let mut token: Option<String> = None;
-    let attribute = LookupAttribute::builder()
-        .attribute_key(LookupAttributeKey::EventName)
-        .attribute_value("CreateAccountAssignment")
-        .build()
-        .map_err(|err| SourceError::Service {
-            action: "cloudtrail:LookupEvents",
-            code: "InvalidRequest".into(),
-            message: err.to_string(),
-        })?;
-    loop {
-        // The same parameters with every page: a NextToken is only valid with them.
-        let page = {
-            let lookup = clients
-                .cloudtrail
-                .lookup_events()
-                .lookup_attributes(attribute.clone())
-                .start_time(aws_smithy_types::DateTime::from_secs(resume))
-                .end_time(aws_smithy_types::DateTime::from_secs(end))
-                .max_results(PAGE_SIZE)
-                .set_next_token(token.clone());
-            let page_future = source.calls.call(Api::CloudTrail, || lookup.clone().send());
-            // Describes already started keep running while the next page is awaited.
-            let mut page_future = std::pin::pin!(page_future);
-            loop {
-                tokio::select! {
-                    page = &mut page_future => break page,
-                    Some(done) = run.pending.next(), if !run.pending.is_empty() => run.described(done),
-                }
-            }
-        };
-        let page = page.map_err(|err| fatal("cloudtrail:LookupEvents", "", err))?;
-        run.report.pages += 1;
-        for event in page.events() {
-            let raw = event.cloud_trail_event().unwrap_or_default();
-            let time = event.event_time().and_then(to_chrono);
-            let attempt = crate::source::event::parse(event.event_id().unwrap_or_default(), time, raw);
-            read.push(attempt.clone());
-            run.admit(attempt).await;
-        }
-        run.tell();
-        token = page.next_token().map(str::to_string).filter(|t| !t.is_empty());
-        match &token {
-            None => break,
-            Some(t) if !seen_tokens.insert(t.clone()) || seen_tokens.len() > MAX_PAGES => {
-                return Err(SourceError::Service {
-                    action: "cloudtrail:LookupEvents",
-                    code: "InvalidPagination".into(),
-                    message: "CloudTrail returned a NextToken seen before; stopped paging to avoid an endless loop"
-                        .into(),
-                });
-            }
-            Some(_) => {}
-        }
-    }
+    let read = match resume {
+        Some(resume) => read_cloudtrail(&mut run, &clients.cloudtrail, resume, end).await?,
+        None => Vec::new(),
+    };
     while let Some(done) = run.pending.next().await {
         run.described(done);
     }
@@ -324,6 +281,74 @@ pub(super) async fn assignments(
         "assignments read"
     );
     Ok(attempts)
+}
+
+/// Reads every `CreateAccountAssignment` event from `resume` to `end`, page after page, admitting
+/// each into `run` (describes start as events arrive and keep running while the next page is
+/// awaited); returns the events as parsed, for the cache.
+async fn read_cloudtrail(
+    run: &mut Run<'_>,
+    cloudtrail: &aws_sdk_cloudtrail::Client,
+    resume: i64,
+    end: i64,
+) -> Result<Vec<AssignmentAttempt>, SourceError> {
+    let mut read: Vec<AssignmentAttempt> = Vec::new();
+    let mut seen_tokens: HashSet<String> = HashSet::new();
+    let mut token: Option<String> = None;
+    let attribute = LookupAttribute::builder()
+        .attribute_key(LookupAttributeKey::EventName)
+        .attribute_value("CreateAccountAssignment")
+        .build()
+        .map_err(|err| SourceError::Service {
+            action: "cloudtrail:LookupEvents",
+            code: "InvalidRequest".into(),
+            message: err.to_string(),
+        })?;
+    loop {
+        // The same parameters with every page: a NextToken is only valid with them.
+        let page = {
+            let lookup = cloudtrail
+                .lookup_events()
+                .lookup_attributes(attribute.clone())
+                .start_time(aws_smithy_types::DateTime::from_secs(resume))
+                .end_time(aws_smithy_types::DateTime::from_secs(end))
+                .max_results(PAGE_SIZE)
+                .set_next_token(token.clone());
+            let page_future = run.source.calls.call(Api::CloudTrail, || lookup.clone().send());
+            // Describes already started keep running while the next page is awaited.
+            let mut page_future = std::pin::pin!(page_future);
+            loop {
+                tokio::select! {
+                    page = &mut page_future => break page,
+                    Some(done) = run.pending.next(), if !run.pending.is_empty() => run.described(done),
+                }
+            }
+        };
+        let page = page.map_err(|err| fatal("cloudtrail:LookupEvents", "", err))?;
+        run.report.pages += 1;
+        for event in page.events() {
+            let raw = event.cloud_trail_event().unwrap_or_default();
+            let time = event.event_time().and_then(to_chrono);
+            let attempt = crate::source::event::parse(event.event_id().unwrap_or_default(), time, raw);
+            read.push(attempt.clone());
+            run.admit(attempt).await;
+        }
+        run.tell();
+        token = page.next_token().map(str::to_string).filter(|t| !t.is_empty());
+        match &token {
+            None => break,
+            Some(t) if !seen_tokens.insert(t.clone()) || seen_tokens.len() > MAX_PAGES => {
+                return Err(SourceError::Service {
+                    action: "cloudtrail:LookupEvents",
+                    code: "InvalidPagination".into(),
+                    message: "CloudTrail returned a NextToken seen before; stopped paging to avoid an endless loop"
+                        .into(),
+                });
+            }
+            Some(_) => {}
+        }
+    }
+    Ok(read)
 }
 
 impl AwsSource {
@@ -509,7 +534,7 @@ mod tests {
     #[test]
     fn an_empty_cache_reads_the_whole_window() {
         let (resume, cached) = EventCache::default().plan(NOW - 7 * DAY, NOW);
-        assert_eq!(resume, NOW - 7 * DAY);
+        assert_eq!(resume, Some(NOW - 7 * DAY));
         assert!(cached.is_empty());
     }
 
@@ -517,14 +542,14 @@ mod tests {
     fn a_covering_cache_is_read_up_to_the_late_delivery_margin_and_cloudtrail_after_it() {
         let cache = EventCache::default().extend(
             NOW - 7 * DAY,
-            NOW - 7 * DAY,
+            Some(NOW - 7 * DAY),
             NOW,
             &[at(NOW - 6 * DAY), at(NOW - DAY), at(NOW - 600)],
         );
         assert_eq!((cache.from, cache.until), (NOW - 7 * DAY, NOW));
         let later = NOW + 3600;
         let (resume, cached) = cache.plan(NOW - 2 * DAY, later);
-        assert_eq!(resume, NOW - LATE_DELIVERY);
+        assert_eq!(resume, Some(NOW - LATE_DELIVERY));
         assert_eq!(times(&cached), vec![NOW - DAY], "inside the window and before the margin");
 
         // The margin is read again: the event 10 minutes before the last run comes back from
@@ -536,9 +561,9 @@ mod tests {
 
     #[test]
     fn a_window_reaching_further_back_than_the_cache_reads_everything_and_replaces_it() {
-        let cache = EventCache::default().extend(NOW - DAY, NOW - DAY, NOW, &[at(NOW - 3600)]);
+        let cache = EventCache::default().extend(NOW - DAY, Some(NOW - DAY), NOW, &[at(NOW - 3600)]);
         let (resume, cached) = cache.plan(NOW - 30 * DAY, NOW);
-        assert_eq!(resume, NOW - 30 * DAY);
+        assert_eq!(resume, Some(NOW - 30 * DAY));
         assert!(cached.is_empty());
         let cache = cache.extend(NOW - 30 * DAY, resume, NOW, &[at(NOW - 20 * DAY), at(NOW - 3600)]);
         assert_eq!(times(&cache.attempts), vec![NOW - 20 * DAY, NOW - 3600]);
@@ -547,9 +572,32 @@ mod tests {
 
     #[test]
     fn events_older_than_cloudtrails_history_are_dropped() {
-        let cache = EventCache::default().extend(NOW - 89 * DAY, NOW - 89 * DAY, NOW, &[at(NOW - 88 * DAY)]);
-        let cache = cache.extend(NOW - DAY, NOW - LATE_DELIVERY, NOW + 5 * DAY, &[]);
+        let cache = EventCache::default().extend(NOW - 89 * DAY, Some(NOW - 89 * DAY), NOW, &[at(NOW - 88 * DAY)]);
+        let cache = cache.extend(NOW - DAY, Some(NOW - LATE_DELIVERY), NOW + 5 * DAY, &[]);
         assert_eq!(cache.from, NOW + 5 * DAY - HISTORY);
         assert!(cache.attempts.is_empty(), "88 days before the first run is 93 days before the second");
+    }
+
+    /// `--end` before the last run's end: a window the cache holds entirely asks CloudTrail
+    /// nothing, and reading the late-delivery margin of a window that ends inside it keeps the
+    /// cached events after the window.
+    #[test]
+    fn a_window_ending_before_the_last_run_keeps_what_it_does_not_read() {
+        let events = [at(NOW - 3 * DAY), at(NOW - 2 * DAY), at(NOW - 600), at(NOW - 60)];
+        let cache = EventCache::default().extend(NOW - 7 * DAY, Some(NOW - 7 * DAY), NOW, &events);
+
+        let (resume, cached) = cache.plan(NOW - 4 * DAY, NOW - DAY);
+        assert_eq!(resume, None, "all from the cache");
+        assert_eq!(times(&cached), vec![NOW - 3 * DAY, NOW - 2 * DAY]);
+        let unchanged = cache.clone().extend(NOW - 4 * DAY, resume, NOW - DAY, &[]);
+        assert_eq!(times(&unchanged.attempts), times(&cache.attempts));
+
+        let end = NOW - 300;
+        let (resume, cached) = cache.plan(NOW - 4 * DAY, end);
+        assert_eq!(resume, Some(NOW - LATE_DELIVERY));
+        assert_eq!(times(&cached), vec![NOW - 3 * DAY, NOW - 2 * DAY]);
+        let cache = cache.extend(NOW - 4 * DAY, resume, end, &[at(NOW - 600)]);
+        assert_eq!(times(&cache.attempts), vec![NOW - 3 * DAY, NOW - 2 * DAY, NOW - 600, NOW - 60]);
+        assert_eq!(cache.until, NOW);
     }
 }
