@@ -6,7 +6,6 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use orgscope::source::Source;
-use orgscope::source::aws::AwsSource;
 
 use crate::fake_aws::{FakeAws, FakeOrg, Faults, RateLimit};
 use crate::{Bench, Target, secs};
@@ -19,10 +18,7 @@ struct Run {
 }
 
 async fn discover(fake: &FakeAws, concurrency: usize) -> Run {
-    let mut options = fake.options();
-    options.concurrency = concurrency;
-    options.retry = orgscope::source::aws::retry::RetryPolicy::default();
-    let source = AwsSource::connect(options).await.expect("connect to the fake endpoint");
+    let source = crate::orgs::source_with(fake, concurrency).await;
     let started = Instant::now();
     let org = source.discover(Arc::new(|_| {})).await.expect("discovery");
     Run {

@@ -99,24 +99,15 @@ fn main() {
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("a tokio runtime");
     let mut bench = Bench { full, figures: Vec::new() };
     println!("orgscope benchmarks ({})", if full { "full" } else { "smoke run" });
-    if wanted("discovery") {
-        runtime.block_on(discovery::run(&mut bench));
+    // Each section in this order, when asked for: `if wanted("probe") { block_on(probe::run(..)) }`.
+    macro_rules! sections {
+        ($($section:ident),*) => {
+            $(if wanted(stringify!($section)) {
+                runtime.block_on($section::run(&mut bench));
+            })*
+        };
     }
-    if wanted("probe") {
-        runtime.block_on(probe::run(&mut bench));
-    }
-    if wanted("assignments") {
-        runtime.block_on(assignments::run(&mut bench));
-    }
-    if wanted("scale") {
-        runtime.block_on(scale::run(&mut bench));
-    }
-    if wanted("ui") {
-        runtime.block_on(ui::run(&mut bench));
-    }
-    if wanted("startup") {
-        runtime.block_on(startup::run(&mut bench));
-    }
+    sections!(discovery, probe, assignments, scale, ui, startup);
 
     println!("\n| figure | measured (reference in the same run) | result | target |");
     println!("|---|---|---|---|");

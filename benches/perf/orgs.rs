@@ -12,8 +12,13 @@ use crate::fake_aws::{FakeAws, FakeOrg};
 
 /// A source on `fake` with orgscope's default concurrency and retry policy.
 pub async fn source(fake: &FakeAws) -> AwsSource {
+    source_with(fake, orgscope::cli::DEFAULT_CONCURRENCY.into()).await
+}
+
+/// [`source`] with at most `concurrency` calls in flight.
+pub async fn source_with(fake: &FakeAws, concurrency: usize) -> AwsSource {
     let mut options = fake.options();
-    options.concurrency = orgscope::cli::DEFAULT_CONCURRENCY.into();
+    options.concurrency = concurrency;
     options.retry = orgscope::source::aws::retry::RetryPolicy::default();
     AwsSource::connect(options).await.expect("connect to the fake endpoint")
 }

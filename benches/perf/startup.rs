@@ -7,6 +7,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use orgscope::export::shell::sh_quote;
+
 use crate::fake_aws::{FakeAws, FakeOrg, Faults};
 use crate::{Bench, Target};
 
@@ -49,10 +51,6 @@ impl Drop for Tmux {
     fn drop(&mut self) {
         let _ = self.command().arg("kill-server").stderr(Stdio::null()).status();
     }
-}
-
-fn quote(text: &str) -> String {
-    format!("'{}'", text.replace('\'', r"'\''"))
 }
 
 /// Polls `log` until a line contains `needle` or `timeout` passes; the line.
@@ -108,9 +106,9 @@ fn start_tui(fake: &FakeAws, cache: &str, name: &str) -> Started {
     ];
     let mut line = String::from("env -i");
     for (key, value) in env {
-        line.push_str(&format!(" {key}={}", quote(&value)));
+        line.push_str(&format!(" {key}={}", sh_quote(&value)));
     }
-    line.push_str(&format!(" {} --endpoint-url {}", quote(BINARY), quote(&fake.url())));
+    line.push_str(&format!(" {} --endpoint-url {}", sh_quote(BINARY), sh_quote(&fake.url())));
     let tmux = Tmux { socket: format!("orgscope-bench-{}-{name}", std::process::id()) };
     let started = Instant::now();
     let status = tmux

@@ -418,12 +418,7 @@ impl App {
                     self.probing = None;
                 }
                 let seconds = self.probe_started.map(|s| s.elapsed().as_secs_f64());
-                let (accounts, blocked) = self
-                    .tree
-                    .nodes
-                    .iter()
-                    .find(|n| n.parent.is_none())
-                    .map_or((0, 0), |root| (root.accounts, root.blocked));
+                let (accounts, blocked) = (self.tree.account_count(), self.tree.blocked_count());
                 tracing::info!(generation, accounts, blocked, seconds, "probe finished");
                 match (&self.cache_path, generation == self.full_probe) {
                     (Some(path), true) => match self.snapshot() {
