@@ -3,7 +3,8 @@
 //!
 //! An API starts unpaced (only `--concurrency` bounds it) unless AWS documents its quota, in which
 //! case it starts at that quota and never goes above it. On the first throttle the pacer starts
-//! spacing calls at the rate that succeeded so far. After that it looks back over short windows:
+//! spacing calls at the rate that succeeded so far, and lets the calls already in flight answer
+//! (one window it does not judge). After that it looks back over short windows:
 //! when more than a tenth of the calls were throttled, the rate becomes what succeeded in the window
 //! plus a little headroom (a throttled call costs AWS no token, so while the offer exceeds the limit
 //! the successes measure the limit itself); when almost none were and calls were queueing, it speeds
