@@ -14,4 +14,5 @@ pub mod model;
 pub mod probe;
 pub mod remedy;
 pub mod source;
+pub mod text;
 pub mod ui;

@@ -9,8 +9,9 @@ use std::sync::{Arc, Mutex};
 use chrono::Utc;
 use futures::StreamExt;
 
-use crate::model::{Account, Org, ProbeOutcome, ProbeStatus, Reason, TempCredentials};
-use crate::remedy::{self, AttachedPolicy};
+use crate::model::AttachedPolicy;
+use crate::model::{Account, Org, ProbeOutcome, ProbeStatus, Reason, TempCredentials, Text};
+use crate::remedy;
 use crate::source::{AssumeFailure, AssumeRequest, Source};
 
 /// Probe sessions last 15 minutes, the shortest STS allows.
@@ -26,13 +27,13 @@ pub const SWITCH_SESSION_SECONDS: i32 = 3600;
 #[derive(Debug, Clone, PartialEq)]
 pub struct ProbeTarget {
     pub account: Account,
-    pub path: Vec<(String, String)>,
+    pub path: Vec<(String, Text)>,
 }
 
 impl ProbeTarget {
     /// Every account of `org` with its path.
     pub fn all(org: &Org) -> Vec<ProbeTarget> {
-        fn walk(nodes: &[crate::model::Node], path: &mut Vec<(String, String)>, out: &mut Vec<ProbeTarget>) {
+        fn walk(nodes: &[crate::model::Node], path: &mut Vec<(String, Text)>, out: &mut Vec<ProbeTarget>) {
             for node in nodes {
                 match node {
                     crate::model::Node::Account(account) => {
@@ -55,7 +56,7 @@ impl ProbeTarget {
     }
 
     /// OU names from the root down (the contract's `ou_path`).
-    pub fn ou_path(&self) -> Vec<String> {
+    pub fn ou_path(&self) -> Vec<Text> {
         self.path.iter().map(|(_, name)| name.clone()).collect()
     }
 }
@@ -278,7 +279,7 @@ impl Prober {
             reason: Some(reason),
             role_arn: None,
             message: None,
-            hint: Some(remedy::hint(account, reason, &remedy::Context::default())),
+            hint: Some(remedy::hint(account, reason, &remedy::Context::default()).into()),
         };
         if account.is_suspended() {
             return Err(quiet(ProbeStatus::Skipped, Reason::AccountSuspended));
@@ -358,7 +359,7 @@ impl Prober {
             reason: Some(failure.reason),
             role_arn: Some(role_arn),
             message: Some(failure.message),
-            hint: Some(hint),
+            hint: Some(hint.into()),
         })
     }
 }
@@ -396,7 +397,7 @@ fn external_ids_nearby(targets: &[ProbeTarget], settings: &ProbeSettings) -> std
 
 impl AssumeFailure {
     pub fn new(reason: Reason, code: impl Into<String>, message: impl Into<String>) -> AssumeFailure {
-        AssumeFailure { reason, code: code.into(), message: message.into(), policy_type: None }
+        AssumeFailure { reason, code: code.into(), message: Text::from(message.into()), policy_type: None }
     }
 }
 

@@ -5,6 +5,7 @@
 
 mod common;
 
+use orgscope::model::RawText;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -183,7 +184,7 @@ async fn a_throttling_storm_on_lookup_events_slows_the_run_but_loses_nothing() {
     let failed = attempts.iter().filter(|a| a.status == AssignmentStatus::Failed).count();
     assert_eq!(failed, 20);
     assert!(
-        attempts.iter().all(|a| a.principal_name.as_deref() == Some("Data Scientists")),
+        attempts.iter().all(|a| a.principal_name.raw() == Some("Data Scientists")),
         "principal names come from the Identity Store"
     );
 }

@@ -4,6 +4,7 @@
 
 mod common;
 
+use orgscope::model::RawText;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -53,7 +54,7 @@ async fn discovers_every_account_with_the_fewest_calls() {
     let management: Vec<_> = found.accounts().filter(|a| a.management).map(|a| a.id.clone()).collect();
     assert_eq!(management, vec![org.management_id.clone()]);
     let sample = found.accounts().find(|a| a.id == org.accounts[1].id).expect("account 1");
-    assert_eq!(sample.email.as_deref(), Some("aws+1@example.com"));
+    assert_eq!(sample.email.raw(), Some("aws+1@example.com"));
     assert_eq!(sample.joined_method.as_deref(), Some("INVITED"));
     assert_eq!(sample.status.as_deref(), Some("ACTIVE"));
     assert!(sample.joined_at.is_some());
@@ -108,7 +109,7 @@ async fn a_denied_ou_becomes_an_error_node_while_the_rest_loads() {
     let ou = find(&found.roots[0].children, &denied).expect("the denied OU is still in the tree");
     let error = ou.error.as_ref().expect("the denied OU carries its error");
     assert_eq!(error.code, "AccessDeniedException");
-    assert!(error.message.contains("permissions"), "{}", error.message);
+    assert!(error.message.raw().contains("permissions"), "{}", error.message);
     assert!(ou.children.is_empty());
 
     // Everything not under the denied OU is there.
@@ -144,7 +145,7 @@ async fn a_next_token_that_never_changes_stops_with_an_error_on_that_ou() {
             _ => None,
         })
         .expect("looping OU present");
-    assert_eq!(ou.error.as_ref().map(|e| e.code.as_str()), Some("InvalidPagination"));
+    assert_eq!(ou.error.as_ref().map(|e| e.code.raw()), Some("InvalidPagination"));
     assert!(fake.calls_to("ListAccountsForParent").len() < 20, "the loop was cut short");
 }
 

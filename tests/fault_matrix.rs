@@ -192,7 +192,7 @@ async fn session(fake: &FakeAws) -> Result<Report, String> {
     let attempts = source.assignments(&query, Arc::new(|_| {})).await.map_err(|e| e.to_string())?;
     let flagged_attempts =
         attempts.iter().filter(|a| a.status == AssignmentStatus::Unknown && a.error_code.is_some()).count();
-    let attempts = attempts.into_iter().filter_map(|a| Some((a.request_id?, a.status))).collect();
+    let attempts = attempts.into_iter().filter_map(|a| Some((a.request_id?.into_raw(), a.status))).collect();
     let first = org.accounts().next().map(|a| a.id.clone()).unwrap_or_default();
     let tags = source.account_tags(&first).await.map(|t| t.len()).map_err(|e| e.to_string());
     Ok(Report { accounts, ou_errors, probes, attempts, flagged_attempts, tags })

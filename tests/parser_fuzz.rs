@@ -3,6 +3,7 @@
 //! `PROPTEST_CASES` sets the length of a run (CI uses the default, a few hundred cases).
 
 use orgscope::model::AssignmentStatus;
+use orgscope::model::RawText;
 use orgscope::source::event::{UNPARSEABLE, parse};
 use proptest::prelude::*;
 use serde_json::{Value, json};
@@ -27,10 +28,10 @@ proptest! {
     #[test]
     fn arbitrary_text_never_panics_and_is_kept(raw in ".{0,400}") {
         let attempt = parse("ev", None, &raw);
-        prop_assert_eq!(attempt.raw_event.as_deref(), Some(raw.as_str()));
+        prop_assert_eq!(attempt.raw_event.raw(), Some(raw.as_str()));
         if serde_json::from_str::<serde_json::Map<String, Value>>(&raw).is_err() {
             prop_assert_eq!(attempt.status, AssignmentStatus::Unknown);
-            prop_assert_eq!(attempt.error_code.as_deref(), Some(UNPARSEABLE));
+            prop_assert_eq!(attempt.error_code.raw(), Some(UNPARSEABLE));
         }
     }
 
@@ -45,7 +46,7 @@ proptest! {
         });
         let raw = event.to_string();
         let attempt = parse("ev", None, &raw);
-        prop_assert_eq!(attempt.raw_event.as_deref(), Some(raw.as_str()));
+        prop_assert_eq!(attempt.raw_event.raw(), Some(raw.as_str()));
         // A describable attempt always has its request id.
         if attempt.status == AssignmentStatus::InProgress {
             prop_assert!(attempt.request_id.is_some());
@@ -60,7 +61,7 @@ proptest! {
         if raw.len() < real.len() {
             prop_assert_eq!(attempt.status, AssignmentStatus::Unknown);
         } else {
-            prop_assert_eq!(attempt.request_id.as_deref(), Some("r-1"));
+            prop_assert_eq!(attempt.request_id.raw(), Some("r-1"));
         }
     }
 }

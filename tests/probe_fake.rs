@@ -4,6 +4,7 @@
 
 mod common;
 
+use orgscope::model::RawText;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -143,8 +144,8 @@ async fn a_mixed_organization_is_classified_account_for_account() {
                 assert!(prober.credentials.get(&target.account.id, 600).is_some(), "credentials kept");
             }
             ProbeStatus::Blocked | ProbeStatus::Error => {
-                assert!(outcome.message.as_deref().is_some_and(|m| !m.is_empty()), "AWS's words are kept");
-                assert!(outcome.hint.as_deref().is_some_and(|h| h.len() > 20), "a hint for {}", target.account.id);
+                assert!(outcome.message.raw().is_some_and(|m| !m.is_empty()), "AWS's words are kept");
+                assert!(outcome.hint.raw().is_some_and(|h| h.len() > 20), "a hint for {}", target.account.id);
             }
             _ => {}
         }
@@ -173,9 +174,9 @@ async fn an_scp_deny_names_the_scp_attached_on_the_path() {
     let (_, results, _) = probe(&mixed.fake, ProbeSettings::default()).await;
     let explicit = results
         .iter()
-        .find(|(_, o)| o.message.as_deref().is_some_and(|m| m.contains("service control policy")))
+        .find(|(_, o)| o.message.raw().is_some_and(|m| m.contains("service control policy")))
         .expect("the SCP-denied account");
-    let hint = explicit.1.hint.as_deref().unwrap_or_default();
+    let hint = explicit.1.hint.raw().unwrap_or_default();
     assert!(hint.contains("\"DenyAssumeRole\" (p-denyassume)"), "{hint}");
     assert!(!hint.contains("FullAWSAccess"), "{hint}");
 }
@@ -186,7 +187,7 @@ async fn an_invited_account_without_the_role_gets_the_stackset_fix() {
     let (_, results, _) = probe(&mixed.fake, ProbeSettings::default()).await;
     for (target, outcome) in &results {
         if outcome.reason == Some(Reason::AccessDenied) {
-            let hint = outcome.hint.as_deref().unwrap_or_default();
+            let hint = outcome.hint.raw().unwrap_or_default();
             if target.account.joined_method.as_deref() == Some("INVITED") {
                 assert!(hint.contains("Invited accounts never get OrganizationAccountAccessRole"), "{hint}");
             } else {

@@ -43,7 +43,7 @@ pub fn snapshot(org: &Org) -> Snapshot {
                 status: if blocked { ProbeStatus::Blocked } else { ProbeStatus::Reachable },
                 reason: blocked.then_some(Reason::AccessDenied),
                 role_arn: Some(format!("arn:aws:iam::{}:role/OrganizationAccountAccessRole", account.id)),
-                message: blocked.then(|| "not authorized to perform: sts:AssumeRole".to_string()),
+                message: blocked.then(|| "not authorized to perform: sts:AssumeRole".into()),
                 hint: None,
             };
             (account.id.clone(), outcome)

@@ -28,7 +28,7 @@ pub enum Action {
     DiscoverDone(Result<Org, String>),
     LoadTagsDone {
         account_id: String,
-        result: Result<BTreeMap<String, String>, String>,
+        result: Result<BTreeMap<crate::model::Text, crate::model::Text>, String>,
     },
     /// Re-probe the selection: an account, or every account under an OU or root.
     Probe,
@@ -48,7 +48,7 @@ pub enum Action {
     SwitchRole(Purpose),
     SwitchRoleDone {
         purpose: Purpose,
-        account_name: String,
+        account_name: crate::model::Text,
         result: Result<Box<TempCredentials>, Box<ProbeOutcome>>,
     },
     /// A console sign-in URL was made (or could not be).

@@ -1,7 +1,7 @@
 //! The assignments view's state: the attempts (newest first), the failures-only filter, the
 //! selection and the scroll offset. Filtering is computed here, once per change, never while drawing.
 
-use crate::model::{AssignmentAttempt, AssignmentStatus};
+use crate::model::{AssignmentAttempt, AssignmentStatus, RawText};
 use crate::source::AssignmentProgress;
 
 /// Loading state of the assignments.
@@ -34,7 +34,7 @@ impl AssignmentsView {
     pub fn set(&mut self, attempts: Vec<AssignmentAttempt>) {
         let selected_event = self.selected_attempt().map(|a| a.event_id.clone());
         self.attempts = attempts;
-        self.rebuild(selected_event.as_deref());
+        self.rebuild(selected_event.raw());
     }
 
     fn rebuild(&mut self, keep: Option<&str>) {
@@ -49,7 +49,7 @@ impl AssignmentsView {
     pub fn toggle_failed_only(&mut self) {
         let keep = self.selected_attempt().map(|a| a.event_id.clone());
         self.failed_only = !self.failed_only;
-        self.rebuild(keep.as_deref());
+        self.rebuild(keep.raw());
         self.offset = 0;
     }
 
@@ -77,83 +77,71 @@ impl AssignmentsView {
 
     /// The most recent attempts on `account_id`, newest first.
     pub fn for_account<'a>(&'a self, account_id: &'a str) -> impl Iterator<Item = &'a AssignmentAttempt> + 'a {
-        self.attempts.iter().filter(move |a| a.account_id.as_deref() == Some(account_id))
+        self.attempts.iter().filter(move |a| a.account_id.raw() == Some(account_id))
     }
 
-    /// Every failure in view as a Markdown table (`C`).
+    /// Every failure in view as a Markdown table (`C`), every cell in its visible form.
     pub fn failures_markdown(&self) -> String {
-        let cell = |text: &str| text.replace('|', "\\|").replace('\n', " ");
+        let cell = |text: &str| text.replace('|', "\\|");
         let mut out = String::from(
             "| time | account | permission set | principal | status | reason | request id |\n| --- | --- | --- | --- | --- | --- | --- |\n",
         );
         for a in self.visible().filter(|a| is_failure(a.status)) {
             let time = a.event_time.map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string()).unwrap_or_default();
-            let account = match (&a.account_name, &a.account_id) {
-                (Some(name), Some(id)) => format!("{name} ({id})"),
-                (None, Some(id)) => id.clone(),
-                _ => String::new(),
-            };
-            let permission_set =
-                a.permission_set_name.clone().or_else(|| a.permission_set_arn.clone()).unwrap_or_default();
-            let principal = format!(
-                "{} {}",
-                a.principal_type.as_deref().unwrap_or_default(),
-                a.principal_name.as_deref().or(a.principal_id.as_deref()).unwrap_or_default()
-            );
+            let shown = |text: &Option<crate::model::Text>| text.as_ref().map(|t| t.to_string()).unwrap_or_default();
             out.push_str(&format!(
                 "| {} | {} | {} | {} | {} | {} | {} |\n",
                 cell(&time),
-                cell(&account),
-                cell(&permission_set),
-                cell(principal.trim()),
+                cell(&a.account_label().unwrap_or_default()),
+                cell(&a.permission_set_label().unwrap_or_default()),
+                cell(&a.principal_label().unwrap_or_default()),
                 a.status.code(),
-                cell(a.failure_reason.as_deref().unwrap_or_default()),
-                cell(a.request_id.as_deref().unwrap_or_default()),
+                cell(&shown(&a.failure_reason)),
+                cell(&shown(&a.request_id)),
             ));
         }
         out
     }
 
-    /// Everything about one attempt, for the detail popup.
+    /// Everything about one attempt, for the detail popup. Every AWS field is in its visible form.
     pub fn detail_text(attempt: &AssignmentAttempt) -> String {
-        let field = |label: &str, value: Option<&str>| format!("{label:<15}{}\n", value.unwrap_or("—"));
+        use crate::model::Text;
+        let field = |label: &str, value: Option<String>| format!("{label:<15}{}\n", value.as_deref().unwrap_or("—"));
+        let shown = |text: &Option<Text>| text.as_ref().map(Text::to_string);
         let mut out = String::new();
-        out.push_str(&field("Status", Some(attempt.status.code())));
-        out.push_str(&field("Time", attempt.event_time.map(|t| t.to_rfc3339()).as_deref()));
-        let account = match (&attempt.account_name, &attempt.account_id) {
-            (Some(name), Some(id)) => Some(format!("{name} ({id})")),
-            (None, Some(id)) => Some(id.clone()),
-            _ => None,
-        };
-        out.push_str(&field("Account", account.as_deref()));
-        out.push_str(&field("Permission set", attempt.permission_set_name.as_deref()));
-        out.push_str(&field("  ARN", attempt.permission_set_arn.as_deref()));
+        out.push_str(&field("Status", Some(attempt.status.code().to_string())));
+        out.push_str(&field("Time", attempt.event_time.map(|t| t.to_rfc3339())));
+        out.push_str(&field("Account", attempt.account_label()));
+        out.push_str(&field("Permission set", shown(&attempt.permission_set_name)));
+        out.push_str(&field("  ARN", shown(&attempt.permission_set_arn)));
         let principal = attempt.principal_type.as_ref().map(|t| {
-            let id = attempt.principal_id.as_deref().unwrap_or("");
+            let id = attempt.principal_id.as_ref().map(Text::to_string).unwrap_or_default();
             match &attempt.principal_name {
                 Some(name) => format!("{t} {name} ({id})"),
                 None => format!("{t} {id}"),
             }
         });
-        out.push_str(&field("Principal", principal.as_deref()));
-        out.push_str(&field("Actor", attempt.actor.as_deref()));
-        out.push_str(&field("Request id", attempt.request_id.as_deref()));
-        out.push_str(&field("Instance", attempt.instance_arn.as_deref()));
-        out.push_str(&field("Event id", Some(&attempt.event_id)));
+        out.push_str(&field("Principal", principal));
+        out.push_str(&field("Actor", shown(&attempt.actor)));
+        out.push_str(&field("Request id", shown(&attempt.request_id)));
+        out.push_str(&field("Instance", shown(&attempt.instance_arn)));
+        out.push_str(&field("Event id", Some(attempt.event_id.to_string())));
         if let Some(code) = &attempt.error_code {
-            out.push_str(&field("Error code", Some(code)));
+            out.push_str(&field("Error code", Some(code.to_string())));
         }
         if let Some(reason) = &attempt.failure_reason {
-            out.push_str(&format!("\nReason (c copies it exactly)\n{reason}\n"));
+            out.push_str(&format!("\nReason (c copies it)\n{reason}\n"));
         }
         if let Some(hint) = &attempt.hint {
             out.push_str(&format!("\nFix\n{hint}\n"));
         }
         if let Some(raw) = &attempt.raw_event {
-            let pretty = serde_json::from_str::<serde_json::Value>(raw)
+            // Pretty JSON keeps its own line breaks; every string inside it is made visible.
+            let pretty = serde_json::from_str::<serde_json::Value>(raw.raw())
                 .ok()
                 .and_then(|v| serde_json::to_string_pretty(&v).ok())
-                .unwrap_or_else(|| raw.clone());
+                .map(|pretty| crate::text::visible_lines(&pretty).into_owned())
+                .unwrap_or_else(|| raw.to_string());
             out.push_str(&format!("\nCloudTrail event\n{pretty}\n"));
         }
         out
@@ -169,7 +157,7 @@ mod tests {
             event_id: id.into(),
             event_time: None,
             actor: None,
-            request_id: Some(format!("req-{id}")),
+            request_id: Some(format!("req-{id}").into()),
             instance_arn: None,
             account_id: Some("2".into()),
             account_name: Some("a|b".into()),
@@ -197,7 +185,7 @@ mod tests {
         view.move_by(1);
         view.toggle_failed_only();
         assert_eq!(view.rows.len(), 2);
-        assert_eq!(view.selected_attempt().map(|a| a.event_id.as_str()), Some("2"));
+        assert_eq!(view.selected_attempt().map(|a| a.event_id.raw()), Some("2"));
         view.toggle_failed_only();
         assert_eq!(view.rows.len(), 3);
     }

@@ -11,7 +11,7 @@ use nucleo_matcher::pattern::{Atom, AtomKind, CaseMatching, Normalization};
 use nucleo_matcher::{Config, Matcher, Utf32Str};
 
 use super::tree::{NodeData, TreeView};
-use crate::model::{AccessState, ProbeStatus};
+use crate::model::{AccessState, ProbeStatus, RawText};
 
 /// A word found in the name ranks above one found only elsewhere.
 const NAME_HIT: u32 = 1_000;
@@ -150,9 +150,13 @@ impl SearchIndex {
         let mut index = SearchIndex { ends: Vec::with_capacity(tree.nodes.len()), ..SearchIndex::default() };
         for (i, node) in tree.nodes.iter().enumerate() {
             if let NodeData::Account { account, .. } = &node.data {
-                index.names.push_str(&account.name);
-                let mut rest =
-                    format!("{} {} {}", account.id, account.email.as_deref().unwrap_or(""), tree.path(i).join(" "));
+                index.names.push_str(account.name.raw());
+                let mut rest = format!(
+                    "{} {} {}",
+                    account.id,
+                    account.email.raw().unwrap_or(""),
+                    tree.path(i).iter().map(|n| n.raw()).collect::<Vec<_>>().join(" ")
+                );
                 for (key, value) in account.tags.iter().flatten() {
                     rest.push_str(&format!(" {key}={value}"));
                 }
@@ -299,9 +303,9 @@ mod tests {
 
     fn account(id: &str, name: &str, joined: &str) -> Node {
         Node::Account(Account {
-            email: Some(format!("{name}@example.com")),
+            email: Some(format!("{name}@example.com").into()),
             joined_method: Some(joined.into()),
-            tags: Some([("team".to_string(), "ledger".to_string())].into()),
+            tags: Some([("team".into(), "ledger".into())].into()),
             ..Account::fixture(id, name)
         })
     }

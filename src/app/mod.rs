@@ -17,7 +17,7 @@ use ratatui::crossterm::event::KeyEvent;
 use self::keymap::Keymap;
 use self::tree::TreeView;
 use crate::export::shell::Format;
-use crate::model::{AccessState, Caller, Org, OrgInfo, ProbeOutcome, Reason, TempCredentials};
+use crate::model::{AccessState, Caller, Org, OrgInfo, ProbeOutcome, RawText, Reason, TempCredentials, Text};
 use crate::probe::{CallerContext, ProbeSettings};
 use crate::remedy::{Template, TemplateValues};
 use crate::source::DiscoveryProgress;
@@ -389,7 +389,7 @@ impl App {
             Action::AssignmentsDone(Ok(mut attempts)) => {
                 for attempt in &mut attempts {
                     if attempt.account_name.is_none()
-                        && let Some(index) = attempt.account_id.as_deref().and_then(|id| self.tree.index_of(id))
+                        && let Some(index) = attempt.account_id.raw().and_then(|id| self.tree.index_of(id))
                     {
                         attempt.account_name = Some(self.tree.nodes[index].name.clone());
                     }
@@ -561,7 +561,7 @@ impl App {
             Action::JumpToAccount => {
                 let id = view.selected_attempt().and_then(|a| a.account_id.clone());
                 match id {
-                    Some(id) if self.tree.select_id(&id) => {
+                    Some(id) if self.tree.select_id(id.raw()) => {
                         self.tree.scroll_into_view(self.tree_height());
                         self.view = View::Tree;
                     }
@@ -581,7 +581,7 @@ impl App {
         Some(Vec::new())
     }
 
-    /// `c`: the selected attempt's failure reason, or the selected account's AWS error, exactly.
+    /// `c`: the selected attempt's failure reason, or the selected account's AWS error.
     fn copy_reason(&mut self) -> Vec<Effect> {
         let found = match self.view {
             View::Assignments => self
@@ -595,7 +595,8 @@ impl App {
             }),
         };
         match found {
-            Some((text, what)) => vec![Effect::Copy { text, what }],
+            // The visible form: a reason or message may hold escape sequences meant for a terminal.
+            Some((text, what)) => vec![Effect::Copy { text: text.to_string(), what }],
             None => {
                 self.toast = Some("nothing to copy: no failure reason or error here".to_string());
                 Vec::new()
@@ -618,7 +619,7 @@ impl App {
     fn switch_role_done(
         &mut self,
         purpose: Purpose,
-        account_name: String,
+        account_name: Text,
         result: Result<Box<TempCredentials>, Box<ProbeOutcome>>,
     ) -> Vec<Effect> {
         let credentials = match result {
@@ -628,7 +629,7 @@ impl App {
             }
             Err(outcome) => {
                 let reason = outcome.reason.map(|r| r.code()).unwrap_or("unknown");
-                let hint = outcome.hint.as_deref().unwrap_or_default();
+                let hint = outcome.hint.as_ref().map(Text::to_string).unwrap_or_default();
                 self.toast = Some(if outcome.reason == Some(Reason::CallerAccount) {
                     format!("you are signed in to {account_name} already: no role is needed")
                 } else {
@@ -641,7 +642,7 @@ impl App {
             Purpose::Export => self.exit = Some(Exit::Export(credentials)),
             Purpose::Shell => self.exit = Some(Exit::SubShell(credentials)),
             Purpose::Profile => {
-                return vec![Effect::WriteProfile { name: profile_name(&account_name), credentials }];
+                return vec![Effect::WriteProfile { name: profile_name(account_name.raw()), credentials }];
             }
             Purpose::Copy => {
                 return match crate::export::shell::render(&credentials, self.region.as_deref(), self.export_format) {

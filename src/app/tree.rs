@@ -6,7 +6,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use crate::model::{AccessState, Account, ListingError, Node, Org};
+use crate::model::{AccessState, Account, ListingError, Node, Org, Text};
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum NodeData {
@@ -18,7 +18,7 @@ pub enum NodeData {
 #[derive(Debug, Clone, PartialEq)]
 pub struct TreeNode {
     pub id: String,
-    pub name: String,
+    pub name: Text,
     pub depth: u16,
     pub parent: Option<usize>,
     pub children: Vec<usize>,
@@ -79,7 +79,7 @@ impl TreeView {
     pub fn new(org: &Org, previous: Option<&TreeView>) -> TreeView {
         let mut view = TreeView { revision: next_revision(), ..TreeView::default() };
         for root in &org.roots {
-            let index = view.push(None, &root.id, &root.name, NodeData::Root, root.error.clone());
+            let index = view.push(None, &root.id, root.name.clone(), NodeData::Root, root.error.clone());
             view.add_children(index, &root.children);
         }
         match previous {
@@ -108,7 +108,7 @@ impl TreeView {
         &mut self,
         parent: Option<usize>,
         id: &str,
-        name: &str,
+        name: Text,
         data: NodeData,
         error: Option<ListingError>,
     ) -> usize {
@@ -117,7 +117,7 @@ impl TreeView {
         let accounts = usize::from(matches!(data, NodeData::Account { .. }));
         self.nodes.push(TreeNode {
             id: id.to_string(),
-            name: name.to_string(),
+            name,
             depth,
             parent,
             children: Vec::new(),
@@ -139,13 +139,13 @@ impl TreeView {
         for child in children {
             match child {
                 Node::Ou(ou) => {
-                    let index = self.push(Some(parent), &ou.id, &ou.name, NodeData::Ou, ou.error.clone());
+                    let index = self.push(Some(parent), &ou.id, ou.name.clone(), NodeData::Ou, ou.error.clone());
                     self.add_children(index, &ou.children);
                     self.nodes[parent].accounts += self.nodes[index].accounts;
                 }
                 Node::Account(account) => {
                     let data = NodeData::Account { account: Box::new(account.clone()), access: AccessState::Unknown };
-                    self.push(Some(parent), &account.id, &account.name, data, None);
+                    self.push(Some(parent), &account.id, account.name.clone(), data, None);
                     self.nodes[parent].accounts += 1;
                 }
             }
@@ -238,7 +238,7 @@ impl TreeView {
     }
 
     /// Sets an account's tags.
-    pub fn set_tags(&mut self, account_id: &str, tags: std::collections::BTreeMap<String, String>) {
+    pub fn set_tags(&mut self, account_id: &str, tags: std::collections::BTreeMap<Text, Text>) {
         if let Some(index) = self.index_of(account_id)
             && let NodeData::Account { account, .. } = &mut self.nodes[index].data
         {
@@ -249,11 +249,11 @@ impl TreeView {
     }
 
     /// Names from the root down to `index`, the node itself included.
-    pub fn path(&self, index: usize) -> Vec<&str> {
+    pub fn path(&self, index: usize) -> Vec<&Text> {
         let mut path = Vec::new();
         let mut cursor = Some(index);
         while let Some(i) = cursor {
-            path.push(self.nodes[i].name.as_str());
+            path.push(&self.nodes[i].name);
             cursor = self.nodes[i].parent;
         }
         path.reverse();

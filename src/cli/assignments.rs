@@ -8,7 +8,7 @@ use chrono::{DateTime, Duration, Utc};
 use clap::Args;
 
 use super::{Failure, GlobalArgs, exit};
-use crate::model::{AssignmentAttempt, AssignmentStatus, Org};
+use crate::model::{AssignmentAttempt, AssignmentStatus, Org, RawText};
 use crate::source::{AssignmentQuery, Source};
 
 /// CloudTrail keeps 90 days of management events.
@@ -93,11 +93,11 @@ pub fn window(args: &AssignmentsArgs, now: DateTime<Utc>) -> Result<(DateTime<Ut
 
 /// Fills account names from the tree.
 pub fn name_accounts(attempts: &mut [AssignmentAttempt], org: &Org) {
-    let names: std::collections::HashMap<&str, &str> =
-        org.accounts().map(|a| (a.id.as_str(), a.name.as_str())).collect();
+    let names: std::collections::HashMap<&str, &crate::model::Text> =
+        org.accounts().map(|a| (a.id.as_str(), &a.name)).collect();
     for attempt in attempts {
         if attempt.account_name.is_none() {
-            attempt.account_name = attempt.account_id.as_deref().and_then(|id| names.get(id)).map(|n| n.to_string());
+            attempt.account_name = attempt.account_id.raw().and_then(|id| names.get(id)).map(|n| (*n).clone());
         }
     }
 }
@@ -142,7 +142,7 @@ fn render_csv(attempts: &[AssignmentAttempt]) -> Result<String, csv::Error> {
         let cells: Vec<String> = CSV_COLUMNS
             .iter()
             .map(|key| match &value[*key] {
-                serde_json::Value::String(s) => s.clone(),
+                serde_json::Value::String(s) => crate::text::csv_cell(s).into_owned(),
                 serde_json::Value::Null => String::new(),
                 other => other.to_string(),
             })
@@ -157,18 +157,13 @@ pub fn render_text(attempts: &[AssignmentAttempt]) -> String {
     let mut out = String::new();
     for a in attempts {
         let time = a.event_time.map(|t| t.format("%Y-%m-%d %H:%M").to_string()).unwrap_or_else(|| "—".into());
-        let account = match (&a.account_name, &a.account_id) {
-            (Some(name), Some(id)) => format!("{name} ({id})"),
-            (None, Some(id)) => id.clone(),
-            _ => "—".to_string(),
-        };
-        let permission_set = a.permission_set_name.clone().or_else(|| a.permission_set_arn.clone()).unwrap_or_default();
-        let principal = match (&a.principal_type, &a.principal_name, &a.principal_id) {
-            (Some(kind), Some(name), _) => format!("{} {name}", kind.to_lowercase()),
-            (Some(kind), None, Some(id)) => format!("{} {id}", kind.to_lowercase()),
-            _ => String::new(),
-        };
-        let line = format!("{time}  {:<11}  {account}  {permission_set}  {principal}", a.status.code());
+        let line = format!(
+            "{time}  {:<11}  {}  {}  {}",
+            a.status.code(),
+            a.account_label().unwrap_or_else(|| "—".into()),
+            a.permission_set_label().unwrap_or_default(),
+            a.principal_label().unwrap_or_default()
+        );
         out.push_str(line.trim_end());
         out.push('\n');
         if is_failure(a.status) {

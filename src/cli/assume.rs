@@ -55,24 +55,24 @@ pub struct AssumeArgs {
 pub fn find_account<'a>(targets: &'a [ProbeTarget], wanted: &str) -> Result<&'a ProbeTarget, Vec<String>> {
     let wanted_lower = wanted.to_lowercase();
     if let Some(target) =
-        targets.iter().find(|t| t.account.id == wanted || t.account.name.to_lowercase() == wanted_lower)
+        targets.iter().find(|t| t.account.id == wanted || t.account.name.raw().to_lowercase() == wanted_lower)
     {
         return Ok(target);
     }
     let mut scored: Vec<(f64, &str)> = targets
         .iter()
         .map(|t| {
-            let name = t.account.name.to_lowercase();
+            let name = t.account.name.raw().to_lowercase();
             let mut score = strsim::jaro_winkler(&wanted_lower, &name);
             if name.contains(&wanted_lower) || wanted_lower.contains(&name) {
                 score += 0.5;
             }
-            (score, t.account.name.as_str())
+            (score, t.account.name.raw())
         })
         .filter(|(score, _)| *score >= 0.7)
         .collect();
     scored.sort_by(|a, b| b.0.total_cmp(&a.0));
-    Err(scored.into_iter().take(5).map(|(_, name)| name.to_string()).collect())
+    Err(scored.into_iter().take(5).map(|(_, name)| crate::text::visible(name).into_owned()).collect())
 }
 
 /// The exit code and stderr text for an account that cannot be entered.

@@ -240,7 +240,8 @@ pub async fn main() -> ExitCode {
     match run(cli).await {
         Ok(code) => ExitCode::from(code),
         Err(failure) => {
-            let _ = writeln!(std::io::stderr(), "orgscope: {}", failure.message);
+            // Messages quote AWS and snapshot text; its parts are visible already, this is the last guard.
+            let _ = writeln!(std::io::stderr(), "orgscope: {}", crate::text::visible_lines(&failure.message));
             ExitCode::from(failure.code)
         }
     }

@@ -9,9 +9,10 @@ use std::time::Instant;
 use serde::Serialize;
 
 use super::{Failure, GlobalArgs, exit};
-use crate::model::{ProbeOutcome, ProbeStatus};
+use crate::model::{ProbeOutcome, ProbeStatus, RawText, Text};
 use crate::probe::{CallerContext, ProbeSettings, ProbeTarget, Prober};
 use crate::source::Source;
+use crate::text::csv_cell;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum ProbeFormat {
@@ -24,13 +25,13 @@ pub enum ProbeFormat {
 #[derive(Debug, Clone, Serialize)]
 pub struct ProbeRow {
     pub account_id: String,
-    pub account_name: String,
-    pub ou_path: Vec<String>,
+    pub account_name: Text,
+    pub ou_path: Vec<Text>,
     pub role_arn: Option<String>,
     pub status: ProbeStatus,
     pub reason: Option<crate::model::Reason>,
-    pub message: Option<String>,
-    pub hint: Option<String>,
+    pub message: Option<Text>,
+    pub hint: Option<Text>,
 }
 
 impl ProbeRow {
@@ -116,10 +117,15 @@ fn glyph(status: ProbeStatus) -> &'static str {
     }
 }
 
+/// OU names from the root down, as a person reads them.
+pub fn ou_path(path: &[Text]) -> String {
+    path.iter().map(Text::to_string).collect::<Vec<_>>().join(" / ")
+}
+
 /// One line per account (glyph, status, id, name, OU path, reason), the hint indented below every
 /// account that is not plainly reachable.
 pub fn render_text(rows: &[ProbeRow]) -> String {
-    let name_width = rows.iter().map(|r| r.account_name.chars().count()).max().unwrap_or(0);
+    let name_width = rows.iter().map(|r| r.account_name.shown().chars().count()).max().unwrap_or(0);
     let mut out = String::new();
     for row in rows {
         let reason = row.reason.map(|r| r.code()).unwrap_or("");
@@ -129,7 +135,7 @@ pub fn render_text(rows: &[ProbeRow]) -> String {
             row.status.code(),
             row.account_id,
             row.account_name,
-            row.ou_path.join(" / "),
+            ou_path(&row.ou_path),
             reason
         );
         out.push_str(line.trim_end());
@@ -159,16 +165,17 @@ pub fn render_csv(rows: &[ProbeRow]) -> Result<String, csv::Error> {
         "hint",
     ])?;
     for row in rows {
-        writer.write_record([
+        let cells = [
             row.account_id.as_str(),
-            row.account_name.as_str(),
-            &row.ou_path.join(" / "),
+            row.account_name.raw(),
+            &row.ou_path.iter().map(Text::raw).collect::<Vec<_>>().join(" / "),
             row.role_arn.as_deref().unwrap_or(""),
             row.status.code(),
             row.reason.map(|r| r.code()).unwrap_or(""),
-            row.message.as_deref().unwrap_or(""),
-            row.hint.as_deref().unwrap_or(""),
-        ])?;
+            row.message.raw().unwrap_or(""),
+            row.hint.raw().unwrap_or(""),
+        ];
+        writer.write_record(cells.map(csv_cell).iter().map(|c| c.as_ref()))?;
     }
     let bytes = writer.into_inner().map_err(|err| csv::Error::from(err.into_error()))?;
     Ok(String::from_utf8_lossy(&bytes).into_owned())

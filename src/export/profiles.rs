@@ -3,6 +3,8 @@
 
 use std::collections::BTreeSet;
 
+use crate::model::Text;
+
 pub const BEGIN: &str = "# >>> orgscope managed profiles >>>";
 pub const END: &str = "# <<< orgscope managed profiles <<<";
 
@@ -18,9 +20,9 @@ pub struct Profile {
 
 /// A profile name from the OU path (root left out) and the account name: lower case, anything but
 /// letters, digits, `.`, `_` and `-` turned into `-`.
-pub fn profile_name(prefix: &str, ou_path: &[String], account_name: &str) -> String {
-    let mut parts: Vec<&str> = ou_path.iter().skip(1).map(String::as_str).collect();
-    parts.push(account_name);
+pub fn profile_name(prefix: &str, ou_path: &[Text], account_name: &Text) -> String {
+    let mut parts: Vec<&str> = ou_path.iter().skip(1).map(Text::raw).collect();
+    parts.push(account_name.raw());
     let joined = parts.join("-");
     let cleaned: String = joined
         .chars()
@@ -102,8 +104,8 @@ mod tests {
 
     #[test]
     fn names_come_from_the_ou_path_and_the_account() {
-        let path = vec!["Root".to_string(), "Work Loads".to_string(), "Prod".to_string()];
-        assert_eq!(profile_name("org-", &path, "Payments API"), "org-work-loads-prod-payments-api");
+        let path: Vec<Text> = vec!["Root".into(), "Work Loads".into(), "Prod".into()];
+        assert_eq!(profile_name("org-", &path, &"Payments API".into()), "org-work-loads-prod-payments-api");
     }
 
     #[test]

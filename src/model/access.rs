@@ -13,9 +13,9 @@ pub struct ProbeOutcome {
     /// The role tried last (the one that worked, for a reachable account).
     pub role_arn: Option<String>,
     /// AWS's own words, exactly as returned.
-    pub message: Option<String>,
+    pub message: Option<crate::text::Text>,
     /// The diagnosis and the fix.
-    pub hint: Option<String>,
+    pub hint: Option<crate::text::Text>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -75,6 +75,15 @@ impl ProbeStatus {
             ProbeStatus::Error => "error",
         }
     }
+}
+
+/// A service control policy attached somewhere on an account's path (for the explicit-deny hint).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AttachedPolicy {
+    pub id: String,
+    pub name: crate::text::Text,
+    /// The root, OU or account it is attached to (its name).
+    pub target: crate::text::Text,
 }
 
 /// What the UI knows of an account's access at a moment.

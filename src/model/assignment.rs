@@ -3,31 +3,33 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::text::Text;
+
 /// The contract's `assignments` row, plus the raw CloudTrail event for the detail view.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AssignmentAttempt {
-    pub event_id: String,
+    pub event_id: Text,
     pub event_time: Option<DateTime<Utc>>,
-    pub actor: Option<String>,
-    pub request_id: Option<String>,
-    pub instance_arn: Option<String>,
-    pub account_id: Option<String>,
-    pub account_name: Option<String>,
-    pub permission_set_arn: Option<String>,
-    pub permission_set_name: Option<String>,
-    pub principal_type: Option<String>,
-    pub principal_id: Option<String>,
+    pub actor: Option<Text>,
+    pub request_id: Option<Text>,
+    pub instance_arn: Option<Text>,
+    pub account_id: Option<Text>,
+    pub account_name: Option<Text>,
+    pub permission_set_arn: Option<Text>,
+    pub permission_set_name: Option<Text>,
+    pub principal_type: Option<Text>,
+    pub principal_id: Option<Text>,
     /// The user's or group's name from the Identity Store, when the caller may read it. Not part
     /// of the `assignments` JSON contract; shown in the text output and the TUI.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub principal_name: Option<String>,
+    pub principal_name: Option<Text>,
     pub status: AssignmentStatus,
-    pub failure_reason: Option<String>,
-    pub error_code: Option<String>,
-    pub hint: Option<String>,
+    pub failure_reason: Option<Text>,
+    pub error_code: Option<Text>,
+    pub hint: Option<Text>,
     /// The event as CloudTrail stored it; kept so an unparseable event can still be read.
     #[serde(default)]
-    pub raw_event: Option<String>,
+    pub raw_event: Option<Text>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -49,5 +51,32 @@ impl AssignmentStatus {
             AssignmentStatus::ApiError => "API_ERROR",
             AssignmentStatus::Unknown => "UNKNOWN",
         }
+    }
+}
+
+impl AssignmentAttempt {
+    /// "name (id)", the id alone, or None: the account as a person reads it (visible form).
+    pub fn account_label(&self) -> Option<String> {
+        match (&self.account_name, &self.account_id) {
+            (Some(name), Some(id)) => Some(format!("{name} ({id})")),
+            (None, Some(id)) => Some(id.to_string()),
+            _ => None,
+        }
+    }
+
+    /// The permission set's name, else the last part of its ARN (visible form).
+    pub fn permission_set_label(&self) -> Option<String> {
+        match (&self.permission_set_name, &self.permission_set_arn) {
+            (Some(name), _) => Some(name.to_string()),
+            (None, Some(arn)) => Some(Text::from(arn.raw().rsplit('/').next().unwrap_or_default()).to_string()),
+            _ => None,
+        }
+    }
+
+    /// "group Admins", "user g-1…": the principal's kind and name (else id), visible form.
+    pub fn principal_label(&self) -> Option<String> {
+        let kind = self.principal_type.as_ref()?;
+        let who = self.principal_name.as_ref().or(self.principal_id.as_ref())?;
+        Some(format!("{} {who}", Text::from(kind.raw().to_lowercase())))
     }
 }

@@ -6,7 +6,8 @@ mod credentials;
 mod org;
 mod snapshot;
 
-pub use access::{AccessState, ProbeOutcome, ProbeStatus, Reason};
+pub use crate::text::{RawText, Text};
+pub use access::{AccessState, AttachedPolicy, ProbeOutcome, ProbeStatus, Reason};
 pub use assignment::{AssignmentAttempt, AssignmentStatus};
 pub use credentials::{Secret, TempCredentials};
 pub use org::{Account, Caller, ListingError, Node, Org, OrgInfo, Ou, Root, sort_children};

@@ -5,6 +5,8 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::text::Text;
+
 /// A discovered organization together with who looked at it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Org {
@@ -30,7 +32,7 @@ pub struct Caller {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Root {
     pub id: String,
-    pub name: String,
+    pub name: Text,
     pub children: Vec<Node>,
     /// Set when the root's children could not be listed completely.
     pub error: Option<ListingError>,
@@ -51,16 +53,16 @@ pub enum Node {
 struct NodeFields {
     kind: NodeKind,
     id: String,
-    name: String,
+    name: Text,
     #[serde(default)]
     children: Vec<Node>,
     #[serde(default)]
     error: Option<ListingError>,
-    email: Option<String>,
+    email: Option<Text>,
     status: Option<String>,
     joined_method: Option<String>,
     joined_at: Option<DateTime<Utc>>,
-    tags: Option<BTreeMap<String, String>>,
+    tags: Option<BTreeMap<Text, Text>>,
     #[serde(default)]
     management: Option<bool>,
 }
@@ -94,7 +96,7 @@ impl<'de> Deserialize<'de> for Node {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Ou {
     pub id: String,
-    pub name: String,
+    pub name: Text,
     pub children: Vec<Node>,
     /// Set when this OU's children could not be listed; `children` holds what was read.
     pub error: Option<ListingError>,
@@ -103,22 +105,22 @@ pub struct Ou {
 /// Why an OU (or root) could not be listed, as AWS said it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ListingError {
-    pub code: String,
-    pub message: String,
+    pub code: Text,
+    pub message: Text,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Account {
     pub id: String,
-    pub name: String,
-    pub email: Option<String>,
+    pub name: Text,
+    pub email: Option<Text>,
     /// `ACTIVE`, `SUSPENDED` or `PENDING_CLOSURE`, as Organizations reports it.
     pub status: Option<String>,
     /// `CREATED` or `INVITED`.
     pub joined_method: Option<String>,
     pub joined_at: Option<DateTime<Utc>>,
     /// Filled only when tags were asked for (`--with-tags`, or lazily in the TUI).
-    pub tags: Option<BTreeMap<String, String>>,
+    pub tags: Option<BTreeMap<Text, Text>>,
     /// True for the organization's management account.
     pub management: bool,
 }
@@ -141,7 +143,7 @@ impl Node {
         }
     }
 
-    pub fn name(&self) -> &str {
+    pub fn name(&self) -> &Text {
         match self {
             Node::Ou(ou) => &ou.name,
             Node::Account(account) => &account.name,
@@ -156,7 +158,7 @@ pub fn sort_children(children: &mut [Node]) {
         let rank = |n: &Node| matches!(n, Node::Account(_)) as u8;
         rank(a)
             .cmp(&rank(b))
-            .then_with(|| a.name().to_lowercase().cmp(&b.name().to_lowercase()))
+            .then_with(|| a.name().raw().to_lowercase().cmp(&b.name().raw().to_lowercase()))
             .then_with(|| a.id().cmp(b.id()))
     });
 }
@@ -164,8 +166,8 @@ pub fn sort_children(children: &mut [Node]) {
 impl Org {
     /// Every account in the organization, depth first, with the names of the OUs above it
     /// (from the root down, the root itself excluded).
-    pub fn accounts_with_paths(&self) -> Vec<(&Account, Vec<&str>)> {
-        fn walk<'a>(nodes: &'a [Node], path: &mut Vec<&'a str>, out: &mut Vec<(&'a Account, Vec<&'a str>)>) {
+    pub fn accounts_with_paths(&self) -> Vec<(&Account, Vec<&Text>)> {
+        fn walk<'a>(nodes: &'a [Node], path: &mut Vec<&'a Text>, out: &mut Vec<(&'a Account, Vec<&'a Text>)>) {
             for node in nodes {
                 match node {
                     Node::Account(account) => out.push((account, path.clone())),
@@ -277,8 +279,11 @@ mod tests {
                 ],
             }],
         };
-        let paths: Vec<(String, Vec<&str>)> =
-            org.accounts_with_paths().into_iter().map(|(a, p)| (a.id.clone(), p)).collect();
+        let paths: Vec<(String, Vec<&str>)> = org
+            .accounts_with_paths()
+            .into_iter()
+            .map(|(a, p)| (a.id.clone(), p.into_iter().map(Text::raw).collect()))
+            .collect();
         assert_eq!(paths, vec![("9".to_string(), vec!["Prod", "Web"]), ("1".to_string(), vec![])]);
         assert_eq!(org.ou_count(), 2);
     }

@@ -6,19 +6,10 @@ mod templates;
 
 pub use templates::{Template, TemplateValues};
 
-use crate::model::{Account, Reason};
+use crate::model::{Account, AttachedPolicy, Reason};
 
 /// The default role AWS creates in accounts the organization creates.
 pub const DEFAULT_ROLE: &str = "OrganizationAccountAccessRole";
-
-/// A service control policy attached somewhere on an account's path.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AttachedPolicy {
-    pub id: String,
-    pub name: String,
-    /// The root, OU or account it is attached to (its name).
-    pub target: String,
-}
 
 /// What is known around a failure, beyond the account itself.
 #[derive(Debug, Clone, Default)]

@@ -6,26 +6,26 @@
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 
-use crate::model::{AssignmentAttempt, AssignmentStatus};
+use crate::model::{AssignmentAttempt, AssignmentStatus, RawText, Text};
 
 /// The error code of an event that could not be read.
 pub const UNPARSEABLE: &str = "unparseable_event";
 
-fn text(value: &Value, path: &[&str]) -> Option<String> {
+fn text(value: &Value, path: &[&str]) -> Option<Text> {
     let mut at = value;
     for key in path {
         at = at.get(key)?;
     }
     match at {
-        Value::String(s) if !s.is_empty() => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
+        Value::String(s) if !s.is_empty() => Some(Text::from(s.as_str())),
+        Value::Number(n) => Some(Text::from(n.to_string())),
         _ => None,
     }
 }
 
 /// Who made the call, as readable as the event allows: the ARN, else the user name, else the
 /// principal id, else the identity type.
-fn actor(identity: &Value) -> Option<String> {
+fn actor(identity: &Value) -> Option<Text> {
     text(identity, &["arn"])
         .or_else(|| text(identity, &["userName"]))
         .or_else(|| text(identity, &["principalId"]))
@@ -37,7 +37,7 @@ fn actor(identity: &Value) -> Option<String> {
 /// JSON lacks them (or cannot be read at all).
 pub fn parse(event_id: &str, fallback_time: Option<DateTime<Utc>>, raw: &str) -> AssignmentAttempt {
     let mut attempt = AssignmentAttempt {
-        event_id: event_id.to_string(),
+        event_id: Text::from(event_id),
         event_time: fallback_time,
         actor: None,
         request_id: None,
@@ -53,18 +53,18 @@ pub fn parse(event_id: &str, fallback_time: Option<DateTime<Utc>>, raw: &str) ->
         failure_reason: None,
         error_code: None,
         hint: None,
-        raw_event: Some(raw.to_string()),
+        raw_event: Some(Text::from(raw)),
     };
     let event: Value = match serde_json::from_str(raw) {
         Ok(value @ Value::Object(_)) => value,
         Ok(_) => {
-            attempt.error_code = Some(UNPARSEABLE.to_string());
-            attempt.failure_reason = Some("the CloudTrail event is not a JSON object".to_string());
+            attempt.error_code = Some(UNPARSEABLE.into());
+            attempt.failure_reason = Some("the CloudTrail event is not a JSON object".into());
             return attempt;
         }
         Err(err) => {
-            attempt.error_code = Some(UNPARSEABLE.to_string());
-            attempt.failure_reason = Some(format!("the CloudTrail event could not be parsed: {err}"));
+            attempt.error_code = Some(UNPARSEABLE.into());
+            attempt.failure_reason = Some(format!("the CloudTrail event could not be parsed: {err}").into());
             return attempt;
         }
     };
@@ -73,7 +73,7 @@ pub fn parse(event_id: &str, fallback_time: Option<DateTime<Utc>>, raw: &str) ->
     {
         attempt.event_id = id;
     }
-    if let Some(time) = text(&event, &["eventTime"]).and_then(|t| DateTime::parse_from_rfc3339(&t).ok()) {
+    if let Some(time) = text(&event, &["eventTime"]).and_then(|t| DateTime::parse_from_rfc3339(t.raw()).ok()) {
         attempt.event_time = Some(time.with_timezone(&Utc));
     }
     attempt.actor = event.get("userIdentity").and_then(actor);
@@ -95,7 +95,7 @@ pub fn parse(event_id: &str, fallback_time: Option<DateTime<Utc>>, raw: &str) ->
     match status {
         Some(status) => {
             attempt.request_id = text(status, &["requestId"]);
-            attempt.status = match text(status, &["status"]).as_deref() {
+            attempt.status = match text(status, &["status"]).raw() {
                 Some("SUCCEEDED") => AssignmentStatus::Succeeded,
                 Some("FAILED") => AssignmentStatus::Failed,
                 _ => AssignmentStatus::InProgress,
@@ -110,13 +110,13 @@ pub fn parse(event_id: &str, fallback_time: Option<DateTime<Utc>>, raw: &str) ->
             }
             if attempt.request_id.is_none() {
                 attempt.status = AssignmentStatus::Unknown;
-                attempt.error_code = Some("missing_request_id".to_string());
+                attempt.error_code = Some("missing_request_id".into());
                 attempt.failure_reason = Some("the event names no request id, so its outcome cannot be read".into());
             }
         }
         None => {
             attempt.status = AssignmentStatus::Unknown;
-            attempt.error_code = Some("missing_response".to_string());
+            attempt.error_code = Some("missing_response".into());
             attempt.failure_reason =
                 Some("the event has no accountAssignmentCreationStatus, so its outcome cannot be read".into());
         }
@@ -145,11 +145,11 @@ mod tests {
     fn a_successful_call_is_in_progress_with_its_request_id() {
         let attempt = parse("ev-1", None, SUCCESS);
         assert_eq!(attempt.status, AssignmentStatus::InProgress);
-        assert_eq!(attempt.request_id.as_deref(), Some("req-1"));
-        assert_eq!(attempt.instance_arn.as_deref(), Some("arn:aws:sso:::instance/ssoins-1"));
-        assert_eq!(attempt.account_id.as_deref(), Some("222222222222"));
-        assert_eq!(attempt.principal_type.as_deref(), Some("GROUP"));
-        assert_eq!(attempt.actor.as_deref(), Some("arn:aws:sts::111111111111:assumed-role/Admin/jane"));
+        assert_eq!(attempt.request_id.raw(), Some("req-1"));
+        assert_eq!(attempt.instance_arn.raw(), Some("arn:aws:sso:::instance/ssoins-1"));
+        assert_eq!(attempt.account_id.raw(), Some("222222222222"));
+        assert_eq!(attempt.principal_type.raw(), Some("GROUP"));
+        assert_eq!(attempt.actor.raw(), Some("arn:aws:sts::111111111111:assumed-role/Admin/jane"));
         assert_eq!(attempt.event_time.map(|t| t.to_rfc3339()), Some("2026-11-17T10:00:00+00:00".to_string()));
     }
 
@@ -160,9 +160,9 @@ mod tests {
           "errorCode":"AccessDeniedException","errorMessage":"User: bob is not authorized to perform: sso:CreateAccountAssignment"}"#;
         let attempt = parse("ev-2", None, raw);
         assert_eq!(attempt.status, AssignmentStatus::ApiError);
-        assert_eq!(attempt.error_code.as_deref(), Some("AccessDeniedException"));
-        assert!(attempt.failure_reason.as_deref().is_some_and(|r| r.contains("not authorized")));
-        assert_eq!(attempt.actor.as_deref(), Some("bob"));
+        assert_eq!(attempt.error_code.raw(), Some("AccessDeniedException"));
+        assert!(attempt.failure_reason.raw().is_some_and(|r| r.contains("not authorized")));
+        assert_eq!(attempt.actor.raw(), Some("bob"));
         assert_eq!(attempt.request_id, None);
     }
 
@@ -171,8 +171,8 @@ mod tests {
         let raw = r#"{"eventVersion":"9.99","eventTime":"2026-11-17T10:00:00Z","requestParameters":{"targetId":"3"}}"#;
         let attempt = parse("ev-3", None, raw);
         assert_eq!(attempt.status, AssignmentStatus::Unknown);
-        assert_eq!(attempt.error_code.as_deref(), Some("missing_response"));
-        assert_eq!(attempt.account_id.as_deref(), Some("3"));
+        assert_eq!(attempt.error_code.raw(), Some("missing_response"));
+        assert_eq!(attempt.account_id.raw(), Some("3"));
     }
 
     #[test]
@@ -181,8 +181,8 @@ mod tests {
         for raw in ["{\"eventVersion\": \"1.08\", \"userIdent", "[1,2,3]", "", "null", "\u{0}\u{1}"] {
             let attempt = parse("ev-4", fallback, raw);
             assert_eq!(attempt.status, AssignmentStatus::Unknown, "{raw:?}");
-            assert_eq!(attempt.error_code.as_deref(), Some(UNPARSEABLE), "{raw:?}");
-            assert_eq!(attempt.raw_event.as_deref(), Some(raw));
+            assert_eq!(attempt.error_code.raw(), Some(UNPARSEABLE), "{raw:?}");
+            assert_eq!(attempt.raw_event.raw(), Some(raw));
             assert_eq!(attempt.event_time, fallback, "the LookupEvents time is kept");
         }
     }
@@ -192,7 +192,7 @@ mod tests {
         let raw = r#"{"eventTime": 12, "userIdentity": "nobody", "requestParameters": {"targetId": ["x"], "instanceArn": "i"},
           "responseElements": {"accountAssignmentCreationStatus": {"status": 5, "requestId": "r"}}}"#;
         let attempt = parse("ev-5", None, raw);
-        assert_eq!(attempt.request_id.as_deref(), Some("r"));
+        assert_eq!(attempt.request_id.raw(), Some("r"));
         assert_eq!(attempt.status, AssignmentStatus::InProgress);
         assert_eq!(attempt.account_id, None);
         assert_eq!(attempt.actor, None);

@@ -10,8 +10,8 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 
-use crate::model::{AssignmentAttempt, Org, ProbeOutcome, Reason, Snapshot, TempCredentials};
-use crate::remedy::AttachedPolicy;
+use crate::model::AttachedPolicy;
+use crate::model::{AssignmentAttempt, Org, ProbeOutcome, Reason, Snapshot, TempCredentials, Text};
 
 /// How far discovery has got, reported as pages arrive.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -69,7 +69,7 @@ pub struct AssumeRequest {
 pub struct AssumeFailure {
     pub reason: Reason,
     pub code: String,
-    pub message: String,
+    pub message: crate::text::Text,
     /// The policy type AWS named in an access-denied message.
     pub policy_type: Option<String>,
 }
@@ -87,7 +87,7 @@ pub trait Source: Send + Sync {
     async fn discover(&self, progress: ProgressFn) -> Result<Org, SourceError>;
 
     /// The tags of one account.
-    async fn account_tags(&self, account_id: &str) -> Result<BTreeMap<String, String>, SourceError>;
+    async fn account_tags(&self, account_id: &str) -> Result<BTreeMap<Text, Text>, SourceError>;
 
     /// Identity Center `CreateAccountAssignment` attempts in the window, newest first, each with
     /// its outcome. Account names are left for the caller to fill from the tree.
@@ -108,7 +108,7 @@ pub trait Source: Send + Sync {
     /// The service control policies attached to each of `targets` (`(id, name)` of the root, the
     /// OUs and the account), FullAWSAccess left out. Best effort: a target that cannot be read is
     /// left out.
-    async fn attached_scps(&self, _targets: &[(String, String)]) -> Vec<AttachedPolicy> {
+    async fn attached_scps(&self, _targets: &[(String, crate::model::Text)]) -> Vec<AttachedPolicy> {
         Vec::new()
     }
 
@@ -138,11 +138,11 @@ pub enum SourceError {
     #[error(
         "the AWS credentials could not be loaded ({0}): log in again (for example `aws sso login`), pick another profile with --profile, or try --demo"
     )]
-    CredentialsUnavailable(String),
+    CredentialsUnavailable(crate::text::Text),
     #[error(
         "the AWS credentials have expired or are not valid ({code}: {message}): log in again (for example `aws sso login`), pick another profile with --profile, or try --demo"
     )]
-    CredentialsExpired { code: String, message: String },
+    CredentialsExpired { code: String, message: crate::text::Text },
     #[error(
         "account {account} is not a member of an AWS organization: pick a profile for the management account or a delegated administrator with --profile, or try --demo"
     )]
@@ -150,11 +150,11 @@ pub enum SourceError {
     #[error(
         "{arn} may not call {action} ({message}): use the management account or a delegated administrator with --profile, or try --demo"
     )]
-    AccessDenied { arn: String, action: &'static str, message: String },
+    AccessDenied { arn: String, action: &'static str, message: crate::text::Text },
     #[error("{action} failed: {code}: {message}")]
-    Service { action: &'static str, code: String, message: String },
+    Service { action: &'static str, code: crate::text::Text, message: crate::text::Text },
     #[error("{action} could not reach AWS: {message}")]
-    Network { action: &'static str, message: String },
+    Network { action: &'static str, message: crate::text::Text },
     #[error("{0}")]
     Snapshot(#[from] crate::model::SnapshotError),
     #[error("could not read {path}: {message}")]

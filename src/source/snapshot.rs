@@ -9,7 +9,9 @@ use super::{
     AssignmentProgress, AssignmentProgressFn, AssignmentQuery, AssumeFailure, AssumeRequest, DiscoveryProgress,
     ProgressFn, Source, SourceError,
 };
-use crate::model::{AssignmentAttempt, Org, ProbeOutcome, ProbeStatus, Reason, Secret, Snapshot, TempCredentials};
+use crate::model::{
+    AssignmentAttempt, Org, ProbeOutcome, ProbeStatus, Reason, Secret, Snapshot, TempCredentials, Text,
+};
 
 /// The demo organization, compiled into the binary.
 pub const DEMO_JSON: &str = include_str!("../../assets/demo.json");
@@ -65,7 +67,7 @@ impl Source for SnapshotSource {
         Ok(org)
     }
 
-    async fn account_tags(&self, account_id: &str) -> Result<BTreeMap<String, String>, SourceError> {
+    async fn account_tags(&self, account_id: &str) -> Result<BTreeMap<Text, Text>, SourceError> {
         Ok(self.snapshot.org.accounts().find(|a| a.id == account_id).and_then(|a| a.tags.clone()).unwrap_or_default())
     }
 
@@ -89,7 +91,7 @@ impl Source for SnapshotSource {
             return Err(AssumeFailure {
                 reason,
                 code: "Saved".to_string(),
-                message: outcome.message.clone().unwrap_or_else(|| reason.code().to_string()),
+                message: outcome.message.clone().unwrap_or_else(|| reason.code().into()),
                 policy_type: None,
             });
         }

@@ -10,7 +10,7 @@ use ratatui::widgets::{Block, Borders, Paragraph};
 use super::theme::Theme;
 use crate::app::App;
 use crate::app::assignments::Loading;
-use crate::model::AssignmentStatus;
+use crate::model::{AssignmentStatus, Text};
 
 pub fn status_style(status: AssignmentStatus, theme: &Theme) -> Style {
     match status {
@@ -63,11 +63,9 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         let selected = index == view.selected;
         let marker = if selected { "› " } else { "  " };
         let time = attempt.event_time.map(|t| t.format("%Y-%m-%d %H:%M").to_string()).unwrap_or_else(|| "—".into());
-        let account = attempt.account_name.clone().or_else(|| attempt.account_id.clone()).unwrap_or_else(|| "—".into());
-        let permission_set = attempt.permission_set_name.clone().unwrap_or_else(|| {
-            attempt.permission_set_arn.as_deref().and_then(|a| a.rsplit('/').next()).unwrap_or("—").to_string()
-        });
-        let reason = attempt.failure_reason.as_deref().unwrap_or("");
+        let account = attempt.account_name.as_ref().or(attempt.account_id.as_ref()).map_or("—".into(), Text::to_string);
+        let permission_set = attempt.permission_set_label().unwrap_or_else(|| "—".into());
+        let reason = attempt.failure_reason.as_ref().map(Text::to_string).unwrap_or_default();
         let head = format!("{marker}{time:<16}  ");
         let tail = format!("  {}  {}  {reason}", clip(&account, 28), clip(&permission_set, 18));
         let used = head.chars().count() + 11;

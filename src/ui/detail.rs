@@ -9,7 +9,8 @@ use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 use super::theme::Theme;
 use crate::app::App;
 use crate::app::tree::{NodeData, TreeNode};
-use crate::model::{AccessState, Account, ProbeOutcome};
+use crate::model::{AccessState, Account, ProbeOutcome, Text};
+use crate::text::join;
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let Some(index) = app.tree.selected_index() else {
@@ -29,7 +30,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                 lines.push(Line::styled("Identity Center assignments (Tab for all)", theme.label()));
                 for attempt in recent {
                     let time = attempt.event_time.map(|t| t.format("%m-%d %H:%M").to_string()).unwrap_or_default();
-                    let what = attempt.permission_set_name.clone().unwrap_or_default();
+                    let what = attempt.permission_set_label().unwrap_or_default();
                     lines.push(Line::from(vec![
                         Span::raw(format!("{time}  ")),
                         Span::styled(attempt.status.code(), super::assignments::status_style(attempt.status, theme)),
@@ -43,7 +44,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let block = Block::new()
         .borders(Borders::ALL)
         .border_style(theme.border())
-        .title(Line::styled(format!(" {} ", path.join(" › ")), theme.title()));
+        .title(Line::styled(format!(" {} ", join(path.iter().copied(), " › ")), theme.title()));
     frame.render_widget(Paragraph::new(lines).block(block).wrap(Wrap { trim: false }), area);
 }
 
@@ -51,17 +52,17 @@ fn field<'a>(lines: &mut Vec<Line<'a>>, label: &'a str, value: impl Into<Span<'a
     lines.push(Line::from(vec![Span::styled(format!("{label:<11}"), theme.label()), value.into()]));
 }
 
-fn container_lines<'a>(lines: &mut Vec<Line<'a>>, node: &'a TreeNode, path: &[&'a str], theme: &Theme) {
+fn container_lines<'a>(lines: &mut Vec<Line<'a>>, node: &'a TreeNode, path: &[&'a Text], theme: &Theme) {
     let kind = if matches!(node.data, NodeData::Root) { "Root" } else { "OU" };
     field(lines, kind, node.id.as_str(), theme);
-    field(lines, "Path", path.join(" / "), theme);
+    field(lines, "Path", join(path.iter().copied(), " / "), theme);
     field(lines, "Accounts", node.accounts.to_string(), theme);
     let blocked_style = if node.blocked > 0 { theme.blocked() } else { theme.reachable() };
     field(lines, "Blocked", Span::styled(node.blocked.to_string(), blocked_style), theme);
     if let Some(error) = &node.error {
         lines.push(Line::default());
-        field(lines, "Error", Span::styled(error.code.as_str(), theme.blocked()), theme);
-        lines.push(Line::raw(error.message.as_str()));
+        field(lines, "Error", Span::styled(error.code.to_string(), theme.blocked()), theme);
+        lines.push(Line::raw(error.message.to_string()));
         lines.push(Line::styled("Only part of this OU could be read; the rest of the tree is complete.", theme.dim()));
     }
 }
@@ -70,12 +71,12 @@ fn account_lines<'a>(
     lines: &mut Vec<Line<'a>>,
     account: &'a Account,
     access: &'a AccessState,
-    path: &[&'a str],
+    path: &[&'a Text],
     app_sessions: &std::collections::BTreeMap<String, chrono::DateTime<chrono::Utc>>,
     theme: &Theme,
 ) {
     field(lines, "Account", account.id.as_str(), theme);
-    field(lines, "Email", account.email.as_deref().unwrap_or("—"), theme);
+    field(lines, "Email", account.email.as_ref().map_or("—".to_string(), Text::to_string), theme);
     let status = account.status.as_deref().unwrap_or("—");
     let status_style = if account.is_suspended() { theme.skipped() } else { ratatui::style::Style::new() };
     field(lines, "Status", Span::styled(status, status_style), theme);
@@ -86,7 +87,7 @@ fn account_lines<'a>(
         (None, None) => "—".to_string(),
     };
     field(lines, "Joined", joined, theme);
-    field(lines, "OU path", path[..path.len().saturating_sub(1)].join(" / "), theme);
+    field(lines, "OU path", join(path[..path.len().saturating_sub(1)].iter().copied(), " / "), theme);
     if account.management {
         field(lines, "Role", "management account of the organization", theme);
     }
@@ -133,10 +134,10 @@ fn outcome_lines<'a>(
     }
     if let Some(message) = &outcome.message {
         lines.push(Line::styled("Error", theme.label()));
-        lines.push(Line::raw(message.as_str()));
+        lines.push(Line::raw(message.to_string()));
     }
     if let Some(hint) = &outcome.hint {
         lines.push(Line::styled("Fix", theme.label()));
-        lines.extend(hint.lines().map(Line::raw));
+        lines.push(Line::raw(hint.to_string()));
     }
 }

@@ -78,7 +78,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let hints = app.keymap.hints();
     let second = match &app.toast {
         Some(toast) => Line::from(vec![
-            Span::styled(toast.as_str(), theme.toast()),
+            Span::styled(crate::text::visible(toast), theme.toast()),
             Span::raw("  "),
             Span::styled(hints.join("  "), theme.dim()),
         ]),

@@ -1,5 +1,7 @@
 //! The organization tree pane: only the rows in view are turned into widgets.
 
+use std::borrow::Cow;
+
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
@@ -63,7 +65,8 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         .take(height)
         .map(|(row, &index)| {
             let node = &tree.nodes[index];
-            let highlight = highlighter.as_mut().filter(|_| !node.is_container()).and_then(|h| h.positions(&node.name));
+            let highlight =
+                highlighter.as_mut().filter(|_| !node.is_container()).and_then(|h| h.positions(&node.name.shown()));
             let line = row_line(node, highlight.as_deref(), theme);
             if row == tree.selected {
                 let mut spans = vec![Span::styled("›", theme.title())];
@@ -80,7 +83,8 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
 }
 
 /// `name` with the characters at `positions` highlighted.
-fn highlighted<'a>(name: &'a str, positions: Option<&[u32]>, style: Style, theme: &Theme) -> Vec<Span<'a>> {
+/// `name` is the visible form (the highlight positions are found in it too).
+fn highlighted<'a>(name: Cow<'a, str>, positions: Option<&[u32]>, style: Style, theme: &Theme) -> Vec<Span<'a>> {
     let Some(positions) = positions.filter(|p| !p.is_empty()) else { return vec![Span::styled(name, style)] };
     name.chars()
         .enumerate()
@@ -100,7 +104,7 @@ fn row_line<'a>(node: &'a TreeNode, highlight: Option<&[u32]>, theme: &Theme) ->
             let mut spans = vec![
                 indent,
                 Span::raw(fold),
-                Span::styled(node.name.as_str(), theme.title()),
+                Span::styled(node.name.shown(), theme.title()),
                 Span::styled(format!("  {} / {}", node.accounts, node.blocked), counts_style),
             ];
             if let Some(error) = &node.error {
@@ -111,7 +115,7 @@ fn row_line<'a>(node: &'a TreeNode, highlight: Option<&[u32]>, theme: &Theme) ->
         NodeData::Account { account, access } => {
             let (glyph, style) = theme.account(account, access);
             let mut spans = vec![indent, Span::styled(format!("{glyph} "), style)];
-            spans.extend(highlighted(&account.name, highlight, style, theme));
+            spans.extend(highlighted(account.name.shown(), highlight, style, theme));
             spans.push(Span::styled(format!("  {}", account.id), theme.dim()));
             if account.management {
                 spans.push(Span::styled("  ★ management", theme.label()));

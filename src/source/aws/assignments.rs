@@ -20,7 +20,7 @@ use serde::{Deserialize, Serialize};
 use super::pace::Api;
 use super::retry::Caller;
 use super::{AwsSource, fatal, to_chrono};
-use crate::model::{AssignmentAttempt, AssignmentStatus};
+use crate::model::{AssignmentAttempt, AssignmentStatus, RawText, Text};
 use crate::source::{AssignmentProgress, AssignmentProgressFn, AssignmentQuery, SourceError};
 
 /// CloudTrail's largest page for LookupEvents.
@@ -36,7 +36,7 @@ const HISTORY: i64 = 90 * 86_400;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 struct CachedStatus {
     status: AssignmentStatus,
-    failure_reason: Option<String>,
+    failure_reason: Option<Text>,
 }
 
 #[derive(Debug, Default, Serialize, Deserialize)]
@@ -154,7 +154,7 @@ struct Run<'a> {
     attempts: Vec<AssignmentAttempt>,
     asked: HashSet<String>,
     pending: FuturesUnordered<DescribeFuture>,
-    names: HashMap<String, Option<String>>,
+    names: HashMap<Text, Option<Text>>,
     report: AssignmentProgress,
     progress: AssignmentProgressFn,
 }
@@ -167,19 +167,24 @@ impl Run<'_> {
         if attempt.status == AssignmentStatus::InProgress
             && let (Some(instance), Some(request)) = (attempt.instance_arn.clone(), attempt.request_id.clone())
         {
-            let key = cache_key(&instance, &request);
+            let key = cache_key(instance.raw(), request.raw());
             if let Some(cached) = self.cache.statuses.get(&key) {
                 attempt.status = cached.status;
                 attempt.failure_reason = cached.failure_reason.clone();
             } else if self.asked.insert(key) {
                 self.report.to_describe += 1;
-                self.pending.push(describe(self.source.calls.clone(), self.sso.clone(), instance, request));
+                self.pending.push(describe(
+                    self.source.calls.clone(),
+                    self.sso.clone(),
+                    instance.into_raw(),
+                    request.into_raw(),
+                ));
             }
         }
         if let (Some(instance), Some(permission_set)) = (&attempt.instance_arn, &attempt.permission_set_arn)
             && !self.names.contains_key(permission_set)
         {
-            let name = permission_set_name(self.source, &self.sso, instance, permission_set).await;
+            let name = permission_set_name(self.source, &self.sso, instance.raw(), permission_set.raw()).await;
             self.names.insert(permission_set.clone(), name);
         }
         self.attempts.push(attempt);
@@ -257,17 +262,20 @@ pub(super) async fn assignments(
         if let Some(permission_set) = &attempt.permission_set_arn {
             attempt.permission_set_name = names.get(permission_set).cloned().flatten();
         }
-        let management = query.management_account_id.is_some() && attempt.account_id == query.management_account_id;
+        let management =
+            query.management_account_id.is_some() && attempt.account_id.raw() == query.management_account_id.as_deref();
         attempt.hint = match attempt.status {
             AssignmentStatus::Failed => attempt
                 .failure_reason
-                .as_deref()
-                .and_then(|reason| crate::remedy::assignment::hint(reason, None, management)),
+                .raw()
+                .and_then(|reason| crate::remedy::assignment::hint(reason, None, management))
+                .map(Text::from),
             AssignmentStatus::ApiError => crate::remedy::assignment::hint(
-                attempt.failure_reason.as_deref().unwrap_or_default(),
-                attempt.error_code.as_deref(),
+                attempt.failure_reason.raw().unwrap_or_default(),
+                attempt.error_code.raw(),
                 management,
-            ),
+            )
+            .map(Text::from),
             _ => None,
         };
     }
@@ -302,7 +310,7 @@ async fn read_cloudtrail(
         .map_err(|err| SourceError::Service {
             action: "cloudtrail:LookupEvents",
             code: "InvalidRequest".into(),
-            message: err.to_string(),
+            message: err.to_string().into(),
         })?;
     loop {
         // The same parameters with every page: a NextToken is only valid with them.
@@ -359,7 +367,7 @@ impl AwsSource {
         region: &str,
         instance_arn: &str,
         request_id: &str,
-    ) -> (AssignmentStatus, Option<String>, Option<String>) {
+    ) -> (AssignmentStatus, Option<Text>, Option<Text>) {
         let sso = clients(self, region).sso;
         let (_, _, status, reason, code) =
             describe(self.calls.clone(), sso, instance_arn.to_string(), request_id.to_string()).await;
@@ -368,7 +376,7 @@ impl AwsSource {
 }
 
 /// The outcome of one request: `(instance, request, status, reason, error code)`.
-type Described = (String, String, AssignmentStatus, Option<String>, Option<String>);
+type Described = (String, String, AssignmentStatus, Option<Text>, Option<Text>);
 
 fn describe(calls: Caller, sso: aws_sdk_ssoadmin::Client, instance: String, request: String) -> DescribeFuture {
     Box::pin(async move {
@@ -386,20 +394,21 @@ fn describe(calls: Caller, sso: aws_sdk_ssoadmin::Client, instance: String, requ
                 let (status, reason) = match status.and_then(|s| s.status()).map(|s| s.as_str()) {
                     Some("SUCCEEDED") => (AssignmentStatus::Succeeded, None),
                     Some("FAILED") => {
-                        (AssignmentStatus::Failed, status.and_then(|s| s.failure_reason()).map(str::to_string))
+                        (AssignmentStatus::Failed, status.and_then(|s| s.failure_reason()).map(Text::from))
                     }
                     Some("IN_PROGRESS") => (AssignmentStatus::InProgress, None),
                     other => (
                         AssignmentStatus::Unknown,
-                        Some(format!("Identity Center answered an unknown status {other:?}")),
+                        Some(format!("Identity Center answered an unknown status {other:?}").into()),
                     ),
                 };
                 (instance, request, status, reason, None)
             }
             Err(err) => {
-                let code = err.code().map(str::to_string).unwrap_or_else(|| "NetworkError".to_string());
-                let message =
-                    err.message().map(str::to_string).unwrap_or_else(|| DisplayErrorContext(&err).to_string());
+                let code = Text::from(err.code().unwrap_or("NetworkError"));
+                let message = Text::from(
+                    err.message().map(str::to_string).unwrap_or_else(|| DisplayErrorContext(&err).to_string()),
+                );
                 (instance, request, AssignmentStatus::Unknown, Some(message), Some(code))
             }
         }
@@ -412,9 +421,7 @@ fn finish_describe(attempts: &mut [AssignmentAttempt], cache: &mut StatusCache, 
         cache.statuses.insert(cache_key(&instance, &request), CachedStatus { status, failure_reason: reason.clone() });
     }
     for attempt in attempts.iter_mut() {
-        if attempt.instance_arn.as_deref() == Some(instance.as_str())
-            && attempt.request_id.as_deref() == Some(request.as_str())
-        {
+        if attempt.instance_arn.raw() == Some(instance.as_str()) && attempt.request_id.raw() == Some(request.as_str()) {
             attempt.status = status;
             attempt.failure_reason = reason.clone();
             attempt.error_code = code.clone();
@@ -432,7 +439,7 @@ async fn name_principals(
     region: &str,
     attempts: &mut [AssignmentAttempt],
 ) {
-    let wanted: HashSet<(String, String)> =
+    let wanted: HashSet<(Text, Text)> =
         attempts.iter().filter_map(|a| Some((a.principal_type.clone()?, a.principal_id.clone()?))).collect();
     if wanted.is_empty() {
         return;
@@ -454,25 +461,29 @@ async fn name_principals(
         .region(aws_config::Region::new(region.to_string()))
         .build();
     let identity = aws_sdk_identitystore::Client::from_conf(config);
-    let mut names: HashMap<(String, String), String> = HashMap::new();
+    let mut names: HashMap<(Text, Text), Text> = HashMap::new();
     for (kind, id) in wanted {
         let name = if kind == "GROUP" {
             let result = source
                 .calls
-                .call(Api::IdentityStore, || identity.describe_group().identity_store_id(&store).group_id(&id).send())
+                .call(Api::IdentityStore, || {
+                    identity.describe_group().identity_store_id(&store).group_id(id.raw()).send()
+                })
                 .await;
             match result {
-                Ok(group) => group.display_name().map(str::to_string),
+                Ok(group) => group.display_name().map(Text::from),
                 Err(err) if err.code().is_some_and(|c| c.contains("AccessDenied")) => break,
                 Err(_) => None,
             }
         } else {
             let result = source
                 .calls
-                .call(Api::IdentityStore, || identity.describe_user().identity_store_id(&store).user_id(&id).send())
+                .call(Api::IdentityStore, || {
+                    identity.describe_user().identity_store_id(&store).user_id(id.raw()).send()
+                })
                 .await;
             match result {
-                Ok(user) => user.user_name().map(str::to_string).or_else(|| user.display_name().map(str::to_string)),
+                Ok(user) => user.user_name().or_else(|| user.display_name()).map(Text::from),
                 Err(err) if err.code().is_some_and(|c| c.contains("AccessDenied")) => break,
                 Err(_) => None,
             }
@@ -484,7 +495,7 @@ async fn name_principals(
     apply_names(attempts, &names);
 }
 
-fn apply_names(attempts: &mut [AssignmentAttempt], names: &HashMap<(String, String), String>) {
+fn apply_names(attempts: &mut [AssignmentAttempt], names: &HashMap<(Text, Text), Text>) {
     for attempt in attempts {
         if let (Some(kind), Some(id)) = (&attempt.principal_type, &attempt.principal_id) {
             attempt.principal_name = names.get(&(kind.clone(), id.clone())).cloned();
@@ -497,7 +508,7 @@ async fn permission_set_name(
     sso: &aws_sdk_ssoadmin::Client,
     instance: &str,
     permission_set: &str,
-) -> Option<String> {
+) -> Option<Text> {
     let result = source
         .calls
         .call(Api::SsoAdmin, || {
@@ -505,7 +516,7 @@ async fn permission_set_name(
         })
         .await;
     match result {
-        Ok(output) => output.permission_set().and_then(|p| p.name()).map(str::to_string),
+        Ok(output) => output.permission_set().and_then(|p| p.name()).map(Text::from),
         Err(err) => {
             tracing::debug!(%permission_set, code = err.code().unwrap_or("none"), "DescribePermissionSet failed");
             None

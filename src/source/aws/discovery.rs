@@ -15,7 +15,7 @@ use futures::stream::{FuturesUnordered, StreamExt};
 
 use super::pace::Api;
 use super::{AwsSource, fatal, listing_error, to_chrono};
-use crate::model::{Account, Caller, ListingError, Node, Org, OrgInfo, Ou, Root, sort_children};
+use crate::model::{Account, Caller, ListingError, Node, Org, OrgInfo, Ou, Root, Text, sort_children};
 use crate::source::{DiscoveryProgress, ProgressFn, SourceError};
 
 /// The API's largest page for these listings.
@@ -95,9 +95,11 @@ pub(super) async fn discover(source: &AwsSource, progress: ProgressFn) -> Result
     };
     let roots = roots.map_err(|err| match err {
         RootsError::Sdk(err) => fatal("organizations:ListRoots", &caller.arn, *err),
-        RootsError::Paging(message) => {
-            SourceError::Service { action: "organizations:ListRoots", code: "InvalidPagination".into(), message }
-        }
+        RootsError::Paging(message) => SourceError::Service {
+            action: "organizations:ListRoots",
+            code: "InvalidPagination".into(),
+            message: message.into(),
+        },
     })?;
 
     let mut listings: HashMap<String, Listing> = HashMap::new();
@@ -139,7 +141,8 @@ pub(super) async fn discover(source: &AwsSource, progress: ProgressFn) -> Result
                     }
                     Ok(false) => {}
                     Err(message) => {
-                        listing.error = Some(ListingError { code: "InvalidPagination".into(), message });
+                        listing.error =
+                            Some(ListingError { code: "InvalidPagination".into(), message: message.into() });
                     }
                 }
             }
@@ -171,7 +174,7 @@ pub(super) async fn discover(source: &AwsSource, progress: ProgressFn) -> Result
         .into_iter()
         .map(|(id, name)| {
             let (children, error) = build_children(&id, &mut listings, &management);
-            Root { id, name, children, error }
+            Root { id, name: name.into(), children, error }
         })
         .collect();
     Ok(Org { organization: info, caller, roots })
@@ -244,8 +247,8 @@ fn account_from_sdk(account: &aws_sdk_organizations::types::Account) -> Option<A
         account.status().map(|s| s.as_str().to_string()).or_else(|| account.state().map(|s| s.as_str().to_string()));
     Some(Account {
         id: account.id()?.to_string(),
-        name: account.name().unwrap_or_default().to_string(),
-        email: account.email().map(str::to_string),
+        name: account.name().unwrap_or_default().into(),
+        email: account.email().map(Text::from),
         status,
         joined_method: account.joined_method().map(|m| m.as_str().to_string()),
         joined_at: account.joined_timestamp().and_then(to_chrono),
@@ -266,7 +269,7 @@ fn build_children(
         .map(|(id, name)| {
             // Removing the listing as it is built makes a cycle from a broken server end here.
             let (children, error) = build_children(&id, listings, management);
-            Node::Ou(Ou { id, name, children, error })
+            Node::Ou(Ou { id, name: name.into(), children, error })
         })
         .collect();
     children.extend(listing.accounts.into_iter().map(|mut account| {

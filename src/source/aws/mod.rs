@@ -26,8 +26,8 @@ use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use self::pace::Api;
 use self::retry::{CallStats, Caller, RetryPolicy};
 use super::{AssignmentProgressFn, AssignmentQuery, AssumeFailure, AssumeRequest, ProgressFn, Source, SourceError};
-use crate::model::{AssignmentAttempt, ListingError, Org, TempCredentials};
-use crate::remedy::AttachedPolicy;
+use crate::model::AttachedPolicy;
+use crate::model::{AssignmentAttempt, ListingError, Org, TempCredentials, Text};
 
 /// Organizations is a global service homed in us-east-1; used when no region is configured.
 const FALLBACK_REGION: &str = "us-east-1";
@@ -59,7 +59,7 @@ pub struct AwsSource {
     /// The caller's ARN, read once (by discovery, or by the first AssumeRole).
     caller_arn: tokio::sync::OnceCell<String>,
     /// SCPs by target id, `(policy id, name)`.
-    scp_cache: Mutex<HashMap<String, Vec<(String, String)>>>,
+    scp_cache: Mutex<HashMap<String, Vec<(String, Text)>>>,
 }
 
 impl AwsSource {
@@ -182,7 +182,7 @@ async fn check_credentials(config: &SdkConfig) -> Result<(), SourceError> {
     match provider.provide_credentials().await {
         Ok(_) => Ok(()),
         Err(CredentialsError::CredentialsNotLoaded(_)) => Err(SourceError::NoCredentials),
-        Err(err) => Err(SourceError::CredentialsUnavailable(DisplayErrorContext(&err).to_string())),
+        Err(err) => Err(SourceError::CredentialsUnavailable(DisplayErrorContext(&err).to_string().into())),
     }
 }
 
@@ -202,16 +202,16 @@ fn fatal<E: ProvideErrorMetadata + std::error::Error + 'static>(
     err: SdkError<E, HttpResponse>,
 ) -> SourceError {
     let Some(code) = err.code().map(str::to_string) else {
-        return SourceError::Network { action, message: DisplayErrorContext(&err).to_string() };
+        return SourceError::Network { action, message: DisplayErrorContext(&err).to_string().into() };
     };
-    let message = err.message().unwrap_or_default().to_string();
+    let message = Text::from(err.message().unwrap_or_default());
     match code.as_str() {
         c if EXPIRED_OR_INVALID.contains(&c) => SourceError::CredentialsExpired { code, message },
         "AWSOrganizationsNotInUseException" => SourceError::NotInOrganization { account: account_of_arn(caller_arn) },
         "AccessDenied" | "AccessDeniedException" => {
             SourceError::AccessDenied { arn: caller_arn.to_string(), action, message }
         }
-        _ => SourceError::Service { action, code, message },
+        _ => SourceError::Service { action, code: code.into(), message },
     }
 }
 
@@ -225,8 +225,8 @@ fn listing_error<E: ProvideErrorMetadata + std::error::Error + 'static>(
     err: &SdkError<E, HttpResponse>,
 ) -> ListingError {
     match err.code() {
-        Some(code) => ListingError { code: code.to_string(), message: err.message().unwrap_or_default().to_string() },
-        None => ListingError { code: "NetworkError".to_string(), message: DisplayErrorContext(err).to_string() },
+        Some(code) => ListingError { code: code.into(), message: err.message().unwrap_or_default().into() },
+        None => ListingError { code: "NetworkError".into(), message: DisplayErrorContext(err).to_string().into() },
     }
 }
 
@@ -272,11 +272,11 @@ impl Source for AwsSource {
         sts::assume(self, request).await
     }
 
-    async fn attached_scps(&self, targets: &[(String, String)]) -> Vec<AttachedPolicy> {
+    async fn attached_scps(&self, targets: &[(String, crate::model::Text)]) -> Vec<AttachedPolicy> {
         sts::attached_scps(self, targets).await
     }
 
-    async fn account_tags(&self, account_id: &str) -> Result<BTreeMap<String, String>, SourceError> {
+    async fn account_tags(&self, account_id: &str) -> Result<BTreeMap<Text, Text>, SourceError> {
         let mut tags = BTreeMap::new();
         let mut pages = discovery::PageGuard::default();
         let mut token: Option<String> = None;
@@ -292,7 +292,7 @@ impl Source for AwsSource {
                 })
                 .await
                 .map_err(|err| fatal("organizations:ListTagsForResource", "", err))?;
-            tags.extend(page.tags().iter().map(|t| (t.key().to_string(), t.value().to_string())));
+            tags.extend(page.tags().iter().map(|t| (Text::from(t.key()), Text::from(t.value()))));
             token = page.next_token().map(str::to_string);
             match pages.next(token.as_deref()) {
                 Ok(true) => continue,
@@ -301,7 +301,7 @@ impl Source for AwsSource {
                     return Err(SourceError::Service {
                         action: "organizations:ListTagsForResource",
                         code: "InvalidPagination".into(),
-                        message,
+                        message: message.into(),
                     });
                 }
             }

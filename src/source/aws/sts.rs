@@ -8,8 +8,8 @@ use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use super::pace::Api;
 use super::retry::{self, Failure};
 use super::{AwsSource, classify, to_chrono};
+use crate::model::AttachedPolicy;
 use crate::model::{Reason, Secret, TempCredentials};
-use crate::remedy::AttachedPolicy;
 use crate::source::{AssumeFailure, AssumeRequest};
 
 /// The policy every SCP-enabled organization attaches everywhere; it allows, so it never explains
@@ -57,7 +57,7 @@ pub(super) async fn assume(source: &AwsSource, request: &AssumeRequest) -> Resul
                     AssumeFailure {
                         reason: classify::classify(code, &message),
                         code: code.to_string(),
-                        message,
+                        message: message.into(),
                         policy_type,
                     }
                 }
@@ -86,7 +86,7 @@ pub(super) async fn assume(source: &AwsSource, request: &AssumeRequest) -> Resul
     })
 }
 
-pub(super) async fn attached_scps(source: &AwsSource, targets: &[(String, String)]) -> Vec<AttachedPolicy> {
+pub(super) async fn attached_scps(source: &AwsSource, targets: &[(String, crate::model::Text)]) -> Vec<AttachedPolicy> {
     let mut attached = Vec::new();
     for (target_id, target_name) in targets {
         let cached = source.scp_cache.lock().ok().and_then(|cache| cache.get(target_id).cloned());
@@ -113,7 +113,7 @@ pub(super) async fn attached_scps(source: &AwsSource, targets: &[(String, String
     attached
 }
 
-async fn list_scps(source: &AwsSource, target_id: &str) -> Option<Vec<(String, String)>> {
+async fn list_scps(source: &AwsSource, target_id: &str) -> Option<Vec<(String, crate::model::Text)>> {
     let mut policies = Vec::new();
     let mut pages = super::discovery::PageGuard::default();
     let mut token: Option<String> = None;
@@ -138,9 +138,7 @@ async fn list_scps(source: &AwsSource, target_id: &str) -> Option<Vec<(String, S
             }
         };
         policies.extend(
-            page.policies()
-                .iter()
-                .filter_map(|p| Some((p.id()?.to_string(), p.name().unwrap_or_default().to_string()))),
+            page.policies().iter().filter_map(|p| Some((p.id()?.to_string(), p.name().unwrap_or_default().into()))),
         );
         token = page.next_token().map(str::to_string);
         if !pages.next(token.as_deref()).ok()? {
