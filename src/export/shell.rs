@@ -6,6 +6,7 @@ use clap::ValueEnum;
 use serde_json::json;
 
 use crate::model::TempCredentials;
+use crate::text::visible;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
@@ -35,10 +36,14 @@ impl Format {
 }
 
 #[derive(Debug, thiserror::Error)]
-#[error("the credentials for {account} expired at {expiration}: switch role again")]
-pub struct Expired {
-    pub account: String,
-    pub expiration: String,
+pub enum ExportError {
+    #[error("the credentials for {account} expired at {expiration}: switch role again")]
+    Expired { account: String, expiration: String },
+    /// cmd.exe has no way to quote `%`, `!`, `"` or a line break inside a value.
+    #[error(
+        "{variable} holds a character cmd.exe cannot take literally (% ! \" or a line break): use --format powershell"
+    )]
+    Unquotable { variable: &'static str },
 }
 
 /// The variables a shell export (or a child process) gets, in order.
@@ -70,24 +75,45 @@ fn fish_quote(value: &str) -> String {
     format!("'{}'", value.replace('\\', r"\\").replace('\'', r"\'"))
 }
 
-/// `'value'` for PowerShell: a single quote is doubled.
+/// `'value'` for PowerShell: every single quote is doubled, the typographic ones too (PowerShell
+/// ends a single-quoted string at `‘`, `’`, `‚` and `‛` as well).
 fn powershell_quote(value: &str) -> String {
-    format!("'{}'", value.replace('\'', "''"))
+    let mut out = String::from("'");
+    for c in value.chars() {
+        if matches!(c, '\'' | '\u{2018}' | '\u{2019}' | '\u{201a}' | '\u{201b}') {
+            out.push(c);
+        }
+        out.push(c);
+    }
+    out.push('\'');
+    out
 }
 
-/// `"value"` for dotenv files: backslash, double quote, `$` and newlines escaped.
+/// `"value"` for dotenv files: backslash, double quote, `$`, newline and carriage return escaped.
 fn dotenv_quote(value: &str) -> String {
-    let escaped = value.replace('\\', r"\\").replace('"', "\\\"").replace('$', r"\$").replace('\n', r"\n");
+    let escaped =
+        value.replace('\\', r"\\").replace('"', "\\\"").replace('$', r"\$").replace('\n', r"\n").replace('\r', r"\r");
     format!("\"{escaped}\"")
 }
 
+/// `set "NAME=value"` for cmd.exe: inside the quotes `&`, `|`, `<`, `>`, `^`, `(`, `)` and spaces
+/// are literal; `%` and `!` would still expand and `"` or a line break would end the command, and
+/// cmd has no escape for them there, so such a value is refused rather than changed.
+fn cmd_set(name: &'static str, value: &str) -> Result<String, ExportError> {
+    if value.chars().any(|c| matches!(c, '"' | '%' | '!') || c.is_control()) {
+        return Err(ExportError::Unquotable { variable: name });
+    }
+    Ok(format!("set \"{name}={value}\"\n"))
+}
+
 /// The exports in `format`. Refuses credentials that have already expired.
-pub fn render(credentials: &TempCredentials, region: Option<&str>, format: Format) -> Result<String, Expired> {
+pub fn render(credentials: &TempCredentials, region: Option<&str>, format: Format) -> Result<String, ExportError> {
     if credentials.seconds_left(chrono::Utc::now()) <= 0 {
-        return Err(Expired { account: credentials.account_id.clone(), expiration: rfc3339(credentials) });
+        return Err(ExportError::Expired { account: credentials.account_id.clone(), expiration: rfc3339(credentials) });
     }
     let label = if credentials.demo { "orgscope demo credentials: not valid anywhere" } else { "orgscope" };
-    let comment = format!("{label}: {} until {}", credentials.role_arn, rfc3339(credentials));
+    // A comment is one line: nothing in the role's name can start a second one.
+    let comment = format!("{label}: {} until {}", visible(&credentials.role_arn), rfc3339(credentials));
     let vars = variables(credentials, region);
     let mut out = String::new();
     match format {
@@ -115,8 +141,7 @@ pub fn render(credentials: &TempCredentials, region: Option<&str>, format: Forma
         Format::Cmd => {
             out.push_str(&format!("REM {comment}\n"));
             for (name, value) in &vars {
-                // The quotes around name=value keep `&`, `|` and `^` literal.
-                out.push_str(&format!("set \"{name}={}\"\n", value.replace('"', "")));
+                out.push_str(&cmd_set(name, value)?);
             }
             out.push_str("set AWS_PROFILE=\n");
         }
@@ -223,5 +248,52 @@ mod tests {
         for format in Format::value_variants() {
             assert!(render(&expired, None, *format).is_err(), "{format:?}");
         }
+    }
+
+    /// Each shell's own metacharacters, in a secret, come back byte for byte from the real shell.
+    #[test]
+    fn bash_and_fish_read_back_every_metacharacter() {
+        let nasty = "q'uo\"te $(touch /tmp/orgscope-pwned) `id` ${HOME} \\ ; & | < > * ? ~ # !x\nsecond\tline\u{2019}";
+        for (shell, format) in [("bash", Format::Sh), ("fish", Format::Fish)] {
+            let text = render(&credentials(nasty), None, format).expect("fresh");
+            let script = format!("{text}\nprintf '%s' \"$AWS_SECRET_ACCESS_KEY\"");
+            let output = match std::process::Command::new(shell).arg("-c").arg(&script).output() {
+                Ok(output) => output,
+                Err(err) if std::env::var_os("CI").is_none() => {
+                    eprintln!("skipping {shell} outside CI: {err}");
+                    continue;
+                }
+                Err(err) => panic!("{shell} is needed (apt-get install {shell}): {err}"),
+            };
+            assert!(output.status.success(), "{shell}: {}", String::from_utf8_lossy(&output.stderr));
+            assert_eq!(String::from_utf8_lossy(&output.stdout), nasty, "{shell} read back the secret");
+        }
+        assert!(!std::path::Path::new("/tmp/orgscope-pwned").exists(), "nothing ran");
+    }
+
+    #[test]
+    fn powershell_doubles_every_kind_of_single_quote() {
+        let ps = render(&credentials("a'b\u{2018}c\u{2019}d$e`f"), None, Format::Powershell).expect("fresh");
+        assert!(ps.contains("$Env:AWS_SECRET_ACCESS_KEY = 'a''b\u{2018}\u{2018}c\u{2019}\u{2019}d$e`f'"), "{ps}");
+    }
+
+    #[test]
+    fn cmd_keeps_its_operators_literal_and_refuses_what_it_cannot_quote() {
+        let cmd = render(&credentials("a&b|c<d>e^f(g)h i"), None, Format::Cmd).expect("fresh");
+        assert!(cmd.contains("set \"AWS_SECRET_ACCESS_KEY=a&b|c<d>e^f(g)h i\"\n"), "{cmd}");
+        for bad in ["50%PATH%", "bang!x!", "quote\"&calc", "line\r\nset X=1"] {
+            let err = render(&credentials(bad), None, Format::Cmd).expect_err(bad);
+            assert!(matches!(err, ExportError::Unquotable { variable: "AWS_SECRET_ACCESS_KEY" }), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn dotenv_escapes_carriage_returns_and_the_comment_stays_one_line() {
+        let mut creds = credentials("a\rb");
+        creds.role_arn = "arn:aws:iam::2:role/R\n[profile evil]".into();
+        let env = render(&creds, None, Format::Dotenv).expect("fresh");
+        assert!(env.contains(r#"AWS_SECRET_ACCESS_KEY="a\rb""#), "{env}");
+        assert!(env.starts_with("# orgscope: arn:aws:iam::2:role/R\\n[profile evil] until"), "{env}");
+        assert!(!env.lines().any(|l| l == "[profile evil]"));
     }
 }

@@ -11,4 +11,4 @@ pub use access::{AccessState, AttachedPolicy, ProbeOutcome, ProbeStatus, Reason}
 pub use assignment::{AssignmentAttempt, AssignmentStatus};
 pub use credentials::{Secret, TempCredentials};
 pub use org::{Account, Caller, ListingError, Node, Org, OrgInfo, Ou, Root, sort_children};
-pub use snapshot::{SNAPSHOT_FORMAT, Snapshot, SnapshotError};
+pub use snapshot::{MAX_SNAPSHOT_BYTES, SNAPSHOT_FORMAT, Snapshot, SnapshotError};

@@ -25,10 +25,23 @@ pub struct Snapshot {
     pub assignments: Vec<AssignmentAttempt>,
 }
 
+/// The largest snapshot read (10,000 accounts with tags and their assignments take about 20 MB).
+pub const MAX_SNAPSHOT_BYTES: u64 = 256 * 1024 * 1024;
+
 #[derive(Debug, thiserror::Error)]
 pub enum SnapshotError {
-    #[error("{path} is not an orgscope snapshot: {source}")]
+    /// serde's message quotes the file (an unknown variant, a key): shown in its visible form.
+    #[error("{path} is not an orgscope snapshot: {}", crate::text::visible(&source.to_string()))]
     Invalid { path: String, source: serde_json::Error },
+    #[error(
+        "{path} is not an orgscope snapshot: it is {size} bytes, more than the {MAX_SNAPSHOT_BYTES} a snapshot may have"
+    )]
+    TooLarge { path: String, size: u64 },
+    /// A field that AWS writes in a fixed form (an id, an ARN, a status) holds something else.
+    #[error("{path} is not an orgscope snapshot: {field} {} is not an AWS value", crate::text::visible(value))]
+    Field { path: String, field: &'static str, value: String },
+    #[error("could not read {path}: {message}")]
+    Io { path: String, message: String },
     #[error(
         "{path} is a snapshot of format {found}, this orgscope reads format {SNAPSHOT_FORMAT}: save it again with `orgscope snapshot -o FILE`"
     )]
@@ -43,6 +56,85 @@ impl Snapshot {
         if snapshot.format != SNAPSHOT_FORMAT {
             return Err(SnapshotError::Version { path: path.to_string(), found: snapshot.format });
         }
+        snapshot.check_fields().map_err(|(field, value)| SnapshotError::Field {
+            path: path.to_string(),
+            field,
+            value: value.to_string(),
+        })?;
         Ok(snapshot)
+    }
+
+    /// Ids, ARNs, statuses and the region are shown and used as they are, so a snapshot (which may
+    /// come from someone else) must hold them in AWS's own form: printable, no spaces, at most
+    /// 2,048 characters. Names and messages are [`Text`](crate::text::Text) and may hold anything.
+    fn check_fields(&self) -> Result<(), (&'static str, &str)> {
+        fn check<'a>(field: &'static str, value: &'a str) -> Result<(), (&'static str, &'a str)> {
+            let inert = !value.is_empty()
+                && value.len() <= 2048
+                && !value.chars().any(|c| c.is_whitespace() || crate::text::is_unsafe(c));
+            if inert { Ok(()) } else { Err((field, value)) }
+        }
+        fn nodes(children: &[super::Node]) -> Result<(), (&'static str, &str)> {
+            for node in children {
+                match node {
+                    super::Node::Ou(ou) => {
+                        check("an OU id", &ou.id)?;
+                        nodes(&ou.children)?;
+                    }
+                    super::Node::Account(account) => {
+                        check("an account id", &account.id)?;
+                        for (field, value) in
+                            [("a status", &account.status), ("a joined method", &account.joined_method)]
+                        {
+                            if let Some(value) = value {
+                                check(field, value)?;
+                            }
+                        }
+                    }
+                }
+            }
+            Ok(())
+        }
+        let org = &self.org;
+        check("the organization id", &org.organization.id)?;
+        check("the management account id", &org.organization.management_account_id)?;
+        if let Some(feature_set) = &org.organization.feature_set {
+            check("the feature set", feature_set)?;
+        }
+        check("the caller's account", &org.caller.account)?;
+        check("the caller's ARN", &org.caller.arn)?;
+        if let Some(region) = &self.region {
+            check("the region", region)?;
+        }
+        for root in &org.roots {
+            check("a root id", &root.id)?;
+            nodes(&root.children)?;
+        }
+        for (account, outcome) in &self.access {
+            check("a probed account id", account)?;
+            if let Some(role) = &outcome.role_arn {
+                check("a role ARN", role)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Reads a snapshot file, refusing one larger than [`MAX_SNAPSHOT_BYTES`] before reading it.
+    pub fn from_file(path: &std::path::Path) -> Result<Snapshot, SnapshotError> {
+        use std::io::Read as _;
+        let shown = path.display().to_string();
+        let io = |err: std::io::Error| SnapshotError::Io { path: shown.clone(), message: err.to_string() };
+        let file = std::fs::File::open(path).map_err(io)?;
+        let size = file.metadata().map_err(io)?.len();
+        if size > MAX_SNAPSHOT_BYTES {
+            return Err(SnapshotError::TooLarge { path: shown, size });
+        }
+        // `take` bounds a file that grows while it is read (or a pipe that reports no size).
+        let mut text = String::new();
+        file.take(MAX_SNAPSHOT_BYTES + 1).read_to_string(&mut text).map_err(io)?;
+        if text.len() as u64 > MAX_SNAPSHOT_BYTES {
+            return Err(SnapshotError::TooLarge { path: shown, size: text.len() as u64 });
+        }
+        Snapshot::from_json(&text, &shown)
     }
 }

@@ -32,13 +32,12 @@ impl SnapshotSource {
         })
     }
 
+    /// A saved run: as untrusted as AWS (it may come from someone else), so bounded in size and
+    /// checked field by field before anything of it is shown.
     pub fn from_file(path: &std::path::Path) -> Result<SnapshotSource, SourceError> {
-        let shown = path.display().to_string();
-        let text = std::fs::read_to_string(path)
-            .map_err(|err| SourceError::Io { path: shown.clone(), message: err.to_string() })?;
         Ok(SnapshotSource {
-            label: format!("snapshot {shown}"),
-            snapshot: Snapshot::from_json(&text, &shown)?,
+            label: format!("snapshot {}", path.display()),
+            snapshot: Snapshot::from_file(path)?,
             demo: false,
         })
     }

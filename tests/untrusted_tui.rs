@@ -1,0 +1,105 @@
+//! The TUI on a `TestBackend` with the hostile organization loaded from a `--snapshot` file: every
+//! name, tag, message and reason is drawn in its visible form (ratatui drops C0 controls itself,
+//! but not bidirectional overrides, isolates or line separators), the visible form is stable
+//! (insta), and the clipboard keys copy the visible form too.
+
+mod common;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use common::hostile::{self, assert_inert};
+use futures::StreamExt;
+use orgscope::app::App;
+use orgscope::app::run::run;
+use orgscope::probe::{ProbeSettings, Prober};
+use orgscope::source::Source;
+use orgscope::source::snapshot::SnapshotSource;
+use orgscope::ui::theme::Theme;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+
+fn key(code: KeyCode) -> std::io::Result<Event> {
+    Ok(Event::Key(KeyEvent::new(code, KeyModifiers::NONE)))
+}
+
+/// Runs the app on the hostile snapshot; returns the screen and what was copied.
+async fn hostile_screen(width: u16, height: u16, keys: Vec<std::io::Result<Event>>) -> (String, Vec<String>) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("hostile.json");
+    std::fs::write(&path, serde_json::to_vec(&hostile::snapshot()).expect("JSON")).expect("write");
+    let source = Arc::new(SnapshotSource::from_file(&path).expect("the hostile snapshot loads"));
+    let mut app = App::new(source.label(), source.region(), source.saved_access());
+    app.theme = Theme { color: false, light: false };
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("test terminal");
+    let events = futures::stream::iter(keys).then(|event| async {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+        event
+    });
+    let prober = Arc::new(Prober::new(source, ProbeSettings::default()));
+    let mut copied = Vec::new();
+    let clipboard = |text: &str| {
+        copied.push(text.to_string());
+        orgscope::export::clipboard::Copied { system: true, terminal: false }
+    };
+    run(&mut terminal, &mut app, prober, Box::pin(events), clipboard).await.expect("the app runs");
+    let buffer = terminal.backend().buffer();
+    let area = buffer.area;
+    let screen = (0..area.height)
+        .map(|y| (0..area.width).map(|x| buffer[(x, y)].symbol()).collect::<String>().trim_end().to_string())
+        .collect::<Vec<_>>()
+        .join("\n");
+    // The temporary directory's name is random; its length is not.
+    let shown_dir = dir.path().to_string_lossy().into_owned();
+    let fixed: String = shown_dir.chars().map(|c| if c.is_ascii_alphanumeric() { 'X' } else { c }).collect();
+    (screen.replace(&shown_dir, &fixed), copied)
+}
+
+#[tokio::test(flavor = "current_thread", start_paused = true)]
+async fn every_view_draws_hostile_text_visibly() {
+    use KeyCode::{Char, Enter, Tab};
+    let views: Vec<(&str, Vec<KeyCode>)> = vec![
+        ("tree", vec![Char('n')]),
+        ("formula_account", vec![Char('j'), Char('j'), Char('j')]),
+        ("assignments", vec![Tab]),
+        ("attempt", vec![Tab, Char('j'), Enter]),
+        ("refused", vec![Tab, Enter]),
+    ];
+    for (width, height) in [(80u16, 24u16), (160, 48)] {
+        for (name, keys) in &views {
+            let (screen, _) = hostile_screen(width, height, keys.iter().copied().map(key).collect()).await;
+            assert_inert(&format!("{name} at {width}x{height}"), &screen);
+            insta::assert_snapshot!(format!("hostile_{name}_{width}x{height}"), screen);
+        }
+    }
+}
+
+#[tokio::test(flavor = "current_thread", start_paused = true)]
+async fn the_clipboard_keys_copy_the_visible_form() {
+    // `n` to the blocked account, `c` its AWS error; Tab, `c` the refused call's message, `j`, `c`
+    // the failure reason; `C` both as a Markdown table; Tab back, `Y` and `A` its id and ARN.
+    let keys = vec![
+        key(KeyCode::Char('n')),
+        key(KeyCode::Char('c')),
+        key(KeyCode::Tab),
+        key(KeyCode::Char('c')),
+        key(KeyCode::Char('j')),
+        key(KeyCode::Char('c')),
+        key(KeyCode::Char('C')),
+        key(KeyCode::Tab),
+        key(KeyCode::Char('Y')),
+        key(KeyCode::Char('A')),
+    ];
+    let (_, copied) = hostile_screen(160, 48, keys).await;
+    assert_eq!(copied.len(), 6, "{copied:?}");
+    for text in &copied {
+        assert_inert("a copy", text);
+    }
+    assert_eq!(copied[0], "not authorized \\e]52;c;YXR0YWNrZXItY2xpcGJvYXJk\\x07\\e]0;PWNED-TITLE\\x07");
+    assert!(copied[1].contains("Value 'g-\\e]52;c;"), "{}", copied[1]);
+    assert!(copied[2].starts_with("Received a 400 status error: \\e]0;PWNED-TITLE\\x07"), "{}", copied[2]);
+    assert_eq!(copied[3].lines().count(), 4, "a header, a rule and two rows: {}", copied[3]);
+    assert_eq!(copied[4], hostile::BLOCKED);
+    assert!(copied[5].ends_with(&format!("account/o-fa1e000000/{}", hostile::BLOCKED)), "{}", copied[5]);
+}
