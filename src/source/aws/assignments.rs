@@ -518,7 +518,7 @@ async fn permission_set_name(
     match result {
         Ok(output) => output.permission_set().and_then(|p| p.name()).map(Text::from),
         Err(err) => {
-            tracing::debug!(%permission_set, code = err.code().unwrap_or("none"), "DescribePermissionSet failed");
+            tracing::debug!(permission_set = %crate::text::visible(permission_set), code = err.code().unwrap_or("none"), "DescribePermissionSet failed");
             None
         }
     }
