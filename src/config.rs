@@ -165,7 +165,7 @@ pub fn parse(text: &str, path: &str) -> Result<Config, ConfigError> {
         ));
     }
     if let Some(since) = &config.assignments.since
-        && let Err(message) = crate::cli::assignments::parse_duration(since.get_ref())
+        && let Err(message) = crate::duration::parse_duration(since.get_ref())
     {
         return Err(error(since.span().start, format!("assignments.since: {message}")));
     }

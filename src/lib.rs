@@ -7,6 +7,7 @@
 pub mod app;
 pub mod cli;
 pub mod config;
+pub mod duration;
 pub mod export;
 pub mod files;
 pub mod logging;
@@ -15,4 +16,5 @@ pub mod probe;
 pub mod remedy;
 pub mod source;
 pub mod text;
+pub mod theme;
 pub mod ui;

@@ -33,25 +33,13 @@ pub struct ProbeTarget {
 impl ProbeTarget {
     /// Every account of `org` with its path.
     pub fn all(org: &Org) -> Vec<ProbeTarget> {
-        fn walk(nodes: &[crate::model::Node], path: &mut Vec<(String, Text)>, out: &mut Vec<ProbeTarget>) {
-            for node in nodes {
-                match node {
-                    crate::model::Node::Account(account) => {
-                        out.push(ProbeTarget { account: account.clone(), path: path.clone() })
-                    }
-                    crate::model::Node::Ou(ou) => {
-                        path.push((ou.id.clone(), ou.name.clone()));
-                        walk(&ou.children, path, out);
-                        path.pop();
-                    }
-                }
-            }
-        }
         let mut out = Vec::new();
-        for root in &org.roots {
-            let mut path = vec![(root.id.clone(), root.name.clone())];
-            walk(&root.children, &mut path, &mut out);
-        }
+        org.walk(|path, node| {
+            if let crate::model::Node::Account(account) = node {
+                let path = path.iter().map(|p| (p.id.to_string(), p.name.clone())).collect();
+                out.push(ProbeTarget { account: account.clone(), path });
+            }
+        });
         out
     }
 

@@ -176,7 +176,6 @@ async fn a_throttling_storm_on_lookup_events_slows_the_run_but_loses_nothing() {
         end: now,
         sso_region: Some("eu-west-1".into()),
         cache_path: None,
-        management_account_id: None,
     };
     let attempts = source.assignments(&query, Arc::new(|_| {})).await.expect("assignments");
     assert_eq!(attempts.len(), 120);

@@ -187,7 +187,6 @@ async fn session(fake: &FakeAws) -> Result<Report, String> {
         end: now,
         sso_region: Some("us-east-1".into()),
         cache_path: None,
-        management_account_id: None,
     };
     let attempts = source.assignments(&query, Arc::new(|_| {})).await.map_err(|e| e.to_string())?;
     let flagged_attempts =

@@ -10,7 +10,7 @@ use orgscope::app::{App, Exit};
 use orgscope::probe::{ProbeSettings, Prober};
 use orgscope::source::Source;
 use orgscope::source::snapshot::SnapshotSource;
-use orgscope::ui::theme::Theme;
+use orgscope::theme::Theme;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;

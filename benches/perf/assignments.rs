@@ -56,7 +56,6 @@ pub async fn run(bench: &mut Bench) {
         end: chrono::Utc::now(),
         sso_region: None,
         cache_path: Some(home.path().join("assignments-us-east-1.json")),
-        management_account_id: None,
     };
     let read = |source: Arc<orgscope::source::aws::AwsSource>| {
         let query = query.clone();

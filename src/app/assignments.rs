@@ -1,7 +1,7 @@
 //! The assignments view's state: the attempts (newest first), the failures-only filter, the
 //! selection and the scroll offset. Filtering is computed here, once per change, never while drawing.
 
-use crate::model::{AssignmentAttempt, AssignmentStatus, RawText};
+use crate::model::{AssignmentAttempt, RawText};
 use crate::source::AssignmentProgress;
 
 /// Loading state of the assignments.
@@ -26,10 +26,6 @@ pub struct AssignmentsView {
     pub loading: Loading,
 }
 
-pub fn is_failure(status: AssignmentStatus) -> bool {
-    matches!(status, AssignmentStatus::Failed | AssignmentStatus::ApiError | AssignmentStatus::Unknown)
-}
-
 impl AssignmentsView {
     pub fn set(&mut self, attempts: Vec<AssignmentAttempt>) {
         let selected_event = self.selected_attempt().map(|a| a.event_id.clone());
@@ -39,7 +35,7 @@ impl AssignmentsView {
 
     fn rebuild(&mut self, keep: Option<&str>) {
         self.rows =
-            (0..self.attempts.len()).filter(|&i| !self.failed_only || is_failure(self.attempts[i].status)).collect();
+            (0..self.attempts.len()).filter(|&i| !self.failed_only || self.attempts[i].status.is_failure()).collect();
         self.selected = keep
             .and_then(|id| self.rows.iter().position(|&i| self.attempts[i].event_id == id))
             .unwrap_or(0)
@@ -86,7 +82,7 @@ impl AssignmentsView {
         let mut out = String::from(
             "| time | account | permission set | principal | status | reason | request id |\n| --- | --- | --- | --- | --- | --- | --- |\n",
         );
-        for a in self.visible().filter(|a| is_failure(a.status)) {
+        for a in self.visible().filter(|a| a.status.is_failure()) {
             let time = a.event_time.map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string()).unwrap_or_default();
             let shown = |text: &Option<crate::model::Text>| text.as_ref().map(|t| t.to_string()).unwrap_or_default();
             out.push_str(&format!(
@@ -151,6 +147,7 @@ impl AssignmentsView {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::AssignmentStatus;
 
     fn attempt(id: &str, status: AssignmentStatus) -> AssignmentAttempt {
         AssignmentAttempt {

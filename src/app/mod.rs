@@ -17,11 +17,11 @@ use ratatui::crossterm::event::KeyEvent;
 use self::keymap::Keymap;
 use self::tree::TreeView;
 use crate::export::shell::Format;
-use crate::model::{AccessState, Caller, Org, OrgInfo, ProbeOutcome, RawText, Reason, TempCredentials, Text};
+use crate::model::{AccessState, Caller, Org, OrgInfo, ProbeOutcome, Reason, TempCredentials, Text};
 use crate::probe::{CallerContext, ProbeSettings};
 use crate::remedy::{Template, TemplateValues};
 use crate::source::DiscoveryProgress;
-use crate::ui::theme::Theme;
+use crate::theme::Theme;
 
 /// What the app is busy with, for the status bar.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -374,7 +374,6 @@ impl App {
                     end: now,
                     sso_region: self.assignment_settings.sso_region.clone(),
                     cache_path: self.assignment_settings.cache_path.clone(),
-                    management_account_id: self.organization().map(|o| o.management_account_id.clone()),
                 };
                 self.assignments.loading = assignments::Loading::Loading(Default::default());
                 self.assignments_started = Some(std::time::Instant::now());
@@ -387,12 +386,9 @@ impl App {
                 Vec::new()
             }
             Action::AssignmentsDone(Ok(mut attempts)) => {
-                for attempt in &mut attempts {
-                    if attempt.account_name.is_none()
-                        && let Some(index) = attempt.account_id.raw().and_then(|id| self.tree.index_of(id))
-                    {
-                        attempt.account_name = Some(self.tree.nodes[index].name.clone());
-                    }
+                if let Some(org) = &self.org {
+                    crate::model::name_accounts(&mut attempts, org);
+                    crate::remedy::assignment::explain(&mut attempts, &org.organization.management_account_id);
                 }
                 self.assignments.set(attempts);
                 self.assignments.loading = assignments::Loading::Loaded;
@@ -550,7 +546,7 @@ impl App {
                 return Some(Vec::new());
             }
             Action::CopyFailures => {
-                let count = view.visible().filter(|a| assignments::is_failure(a.status)).count();
+                let count = view.visible().filter(|a| a.status.is_failure()).count();
                 if count == 0 {
                     self.toast = Some("no failure in view".to_string());
                     return Some(Vec::new());
@@ -795,14 +791,7 @@ impl App {
                 Some((account.id.clone(), access.outcome()?.clone()))
             })
             .collect();
-        Some(crate::model::Snapshot {
-            format: crate::model::SNAPSHOT_FORMAT,
-            saved_at: chrono::Utc::now(),
-            region: self.region.clone(),
-            org,
-            access,
-            assignments: self.assignments.attempts.clone(),
-        })
+        Some(crate::model::Snapshot::new(org, access, self.assignments.attempts.clone(), self.region.clone()))
     }
 }
 

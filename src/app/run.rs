@@ -197,13 +197,7 @@ async fn perform(effect: Effect, prober: Arc<Prober>, tx: mpsc::UnboundedSender<
                     let path = crate::export::credentials_file::default_path()
                         .ok_or_else(|| "no home directory: set AWS_SHARED_CREDENTIALS_FILE".to_string())?;
                     crate::export::credentials_file::write_profile(&path, &name, &credentials)
-                        .map(|()| {
-                            format!(
-                                "wrote profile {name} to {} ({})",
-                                path.display(),
-                                crate::cli::assume::life_left(&credentials)
-                            )
-                        })
+                        .map(|()| format!("wrote profile {name} to {} ({})", path.display(), credentials.life_left()))
                         .map_err(|err| format!("could not write {}: {err}", path.display()))
                 })
                 .await;

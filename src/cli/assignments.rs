@@ -8,7 +8,8 @@ use chrono::{DateTime, Duration, Utc};
 use clap::Args;
 
 use super::{Failure, GlobalArgs, exit};
-use crate::model::{AssignmentAttempt, AssignmentStatus, Org, RawText};
+use crate::duration::{parse_duration, parse_time};
+use crate::model::AssignmentAttempt;
 use crate::source::{AssignmentQuery, Source};
 
 /// CloudTrail keeps 90 days of management events.
@@ -39,34 +40,6 @@ pub struct AssignmentsArgs {
     pub format: AssignmentsFormat,
 }
 
-/// `7d` → 7 days. Units: s, m, h, d, w.
-pub fn parse_duration(text: &str) -> Result<Duration, String> {
-    let text = text.trim();
-    let split = text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len());
-    let (number, unit) = text.split_at(split);
-    let n: i64 = number.parse().map_err(|_| format!("{text:?} is not a duration such as 30m, 12h, 7d or 2w"))?;
-    match unit {
-        "s" => Ok(Duration::seconds(n)),
-        "m" => Ok(Duration::minutes(n)),
-        "h" | "" => Ok(Duration::hours(n)),
-        "d" => Ok(Duration::days(n)),
-        "w" => Ok(Duration::weeks(n)),
-        _ => Err(format!("{text:?} is not a duration such as 30m, 12h, 7d or 2w")),
-    }
-}
-
-/// RFC 3339, or a bare date (midnight UTC).
-pub fn parse_time(text: &str) -> Result<DateTime<Utc>, String> {
-    if let Ok(time) = DateTime::parse_from_rfc3339(text) {
-        return Ok(time.with_timezone(&Utc));
-    }
-    chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
-        .ok()
-        .and_then(|d| d.and_hms_opt(0, 0, 0))
-        .map(|t| t.and_utc())
-        .ok_or_else(|| format!("{text:?} is not a time: use RFC 3339 (2026-11-01T09:00:00Z) or a date (2026-11-01)"))
-}
-
 /// The window the flags ask for, checked against what CloudTrail keeps.
 pub fn window(args: &AssignmentsArgs, now: DateTime<Utc>) -> Result<(DateTime<Utc>, DateTime<Utc>), String> {
     let end = match &args.end {
@@ -89,21 +62,6 @@ pub fn window(args: &AssignmentsArgs, now: DateTime<Utc>) -> Result<(DateTime<Ut
         ));
     }
     Ok((start, end))
-}
-
-/// Fills account names from the tree.
-pub fn name_accounts(attempts: &mut [AssignmentAttempt], org: &Org) {
-    let names: std::collections::HashMap<&str, &crate::model::Text> =
-        org.accounts().map(|a| (a.id.as_str(), &a.name)).collect();
-    for attempt in attempts {
-        if attempt.account_name.is_none() {
-            attempt.account_name = attempt.account_id.raw().and_then(|id| names.get(id)).map(|n| (*n).clone());
-        }
-    }
-}
-
-pub fn is_failure(status: AssignmentStatus) -> bool {
-    matches!(status, AssignmentStatus::Failed | AssignmentStatus::ApiError | AssignmentStatus::Unknown)
 }
 
 /// The contract's row: every field but the raw event.
@@ -166,7 +124,7 @@ pub fn render_text(attempts: &[AssignmentAttempt]) -> String {
         );
         out.push_str(line.trim_end());
         out.push('\n');
-        if is_failure(a.status) {
+        if a.status.is_failure() {
             if let Some(reason) = &a.failure_reason {
                 out.push_str(&format!("    Reason: {reason}\n"));
             }
@@ -196,17 +154,12 @@ pub async fn run(source: Arc<dyn Source>, global: &GlobalArgs, args: &Assignment
     } else {
         cache_path(sso_region.as_deref().or(global.region.as_deref()).unwrap_or("default"))
     };
-    let query = AssignmentQuery {
-        start,
-        end,
-        sso_region,
-        cache_path: cache,
-        management_account_id: Some(org.organization.management_account_id.clone()),
-    };
+    let query = AssignmentQuery { start, end, sso_region, cache_path: cache };
     let mut attempts = source.assignments(&query, Arc::new(|_| {})).await?;
-    name_accounts(&mut attempts, &org);
+    crate::model::name_accounts(&mut attempts, &org);
+    crate::remedy::assignment::explain(&mut attempts, &org.organization.management_account_id);
     if args.failed {
-        attempts.retain(|a| is_failure(a.status));
+        attempts.retain(|a| a.status.is_failure());
     }
     let text = match args.format {
         AssignmentsFormat::Json => {
@@ -217,7 +170,7 @@ pub async fn run(source: Arc<dyn Source>, global: &GlobalArgs, args: &Assignment
         AssignmentsFormat::Text => render_text(&attempts),
     };
     std::io::stdout().write_all(text.as_bytes()).map_err(Failure::runtime)?;
-    let failed = attempts.iter().filter(|a| is_failure(a.status)).count();
+    let failed = attempts.iter().filter(|a| a.status.is_failure()).count();
     let _ = writeln!(
         std::io::stderr(),
         "{} attempts from {} to {}, {failed} not successful",

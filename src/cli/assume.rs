@@ -98,13 +98,6 @@ pub fn refusal(target: &ProbeTarget, outcome: &ProbeOutcome) -> Failure {
     Failure { code, message }
 }
 
-/// "… 59 minutes left" for stderr and the TUI.
-pub fn life_left(credentials: &TempCredentials) -> String {
-    let seconds = credentials.seconds_left(chrono::Utc::now()).max(0);
-    let demo = if credentials.demo { " (demo credentials, not valid anywhere)" } else { "" };
-    format!("{} via {}: {} min left{demo}", credentials.account_id, credentials.role_arn, seconds / 60)
-}
-
 fn read_mfa_code(serial: &str) -> Result<String, Failure> {
     let tty = std::fs::File::open("/dev/tty")
         .map_err(|err| Failure::runtime(format!("cannot ask for the MFA code ({err}): pass --mfa-code")))?;
@@ -175,7 +168,7 @@ pub async fn run(source: Arc<dyn Source>, global: &GlobalArgs, args: &AssumeArgs
         }
         crate::export::credentials_file::write_profile(&path, name, &credentials)
             .map_err(|err| Failure::runtime(format!("could not write {}: {err}", path.display())))?;
-        let _ = writeln!(stderr, "wrote profile {name} to {} ({})", path.display(), life_left(&credentials));
+        let _ = writeln!(stderr, "wrote profile {name} to {} ({})", path.display(), credentials.life_left());
         return Ok(exit::OK);
     }
     if args.console {
@@ -186,12 +179,12 @@ pub async fn run(source: Arc<dyn Source>, global: &GlobalArgs, args: &AssumeArgs
         } else {
             open::that_detached(&url)
                 .map_err(|err| Failure::runtime(format!("could not open a browser ({err}): use --print")))?;
-            let _ = writeln!(stderr, "opened the console ({})", life_left(&credentials));
+            let _ = writeln!(stderr, "opened the console ({})", credentials.life_left());
         }
         return Ok(exit::OK);
     }
     if args.exec {
-        let _ = writeln!(stderr, "running with {}", life_left(&credentials));
+        let _ = writeln!(stderr, "running with {}", credentials.life_left());
         return exec(&credentials, region.as_deref(), &args.command);
     }
     let configured = global
@@ -204,7 +197,7 @@ pub async fn run(source: Arc<dyn Source>, global: &GlobalArgs, args: &AssumeArgs
     let text = shell::render(&credentials, region.as_deref(), format).map_err(Failure::runtime)?;
     std::io::stdout().write_all(text.as_bytes()).map_err(Failure::runtime)?;
     if format != Format::CredentialProcess {
-        let _ = writeln!(stderr, "{}", life_left(&credentials));
+        let _ = writeln!(stderr, "{}", credentials.life_left());
     }
     Ok(exit::OK)
 }

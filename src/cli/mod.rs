@@ -14,7 +14,7 @@ use std::sync::Arc;
 use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 
 use crate::app::{self, App};
-use crate::model::{SNAPSHOT_FORMAT, Snapshot};
+use crate::model::Snapshot;
 use crate::source::aws::{AwsOptions, AwsSource};
 use crate::source::snapshot::SnapshotSource;
 use crate::source::{Source, SourceError};
@@ -75,7 +75,7 @@ pub struct GlobalArgs {
     /// Read a snapshot saved by `orgscope snapshot -o FILE`; no AWS call is made
     #[arg(long, global = true, value_name = "FILE")]
     pub snapshot: Option<PathBuf>,
-    /// AWS calls in flight at once (default: the config's, else 8)
+    /// The most AWS calls in flight at once (default: the config's, else 64); the pace adapts to throttling
     #[arg(long, global = true, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
     pub concurrency: Option<u16>,
     /// Do not read or write the local cache
@@ -340,14 +340,8 @@ fn no_progress() -> crate::source::ProgressFn {
 async fn save_snapshot(source: &dyn Source, output: &std::path::Path) -> Result<u8, Failure> {
     let org = source.discover(no_progress()).await?;
     let saved = source.saved_snapshot();
-    let snapshot = Snapshot {
-        format: SNAPSHOT_FORMAT,
-        saved_at: chrono::Utc::now(),
-        region: source.region(),
-        org,
-        access: source.saved_access(),
-        assignments: saved.map(|s| s.assignments.clone()).unwrap_or_default(),
-    };
+    let assignments = saved.map(|s| s.assignments.clone()).unwrap_or_default();
+    let snapshot = Snapshot::new(org, source.saved_access(), assignments, source.region());
     let json = serde_json::to_vec_pretty(&snapshot).map_err(Failure::runtime)?;
     crate::files::write_atomic(output, &json, 0o644)
         .map_err(|err| Failure::runtime(format!("could not write {}: {err}", output.display())))?;
@@ -374,7 +368,7 @@ async fn run_tui(global: &GlobalArgs) -> Result<u8, Failure> {
         let _ = app.keymap.rebind(name, &keys.get_ref().keys());
     }
     if let Some(since) = &global.settings.assignments.since
-        && let Ok(window) = assignments::parse_duration(since.get_ref())
+        && let Ok(window) = crate::duration::parse_duration(since.get_ref())
     {
         app.assignment_settings.window = window;
     }
@@ -427,7 +421,7 @@ async fn run_tui(global: &GlobalArgs) -> Result<u8, Failure> {
                 let text = crate::export::shell::render(&credentials, app.region.as_deref(), app.export_format)
                     .map_err(Failure::runtime)?;
                 std::io::stdout().write_all(text.as_bytes()).map_err(Failure::runtime)?;
-                let _ = writeln!(std::io::stderr(), "{}", assume::life_left(&credentials));
+                let _ = writeln!(std::io::stderr(), "{}", credentials.life_left());
                 if std::io::IsTerminal::is_terminal(&std::io::stdout()) {
                     let _ = writeln!(
                         std::io::stderr(),
@@ -440,7 +434,7 @@ async fn run_tui(global: &GlobalArgs) -> Result<u8, Failure> {
                 let _ = writeln!(
                     std::io::stderr(),
                     "sub-shell with {}; exit it to return to orgscope",
-                    assume::life_left(&credentials)
+                    credentials.life_left()
                 );
                 let code = assume::exec(&credentials, app.region.as_deref(), &[])?;
                 tracing::info!(code, "sub-shell finished");

@@ -108,15 +108,6 @@ pub async fn run(
     Ok(if fail_on_blocked && blocked > 0 { exit::BLOCKED } else { exit::OK })
 }
 
-fn glyph(status: ProbeStatus) -> &'static str {
-    match status {
-        ProbeStatus::Reachable => "●",
-        ProbeStatus::Blocked => "✗",
-        ProbeStatus::Skipped => "⊘",
-        ProbeStatus::Error => "!",
-    }
-}
-
 /// OU names from the root down, as a person reads them.
 pub fn ou_path(path: &[Text]) -> String {
     path.iter().map(Text::to_string).collect::<Vec<_>>().join(" / ")
@@ -131,7 +122,7 @@ pub fn render_text(rows: &[ProbeRow]) -> String {
         let reason = row.reason.map(|r| r.code()).unwrap_or("");
         let line = format!(
             "{} {:<9} {}  {:<name_width$}  {}  {}",
-            glyph(row.status),
+            crate::theme::glyph(row.status),
             row.status.code(),
             row.account_id,
             row.account_name,

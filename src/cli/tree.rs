@@ -47,23 +47,19 @@ async fn fill_tags(source: &dyn Source, org: &mut Org) -> Result<(), Failure> {
 
 /// A partial tree is still printed; stderr says what is missing.
 fn warn_partial(org: &Org) {
-    fn walk(nodes: &[Node], out: &mut Vec<String>) {
-        for node in nodes {
-            if let Node::Ou(ou) = node {
-                if let Some(error) = &ou.error {
-                    out.push(format!("{} ({}): {}: {}", ou.name, ou.id, error.code, error.message));
-                }
-                walk(&ou.children, out);
-            }
-        }
-    }
     let mut failures = Vec::new();
     for root in &org.roots {
         if let Some(error) = &root.error {
             failures.push(format!("{} ({}): {}: {}", root.name, root.id, error.code, error.message));
         }
-        walk(&root.children, &mut failures);
     }
+    org.walk(|_, node| {
+        if let Node::Ou(ou) = node
+            && let Some(error) = &ou.error
+        {
+            failures.push(format!("{} ({}): {}: {}", ou.name, ou.id, error.code, error.message));
+        }
+    });
     let mut stderr = std::io::stderr();
     for failure in failures {
         let _ = writeln!(stderr, "orgscope: warning: could not list all of {failure}");
@@ -82,7 +78,7 @@ pub fn render_text(org: &Org) -> String {
     );
     let _ = writeln!(out, "Caller {}", org.caller.arn);
     for root in &org.roots {
-        let accounts = count_accounts(&root.children);
+        let accounts: usize = root.children.iter().map(Node::account_count).sum();
         let _ = writeln!(out, "\n{}  {}  ({accounts} accounts)", root.name, root.id);
         if let Some(error) = &root.error {
             let _ = writeln!(out, "  ⚠ {}: {}", error.code, error.message);
@@ -92,24 +88,13 @@ pub fn render_text(org: &Org) -> String {
     out
 }
 
-fn count_accounts(nodes: &[Node]) -> usize {
-    nodes
-        .iter()
-        .map(|n| match n {
-            Node::Ou(ou) => count_accounts(&ou.children),
-            Node::Account(_) => 1,
-        })
-        .sum()
-}
-
 fn render_children(children: &[Node], prefix: &str, out: &mut String) {
     for (i, node) in children.iter().enumerate() {
         let last = i + 1 == children.len();
         let (branch, next) = if last { ("└── ", "    ") } else { ("├── ", "│   ") };
         match node {
             Node::Ou(ou) => {
-                let _ =
-                    write!(out, "{prefix}{branch}{}  {}  ({} accounts)", ou.name, ou.id, count_accounts(&ou.children));
+                let _ = write!(out, "{prefix}{branch}{}  {}  ({} accounts)", ou.name, ou.id, node.account_count());
                 if let Some(error) = &ou.error {
                     let _ = write!(out, "  ⚠ {}: {}", error.code, error.message);
                 }

@@ -43,6 +43,11 @@ pub enum AssignmentStatus {
 }
 
 impl AssignmentStatus {
+    /// FAILED, API_ERROR and UNKNOWN: what `--failed`, `f` and `C` keep.
+    pub fn is_failure(self) -> bool {
+        matches!(self, AssignmentStatus::Failed | AssignmentStatus::ApiError | AssignmentStatus::Unknown)
+    }
+
     pub fn code(self) -> &'static str {
         match self {
             AssignmentStatus::Succeeded => "SUCCEEDED",
@@ -51,6 +56,15 @@ impl AssignmentStatus {
             AssignmentStatus::ApiError => "API_ERROR",
             AssignmentStatus::Unknown => "UNKNOWN",
         }
+    }
+}
+
+/// Names the accounts of `attempts` that have no name yet, from the organization's tree.
+pub fn name_accounts(attempts: &mut [AssignmentAttempt], org: &crate::model::Org) {
+    use crate::text::RawText;
+    let names: std::collections::HashMap<&str, &Text> = org.accounts().map(|a| (a.id.as_str(), &a.name)).collect();
+    for attempt in attempts.iter_mut().filter(|a| a.account_name.is_none()) {
+        attempt.account_name = attempt.account_id.raw().and_then(|id| names.get(id)).map(|n| (*n).clone());
     }
 }
 

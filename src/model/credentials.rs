@@ -53,6 +53,13 @@ impl TempCredentials {
     pub fn seconds_left(&self, now: DateTime<Utc>) -> i64 {
         (self.expiration - now).num_seconds()
     }
+
+    /// "222222222222 via arn:…: 59 min left", for stderr and the TUI.
+    pub fn life_left(&self) -> String {
+        let seconds = self.seconds_left(Utc::now()).max(0);
+        let demo = if self.demo { " (demo credentials, not valid anywhere)" } else { "" };
+        format!("{} via {}: {} min left{demo}", self.account_id, crate::text::visible(&self.role_arn), seconds / 60)
+    }
 }
 
 impl fmt::Debug for TempCredentials {

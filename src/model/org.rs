@@ -163,31 +163,67 @@ pub fn sort_children(children: &mut [Node]) {
     });
 }
 
+/// A root or OU above a node: its id and name.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Parent<'a> {
+    pub id: &'a str,
+    pub name: &'a Text,
+}
+
+impl Node {
+    /// Accounts at or below this node.
+    pub fn account_count(&self) -> usize {
+        match self {
+            Node::Account(_) => 1,
+            Node::Ou(ou) => ou.children.iter().map(Node::account_count).sum(),
+        }
+    }
+}
+
 impl Org {
-    /// Every account in the organization, depth first, with the names of the OUs above it
-    /// (from the root down, the root itself excluded).
-    pub fn accounts_with_paths(&self) -> Vec<(&Account, Vec<&Text>)> {
-        fn walk<'a>(nodes: &'a [Node], path: &mut Vec<&'a Text>, out: &mut Vec<(&'a Account, Vec<&'a Text>)>) {
-            for node in nodes {
-                match node {
-                    Node::Account(account) => out.push((account, path.clone())),
-                    Node::Ou(ou) => {
-                        path.push(&ou.name);
-                        walk(&ou.children, path, out);
-                        path.pop();
-                    }
+    /// The one walk of the tree: every OU and account depth first, in order, with the root and
+    /// the OUs above it (`path[0]` is the root).
+    pub fn walk<'a>(&'a self, mut visit: impl FnMut(&[Parent<'a>], &'a Node)) {
+        fn nodes<'a>(
+            children: &'a [Node],
+            path: &mut Vec<Parent<'a>>,
+            visit: &mut impl FnMut(&[Parent<'a>], &'a Node),
+        ) {
+            for node in children {
+                visit(path, node);
+                if let Node::Ou(ou) = node {
+                    path.push(Parent { id: &ou.id, name: &ou.name });
+                    nodes(&ou.children, path, visit);
+                    path.pop();
                 }
             }
         }
-        let mut out = Vec::new();
         for root in &self.roots {
-            walk(&root.children, &mut Vec::new(), &mut out);
+            let mut path = vec![Parent { id: &root.id, name: &root.name }];
+            nodes(&root.children, &mut path, &mut visit);
         }
+    }
+
+    /// Every account in the organization, depth first, with the names of the OUs above it
+    /// (from the root down, the root itself excluded).
+    pub fn accounts_with_paths(&self) -> Vec<(&Account, Vec<&Text>)> {
+        let mut out = Vec::new();
+        self.walk(|path, node| {
+            if let Node::Account(account) = node {
+                out.push((account, path[1..].iter().map(|p| p.name).collect()));
+            }
+        });
         out
     }
 
     pub fn accounts(&self) -> impl Iterator<Item = &Account> {
-        self.accounts_with_paths().into_iter().map(|(account, _)| account)
+        let mut out = Vec::new();
+        self.walk(|_, node| {
+            if let Node::Account(account) = node {
+                out.push(account);
+            }
+        });
+        out.into_iter()
     }
 
     pub fn accounts_mut(&mut self) -> Vec<&mut Account> {
@@ -208,16 +244,9 @@ impl Org {
 
     /// Number of OUs, roots excluded.
     pub fn ou_count(&self) -> usize {
-        fn count(nodes: &[Node]) -> usize {
-            nodes
-                .iter()
-                .map(|n| match n {
-                    Node::Ou(ou) => 1 + count(&ou.children),
-                    Node::Account(_) => 0,
-                })
-                .sum()
-        }
-        self.roots.iter().map(|r| count(&r.children)).sum()
+        let mut count = 0;
+        self.walk(|_, node| count += usize::from(matches!(node, Node::Ou(_))));
+        count
     }
 }
 

@@ -49,6 +49,16 @@ pub enum SnapshotError {
 }
 
 impl Snapshot {
+    /// A run saved now, in this build's format.
+    pub fn new(
+        org: Org,
+        access: BTreeMap<String, ProbeOutcome>,
+        assignments: Vec<AssignmentAttempt>,
+        region: Option<String>,
+    ) -> Snapshot {
+        Snapshot { format: SNAPSHOT_FORMAT, saved_at: Utc::now(), region, org, access, assignments }
+    }
+
     /// Parses a snapshot; `path` only names the file in errors.
     pub fn from_json(text: &str, path: &str) -> Result<Snapshot, SnapshotError> {
         let snapshot: Snapshot =

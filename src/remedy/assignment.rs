@@ -1,6 +1,22 @@
 //! Hints for Identity Center assignment failures, keyed on AWS's own `FailureReason` wording.
 //! A reason orgscope does not recognise gets no hint: nothing is invented.
 
+/// Adds the fix to every `FAILED` and `API_ERROR` attempt that has none yet (a saved run keeps the
+/// hints it was saved with). `management_account_id` has its own causes.
+pub fn explain(attempts: &mut [crate::model::AssignmentAttempt], management_account_id: &str) {
+    use crate::model::{AssignmentStatus, RawText};
+    for attempt in attempts.iter_mut().filter(|a| a.hint.is_none()) {
+        let management = attempt.account_id.raw() == Some(management_account_id);
+        let reason = attempt.failure_reason.raw();
+        attempt.hint = match attempt.status {
+            AssignmentStatus::Failed => reason.and_then(|reason| hint(reason, None, management)),
+            AssignmentStatus::ApiError => hint(reason.unwrap_or_default(), attempt.error_code.raw(), management),
+            _ => None,
+        }
+        .map(crate::model::Text::from);
+    }
+}
+
 /// The hint for a `FAILED` status's reason, or for an `API_ERROR`'s error code and message.
 pub fn hint(failure_reason: &str, error_code: Option<&str>, target_is_management: bool) -> Option<String> {
     let reason = failure_reason.to_lowercase();

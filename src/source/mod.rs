@@ -36,8 +36,6 @@ pub struct AssignmentQuery {
     pub sso_region: Option<String>,
     /// Where final statuses are cached between runs; None: no cache.
     pub cache_path: Option<std::path::PathBuf>,
-    /// For hints: a failure in the management account has its own cause.
-    pub management_account_id: Option<String>,
 }
 
 /// How far reading assignments has got.
@@ -90,7 +88,7 @@ pub trait Source: Send + Sync {
     async fn account_tags(&self, account_id: &str) -> Result<BTreeMap<Text, Text>, SourceError>;
 
     /// Identity Center `CreateAccountAssignment` attempts in the window, newest first, each with
-    /// its outcome. Account names are left for the caller to fill from the tree.
+    /// its outcome. Account names and hints are left to the caller (from the tree and `remedy`).
     async fn assignments(
         &self,
         query: &AssignmentQuery,

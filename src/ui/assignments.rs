@@ -7,10 +7,10 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 
-use super::theme::Theme;
 use crate::app::App;
 use crate::app::assignments::Loading;
 use crate::model::{AssignmentStatus, Text};
+use crate::theme::Theme;
 
 pub fn status_style(status: AssignmentStatus, theme: &Theme) -> Style {
     match status {

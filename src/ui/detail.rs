@@ -6,11 +6,11 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
-use super::theme::Theme;
 use crate::app::App;
 use crate::app::tree::{NodeData, TreeNode};
 use crate::model::{AccessState, Account, ProbeOutcome, Text};
 use crate::text::join;
+use crate::theme::Theme;
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let Some(index) = app.tree.selected_index() else {

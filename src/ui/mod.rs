@@ -6,7 +6,6 @@ mod detail;
 mod help;
 mod popup;
 mod status_bar;
-pub mod theme;
 mod tree;
 
 use ratatui::Frame;

@@ -6,7 +6,7 @@ use ratatui::layout::{Constraint, Flex, Layout, Rect};
 use ratatui::text::Line;
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
-use super::theme::Theme;
+use crate::theme::Theme;
 
 pub fn draw(frame: &mut Frame, area: Rect, title: &str, body: &str, scroll: u16, theme: &Theme) {
     // Composed by orgscope from visible parts; this keeps a stray control out all the same.

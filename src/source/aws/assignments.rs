@@ -25,8 +25,6 @@ use crate::source::{AssignmentProgress, AssignmentProgressFn, AssignmentQuery, S
 
 /// CloudTrail's largest page for LookupEvents.
 const PAGE_SIZE: i32 = 50;
-/// A lookup longer than this many pages is a broken paginator.
-const MAX_PAGES: usize = 20_000;
 /// CloudTrail usually delivers an event within 15 minutes; the cache trusts nothing newer.
 const LATE_DELIVERY: i64 = 15 * 60;
 /// LookupEvents reaches back 90 days; cached events older than that are dropped.
@@ -262,22 +260,6 @@ pub(super) async fn assignments(
         if let Some(permission_set) = &attempt.permission_set_arn {
             attempt.permission_set_name = names.get(permission_set).cloned().flatten();
         }
-        let management =
-            query.management_account_id.is_some() && attempt.account_id.raw() == query.management_account_id.as_deref();
-        attempt.hint = match attempt.status {
-            AssignmentStatus::Failed => attempt
-                .failure_reason
-                .raw()
-                .and_then(|reason| crate::remedy::assignment::hint(reason, None, management))
-                .map(Text::from),
-            AssignmentStatus::ApiError => crate::remedy::assignment::hint(
-                attempt.failure_reason.raw().unwrap_or_default(),
-                attempt.error_code.raw(),
-                management,
-            )
-            .map(Text::from),
-            _ => None,
-        };
     }
     attempts.sort_by(|a, b| b.event_time.cmp(&a.event_time).then_with(|| a.event_id.cmp(&b.event_id)));
     tracing::info!(
@@ -301,7 +283,7 @@ async fn read_cloudtrail(
     end: i64,
 ) -> Result<Vec<AssignmentAttempt>, SourceError> {
     let mut read: Vec<AssignmentAttempt> = Vec::new();
-    let mut seen_tokens: HashSet<String> = HashSet::new();
+    let mut pages = super::paging::PageGuard::default();
     let mut token: Option<String> = None;
     let attribute = LookupAttribute::builder()
         .attribute_key(LookupAttributeKey::EventName)
@@ -342,18 +324,9 @@ async fn read_cloudtrail(
             run.admit(attempt).await;
         }
         run.tell();
-        token = page.next_token().map(str::to_string).filter(|t| !t.is_empty());
-        match &token {
-            None => break,
-            Some(t) if !seen_tokens.insert(t.clone()) || seen_tokens.len() > MAX_PAGES => {
-                return Err(SourceError::Service {
-                    action: "cloudtrail:LookupEvents",
-                    code: "InvalidPagination".into(),
-                    message: "CloudTrail returned a NextToken seen before; stopped paging to avoid an endless loop"
-                        .into(),
-                });
-            }
-            Some(_) => {}
+        token = page.next_token().map(str::to_string);
+        if !pages.follow(token.as_deref(), "cloudtrail:LookupEvents")? {
+            break;
         }
     }
     Ok(read)

@@ -7,7 +7,7 @@
 //! OU listings and next pages start at once, while a parent's first accounts page waits for a free
 //! slot when every slot is taken, so the calls that unlock more calls never queue behind leaves.
 
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::{HashMap, VecDeque};
 use std::future::Future;
 use std::pin::Pin;
 
@@ -20,30 +20,6 @@ use crate::source::{DiscoveryProgress, ProgressFn, SourceError};
 
 /// The API's largest page for these listings.
 const PAGE_SIZE: i32 = 20;
-/// A listing longer than this many pages is treated as a broken paginator, not as data.
-const MAX_PAGES: usize = 10_000;
-
-/// Follows one paginated listing: stops on the last page, and refuses a token seen before (a
-/// paginator that would loop forever) or an absurd number of pages.
-#[derive(Debug, Default)]
-pub(super) struct PageGuard {
-    seen: HashSet<String>,
-}
-
-impl PageGuard {
-    /// `Ok(true)` when there is another page to read after a page that returned `token`.
-    pub(super) fn next(&mut self, token: Option<&str>) -> Result<bool, String> {
-        match token {
-            None | Some("") => Ok(false),
-            Some(token) if !self.seen.insert(token.to_string()) => {
-                Err(format!("AWS returned the same NextToken twice ({token}); stopped paging to avoid an endless loop"))
-            }
-            Some(_) if self.seen.len() > MAX_PAGES => Err(format!("more than {MAX_PAGES} pages; stopped paging")),
-            Some(_) => Ok(true),
-        }
-    }
-}
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 enum ListingKind {
     Ous,
@@ -57,7 +33,7 @@ struct Listing {
     accounts: Vec<Account>,
     error: Option<ListingError>,
     open: usize,
-    guards: HashMap<ListingKind, PageGuard>,
+    guards: HashMap<ListingKind, super::paging::PageGuard>,
 }
 
 enum PageItems {
@@ -93,13 +69,8 @@ pub(super) async fn discover(source: &AwsSource, progress: ProgressFn) -> Result
         management_account_id: organization.and_then(|o| o.master_account_id()).unwrap_or_default().to_string(),
         feature_set: organization.and_then(|o| o.feature_set()).map(|f| f.as_str().to_string()),
     };
-    let roots = roots.map_err(|err| match err {
-        RootsError::Sdk(err) => fatal("organizations:ListRoots", &caller.arn, *err),
-        RootsError::Paging(message) => SourceError::Service {
-            action: "organizations:ListRoots",
-            code: "InvalidPagination".into(),
-            message: message.into(),
-        },
+    let roots = roots.map_err(|err| {
+        err.into_source("organizations:ListRoots", |err| fatal("organizations:ListRoots", &caller.arn, err))
     })?;
 
     let mut listings: HashMap<String, Listing> = HashMap::new();
@@ -280,50 +251,24 @@ fn build_children(
     (children, listing.error)
 }
 
-type ListRootsSdkError = aws_smithy_runtime_api::client::result::SdkError<
-    aws_sdk_organizations::operation::list_roots::ListRootsError,
-    aws_smithy_runtime_api::client::orchestrator::HttpResponse,
+type ListRootsError = super::paging::PageError<
+    aws_smithy_runtime_api::client::result::SdkError<
+        aws_sdk_organizations::operation::list_roots::ListRootsError,
+        aws_smithy_runtime_api::client::orchestrator::HttpResponse,
+    >,
 >;
 
-#[derive(Debug)]
-enum RootsError {
-    Sdk(Box<ListRootsSdkError>),
-    Paging(String),
-}
-
-async fn list_roots(source: &AwsSource) -> Result<Vec<(String, String)>, RootsError> {
-    let mut roots = Vec::new();
-    let mut guard = PageGuard::default();
-    let mut token: Option<String> = None;
-    loop {
+async fn list_roots(source: &AwsSource) -> Result<Vec<(String, String)>, ListRootsError> {
+    super::paging::collect(|token| async move {
         let page = source
             .calls
             .call(Api::Organizations, || {
                 source.organizations.list_roots().max_results(PAGE_SIZE).set_next_token(token.clone()).send()
             })
-            .await
-            .map_err(|err| RootsError::Sdk(Box::new(err)))?;
-        roots.extend(
-            page.roots().iter().filter_map(|r| Some((r.id()?.to_string(), r.name().unwrap_or("Root").to_string()))),
-        );
-        token = page.next_token().map(str::to_string);
-        if !guard.next(token.as_deref()).map_err(RootsError::Paging)? {
-            return Ok(roots);
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn page_guard_follows_tokens_and_refuses_a_repeat() {
-        let mut guard = PageGuard::default();
-        assert_eq!(guard.next(Some("a")), Ok(true));
-        assert_eq!(guard.next(Some("b")), Ok(true));
-        assert!(guard.next(Some("a")).is_err());
-        assert_eq!(guard.next(None), Ok(false));
-        assert_eq!(guard.next(Some("")), Ok(false));
-    }
+            .await?;
+        let roots =
+            page.roots().iter().filter_map(|r| Some((r.id()?.to_string(), r.name().unwrap_or("Root").to_string())));
+        Ok((roots.collect(), page.next_token().map(str::to_string)))
+    })
+    .await
 }

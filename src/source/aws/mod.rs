@@ -4,6 +4,7 @@ mod assignments;
 mod classify;
 mod discovery;
 pub mod pace;
+mod paging;
 pub mod retry;
 mod sts;
 
@@ -277,10 +278,7 @@ impl Source for AwsSource {
     }
 
     async fn account_tags(&self, account_id: &str) -> Result<BTreeMap<Text, Text>, SourceError> {
-        let mut tags = BTreeMap::new();
-        let mut pages = discovery::PageGuard::default();
-        let mut token: Option<String> = None;
-        loop {
+        let tags = paging::collect(|token| async move {
             let page = self
                 .calls
                 .call(Api::Organizations, || {
@@ -290,22 +288,17 @@ impl Source for AwsSource {
                         .set_next_token(token.clone())
                         .send()
                 })
-                .await
-                .map_err(|err| fatal("organizations:ListTagsForResource", "", err))?;
-            tags.extend(page.tags().iter().map(|t| (Text::from(t.key()), Text::from(t.value()))));
-            token = page.next_token().map(str::to_string);
-            match pages.next(token.as_deref()) {
-                Ok(true) => continue,
-                Ok(false) => return Ok(tags),
-                Err(message) => {
-                    return Err(SourceError::Service {
-                        action: "organizations:ListTagsForResource",
-                        code: "InvalidPagination".into(),
-                        message: message.into(),
-                    });
-                }
-            }
-        }
+                .await?;
+            let tags = page.tags().iter().map(|t| (Text::from(t.key()), Text::from(t.value())));
+            Ok((tags.collect(), page.next_token().map(str::to_string)))
+        })
+        .await
+        .map_err(|err| {
+            err.into_source("organizations:ListTagsForResource", |err| {
+                fatal("organizations:ListTagsForResource", "", err)
+            })
+        })?;
+        Ok(tags.into_iter().collect())
     }
 }
 

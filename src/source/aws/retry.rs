@@ -14,7 +14,7 @@ use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use rand::RngExt;
 use tokio::sync::Semaphore;
 
-use super::pace::{Api, Pacer};
+use super::pace::{Api, Pacers};
 
 /// Error codes AWS services use for "slow down".
 const THROTTLING_CODES: &[&str] = &[
@@ -95,7 +95,6 @@ impl RetryPolicy {
 pub struct CallStats {
     pub calls: AtomicU64,
     pub throttled: AtomicU64,
-    pub retried: AtomicU64,
 }
 
 impl CallStats {
@@ -117,7 +116,7 @@ const PACED_RETRIES: u32 = 2;
 pub struct Caller {
     permits: Arc<Semaphore>,
     concurrency: usize,
-    pacers: Arc<[Pacer; Api::ALL.len()]>,
+    pacers: Arc<Pacers>,
     policy: RetryPolicy,
     stats: Arc<CallStats>,
 }
@@ -127,7 +126,7 @@ impl Caller {
         Caller {
             permits: Arc::new(Semaphore::new(concurrency.max(1))),
             concurrency: concurrency.max(1),
-            pacers: Arc::new(Api::ALL.map(Pacer::new)),
+            pacers: Arc::default(),
             policy,
             stats: Arc::default(),
         }
@@ -136,11 +135,6 @@ impl Caller {
     /// The most calls in flight at once.
     pub fn concurrency(&self) -> usize {
         self.concurrency
-    }
-
-    fn pacer(&self, api: Api) -> &Pacer {
-        // `Api::ALL` lists the variants in declaration order.
-        &self.pacers[api as usize]
     }
 
     pub fn stats(&self) -> &Arc<CallStats> {
@@ -155,7 +149,7 @@ impl Caller {
         F: FnMut() -> Fut,
         Fut: Future<Output = Result<T, SdkError<E, HttpResponse>>>,
     {
-        let pacer = self.pacer(api);
+        let pacer = self.pacers.of(api);
         let (mut throttled, mut transient) = (0u32, 0u32);
         loop {
             pacer.wait().await;
@@ -192,7 +186,6 @@ impl Caller {
                 }
                 _ => return Err(err),
             };
-            self.stats.retried.fetch_add(1, Ordering::Relaxed);
             tracing::debug!(throttled, transient, code = err.code().unwrap_or("none"), "retrying AWS call");
             if let Some(backoff) = backoff {
                 tokio::time::sleep(backoff).await;

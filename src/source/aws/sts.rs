@@ -114,10 +114,7 @@ pub(super) async fn attached_scps(source: &AwsSource, targets: &[(String, crate:
 }
 
 async fn list_scps(source: &AwsSource, target_id: &str) -> Option<Vec<(String, crate::model::Text)>> {
-    let mut policies = Vec::new();
-    let mut pages = super::discovery::PageGuard::default();
-    let mut token: Option<String> = None;
-    loop {
+    let policies: Result<Vec<_>, super::paging::PageError<()>> = super::paging::collect(|token| async move {
         let page = source
             .calls
             .call(Api::Organizations, || {
@@ -129,20 +126,15 @@ async fn list_scps(source: &AwsSource, target_id: &str) -> Option<Vec<(String, c
                     .set_next_token(token.clone())
                     .send()
             })
-            .await;
-        let page = match page {
-            Ok(page) => page,
-            Err(err) => {
+            .await
+            .map_err(|err| {
                 tracing::debug!(%target_id, code = err.code().unwrap_or("none"), "ListPoliciesForTarget failed");
-                return None;
-            }
-        };
-        policies.extend(
-            page.policies().iter().filter_map(|p| Some((p.id()?.to_string(), p.name().unwrap_or_default().into()))),
-        );
-        token = page.next_token().map(str::to_string);
-        if !pages.next(token.as_deref()).ok()? {
-            return Some(policies);
-        }
-    }
+            })?;
+        let policies =
+            page.policies().iter().filter_map(|p| Some((p.id()?.to_string(), p.name().unwrap_or_default().into())));
+        Ok((policies.collect(), page.next_token().map(str::to_string)))
+    })
+    .await;
+    // Best effort: a target whose policies cannot be read is left out of the hint.
+    policies.ok()
 }

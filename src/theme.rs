@@ -1,4 +1,4 @@
-//! Colours and glyphs. With `NO_COLOR` set every style is plain, and the glyphs alone keep
+//! Colours and glyphs, for the TUI and the CLI's text. With `NO_COLOR` set every style is plain, and the glyphs alone keep
 //! blocked, reachable and suspended accounts apart.
 
 use ratatui::style::{Color, Modifier, Style};
@@ -77,6 +77,16 @@ impl Theme {
         self.fg(if self.light { Color::DarkGray } else { Color::Gray })
     }
 
+    /// The colour of a probe status.
+    pub fn status(&self, status: ProbeStatus) -> Style {
+        match status {
+            ProbeStatus::Reachable => self.reachable(),
+            ProbeStatus::Blocked => self.blocked(),
+            ProbeStatus::Skipped => self.skipped(),
+            ProbeStatus::Error => self.probing(),
+        }
+    }
+
     /// The glyph and style of an account row.
     pub fn account(&self, account: &Account, access: &AccessState) -> (&'static str, Style) {
         if account.is_suspended() {
@@ -85,12 +95,18 @@ impl Theme {
         match access {
             AccessState::Unknown => ("○", Style::new()),
             AccessState::Probing => ("◌", self.probing()),
-            AccessState::Probed(outcome) => match outcome.status {
-                ProbeStatus::Reachable => ("●", self.reachable()),
-                ProbeStatus::Blocked => ("✗", self.blocked()),
-                ProbeStatus::Skipped => ("⊘", self.skipped()),
-                ProbeStatus::Error => ("!", self.probing()),
-            },
+            AccessState::Probed(outcome) => (glyph(outcome.status), self.status(outcome.status)),
         }
+    }
+}
+
+/// The glyph of a probe status, the same in the TUI and in `probe`'s text (and all that tells
+/// them apart under `NO_COLOR`).
+pub fn glyph(status: ProbeStatus) -> &'static str {
+    match status {
+        ProbeStatus::Reachable => "●",
+        ProbeStatus::Blocked => "✗",
+        ProbeStatus::Skipped => "⊘",
+        ProbeStatus::Error => "!",
     }
 }
