@@ -17,4 +17,5 @@ pub mod remedy;
 pub mod source;
 pub mod text;
 pub mod theme;
+pub mod tui;
 pub mod ui;

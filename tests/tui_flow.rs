@@ -5,12 +5,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use futures::StreamExt;
-use orgscope::app::run::run;
 use orgscope::app::{App, Exit};
 use orgscope::probe::{ProbeSettings, Prober};
-use orgscope::source::Source;
 use orgscope::source::snapshot::SnapshotSource;
 use orgscope::theme::Theme;
+use orgscope::tui::run::run;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
@@ -21,8 +20,8 @@ fn key(code: KeyCode) -> std::io::Result<Event> {
 }
 
 fn demo_app(source: &SnapshotSource) -> App {
-    let mut app = App::new(source.label(), source.region(), source.saved_access());
-    app.theme = Theme { color: true, light: false };
+    let mut app = App::new(orgscope::app::Settings::for_source(source));
+    app.settings.theme = Theme { color: true, light: false };
     app
 }
 
@@ -81,9 +80,9 @@ async fn navigating_the_demo_moves_the_selection_and_quits() {
     all.push(key(KeyCode::Char('q')));
     let (terminal, app, exit) = run_demo(120, 40, all).await;
     assert_eq!(exit, Exit::Quit);
-    assert_eq!(app.tree.selected, 2, "three down and one up");
+    assert_eq!(app.tree.view.cursor.selected, 2, "three down and one up");
     let screen = text(terminal.backend().buffer());
-    let selected = app.tree.selected_node().expect("a selection").name.clone();
+    let selected = app.tree.view.selected_node().expect("a selection").name.clone();
     let marked = screen.lines().find(|l| l.contains('›')).expect("the selected row is marked");
     assert!(marked.contains(selected.raw()), "marked row {marked:?} is {selected}");
 }
@@ -96,9 +95,9 @@ async fn collapse_expand_and_jump_to_the_bottom() {
         vec![key(KeyCode::Char('j')), key(KeyCode::Left), key(KeyCode::Char('G')), key(KeyCode::Char('q'))],
     )
     .await;
-    let first_ou = app.tree.rows[1];
-    assert!(!app.tree.nodes[first_ou].expanded, "← folded the first OU");
-    assert_eq!(app.tree.selected, app.tree.rows.len() - 1, "G went to the last row");
+    let first_ou = app.tree.view.rows[1];
+    assert!(!app.tree.view.nodes[first_ou].expanded, "← folded the first OU");
+    assert_eq!(app.tree.view.cursor.selected, app.tree.view.rows.len() - 1, "G went to the last row");
 }
 
 #[tokio::test(flavor = "current_thread", start_paused = true)]
@@ -114,7 +113,7 @@ async fn blocked_rows_are_red_and_reachable_rows_are_not() {
     let buffer = terminal.backend().buffer();
     let screen = text(buffer);
     let mut checked = (0, 0);
-    for node in app.tree.rows.iter().map(|&i| &app.tree.nodes[i]) {
+    for node in app.tree.view.rows.iter().map(|&i| &app.tree.view.nodes[i]) {
         let Some((account, access)) = node.account() else { continue };
         let Some(y) = screen.lines().position(|l| l.contains(&account.id)) else { continue };
         let x =
@@ -137,7 +136,7 @@ fn l_col(screen: &str, y: usize, b: usize) -> usize {
 }
 
 fn selected_id(app: &App) -> String {
-    app.tree.selected_node().map(|n| n.id.clone()).unwrap_or_default()
+    app.tree.view.selected_node().map(|n| n.id.clone()).unwrap_or_default()
 }
 
 #[tokio::test(flavor = "current_thread", start_paused = true)]
@@ -150,10 +149,10 @@ async fn n_and_shift_n_walk_the_blocked_accounts_and_t_copies_the_fix() {
         key(KeyCode::Char('q')),
     ];
     let (terminal, app, _, copied) = run_demo_copying(120, 40, keys).await;
-    let node = app.tree.selected_node().expect("a selection");
+    let node = app.tree.view.selected_node().expect("a selection");
     let (account, access) = node.account().expect("an account is selected");
     assert!(access.is_blocked(), "{} is blocked", account.name);
-    assert_eq!(app.tree.blocked_count(), 7, "the probe replayed every verdict");
+    assert_eq!(app.tree.view.blocked_count(), 7, "the probe replayed every verdict");
     assert_eq!(app.probing, None, "the probe finished");
 
     // The first blocked account in tree order is the invited globex-legacy-prod: its fix is the
@@ -171,8 +170,8 @@ async fn n_and_shift_n_walk_the_blocked_accounts_and_t_copies_the_fix() {
 async fn p_reprobes_the_selected_ou() {
     let (_, app, _) = run_demo(120, 40, vec![key(KeyCode::Char('j')), key(KeyCode::Char('p'))]).await;
     assert_eq!(app.probing, None, "the re-probe finished");
-    assert_eq!(app.tree.blocked_count(), 7);
-    let node = app.tree.selected_node().expect("selection");
+    assert_eq!(app.tree.view.blocked_count(), 7);
+    let node = app.tree.view.selected_node().expect("selection");
     assert_eq!(node.name, "Acquisitions");
     assert_eq!(node.blocked, 2);
 }

@@ -8,11 +8,10 @@ use std::time::Duration;
 
 use futures::StreamExt;
 use orgscope::app::App;
-use orgscope::app::run::run;
 use orgscope::probe::{ProbeSettings, Prober};
-use orgscope::source::Source;
 use orgscope::source::snapshot::SnapshotSource;
 use orgscope::theme::Theme;
+use orgscope::tui::run::run;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
@@ -56,8 +55,8 @@ fn render(buffer: &Buffer) -> String {
 
 async fn screen(width: u16, height: u16, color: bool, keys: Vec<std::io::Result<Event>>) -> String {
     let source = Arc::new(SnapshotSource::demo().expect("demo parses"));
-    let mut app = App::new(source.label(), source.region(), source.saved_access());
-    app.theme = Theme { color, light: false };
+    let mut app = App::new(orgscope::app::Settings::for_source(source.as_ref()));
+    app.settings.theme = Theme { color, light: false };
     let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("test terminal");
     let events = futures::stream::iter(keys).then(|event| async {
         tokio::time::sleep(Duration::from_millis(10)).await;

@@ -11,11 +11,10 @@ use std::time::Duration;
 use common::hostile::{self, assert_inert};
 use futures::StreamExt;
 use orgscope::app::App;
-use orgscope::app::run::run;
 use orgscope::probe::{ProbeSettings, Prober};
-use orgscope::source::Source;
 use orgscope::source::snapshot::SnapshotSource;
 use orgscope::theme::Theme;
+use orgscope::tui::run::run;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
@@ -30,8 +29,8 @@ async fn hostile_screen(width: u16, height: u16, keys: Vec<std::io::Result<Event
     let path = dir.path().join("hostile.json");
     std::fs::write(&path, serde_json::to_vec(&hostile::snapshot()).expect("JSON")).expect("write");
     let source = Arc::new(SnapshotSource::from_file(&path).expect("the hostile snapshot loads"));
-    let mut app = App::new(source.label(), source.region(), source.saved_access());
-    app.theme = Theme { color: false, light: false };
+    let mut app = App::new(orgscope::app::Settings::for_source(source.as_ref()));
+    app.settings.theme = Theme { color: false, light: false };
     let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("test terminal");
     let events = futures::stream::iter(keys).then(|event| async {
         tokio::time::sleep(Duration::from_millis(10)).await;

@@ -4,8 +4,8 @@
 
 use std::time::{Duration, Instant};
 
-use orgscope::app::Action;
 use orgscope::app::App;
+use orgscope::app::{Intent, Message, Settings};
 use orgscope::model::Org;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -15,14 +15,14 @@ use crate::{Bench, Target};
 const SIZE: (u16, u16) = (160, 48);
 
 fn app(org: &Org) -> App {
-    let mut app = App::new("bench".into(), Some("us-east-1".into()), Default::default());
+    let mut app = App::new(Settings::new("bench".into(), Some("us-east-1".into()), Default::default()));
     app.load_cached(&crate::orgs::snapshot(org));
     app.stale = None;
-    app.tree.expand_all();
-    app.update(Action::Resize(SIZE.0, SIZE.1));
+    app.tree.view.expand_all();
+    app.update(Message::Resize(SIZE.0, SIZE.1));
     // Somewhere in the middle, as a user scrolling would be.
-    for _ in 0..app.tree.rows.len() / 2 / 40 {
-        app.update(Action::PageDown);
+    for _ in 0..app.tree.view.rows.len() / 2 / 40 {
+        app.update(Intent::PageDown);
     }
     app
 }
@@ -40,7 +40,7 @@ fn frame_cost(app: &mut App, batches: usize, frames: usize) -> Duration {
     for batch in 0..=batches {
         let started = Instant::now();
         for frame in 0..frames {
-            let action = if frame % 2 == 0 { Action::MoveDown } else { Action::MoveUp };
+            let action = if frame % 2 == 0 { Intent::MoveDown } else { Intent::MoveUp };
             app.update(action);
             terminal.draw(|f| orgscope::ui::draw(f, app)).expect("draw");
         }
@@ -66,14 +66,14 @@ fn keystroke(app: &mut App, query: &str, rounds: usize) -> Typing {
     let mut per_key: Vec<Vec<Duration>> = vec![Vec::new(); query.chars().count()];
     let mut rows = 0;
     for _ in 0..rounds {
-        app.update(Action::OpenFilter);
+        app.update(Intent::OpenFilter);
         for (samples, c) in per_key.iter_mut().zip(query.chars()) {
             let started = Instant::now();
-            app.update(Action::FilterChar(c));
+            app.update(Intent::FilterChar(c));
             samples.push(started.elapsed());
         }
-        rows = app.tree.rows.len();
-        app.update(Action::FilterCancel);
+        rows = app.tree.view.rows.len();
+        app.update(Intent::FilterCancel);
     }
     let slowest = per_key
         .iter()

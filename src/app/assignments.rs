@@ -1,6 +1,12 @@
-//! The assignments view's state: the attempts (newest first), the failures-only filter, the
-//! selection and the scroll offset. Filtering is computed here, once per change, never while drawing.
+//! The assignments view (Tab): the attempts (newest first), the failures-only filter and the
+//! list cursor, and what the view's keys do. Filtering is computed here, once per change, never
+//! while drawing.
 
+use super::cursor::ListCursor;
+use super::message::{Effect, Intent};
+use super::overlay::Overlay;
+use super::task::Task;
+use super::view::{Context, Reply};
 use crate::model::{AssignmentAttempt, RawText};
 use crate::source::AssignmentProgress;
 
@@ -9,61 +15,45 @@ use crate::source::AssignmentProgress;
 pub enum Loading {
     #[default]
     NotStarted,
-    Loading(AssignmentProgress),
+    Loading(Task<AssignmentProgress>),
     Loaded,
     Failed(String),
 }
 
 #[derive(Debug, Clone, PartialEq, Default)]
-pub struct AssignmentsView {
+pub struct AssignmentsScreen {
     pub attempts: Vec<AssignmentAttempt>,
     /// Indices into `attempts` of the rows shown.
     pub rows: Vec<usize>,
     pub failed_only: bool,
-    /// Index into `rows`.
-    pub selected: usize,
-    pub offset: usize,
+    pub cursor: ListCursor,
     pub loading: Loading,
 }
 
-impl AssignmentsView {
+impl AssignmentsScreen {
     pub fn set(&mut self, attempts: Vec<AssignmentAttempt>) {
         let selected_event = self.selected_attempt().map(|a| a.event_id.clone());
         self.attempts = attempts;
-        self.rebuild(selected_event.raw());
+        self.rebuild(selected_event.as_ref().map(|e| e.raw()));
     }
 
     fn rebuild(&mut self, keep: Option<&str>) {
         self.rows =
             (0..self.attempts.len()).filter(|&i| !self.failed_only || self.attempts[i].status.is_failure()).collect();
-        self.selected = keep
-            .and_then(|id| self.rows.iter().position(|&i| self.attempts[i].event_id == id))
-            .unwrap_or(0)
-            .min(self.rows.len().saturating_sub(1));
+        let kept = keep.and_then(|id| self.rows.iter().position(|&i| self.attempts[i].event_id == id));
+        self.cursor.selected = kept.unwrap_or(0);
+        self.cursor.clamp(self.rows.len());
     }
 
     pub fn toggle_failed_only(&mut self) {
         let keep = self.selected_attempt().map(|a| a.event_id.clone());
         self.failed_only = !self.failed_only;
-        self.rebuild(keep.raw());
-        self.offset = 0;
+        self.rebuild(keep.as_ref().map(|e| e.raw()));
+        self.cursor.offset = 0;
     }
 
     pub fn selected_attempt(&self) -> Option<&AssignmentAttempt> {
-        self.rows.get(self.selected).map(|&i| &self.attempts[i])
-    }
-
-    pub fn move_by(&mut self, delta: isize) {
-        let last = self.rows.len().saturating_sub(1) as isize;
-        self.selected = (self.selected as isize + delta).clamp(0, last.max(0)) as usize;
-    }
-
-    pub fn select_last(&mut self) {
-        self.selected = self.rows.len().saturating_sub(1);
-    }
-
-    pub fn scroll_into_view(&mut self, height: usize) {
-        self.offset = crate::app::tree::visible_offset(self.offset, self.selected, height);
+        self.rows.get(self.cursor.selected).map(|&i| &self.attempts[i])
     }
 
     /// The rows shown, as attempts.
@@ -74,6 +64,61 @@ impl AssignmentsView {
     /// The most recent attempts on `account_id`, newest first.
     pub fn for_account<'a>(&'a self, account_id: &'a str) -> impl Iterator<Item = &'a AssignmentAttempt> + 'a {
         self.attempts.iter().filter(move |a| a.account_id.raw() == Some(account_id))
+    }
+
+    pub fn update(&mut self, intent: &Intent, cx: &Context) -> Option<Reply> {
+        let height = usize::from(cx.layout.assignments_list().height);
+        let page = height.saturating_sub(1).max(1) as isize;
+        let len = self.rows.len();
+        match intent {
+            Intent::MoveUp => self.cursor.move_by(-1, len),
+            Intent::MoveDown => self.cursor.move_by(1, len),
+            Intent::PageUp => self.cursor.move_by(-page, len),
+            Intent::PageDown => self.cursor.move_by(page, len),
+            Intent::Top => self.cursor.top(),
+            Intent::Bottom => self.cursor.bottom(len),
+            Intent::Scroll(delta) => self.cursor.move_by(*delta, len),
+            Intent::ToggleFailedOnly => self.toggle_failed_only(),
+            Intent::Activate => return self.selected_attempt().map(|attempt| Reply::overlay(detail_popup(attempt))),
+            Intent::CopyReason => return Some(self.copy_reason()),
+            Intent::CopyFailures => return Some(self.copy_failures()),
+            Intent::JumpToAccount => {
+                return Some(match self.selected_attempt().and_then(|a| a.account_id.clone()) {
+                    Some(id) => Reply { show_account: Some(id.into_raw()), ..Reply::default() },
+                    None => Reply::toast("this attempt's account is not in the tree"),
+                });
+            }
+            Intent::Collapse | Intent::Expand | Intent::Toggle | Intent::NextBlocked | Intent::PreviousBlocked => {}
+            Intent::Probe | Intent::CopyTemplate | Intent::SwitchRole(_) | Intent::OpenFilter => {
+                return Some(Reply::toast("Tab back to the tree for this key"));
+            }
+            _ => return None,
+        }
+        self.cursor.scroll_into_view(height);
+        Some(Reply::default())
+    }
+
+    /// A click on `row`: select it, and open its detail on a double click.
+    pub fn click(&mut self, row: usize, double: bool, cx: &Context) -> Reply {
+        self.cursor.select(row, self.rows.len());
+        if double { self.update(&Intent::Activate, cx).unwrap_or_default() } else { Reply::default() }
+    }
+
+    /// `c`: the selected attempt's failure reason, in its visible form (also from its popup).
+    pub fn copy_reason(&self) -> Reply {
+        let found = self.selected_attempt().and_then(|a| {
+            let reason = a.failure_reason.as_ref()?;
+            Some(Effect::copy(reason.to_string(), format!("the failure reason of {}", a.event_id)))
+        });
+        found.map_or_else(|| Reply::toast("nothing to copy: no failure reason or error here"), Reply::effect)
+    }
+
+    fn copy_failures(&self) -> Reply {
+        let count = self.visible().filter(|a| a.status.is_failure()).count();
+        if count == 0 {
+            return Reply::toast("no failure in view");
+        }
+        Reply::effect(Effect::copy(self.failures_markdown(), format!("{count} failures as a Markdown table")))
     }
 
     /// Every failure in view as a Markdown table (`C`), every cell in its visible form.
@@ -98,50 +143,58 @@ impl AssignmentsView {
         }
         out
     }
+}
 
-    /// Everything about one attempt, for the detail popup. Every AWS field is in its visible form.
-    pub fn detail_text(attempt: &AssignmentAttempt) -> String {
-        use crate::model::Text;
-        let field = |label: &str, value: Option<String>| format!("{label:<15}{}\n", value.as_deref().unwrap_or("—"));
-        let shown = |text: &Option<Text>| text.as_ref().map(Text::to_string);
-        let mut out = String::new();
-        out.push_str(&field("Status", Some(attempt.status.code().to_string())));
-        out.push_str(&field("Time", attempt.event_time.map(|t| t.to_rfc3339())));
-        out.push_str(&field("Account", attempt.account_label()));
-        out.push_str(&field("Permission set", shown(&attempt.permission_set_name)));
-        out.push_str(&field("  ARN", shown(&attempt.permission_set_arn)));
-        let principal = attempt.principal_type.as_ref().map(|t| {
-            let id = attempt.principal_id.as_ref().map(Text::to_string).unwrap_or_default();
-            match &attempt.principal_name {
-                Some(name) => format!("{t} {name} ({id})"),
-                None => format!("{t} {id}"),
-            }
-        });
-        out.push_str(&field("Principal", principal));
-        out.push_str(&field("Actor", shown(&attempt.actor)));
-        out.push_str(&field("Request id", shown(&attempt.request_id)));
-        out.push_str(&field("Instance", shown(&attempt.instance_arn)));
-        out.push_str(&field("Event id", Some(attempt.event_id.to_string())));
-        if let Some(code) = &attempt.error_code {
-            out.push_str(&field("Error code", Some(code.to_string())));
-        }
-        if let Some(reason) = &attempt.failure_reason {
-            out.push_str(&format!("\nReason (c copies it)\n{reason}\n"));
-        }
-        if let Some(hint) = &attempt.hint {
-            out.push_str(&format!("\nFix\n{hint}\n"));
-        }
-        if let Some(raw) = &attempt.raw_event {
-            // Pretty JSON keeps its own line breaks; every string inside it is made visible.
-            let pretty = serde_json::from_str::<serde_json::Value>(raw.raw())
-                .ok()
-                .and_then(|v| serde_json::to_string_pretty(&v).ok())
-                .map(|pretty| crate::text::visible_lines(&pretty).into_owned())
-                .unwrap_or_else(|| raw.to_string());
-            out.push_str(&format!("\nCloudTrail event\n{pretty}\n"));
-        }
-        out
+/// The popup Enter opens on an attempt.
+fn detail_popup(attempt: &AssignmentAttempt) -> Overlay {
+    Overlay::Text {
+        title: format!("{} attempt {}", attempt.status.code(), attempt.event_id),
+        body: detail_text(attempt),
     }
+}
+
+/// Everything about one attempt, for the detail popup. Every AWS field is in its visible form.
+pub fn detail_text(attempt: &AssignmentAttempt) -> String {
+    use crate::model::Text;
+    let field = |label: &str, value: Option<String>| format!("{label:<15}{}\n", value.as_deref().unwrap_or("—"));
+    let shown = |text: &Option<Text>| text.as_ref().map(Text::to_string);
+    let mut out = String::new();
+    out.push_str(&field("Status", Some(attempt.status.code().to_string())));
+    out.push_str(&field("Time", attempt.event_time.map(|t| t.to_rfc3339())));
+    out.push_str(&field("Account", attempt.account_label()));
+    out.push_str(&field("Permission set", shown(&attempt.permission_set_name)));
+    out.push_str(&field("  ARN", shown(&attempt.permission_set_arn)));
+    let principal = attempt.principal_type.as_ref().map(|t| {
+        let id = attempt.principal_id.as_ref().map(Text::to_string).unwrap_or_default();
+        match &attempt.principal_name {
+            Some(name) => format!("{t} {name} ({id})"),
+            None => format!("{t} {id}"),
+        }
+    });
+    out.push_str(&field("Principal", principal));
+    out.push_str(&field("Actor", shown(&attempt.actor)));
+    out.push_str(&field("Request id", shown(&attempt.request_id)));
+    out.push_str(&field("Instance", shown(&attempt.instance_arn)));
+    out.push_str(&field("Event id", Some(attempt.event_id.to_string())));
+    if let Some(code) = &attempt.error_code {
+        out.push_str(&field("Error code", Some(code.to_string())));
+    }
+    if let Some(reason) = &attempt.failure_reason {
+        out.push_str(&format!("\nReason (c copies it)\n{reason}\n"));
+    }
+    if let Some(hint) = &attempt.hint {
+        out.push_str(&format!("\nFix\n{hint}\n"));
+    }
+    if let Some(raw) = &attempt.raw_event {
+        // Pretty JSON keeps its own line breaks; every string inside it is made visible.
+        let pretty = serde_json::from_str::<serde_json::Value>(raw.raw())
+            .ok()
+            .and_then(|v| serde_json::to_string_pretty(&v).ok())
+            .map(|pretty| crate::text::visible_lines(&pretty).into_owned())
+            .unwrap_or_else(|| raw.to_string());
+        out.push_str(&format!("\nCloudTrail event\n{pretty}\n"));
+    }
+    out
 }
 
 #[cfg(test)]
@@ -173,13 +226,13 @@ mod tests {
 
     #[test]
     fn failures_only_keeps_the_selection_when_it_can() {
-        let mut view = AssignmentsView::default();
+        let mut view = AssignmentsScreen::default();
         view.set(vec![
             attempt("1", AssignmentStatus::Succeeded),
             attempt("2", AssignmentStatus::Failed),
             attempt("3", AssignmentStatus::ApiError),
         ]);
-        view.move_by(1);
+        view.cursor.move_by(1, view.rows.len());
         view.toggle_failed_only();
         assert_eq!(view.rows.len(), 2);
         assert_eq!(view.selected_attempt().map(|a| a.event_id.raw()), Some("2"));
@@ -189,7 +242,7 @@ mod tests {
 
     #[test]
     fn the_markdown_table_escapes_pipes_and_lists_failures_only() {
-        let mut view = AssignmentsView::default();
+        let mut view = AssignmentsScreen::default();
         view.set(vec![attempt("1", AssignmentStatus::Succeeded), attempt("2", AssignmentStatus::Failed)]);
         let table = view.failures_markdown();
         assert_eq!(table.lines().count(), 3, "{table}");

@@ -1,16 +1,16 @@
 //! One table of key bindings drives the key handler, the `?` help overlay and the status-bar hints.
+//! A binding names an [`Intent`], never a task's report.
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use super::Action;
-use super::action::Purpose;
+use super::message::{Intent, Purpose};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Binding {
     /// The name the config file's `[keys]` table uses.
     pub name: &'static str,
     pub keys: Vec<(KeyCode, KeyModifiers)>,
-    pub action: Action,
+    pub intent: Intent,
     pub description: &'static str,
     /// Shown in the status bar when set (short form).
     pub hint: Option<&'static str>,
@@ -28,69 +28,69 @@ fn plain(code: KeyCode) -> (KeyCode, KeyModifiers) {
 impl Default for Keymap {
     fn default() -> Self {
         use KeyCode::{Char, Down, End, Enter, Esc, Home, Left, PageDown, PageUp, Right, Tab, Up};
-        let bind = |name, keys: Vec<KeyCode>, action: Action, description, hint| Binding {
+        let bind = |name, keys: Vec<KeyCode>, intent: Intent, description, hint| Binding {
             name,
             keys: keys.into_iter().map(plain).collect(),
-            action,
+            intent,
             description,
             hint,
         };
-        let shell = Action::SwitchRole(Purpose::Shell);
-        let profile = Action::SwitchRole(Purpose::Profile);
-        let copy = Action::SwitchRole(Purpose::Copy);
-        let console = Action::SwitchRole(Purpose::Console);
-        let copy_console = Action::SwitchRole(Purpose::CopyConsole);
+        let shell = Intent::SwitchRole(Purpose::Shell);
+        let profile = Intent::SwitchRole(Purpose::Profile);
+        let copy = Intent::SwitchRole(Purpose::Copy);
+        let console = Intent::SwitchRole(Purpose::Console);
+        let copy_console = Intent::SwitchRole(Purpose::CopyConsole);
         Keymap {
             bindings: vec![
-                bind("move_up", vec![Up, Char('k')], Action::MoveUp, "move up", Some("move")),
-                bind("move_down", vec![Down, Char('j')], Action::MoveDown, "move down", None),
-                bind("collapse", vec![Left, Char('h')], Action::Collapse, "collapse, or go to parent", Some("fold")),
-                bind("expand", vec![Right, Char('l')], Action::Expand, "expand, or go to child", None),
+                bind("move_up", vec![Up, Char('k')], Intent::MoveUp, "move up", Some("move")),
+                bind("move_down", vec![Down, Char('j')], Intent::MoveDown, "move down", None),
+                bind("collapse", vec![Left, Char('h')], Intent::Collapse, "collapse, or go to parent", Some("fold")),
+                bind("expand", vec![Right, Char('l')], Intent::Expand, "expand, or go to child", None),
                 bind(
                     "activate",
                     vec![Enter],
-                    Action::Activate,
+                    Intent::Activate,
                     "switch role: exit with exports (OU: fold)",
                     Some("switch role"),
                 ),
-                bind("toggle", vec![Char(' ')], Action::Toggle, "expand or collapse an OU", None),
+                bind("toggle", vec![Char(' ')], Intent::Toggle, "expand or collapse an OU", None),
                 bind("sub_shell", vec![Char('x')], shell, "sub-shell with the credentials", None),
                 bind("write_profile", vec![Char('w')], profile, "write a profile orgscope-<account>", None),
                 bind("copy_exports", vec![Char('y')], copy, "copy the exports", None),
                 bind("open_console", vec![Char('o')], console, "open the AWS console", None),
                 bind("copy_console_url", vec![Char('O')], copy_console, "copy the console sign-in URL", None),
-                bind("page_up", vec![PageUp], Action::PageUp, "page up", None),
-                bind("page_down", vec![PageDown], Action::PageDown, "page down", None),
-                bind("top", vec![Char('g'), Home], Action::Top, "go to the top", None),
-                bind("bottom", vec![Char('G'), End], Action::Bottom, "go to the bottom", None),
+                bind("page_up", vec![PageUp], Intent::PageUp, "page up", None),
+                bind("page_down", vec![PageDown], Intent::PageDown, "page down", None),
+                bind("top", vec![Char('g'), Home], Intent::Top, "go to the top", None),
+                bind("bottom", vec![Char('G'), End], Intent::Bottom, "go to the bottom", None),
                 bind(
                     "filter",
                     vec![Char('/')],
-                    Action::OpenFilter,
+                    Intent::OpenFilter,
                     "filter: name, id, email, OU, tags, state:",
                     Some("filter"),
                 ),
-                bind("next_blocked", vec![Char('n')], Action::NextBlocked, "next blocked account", Some("blocked")),
-                bind("previous_blocked", vec![Char('N')], Action::PreviousBlocked, "previous blocked account", None),
-                bind("probe", vec![Char('p')], Action::Probe, "re-probe the selection or OU", Some("probe")),
-                bind("copy_template", vec![Char('t')], Action::CopyTemplate, "copy the fix template", None),
-                bind("copy_id", vec![Char('Y')], Action::CopyId, "copy the account (or OU) id", None),
-                bind("copy_arn", vec![Char('A')], Action::CopyArn, "copy the account's ARN", None),
-                bind("switch_view", vec![Tab], Action::ToggleView, "tree / assignments", Some("assignments")),
-                bind("failed_only", vec![Char('f')], Action::ToggleFailedOnly, "assignments: failures only", None),
-                bind("copy_reason", vec![Char('c')], Action::CopyReason, "copy the failure reason or error", None),
-                bind("copy_failures", vec![Char('C')], Action::CopyFailures, "assignments: failures as Markdown", None),
+                bind("next_blocked", vec![Char('n')], Intent::NextBlocked, "next blocked account", Some("blocked")),
+                bind("previous_blocked", vec![Char('N')], Intent::PreviousBlocked, "previous blocked account", None),
+                bind("probe", vec![Char('p')], Intent::Probe, "re-probe the selection or OU", Some("probe")),
+                bind("copy_template", vec![Char('t')], Intent::CopyTemplate, "copy the fix template", None),
+                bind("copy_id", vec![Char('Y')], Intent::CopyId, "copy the account (or OU) id", None),
+                bind("copy_arn", vec![Char('A')], Intent::CopyArn, "copy the account's ARN", None),
+                bind("switch_view", vec![Tab], Intent::NextView, "tree / assignments", Some("assignments")),
+                bind("failed_only", vec![Char('f')], Intent::ToggleFailedOnly, "assignments: failures only", None),
+                bind("copy_reason", vec![Char('c')], Intent::CopyReason, "copy the failure reason or error", None),
+                bind("copy_failures", vec![Char('C')], Intent::CopyFailures, "assignments: failures as Markdown", None),
                 bind(
                     "jump_to_account",
                     vec![Char('a')],
-                    Action::JumpToAccount,
+                    Intent::JumpToAccount,
                     "assignments: account in the tree",
                     None,
                 ),
-                bind("refresh", vec![Char('r')], Action::Discover, "refresh the organization", Some("refresh")),
-                bind("help", vec![Char('?')], Action::ToggleHelp, "show or hide this help", Some("help")),
-                bind("close", vec![Esc], Action::CloseOverlay, "close a popup, or clear the filter", None),
-                bind("quit", vec![Char('q')], Action::Quit, "quit", Some("quit")),
+                bind("refresh", vec![Char('r')], Intent::Refresh, "refresh the organization", Some("refresh")),
+                bind("help", vec![Char('?')], Intent::ToggleHelp, "show or hide this help", Some("help")),
+                bind("close", vec![Esc], Intent::CloseOverlay, "close a popup, or clear the filter", None),
+                bind("quit", vec![Char('q')], Intent::Quit, "quit", Some("quit")),
             ],
         }
     }
@@ -143,16 +143,16 @@ pub fn parse_key(text: &str) -> Result<(KeyCode, KeyModifiers), String> {
 }
 
 impl Keymap {
-    /// The action bound to a key press. Shifted letters match their upper-case binding.
-    pub fn action_for(&self, key: KeyEvent) -> Option<Action> {
+    /// The intent bound to a key press. Shifted letters match their upper-case binding.
+    pub fn intent_for(&self, key: KeyEvent) -> Option<Intent> {
         if key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('c') {
-            return Some(Action::Quit);
+            return Some(Intent::Quit);
         }
         let modifiers = key.modifiers - KeyModifiers::SHIFT;
         self.bindings
             .iter()
             .find(|b| b.keys.iter().any(|&(code, mods)| code == key.code && mods == modifiers))
-            .map(|b| b.action.clone())
+            .map(|b| b.intent.clone())
     }
 
     /// Binds `keys` to the action named `name` instead of its defaults. A key already bound to
@@ -211,11 +211,11 @@ mod tests {
     fn keys_map_to_their_actions() {
         let keymap = Keymap::default();
         let press = |code| KeyEvent::new(code, KeyModifiers::NONE);
-        assert_eq!(keymap.action_for(press(KeyCode::Char('j'))), Some(Action::MoveDown));
-        assert_eq!(keymap.action_for(press(KeyCode::Up)), Some(Action::MoveUp));
-        assert_eq!(keymap.action_for(KeyEvent::new(KeyCode::Char('G'), KeyModifiers::SHIFT)), Some(Action::Bottom));
-        assert_eq!(keymap.action_for(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL)), Some(Action::Quit));
-        assert_eq!(keymap.action_for(press(KeyCode::Char('z'))), None);
+        assert_eq!(keymap.intent_for(press(KeyCode::Char('j'))), Some(Intent::MoveDown));
+        assert_eq!(keymap.intent_for(press(KeyCode::Up)), Some(Intent::MoveUp));
+        assert_eq!(keymap.intent_for(KeyEvent::new(KeyCode::Char('G'), KeyModifiers::SHIFT)), Some(Intent::Bottom));
+        assert_eq!(keymap.intent_for(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL)), Some(Intent::Quit));
+        assert_eq!(keymap.intent_for(press(KeyCode::Char('z'))), None);
     }
 
     #[test]
@@ -245,8 +245,8 @@ mod tests {
     fn rebinding_checks_names_keys_and_conflicts() {
         let mut keymap = Keymap::default();
         assert!(keymap.rebind("next_blocked", &["b"]).is_ok());
-        assert_eq!(keymap.action_for(KeyEvent::new(KeyCode::Char('b'), KeyModifiers::NONE)), Some(Action::NextBlocked));
-        assert_eq!(keymap.action_for(KeyEvent::new(KeyCode::Char('n'), KeyModifiers::NONE)), None);
+        assert_eq!(keymap.intent_for(KeyEvent::new(KeyCode::Char('b'), KeyModifiers::NONE)), Some(Intent::NextBlocked));
+        assert_eq!(keymap.intent_for(KeyEvent::new(KeyCode::Char('n'), KeyModifiers::NONE)), None);
         assert!(keymap.hints().contains(&"b blocked".to_string()), "hints follow the rebinding");
         assert!(keymap.rebind("quit", &["j"]).is_err_and(|e| e.contains("move_down")));
         assert!(keymap.rebind("nope", &["z"]).is_err());

@@ -350,67 +350,76 @@ async fn save_snapshot(source: &dyn Source, output: &std::path::Path) -> Result<
     Ok(exit::OK)
 }
 
-async fn run_tui(global: &GlobalArgs) -> Result<u8, Failure> {
-    let source = build_source(global).await?;
-    let mut app = App::new(source.label(), source.region(), source.saved_access());
-    let settings = probe::settings(global, source.as_ref());
-    app.probe_settings = settings.clone();
+/// The TUI's settings from the command line, the config file and the environment.
+fn tui_settings(global: &GlobalArgs, source: &dyn Source) -> app::Settings {
+    let mut settings = app::Settings::for_source(source);
+    settings.probe = probe::settings(global, source);
     let configured_shell = global.settings.export.shell.as_ref().map(|s| s.get_ref().clone());
     let shell = std::env::var("ORGSCOPE_SHELL")
         .ok()
         .or(configured_shell)
         .or_else(|| std::env::var("SHELL").ok())
         .unwrap_or_default();
-    app.export_format = crate::export::shell::Format::for_shell(&shell);
-    app.theme.light = global.settings.theme.as_ref().is_some_and(|t| t.get_ref() == "light");
+    settings.export_format = crate::export::shell::Format::for_shell(&shell);
+    settings.theme.light = global.settings.theme.as_ref().is_some_and(|t| t.get_ref() == "light");
     for (name, keys) in &global.settings.keys {
         // Checked when the file was read.
-        let _ = app.keymap.rebind(name, &keys.get_ref().keys());
+        let _ = settings.keymap.rebind(name, &keys.get_ref().keys());
     }
     if let Some(since) = &global.settings.assignments.since
         && let Ok(window) = crate::duration::parse_duration(since.get_ref())
     {
-        app.assignment_settings.window = window;
+        settings.assignments.window = window;
     }
     if global.region.is_some() {
-        app.region = global.region.clone();
+        settings.region = global.region.clone();
     }
-    app.assignment_settings.sso_region = global.sso_region.clone();
+    settings.assignments.sso_region = global.sso_region.clone();
     if !global.no_cache {
         let region = global.sso_region.as_deref().or(global.region.as_deref()).unwrap_or("default");
-        app.assignment_settings.cache_path = assignments::cache_path(region);
+        settings.assignments.cache_path = assignments::cache_path(region);
     }
     // A live run starts from the last one at once (marked stale) and refreshes behind it.
     let live = !global.demo && global.snapshot.is_none();
     if live && !global.no_cache {
         let profile = global.profile.clone().or_else(|| std::env::var("AWS_PROFILE").ok()).unwrap_or("default".into());
-        app.cache_path = dirs::cache_dir().map(|dir| dir.join("orgscope").join(format!("snapshot-{profile}.json")));
-        if let Some(cached) = app.cache_path.as_deref().and_then(|p| std::fs::read_to_string(p).ok()) {
-            match crate::model::Snapshot::from_json(&cached, "the cache") {
-                Ok(snapshot) => app.load_cached(&snapshot),
-                Err(err) => tracing::warn!(%err, "the cached snapshot is unreadable; starting afresh"),
-            }
+        settings.cache_path =
+            dirs::cache_dir().map(|dir| dir.join("orgscope").join(format!("snapshot-{profile}.json")));
+    }
+    settings
+}
+
+async fn run_tui(global: &GlobalArgs) -> Result<u8, Failure> {
+    let source = build_source(global).await?;
+    let mut app = App::new(tui_settings(global, source.as_ref()));
+    if let Some(path) = app.settings.cache_path.clone()
+        && path.exists()
+    {
+        match crate::model::Snapshot::from_file(&path) {
+            Ok(snapshot) => app.load_cached(&snapshot),
+            Err(err) => tracing::warn!(%err, "the cached snapshot is unreadable; starting afresh"),
         }
     }
+    let settings = app.settings.probe.clone();
     let prober = Arc::new(crate::probe::Prober::new(source, settings));
     loop {
-        let mut terminal = app::terminal::init().map_err(Failure::runtime)?;
+        let mut terminal = crate::tui::terminal::init().map_err(Failure::runtime)?;
         let clipboard = |text: &str| {
             let mut stderr = std::io::stderr();
             crate::export::clipboard::copy(text, Some(&mut stderr))
         };
-        let input = match app::terminal::Input::start() {
+        let input = match crate::tui::terminal::Input::start() {
             Ok(input) => input,
             Err(err) => {
-                app::terminal::restore();
+                crate::tui::terminal::restore();
                 return Err(Failure::runtime(format!("the terminal's input could not be read: {err}")));
             }
         };
-        let events = futures::stream::select(input, app::terminal::signals());
-        let result = app::run::run(&mut terminal, &mut app, Arc::clone(&prober), events, clipboard).await;
-        app::terminal::restore();
+        let events = futures::stream::select(input, crate::tui::terminal::signals());
+        let result = crate::tui::run::run(&mut terminal, &mut app, Arc::clone(&prober), events, clipboard).await;
+        crate::tui::terminal::restore();
         if let Err(err) = &result
-            && let Some(app::terminal::Signalled(number)) = err.get_ref().and_then(|e| e.downcast_ref())
+            && let Some(crate::tui::terminal::Signalled(number)) = err.get_ref().and_then(|e| e.downcast_ref())
         {
             return Ok(128 + *number as u8);
         }
@@ -418,8 +427,12 @@ async fn run_tui(global: &GlobalArgs) -> Result<u8, Failure> {
         match exit {
             app::Exit::Quit => return Ok(exit::OK),
             app::Exit::Export(credentials) => {
-                let text = crate::export::shell::render(&credentials, app.region.as_deref(), app.export_format)
-                    .map_err(Failure::runtime)?;
+                let text = crate::export::shell::render(
+                    &credentials,
+                    app.settings.region.as_deref(),
+                    app.settings.export_format,
+                )
+                .map_err(Failure::runtime)?;
                 std::io::stdout().write_all(text.as_bytes()).map_err(Failure::runtime)?;
                 let _ = writeln!(std::io::stderr(), "{}", credentials.life_left());
                 if std::io::IsTerminal::is_terminal(&std::io::stdout()) {
@@ -436,7 +449,7 @@ async fn run_tui(global: &GlobalArgs) -> Result<u8, Failure> {
                     "sub-shell with {}; exit it to return to orgscope",
                     credentials.life_left()
                 );
-                let code = assume::exec(&credentials, app.region.as_deref(), &[])?;
+                let code = assume::exec(&credentials, app.settings.region.as_deref(), &[])?;
                 tracing::info!(code, "sub-shell finished");
                 app.exit = None;
             }

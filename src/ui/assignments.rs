@@ -36,11 +36,11 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let view = &app.assignments;
     let filter = if view.failed_only { " · failures only (f)" } else { "" };
     let title = match &view.loading {
-        Loading::Loading(p) => format!(
+        Loading::Loading(task) => format!(
             " Assignments — loading: {} pages, {} events, {}/{} described{} ",
-            p.pages, p.events, p.described, p.to_describe, filter
+            task.progress.pages, task.progress.events, task.progress.described, task.progress.to_describe, filter
         ),
-        Loading::Failed(message) => format!(" Assignments — could not be read: {message} "),
+        Loading::Failed(message) => format!(" Assignments — could not be read: {} ", crate::text::visible(message)),
         _ => format!(" Assignments — {} of {} attempts{filter} ", view.rows.len(), view.attempts.len()),
     };
     let block =
@@ -58,9 +58,9 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         ),
         theme.label(),
     ));
-    let rows = inner_height.saturating_sub(1);
-    for (index, attempt) in view.visible().enumerate().skip(view.offset).take(rows) {
-        let selected = index == view.selected;
+    let rows = usize::from(app.layout.assignments_list().height);
+    for (index, attempt) in view.visible().enumerate().skip(view.cursor.offset).take(rows) {
+        let selected = index == view.cursor.selected;
         let marker = if selected { "› " } else { "  " };
         let time = attempt.event_time.map(|t| t.format("%Y-%m-%d %H:%M").to_string()).unwrap_or_else(|| "—".into());
         let account = attempt.account_name.as_ref().or(attempt.account_id.as_ref()).map_or("—".into(), Text::to_string);

@@ -7,19 +7,19 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
 use crate::app::App;
-use crate::app::tree::{NodeData, TreeNode};
+use crate::app::tree::arena::{NodeData, TreeNode};
 use crate::model::{AccessState, Account, ProbeOutcome, Text};
 use crate::text::join;
 use crate::theme::Theme;
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
-    let Some(index) = app.tree.selected_index() else {
+    let Some(index) = app.tree.view.selected_index() else {
         let block = Block::new().borders(Borders::ALL).border_style(theme.border()).title(" Details ");
         frame.render_widget(block, area);
         return;
     };
-    let node = &app.tree.nodes[index];
-    let path = app.tree.path(index);
+    let node = &app.tree.view.nodes[index];
+    let path = app.tree.view.path(index);
     let mut lines = Vec::new();
     match &node.data {
         NodeData::Account { account, access } => {

@@ -11,6 +11,7 @@ use crate::theme::Theme;
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let entries: Vec<(String, &str)> = app
+        .settings
         .keymap
         .bindings
         .iter()

@@ -2,22 +2,17 @@
 //! error worth more than a toast). Esc closes it.
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Flex, Layout, Rect};
+use ratatui::layout::Rect;
 use ratatui::text::Line;
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
 use crate::theme::Theme;
 
-pub fn draw(frame: &mut Frame, area: Rect, title: &str, body: &str, scroll: u16, theme: &Theme) {
+/// Draws the popup into `popup` (the layout's rectangle for this body).
+pub fn draw(frame: &mut Frame, popup: Rect, title: &str, body: &str, scroll: u16, theme: &Theme) {
     // Composed by orgscope from visible parts; this keeps a stray control out all the same.
     let body = crate::text::visible_lines(body);
     let title = crate::text::visible(title);
-    let width = (area.width * 9 / 10).max(20).min(area.width);
-    let inner_width = width.saturating_sub(2).max(1) as usize;
-    let wrapped: usize = body.lines().map(|l| l.chars().count().div_ceil(inner_width).max(1)).sum();
-    let height = (wrapped as u16 + 2).min(area.height);
-    let [popup] = Layout::vertical([Constraint::Length(height)]).flex(Flex::Center).areas(area);
-    let [popup] = Layout::horizontal([Constraint::Length(width)]).flex(Flex::Center).areas(popup);
     let block = Block::new()
         .borders(Borders::ALL)
         .border_style(theme.border())

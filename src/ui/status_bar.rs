@@ -5,13 +5,15 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use crate::app::{Activity, App};
+use crate::app::App;
 use crate::theme::Theme;
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let mut first = Vec::new();
-    match &app.activity {
-        Activity::Discovering(progress) => {
+    let tree = &app.tree.view;
+    match (&app.discovery, &app.discovery_error) {
+        (Some(task), _) => {
+            let progress = &task.progress;
             first.push(Span::styled(
                 format!(
                     "discovering {} {}/{} OUs listed, {} accounts",
@@ -26,18 +28,18 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                 first.push(Span::styled(" (slowed by AWS throttling)", theme.probing()));
             }
         }
-        Activity::Failed(_) => first.push(Span::styled("discovery failed", theme.blocked())),
-        Activity::Idle => {
-            first.push(Span::raw(format!("{} accounts in {} OUs │ ", app.tree.account_count(), app.tree.ou_count())));
-            let blocked = app.tree.blocked_count();
+        (None, Some(_)) => first.push(Span::styled("discovery failed", theme.blocked())),
+        (None, None) => {
+            first.push(Span::raw(format!("{} accounts in {} OUs │ ", tree.account_count(), tree.ou_count())));
+            let blocked = tree.blocked_count();
             let style = if blocked > 0 { theme.blocked() } else { theme.reachable() };
             first.push(Span::styled(format!("{blocked} blocked"), style));
         }
     }
-    if let Some(progress) = &app.probing {
+    if let Some(task) = &app.probing {
+        let progress = &task.progress;
         first.push(Span::raw(" │ "));
-        let estimate =
-            app.probe_started.map(|t| t.elapsed()).and_then(|elapsed| estimate(elapsed, progress.done, progress.total));
+        let estimate = estimate(task.started.elapsed(), progress.done, progress.total);
         first.push(Span::styled(
             format!(
                 "probing {} {}/{}{}",
@@ -49,11 +51,11 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             theme.probing(),
         ));
     }
-    if let crate::app::assignments::Loading::Loading(p) = &app.assignments.loading {
+    if let crate::app::assignments::Loading::Loading(task) = &app.assignments.loading {
+        let p = &task.progress;
         first.push(Span::raw(" │ "));
         let throttled = if p.throttled > 0 { ", slowed by AWS throttling" } else { "" };
-        let estimate =
-            app.assignments_started.and_then(|t| estimate(t.elapsed(), p.described, p.to_describe)).unwrap_or_default();
+        let estimate = estimate(task.started.elapsed(), p.described, p.to_describe).unwrap_or_default();
         first.push(Span::styled(
             format!(
                 "assignments {} {} pages, {}/{} described{estimate}{throttled}",
@@ -66,8 +68,8 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         ));
     }
     first.push(Span::raw(" │ "));
-    first.push(Span::styled(app.source_label.as_str(), theme.dim()));
-    if let Some(region) = &app.region {
+    first.push(Span::styled(app.settings.source_label.as_str(), theme.dim()));
+    if let Some(region) = &app.settings.region {
         first.push(Span::raw(" │ "));
         first.push(Span::raw(region.as_str()));
     }
@@ -75,7 +77,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         first.push(Span::raw(" │ "));
         first.push(Span::styled(short_arn(&caller.arn), theme.label()));
     }
-    let hints = app.keymap.hints();
+    let hints = app.settings.keymap.hints();
     let second = match &app.toast {
         Some(toast) => Line::from(vec![
             Span::styled(crate::text::visible(toast), theme.toast()),

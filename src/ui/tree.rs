@@ -9,7 +9,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 
 use crate::app::App;
-use crate::app::tree::{NodeData, TreeNode, visible_offset};
+use crate::app::tree::arena::{NodeData, TreeNode};
 use crate::theme::Theme;
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
@@ -20,14 +20,16 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     if let Some(age) = &app.stale {
         title.push_str(&format!("· cached {age}, refreshing… "));
     }
+    let tree = &app.tree.view;
     if let Some(filter) = &app.tree.filter {
         title.push_str(&format!("· filter \"{}\": {} matches ", filter.query, filter.count()));
     }
     let block =
         Block::new().borders(Borders::ALL).border_style(theme.border()).title(Line::styled(title, theme.title()));
-    let mut inner = block.inner(area);
     frame.render_widget(block, area);
-    if let Some(query) = &app.filter_input {
+    let prompt = app.tree.filter_input.as_ref();
+    let inner = app.layout.tree_list(prompt.is_some());
+    if let Some(query) = prompt {
         let count = app.tree.filter.as_ref().map(|f| format!("  {} matches", f.count())).unwrap_or_default();
         let prompt = Line::from(vec![
             Span::styled("/", theme.label()),
@@ -36,39 +38,35 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             Span::styled(count, theme.title()),
             Span::styled("  Enter keeps, Esc restores; state:blocked joined:invited status:suspended", theme.dim()),
         ]);
-        frame.render_widget(Paragraph::new(prompt), Rect { height: 1, ..inner });
-        inner.y += 1;
-        inner.height = inner.height.saturating_sub(1);
+        frame.render_widget(Paragraph::new(prompt), Rect { y: inner.y - 1, height: 1, ..inner });
     }
 
-    let tree = &app.tree;
-    if tree.rows.is_empty() && tree.filter.is_some() {
+    if tree.rows.is_empty() && app.tree.filter.is_some() {
         frame.render_widget(Paragraph::new(Line::styled("no account matches", theme.dim())), inner);
         return;
     }
     if tree.rows.is_empty() {
-        let text = match &app.activity {
-            crate::app::Activity::Failed(message) => Line::styled(message.clone(), theme.blocked()),
-            _ => Line::styled("discovering the organization…", theme.dim()),
+        let text = match &app.discovery_error {
+            Some(message) => Line::styled(crate::text::visible(message), theme.blocked()),
+            None => Line::styled("discovering the organization…", theme.dim()),
         };
         frame.render_widget(Paragraph::new(text).wrap(ratatui::widgets::Wrap { trim: true }), inner);
         return;
     }
     let height = inner.height as usize;
-    let offset = visible_offset(tree.offset, tree.selected, height);
-    let mut highlighter = tree.filter.as_ref().map(|f| f.highlighter());
+    let mut highlighter = app.tree.filter.as_ref().map(|f| f.highlighter());
     let lines: Vec<Line> = tree
         .rows
         .iter()
         .enumerate()
-        .skip(offset)
+        .skip(tree.cursor.offset)
         .take(height)
         .map(|(row, &index)| {
             let node = &tree.nodes[index];
             let highlight =
                 highlighter.as_mut().filter(|_| !node.is_container()).and_then(|h| h.positions(&node.name.shown()));
             let line = row_line(node, highlight.as_deref(), theme);
-            if row == tree.selected {
+            if row == tree.cursor.selected {
                 let mut spans = vec![Span::styled("›", theme.title())];
                 spans.extend(line.spans);
                 Line::from(spans).style(theme.selected())

@@ -49,7 +49,9 @@ struct Page {
 
 type PageFuture<'a> = Pin<Box<dyn Future<Output = Page> + Send + 'a>>;
 
-pub(super) async fn discover(source: &AwsSource, progress: ProgressFn) -> Result<Org, SourceError> {
+/// Who is calling, which organization, and its roots: the three calls every discovery starts with,
+/// at once.
+async fn begin(source: &AwsSource) -> Result<(Caller, OrgInfo, Vec<(String, String)>), SourceError> {
     let identity = source.calls.call(Api::Sts, || source.sts.get_caller_identity().send());
     let organization = source.calls.call(Api::Organizations, || source.organizations.describe_organization().send());
     let roots = list_roots(source);
@@ -72,7 +74,11 @@ pub(super) async fn discover(source: &AwsSource, progress: ProgressFn) -> Result
     let roots = roots.map_err(|err| {
         err.into_source("organizations:ListRoots", |err| fatal("organizations:ListRoots", &caller.arn, err))
     })?;
+    Ok((caller, info, roots))
+}
 
+pub(super) async fn discover(source: &AwsSource, progress: ProgressFn) -> Result<Org, SourceError> {
+    let (caller, info, roots) = begin(source).await?;
     let mut listings: HashMap<String, Listing> = HashMap::new();
     let mut pending: FuturesUnordered<PageFuture<'_>> = FuturesUnordered::new();
     let mut deferred: VecDeque<PageFuture<'_>> = VecDeque::new();

@@ -10,7 +10,7 @@
 use nucleo_matcher::pattern::{Atom, AtomKind, CaseMatching, Normalization};
 use nucleo_matcher::{Config, Matcher, Utf32Str};
 
-use super::tree::{NodeData, TreeView};
+use super::arena::{NodeData, TreeView};
 use crate::model::{AccessState, ProbeStatus, RawText};
 
 /// A word found in the name ranks above one found only elsewhere.
@@ -36,6 +36,11 @@ pub struct FilterResult {
 }
 
 impl FilterResult {
+    /// What the tree shows for this result: the mask of shown nodes and the node to select.
+    pub fn shown(&self) -> (Vec<bool>, Option<usize>) {
+        (self.visible.clone(), self.best)
+    }
+
     pub fn count(&self) -> usize {
         self.matches.len()
     }
@@ -250,7 +255,7 @@ fn search(index: &SearchIndex, words: &[Word], candidates: &Candidates) -> Found
 
 /// Filters `tree` by `query`. `previous`, the result of the query before (the user typed one
 /// more character), is built on when it narrows to this one; otherwise every account is searched.
-pub fn apply(tree: &TreeView, query: &str, previous: Option<&FilterResult>) -> FilterResult {
+pub fn apply(tree: &TreeView, index: &SearchIndex, query: &str, previous: Option<&FilterResult>) -> FilterResult {
     let (states, words) = parse(query);
     let previous = previous.filter(|p| p.narrows_to(tree.revision(), &states, &words));
     // Leading words unchanged since `previous` keep their scores.
@@ -272,7 +277,7 @@ pub fn apply(tree: &TreeView, query: &str, previous: Option<&FilterResult>) -> F
             Candidates { indices: &everyone, scores: &[], stride: 0, kept: 0 }
         }
     };
-    let found = search(tree.search_index(), &fresh, &candidates);
+    let found = search(index, &fresh, &candidates);
     let mut visible = vec![false; tree.nodes.len()];
     for &index in &found.matches {
         let mut cursor = Some(index);
@@ -346,7 +351,7 @@ mod tests {
     }
 
     fn apply_new(tree: &TreeView, query: &str) -> FilterResult {
-        apply(tree, query, None)
+        apply(tree, &SearchIndex::new(tree), query, None)
     }
 
     #[test]
@@ -365,11 +370,12 @@ mod tests {
     #[test]
     fn the_rows_are_the_shown_nodes_in_tree_order() {
         let mut tree = tree();
-        tree.set_filter(Some(apply_new(&tree, "pay")));
+        let (shown, best) = apply_new(&tree, "pay").shown();
+        tree.set_shown(Some(shown), best);
         let rows: Vec<&str> = tree.rows.iter().map(|&i| tree.nodes[i].id.as_str()).collect();
         assert_eq!(rows, vec!["r", "ou-p", "11", "ou-s", "21"]);
         assert_eq!(tree.selected_node().map(|n| n.id.as_str()), Some("11"), "the best match is selected");
-        tree.set_filter(None);
+        tree.set_shown(None, None);
         assert_eq!(tree.rows.len(), tree.nodes.len(), "unfiltered and unfolded: every node");
     }
 
@@ -415,7 +421,7 @@ mod tests {
         for query in ["pay prod", "payments 11", "state:unknown pay", "web 12", "pr pay", "x", "team=ledger 2"] {
             let mut previous: Option<FilterResult> = None;
             for end in query.char_indices().map(|(i, c)| i + c.len_utf8()) {
-                let typed = apply(&tree, &query[..end], previous.as_ref());
+                let typed = apply(&tree, &SearchIndex::new(&tree), &query[..end], previous.as_ref());
                 assert_eq!(typed, apply_new(&tree, &query[..end]), "after typing {:?}", &query[..end]);
                 previous = Some(typed);
             }
@@ -426,7 +432,11 @@ mod tests {
             let earlier = apply_new(&tree, before);
             let fresh = apply_new(&tree, now);
             assert!(fresh.count() > earlier.count(), "{now:?} finds more than {before:?}");
-            assert_eq!(apply(&tree, now, Some(&earlier)), fresh, "from {before:?} to {now:?}");
+            assert_eq!(
+                apply(&tree, &SearchIndex::new(&tree), now, Some(&earlier)),
+                fresh,
+                "from {before:?} to {now:?}"
+            );
         }
     }
 
@@ -436,7 +446,7 @@ mod tests {
         let before = apply_new(&tree, "state:blocked p");
         assert_eq!(ids(&tree, &before), vec!["12"]);
         tree.set_access("11", AccessState::blocked_fixture());
-        let after = apply(&tree, "state:blocked pr", Some(&before));
+        let after = apply(&tree, &SearchIndex::new(&tree), "state:blocked pr", Some(&before));
         assert_eq!(ids(&tree, &after).len(), 2, "payments-prod is blocked now: {:?}", ids(&tree, &after));
     }
 
@@ -454,7 +464,7 @@ mod tests {
         let result = apply_new(&tree, "acct");
         assert_eq!(result.count(), 6_000);
         assert_eq!(result.best, Some(1), "every name scores the same: the first account wins");
-        let narrowed = apply(&tree, "acct 0010", Some(&result));
+        let narrowed = apply(&tree, &SearchIndex::new(&tree), "acct 0010", Some(&result));
         assert_eq!(narrowed, apply_new(&tree, "acct 0010"));
         assert!(narrowed.count() > 10, "0010 in names and ids: {}", narrowed.count());
     }

@@ -6,6 +6,7 @@
 
 use std::collections::{HashMap, HashSet};
 
+use crate::app::cursor::ListCursor;
 use crate::model::{AccessState, Account, ListingError, Node, Org, Text};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -52,14 +53,12 @@ pub struct TreeView {
     by_id: HashMap<String, usize>,
     /// Node indices of the visible rows, top to bottom.
     pub rows: Vec<usize>,
-    /// Index into `rows`.
-    pub selected: usize,
-    /// First row shown.
-    pub offset: usize,
-    /// The active filter: only its matches and their ancestors are rows, all unfolded.
-    pub filter: Option<super::filter::FilterResult>,
-    /// What the filter searches (see [`TreeView::search_index`]).
-    search: std::sync::OnceLock<super::filter::SearchIndex>,
+    /// The selection and scroll offset, over `rows`.
+    pub cursor: ListCursor,
+    /// Per node, shown while a filter is active (its matches and their ancestors, all unfolded).
+    shown: Option<Vec<bool>>,
+    /// Changes whenever what a search reads (names, ids, emails, paths, tags) does.
+    content: u64,
     /// Changes whenever an account's data does (and is unique across views), so a filter result
     /// knows whether it still describes this tree.
     revision: u64,
@@ -77,7 +76,7 @@ impl TreeView {
     /// Builds the view of `org`. When `previous` is given, its expanded nodes and selection carry
     /// over by id, so a refresh does not move the user.
     pub fn new(org: &Org, previous: Option<&TreeView>) -> TreeView {
-        let mut view = TreeView { revision: next_revision(), ..TreeView::default() };
+        let mut view = TreeView { revision: next_revision(), content: next_revision(), ..TreeView::default() };
         for root in &org.roots {
             let index = view.push(None, &root.id, root.name.clone(), NodeData::Root, root.error.clone());
             view.add_children(index, &root.children);
@@ -100,7 +99,7 @@ impl TreeView {
         if let Some(id) = previous.and_then(TreeView::selected_node).map(|n| n.id.clone()) {
             view.select_id(&id);
         }
-        view.offset = previous.map_or(0, |p| p.offset);
+        view.cursor.offset = previous.map_or(0, |p| p.cursor.offset);
         view
     }
 
@@ -157,11 +156,11 @@ impl TreeView {
     }
 
     pub fn selected_node(&self) -> Option<&TreeNode> {
-        self.rows.get(self.selected).map(|&i| &self.nodes[i])
+        self.rows.get(self.cursor.selected).map(|&i| &self.nodes[i])
     }
 
     pub fn selected_index(&self) -> Option<usize> {
-        self.rows.get(self.selected).copied()
+        self.rows.get(self.cursor.selected).copied()
     }
 
     /// Records an account's access state and keeps the blocked counters above it right.
@@ -231,10 +230,10 @@ impl TreeView {
         self.revision
     }
 
-    /// What the filter searches, packed for a fast scan; built on first use and kept until an
-    /// account's tags change.
-    pub fn search_index(&self) -> &super::filter::SearchIndex {
-        self.search.get_or_init(|| super::filter::SearchIndex::new(self))
+    /// Changes whenever an account's name, id, email, path or tags could have; unique across
+    /// views. What a search index was built from.
+    pub fn content(&self) -> u64 {
+        self.content
     }
 
     /// Sets an account's tags.
@@ -243,7 +242,7 @@ impl TreeView {
             && let NodeData::Account { account, .. } = &mut self.nodes[index].data
         {
             account.tags = Some(tags);
-            self.search = std::sync::OnceLock::new();
+            self.content = next_revision();
             self.revision = next_revision();
         }
     }
@@ -272,18 +271,17 @@ impl TreeView {
         self.nodes.iter().filter(|n| matches!(n.data, NodeData::Ou)).count()
     }
 
-    /// Filters the rows (None: everything, folded as the user left it). With a filter, the
-    /// best-ranked match is selected.
-    pub fn set_filter(&mut self, filter: Option<super::filter::FilterResult>) {
-        let best = filter.as_ref().and_then(|f| f.best);
-        self.filter = filter;
+    /// Shows only the nodes `shown` marks (None: everything, folded as the user left it) and
+    /// selects `best`, when given.
+    pub fn set_shown(&mut self, shown: Option<Vec<bool>>, best: Option<usize>) {
+        self.shown = shown;
         self.rebuild_rows();
         if let Some(best) = best
             && let Some(row) = self.rows.iter().position(|&r| r == best)
         {
-            self.selected = row;
+            self.cursor.selected = row;
         }
-        self.offset = 0;
+        self.cursor.offset = 0;
     }
 
     /// Unfolds every root and OU.
@@ -297,11 +295,11 @@ impl TreeView {
     fn rebuild_rows(&mut self) {
         let selected = self.selected_index();
         self.rows.clear();
-        if let Some(filter) = &self.filter {
+        if let Some(shown) = &self.shown {
             // Nodes are stored in tree order (each before its children, see `add_children`), a
             // filter unfolds everything and shows the ancestors of what it shows: the rows are
             // the shown nodes in order.
-            self.rows.extend((0..self.nodes.len()).filter(|&i| filter.visible.get(i).copied().unwrap_or(false)));
+            self.rows.extend((0..self.nodes.len()).filter(|&i| shown.get(i).copied().unwrap_or(false)));
         } else {
             let mut stack: Vec<usize> =
                 (0..self.nodes.len()).filter(|&i| self.nodes[i].parent.is_none()).rev().collect();
@@ -313,7 +311,7 @@ impl TreeView {
                 }
             }
         }
-        self.selected = selected.and_then(|s| self.rows.iter().position(|&r| r == s)).unwrap_or(0);
+        self.cursor.selected = selected.and_then(|s| self.rows.iter().position(|&r| r == s)).unwrap_or(0);
     }
 
     /// Selects the node with `id`, expanding its ancestors so it is visible.
@@ -331,7 +329,7 @@ impl TreeView {
         }
         match self.rows.iter().position(|&r| r == index) {
             Some(position) => {
-                self.selected = position;
+                self.cursor.selected = position;
                 true
             }
             None => false,
@@ -339,19 +337,15 @@ impl TreeView {
     }
 
     pub fn move_by(&mut self, delta: isize) {
-        if self.rows.is_empty() {
-            return;
-        }
-        let last = self.rows.len() - 1;
-        self.selected = self.selected.saturating_add_signed(delta).min(last);
+        self.cursor.move_by(delta, self.rows.len());
     }
 
     pub fn select_first(&mut self) {
-        self.selected = 0;
+        self.cursor.top();
     }
 
     pub fn select_last(&mut self) {
-        self.selected = self.rows.len().saturating_sub(1);
+        self.cursor.bottom(self.rows.len());
     }
 
     /// ← / h: fold an open container, else go up to the parent.
@@ -363,7 +357,7 @@ impl TreeView {
         } else if let Some(parent) = self.nodes[index].parent
             && let Some(position) = self.rows.iter().position(|&r| r == parent)
         {
-            self.selected = position;
+            self.cursor.selected = position;
         }
     }
 
@@ -378,7 +372,7 @@ impl TreeView {
             self.nodes[index].expanded = true;
             self.rebuild_rows();
         } else if !node.children.is_empty() {
-            self.selected += 1;
+            self.cursor.selected += 1;
         }
     }
 
@@ -390,22 +384,9 @@ impl TreeView {
         }
     }
 
-    /// Keeps the selection inside a window of `height` rows starting at `offset`.
+    /// Keeps the selection inside a window of `height` rows.
     pub fn scroll_into_view(&mut self, height: usize) {
-        self.offset = visible_offset(self.offset, self.selected, height);
-    }
-}
-
-/// The first row to show so that `selected` is inside a window of `height` rows, moving the
-/// window as little as possible from `offset`.
-pub fn visible_offset(offset: usize, selected: usize, height: usize) -> usize {
-    let height = height.max(1);
-    if selected < offset {
-        selected
-    } else if selected >= offset + height {
-        selected + 1 - height
-    } else {
-        offset
+        self.cursor.scroll_into_view(height);
     }
 }
 
@@ -492,13 +473,6 @@ mod tests {
         let rebuilt = TreeView::new(&org(), Some(&view));
         assert_eq!(rebuilt.selected_node().map(|n| n.id.as_str()), Some("2"));
         assert!(!rebuilt.nodes[rebuilt.index_of("ou-b").unwrap_or_default()].expanded);
-    }
-
-    #[test]
-    fn offset_moves_only_as_far_as_needed() {
-        assert_eq!(visible_offset(0, 5, 10), 0);
-        assert_eq!(visible_offset(0, 12, 10), 3);
-        assert_eq!(visible_offset(8, 2, 10), 2);
     }
 
     #[test]

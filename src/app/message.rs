@@ -1,14 +1,17 @@
-//! Everything that can happen to the app: a user intent from the keymap, or the result of an
-//! effect reported back over the app's channel (`X` / `XDone` pairs).
+//! What reaches the app, in two kinds that never mix: an [`Intent`] is what the user asked for (a
+//! key through the keymap, the mouse), a [`Report`] is what a task reported back (`X` / `XDone`
+//! pairs over the app's one channel). Only intents clear the toast and only intents reach a popup;
+//! the keymap can name nothing but an intent. What the app asks for in turn is an [`Effect`].
 
 use std::collections::BTreeMap;
 
-use crate::model::{AssignmentAttempt, Org, ProbeOutcome, TempCredentials};
+use crate::model::{AssignmentAttempt, Org, ProbeOutcome, TempCredentials, Text};
 use crate::probe::{CallerContext, ProbeTarget};
 use crate::source::{AssignmentProgress, AssignmentQuery, DiscoveryProgress};
 
+/// What the user asks for.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Action {
+pub enum Intent {
     MoveUp,
     MoveDown,
     PageUp,
@@ -21,54 +24,28 @@ pub enum Action {
     ToggleHelp,
     CloseOverlay,
     Quit,
-    /// The terminal changed size (columns, rows).
-    Resize(u16, u16),
-    Discover,
-    DiscoverProgress(DiscoveryProgress),
-    DiscoverDone(Result<Org, String>),
-    LoadTagsDone {
-        account_id: String,
-        result: Result<BTreeMap<crate::model::Text, crate::model::Text>, String>,
-    },
+    /// `r`: discover the organization again.
+    Refresh,
     /// Re-probe the selection: an account, or every account under an OU or root.
     Probe,
-    ProbeResult {
-        generation: u64,
-        account_id: String,
-        outcome: ProbeOutcome,
-    },
-    ProbeDone {
-        generation: u64,
-    },
     NextBlocked,
     PreviousBlocked,
     /// Enter: an OU folds or unfolds, an account switches role (exports for the calling shell).
     Activate,
     /// Get credentials for the selected account and use them for `purpose`.
     SwitchRole(Purpose),
-    SwitchRoleDone {
-        purpose: Purpose,
-        account_name: crate::model::Text,
-        result: Result<Box<TempCredentials>, Box<ProbeOutcome>>,
-    },
-    /// A console sign-in URL was made (or could not be).
-    ConsoleUrlDone {
-        copy: bool,
-        result: Result<String, String>,
-    },
     /// Copy the template that fixes the selection.
     CopyTemplate,
-    /// Tab: the tree or the assignments.
-    ToggleView,
+    /// Tab: the next view.
+    NextView,
     /// `f` in the assignments: failures only, or everything.
     ToggleFailedOnly,
-    /// `c`: copy the failure reason (assignments) or the AWS error (tree) exactly.
+    /// `c`: copy the failure reason (assignments) or the AWS error (tree).
     CopyReason,
     /// `C`: every failure in view as a Markdown table.
     CopyFailures,
     /// `a`: show the selected attempt's account in the tree.
     JumpToAccount,
-    LoadAssignments,
     /// `/`: start typing a filter.
     OpenFilter,
     FilterChar(char),
@@ -77,7 +54,7 @@ pub enum Action {
     FilterAccept,
     /// Esc while typing, or with a filter kept: back to the whole tree and the previous selection.
     FilterCancel,
-    /// A mouse click on a row (terminal column, row); `double` for a double click.
+    /// A mouse click on a terminal cell (column, row); `double` for a double click.
     Click {
         column: u16,
         row: u16,
@@ -89,17 +66,67 @@ pub enum Action {
     CopyId,
     /// `A`: copy the selected account's ARN.
     CopyArn,
+    /// Debug builds: start a task that panics (tests only).
+    #[cfg(debug_assertions)]
+    TestPanic,
+}
+
+/// What a task reports.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Report {
+    DiscoverProgress(DiscoveryProgress),
+    DiscoverDone(Result<Org, String>),
+    LoadTagsDone {
+        account_id: String,
+        result: Result<BTreeMap<Text, Text>, String>,
+    },
+    ProbeResult {
+        generation: u64,
+        account_id: String,
+        outcome: ProbeOutcome,
+    },
+    ProbeDone {
+        generation: u64,
+    },
+    SwitchRoleDone {
+        purpose: Purpose,
+        account_name: Text,
+        result: Result<Box<TempCredentials>, Box<ProbeOutcome>>,
+    },
+    /// A console sign-in URL was made (or could not be).
+    ConsoleUrlDone {
+        copy: bool,
+        result: Result<String, String>,
+    },
     AssignmentsProgress(AssignmentProgress),
     AssignmentsDone(Result<Vec<AssignmentAttempt>, String>),
     /// The cache was written (or a warning logged).
     CacheSaved,
     /// An effect's task panicked: the app stops with an error.
     TaskPanicked(String),
-    /// Debug builds: start a task that panics (tests only).
-    #[cfg(debug_assertions)]
-    TestPanic,
-    /// A short message for the status bar (a copy landed, a write failed).
+    /// A short message for the status bar (a profile written, a write failed).
     Toast(String),
+}
+
+/// Everything `App::update` takes.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Message {
+    Intent(Intent),
+    Report(Report),
+    /// The terminal changed size (columns, rows): neither asked for nor reported.
+    Resize(u16, u16),
+}
+
+impl From<Intent> for Message {
+    fn from(intent: Intent) -> Message {
+        Message::Intent(intent)
+    }
+}
+
+impl From<Report> for Message {
+    fn from(report: Report) -> Message {
+        Message::Report(report)
+    }
 }
 
 /// What switch-role credentials are for.
@@ -119,9 +146,19 @@ pub enum Purpose {
     CopyConsole,
 }
 
-/// Work the app asks for; the runner performs it and reports back with an [`Action`].
+/// What the app asks the runner for.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
+    /// Put text on the clipboard; `what` names it in the toast. Done by the loop itself, between
+    /// frames (OSC 52 writes to the terminal).
+    Copy { text: String, what: String },
+    /// Work for a tokio task, which reports back with a [`Report`].
+    Run(Job),
+}
+
+/// Work a task does.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Job {
     Discover,
     LoadTags(String),
     Probe {
@@ -131,7 +168,7 @@ pub enum Effect {
     },
     SwitchRole {
         purpose: Purpose,
-        target: ProbeTarget,
+        target: Box<ProbeTarget>,
         caller: CallerContext,
     },
     /// Write a profile into the shared credentials file.
@@ -154,31 +191,10 @@ pub enum Effect {
     /// Debug builds: a task that panics (tests only).
     #[cfg(debug_assertions)]
     TestPanic,
-    /// Put text on the clipboard; `what` names it in the toast.
-    Copy {
-        text: String,
-        what: String,
-    },
 }
 
-impl Action {
-    /// True for what a user asked for (keys), false for reports from effects.
-    pub fn is_user_intent(&self) -> bool {
-        !matches!(
-            self,
-            Action::Resize(..)
-                | Action::DiscoverProgress(_)
-                | Action::DiscoverDone(_)
-                | Action::LoadTagsDone { .. }
-                | Action::ProbeResult { .. }
-                | Action::ProbeDone { .. }
-                | Action::SwitchRoleDone { .. }
-                | Action::ConsoleUrlDone { .. }
-                | Action::AssignmentsProgress(_)
-                | Action::AssignmentsDone(_)
-                | Action::CacheSaved
-                | Action::TaskPanicked(_)
-                | Action::Toast(_)
-        )
+impl Effect {
+    pub fn copy(text: impl Into<String>, what: impl Into<String>) -> Effect {
+        Effect::Copy { text: text.into(), what: what.into() }
     }
 }

@@ -1,0 +1,111 @@
+//! What the tasks report: discovery, probe verdicts, tags, assignments, switch-role credentials.
+//! Reports never clear the toast and never reach a popup.
+
+use super::App;
+use super::assignments::Loading;
+use super::message::{Effect, Job, Report};
+use super::overlay::Overlay;
+use super::task::Task;
+use crate::model::AccessState;
+use crate::source::AssignmentQuery;
+
+impl App {
+    pub(super) fn report(&mut self, report: Report) -> Vec<Effect> {
+        match report {
+            Report::DiscoverProgress(progress) => {
+                if let Some(task) = &mut self.discovery {
+                    task.progress = progress;
+                }
+            }
+            Report::DiscoverDone(Ok(org)) => {
+                self.load_org(&org);
+                self.discovery = None;
+                self.stale = None;
+                let mut effects = self.start_probe(self.tree.view.all_probe_targets());
+                self.full_probe = self.probe_generation;
+                effects.extend(self.load_assignments());
+                return effects;
+            }
+            Report::DiscoverDone(Err(message)) => {
+                // Shown in a popup that Esc dismisses; a cached tree stays on screen behind it.
+                self.overlay = Some(Overlay::Text {
+                    title: "The organization could not be read".to_string(),
+                    body: message.clone(),
+                });
+                self.discovery = None;
+                self.discovery_error = Some(message);
+            }
+            Report::LoadTagsDone { account_id, result: Ok(tags) } => self.tree.view.set_tags(&account_id, tags),
+            Report::LoadTagsDone { account_id, result: Err(message) } => {
+                tracing::warn!(%account_id, %message, "tags could not be read");
+                self.tree.tags_failed(&account_id);
+            }
+            Report::ProbeResult { generation, account_id, outcome } => {
+                self.tree.view.set_access(&account_id, AccessState::Probed(outcome));
+                if let Some(task) = self.probing.as_mut().filter(|t| t.progress.generation == generation) {
+                    task.progress.done += 1;
+                }
+            }
+            Report::ProbeDone { generation } => return self.probe_done(generation),
+            Report::SwitchRoleDone { purpose, account_name, result } => {
+                return self.switch_role_done(purpose, account_name, result);
+            }
+            Report::ConsoleUrlDone { copy, result } => match result {
+                Ok(url) if copy => return vec![Effect::copy(url, "the console sign-in URL")],
+                Ok(_) => self.toast = Some("opened the AWS console in your browser".to_string()),
+                Err(message) => self.toast = Some(message),
+            },
+            Report::AssignmentsProgress(progress) => {
+                if let Loading::Loading(task) = &mut self.assignments.loading {
+                    task.progress = progress;
+                }
+            }
+            Report::AssignmentsDone(Ok(mut attempts)) => {
+                if let Some(org) = &self.org {
+                    crate::model::name_accounts(&mut attempts, org);
+                    crate::remedy::assignment::explain(&mut attempts, &org.organization.management_account_id);
+                }
+                self.assignments.set(attempts);
+                self.assignments.loading = Loading::Loaded;
+            }
+            Report::AssignmentsDone(Err(message)) => self.assignments.loading = Loading::Failed(message),
+            Report::Toast(message) => self.toast = Some(message),
+            Report::CacheSaved | Report::TaskPanicked(_) => {}
+        }
+        Vec::new()
+    }
+
+    fn probe_done(&mut self, generation: u64) -> Vec<Effect> {
+        let seconds = self.probing.as_ref().map(|t| t.started.elapsed().as_secs_f64());
+        if self.probing.as_ref().is_some_and(|t| t.progress.generation == generation) {
+            self.probing = None;
+        }
+        let (accounts, blocked) = (self.tree.view.account_count(), self.tree.view.blocked_count());
+        tracing::info!(generation, accounts, blocked, seconds, "probe finished");
+        match (&self.settings.cache_path, generation == self.full_probe) {
+            (Some(path), true) => match self.snapshot() {
+                Some(snapshot) => {
+                    vec![Effect::Run(Job::SaveCache { path: path.clone(), snapshot: Box::new(snapshot) })]
+                }
+                None => Vec::new(),
+            },
+            _ => Vec::new(),
+        }
+    }
+
+    fn load_assignments(&mut self) -> Vec<Effect> {
+        if matches!(self.assignments.loading, Loading::Loading(_)) {
+            return Vec::new();
+        }
+        let now = chrono::Utc::now();
+        let settings = &self.settings.assignments;
+        let query = AssignmentQuery {
+            start: now - settings.window,
+            end: now,
+            sso_region: settings.sso_region.clone(),
+            cache_path: settings.cache_path.clone(),
+        };
+        self.assignments.loading = Loading::Loading(Task::start());
+        vec![Effect::Run(Job::LoadAssignments(query))]
+    }
+}

@@ -1,0 +1,64 @@
+//! What the app is started with: where the data comes from and everything the command line and
+//! the config file chose. Set once, before the first frame.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use super::keymap::Keymap;
+use crate::export::shell::Format;
+use crate::model::ProbeOutcome;
+use crate::probe::ProbeSettings;
+use crate::theme::Theme;
+
+/// How the assignments are read: Identity Center's region, the status cache, the window.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AssignmentSettings {
+    pub sso_region: Option<String>,
+    pub cache_path: Option<PathBuf>,
+    pub window: chrono::Duration,
+}
+
+impl Default for AssignmentSettings {
+    fn default() -> Self {
+        AssignmentSettings { sso_region: None, cache_path: None, window: chrono::Duration::days(7) }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Settings {
+    /// Where the data comes from ("demo organization", "aws profile prod").
+    pub source_label: String,
+    pub region: Option<String>,
+    /// Probe outcomes known before discovery finished (a snapshot's), applied as accounts appear.
+    pub saved_access: BTreeMap<String, ProbeOutcome>,
+    pub keymap: Keymap,
+    pub theme: Theme,
+    /// Roles and external IDs, for the templates `t` copies.
+    pub probe: ProbeSettings,
+    /// The shell format exports are printed and copied in.
+    pub export_format: Format,
+    pub assignments: AssignmentSettings,
+    /// Where the run is cached for an instant next start (None: no cache).
+    pub cache_path: Option<PathBuf>,
+}
+
+impl Settings {
+    /// The defaults for a source: its label, region and saved verdicts.
+    pub fn for_source(source: &dyn crate::source::Source) -> Settings {
+        Settings::new(source.label(), source.region(), source.saved_access())
+    }
+
+    pub fn new(source_label: String, region: Option<String>, saved_access: BTreeMap<String, ProbeOutcome>) -> Settings {
+        Settings {
+            source_label,
+            region,
+            saved_access,
+            keymap: Keymap::default(),
+            theme: Theme::from_env(),
+            probe: ProbeSettings::default(),
+            export_format: Format::Sh,
+            assignments: AssignmentSettings::default(),
+            cache_path: None,
+        }
+    }
+}

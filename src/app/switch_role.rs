@@ -1,0 +1,60 @@
+//! What switch-role credentials become once they arrive: the exports for the calling shell, a
+//! sub-shell, a profile, the clipboard, or the console.
+
+use super::message::{Effect, Job, Purpose};
+use super::{App, Exit};
+use crate::model::{ProbeOutcome, Reason, TempCredentials, Text};
+
+impl App {
+    pub(super) fn switch_role_done(
+        &mut self,
+        purpose: Purpose,
+        account_name: Text,
+        result: Result<Box<TempCredentials>, Box<ProbeOutcome>>,
+    ) -> Vec<Effect> {
+        let credentials = match result {
+            Ok(credentials) => {
+                self.sessions.insert(credentials.account_id.clone(), credentials.expiration);
+                credentials
+            }
+            Err(outcome) => {
+                let reason = outcome.reason.map(|r| r.code()).unwrap_or("unknown");
+                let hint = outcome.hint.as_ref().map(Text::to_string).unwrap_or_default();
+                self.toast = Some(if outcome.reason == Some(Reason::CallerAccount) {
+                    format!("you are signed in to {account_name} already: no role is needed")
+                } else {
+                    format!("{account_name} is {}: {reason}. {hint}", outcome.status.code())
+                });
+                return Vec::new();
+            }
+        };
+        match purpose {
+            Purpose::Export => self.exit = Some(Exit::Export(credentials)),
+            Purpose::Shell => self.exit = Some(Exit::SubShell(credentials)),
+            Purpose::Profile => {
+                let name = crate::export::profiles::profile_name("orgscope-", &[], &account_name);
+                return vec![Effect::Run(Job::WriteProfile { name, credentials })];
+            }
+            Purpose::Copy => {
+                let settings = &self.settings;
+                return match crate::export::shell::render(
+                    &credentials,
+                    settings.region.as_deref(),
+                    settings.export_format,
+                ) {
+                    Ok(text) => vec![Effect::copy(text, format!("the exports for {account_name}"))],
+                    Err(err) => {
+                        self.toast = Some(err.to_string());
+                        Vec::new()
+                    }
+                };
+            }
+            Purpose::Console | Purpose::CopyConsole => {
+                let region = self.settings.region.clone();
+                let copy = purpose == Purpose::CopyConsole;
+                return vec![Effect::Run(Job::ConsoleUrl { credentials, region, copy })];
+            }
+        }
+        Vec::new()
+    }
+}

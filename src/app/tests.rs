@@ -1,0 +1,102 @@
+//! Whole-app `update` tests on the demo organization: no runtime, no terminal.
+
+use super::*;
+use crate::app::message::{Intent, Report};
+use crate::source::Source;
+use crate::source::snapshot::SnapshotSource;
+
+fn demo_app() -> App {
+    let source = SnapshotSource::demo().expect("the embedded demo parses");
+    let snapshot = source.saved_snapshot().cloned().expect("the demo is a snapshot");
+    let mut app = App::new(Settings::for_source(&source));
+    assert_eq!(app.start(), vec![Effect::Run(Job::Discover)]);
+    app.update(Report::DiscoverDone(Ok(snapshot.org)));
+    app
+}
+
+#[test]
+fn discovery_fills_the_tree_and_applies_saved_access() {
+    let app = demo_app();
+    assert_eq!((app.discovery.clone(), app.discovery_error.clone()), (None, None));
+    assert!(app.tree.view.account_count() >= 30);
+    assert!(app.tree.view.blocked_count() >= 4, "the demo shows several blocked accounts");
+}
+
+/// Typing builds each keystroke's result on the last one and backspace steps back through
+/// them; either way the filter is what searching the query afresh finds.
+#[test]
+fn typing_and_deleting_in_the_filter_match_a_fresh_search() {
+    let mut app = demo_app();
+    app.update(Intent::OpenFilter);
+    let query = "prod 1";
+    for c in query.chars() {
+        app.update(Intent::FilterChar(c));
+        let typed = app.tree.filter_input.clone().unwrap_or_default();
+        assert_eq!(
+            app.tree.filter,
+            Some(tree::filter::apply(&app.tree.view, &tree::filter::SearchIndex::new(&app.tree.view), &typed, None)),
+            "typed {typed:?}"
+        );
+    }
+    assert!(app.tree.filter.as_ref().is_some_and(|f| f.count() > 0), "the demo has production accounts");
+    for _ in 0..query.len() - 1 {
+        app.update(Intent::FilterBackspace);
+        let typed = app.tree.filter_input.clone().unwrap_or_default();
+        assert_eq!(
+            app.tree.filter,
+            Some(tree::filter::apply(&app.tree.view, &tree::filter::SearchIndex::new(&app.tree.view), &typed, None)),
+            "deleted to {typed:?}"
+        );
+        assert!(app.tree.view.rows.iter().all(|&r| app.tree.filter.as_ref().is_some_and(|f| f.visible[r])));
+    }
+    app.update(Intent::FilterBackspace);
+    assert_eq!(app.tree.filter, None, "an empty query shows everything");
+    assert!(app.tree.filter_history.is_empty());
+}
+
+#[test]
+fn a_second_discovery_is_not_started_while_one_runs() {
+    let mut app = App::new(Settings::new("test".into(), None, BTreeMap::new()));
+    assert_eq!(app.update(Intent::Refresh), vec![Effect::Run(Job::Discover)]);
+    assert_eq!(app.update(Intent::Refresh), vec![]);
+}
+
+#[test]
+fn help_swallows_navigation_and_closes_on_escape() {
+    let mut app = demo_app();
+    app.update(Intent::ToggleHelp);
+    app.update(Intent::MoveDown);
+    assert_eq!(app.tree.view.cursor.selected, 0);
+    app.update(Intent::CloseOverlay);
+    assert_eq!(app.overlay, None);
+    app.update(Intent::MoveDown);
+    assert_eq!(app.tree.view.cursor.selected, 1);
+}
+
+#[test]
+fn failed_discovery_is_shown_not_fatal() {
+    let mut app = App::new(Settings::new("test".into(), None, BTreeMap::new()));
+    app.start();
+    app.update(Report::DiscoverDone(Err("no credentials".into())));
+    assert_eq!(app.discovery_error.as_deref(), Some("no credentials"));
+    assert_eq!(app.exit, None);
+}
+
+#[test]
+fn tags_are_asked_for_once_when_an_account_without_them_is_selected() {
+    let source = SnapshotSource::demo().expect("the embedded demo parses");
+    let mut org = source.saved_snapshot().cloned().expect("snapshot").org;
+    for account in org.accounts_mut() {
+        account.tags = None;
+    }
+    let mut app = App::new(Settings::new("test".into(), None, BTreeMap::new()));
+    app.start();
+    app.update(Report::DiscoverDone(Ok(org)));
+    let mut asked = Vec::new();
+    for _ in 0..3 {
+        asked.extend(app.update(Intent::MoveDown).into_iter().filter(|e| matches!(e, Effect::Run(Job::LoadTags(_)))));
+    }
+    assert_eq!(asked, vec![Effect::Run(Job::LoadTags("602918374655".into()))], "only the account, only once");
+    app.update(Intent::MoveUp);
+    assert!(!app.update(Intent::MoveDown).iter().any(|e| matches!(e, Effect::Run(Job::LoadTags(_)))));
+}

@@ -1,0 +1,64 @@
+//! The views Tab cycles through, and what a view's `update` gets and gives back. A view owns its
+//! state and its keys; what it cannot do itself (start a probe, open a popup, show an account in
+//! the tree) it asks for in its [`Reply`], and the app carries it out.
+
+use super::layout::Layout;
+use super::message::Effect;
+use super::overlay::Overlay;
+use super::settings::Settings;
+use crate::model::Org;
+use crate::probe::ProbeTarget;
+
+/// Which view has the screen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum View {
+    #[default]
+    Tree,
+    Assignments,
+}
+
+/// The views in Tab order: a new view is one entry here (and its arms in `App::view_update`,
+/// `App::view_click` and `ui::draw`, which the compiler asks for).
+pub const VIEWS: [View; 2] = [View::Tree, View::Assignments];
+
+impl View {
+    /// The view after this one in Tab order.
+    pub fn next(self) -> View {
+        let at = VIEWS.iter().position(|v| *v == self).unwrap_or(0);
+        VIEWS[(at + 1) % VIEWS.len()]
+    }
+}
+
+/// What a view reads of the app while it handles an intent.
+pub struct Context<'a> {
+    /// The organization on screen, once discovered.
+    pub org: Option<&'a Org>,
+    pub settings: &'a Settings,
+    pub layout: &'a Layout,
+}
+
+/// What a view asks of the app after an intent.
+#[derive(Debug, Default, PartialEq)]
+pub struct Reply {
+    pub effects: Vec<Effect>,
+    pub toast: Option<String>,
+    pub overlay: Option<Overlay>,
+    /// Probe these accounts.
+    pub probe: Vec<ProbeTarget>,
+    /// Show this account in the tree.
+    pub show_account: Option<String>,
+}
+
+impl Reply {
+    pub fn effect(effect: Effect) -> Reply {
+        Reply { effects: vec![effect], ..Reply::default() }
+    }
+
+    pub fn toast(message: impl Into<String>) -> Reply {
+        Reply { toast: Some(message.into()), ..Reply::default() }
+    }
+
+    pub fn overlay(overlay: Overlay) -> Reply {
+        Reply { overlay: Some(overlay), ..Reply::default() }
+    }
+}

@@ -1,0 +1,126 @@
+//! The task side of effects: each [`Job`] runs as a tokio task and reports back over the app's
+//! channel, progress on the way and exactly one final report.
+
+use std::sync::Arc;
+
+use futures::FutureExt;
+use tokio::sync::mpsc;
+
+use crate::app::{Job, Report};
+use crate::probe::Prober;
+
+/// What a task sends: progress on the way, then exactly one final report.
+pub(super) enum Sent {
+    Progress(Report),
+    Done(Report),
+}
+
+pub(super) fn spawn(job: Job, prober: &Arc<Prober>, tx: &mpsc::UnboundedSender<Sent>) {
+    let done = tx.clone();
+    let task = perform(job, Arc::clone(prober), tx.clone());
+    tokio::spawn(async move {
+        // A panicking task must not leave the app waiting for it: it reports, and the app stops.
+        let action = match std::panic::AssertUnwindSafe(task).catch_unwind().await {
+            Ok(action) => action,
+            Err(panic) => Report::TaskPanicked(panic_message(&panic)),
+        };
+        // The receiver is gone only when the app has exited; nothing is left to tell.
+        let _ = done.send(Sent::Done(action));
+    });
+}
+
+fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {
+    panic
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a task panicked".to_string())
+}
+
+async fn perform(job: Job, prober: Arc<Prober>, tx: mpsc::UnboundedSender<Sent>) -> Report {
+    {
+        let source = &prober.source;
+        match job {
+            Job::Discover => {
+                let progress_tx = tx.clone();
+                let progress = Arc::new(move |p| {
+                    let _ = progress_tx.send(Sent::Progress(Report::DiscoverProgress(p)));
+                });
+                Report::DiscoverDone(source.discover(progress).await.map_err(|err| err.to_string()))
+            }
+            Job::LoadTags(account_id) => {
+                let result = source.account_tags(&account_id).await.map_err(|err| err.to_string());
+                Report::LoadTagsDone { account_id, result }
+            }
+            Job::Probe { generation, targets, caller } => {
+                let results = tx.clone();
+                prober
+                    .probe_all(targets, &caller, |target, outcome| {
+                        let account_id = target.account.id.clone();
+                        let _ = results.send(Sent::Progress(Report::ProbeResult { generation, account_id, outcome }));
+                    })
+                    .await;
+                Report::ProbeDone { generation }
+            }
+            Job::SwitchRole { purpose, target, caller } => {
+                let result = prober
+                    .switch_role(&target, &caller, crate::probe::SWITCH_SESSION_SECONDS, None)
+                    .await
+                    .map(Box::new)
+                    .map_err(Box::new);
+                Report::SwitchRoleDone { purpose, account_name: target.account.name, result }
+            }
+            Job::WriteProfile { name, credentials } => {
+                let written = tokio::task::spawn_blocking(move || {
+                    let path = crate::export::credentials_file::default_path()
+                        .ok_or_else(|| "no home directory: set AWS_SHARED_CREDENTIALS_FILE".to_string())?;
+                    crate::export::credentials_file::write_profile(&path, &name, &credentials)
+                        .map(|()| format!("wrote profile {name} to {} ({})", path.display(), credentials.life_left()))
+                        .map_err(|err| format!("could not write {}: {err}", path.display()))
+                })
+                .await;
+                Report::Toast(match written {
+                    Ok(Ok(message)) | Ok(Err(message)) => message,
+                    Err(err) => format!("writing the profile failed: {err}"),
+                })
+            }
+            Job::ConsoleUrl { credentials, region, copy } => {
+                let endpoint = std::env::var("ORGSCOPE_SIGNIN_ENDPOINT").ok();
+                let result = tokio::task::spawn_blocking(move || {
+                    let url = crate::export::console::signin_url(&credentials, region.as_deref(), endpoint.as_deref())
+                        .map_err(|err| err.to_string())?;
+                    if !copy {
+                        open::that_detached(&url).map_err(|err| format!("could not open a browser: {err}"))?;
+                    }
+                    Ok(url)
+                })
+                .await
+                .unwrap_or_else(|err| Err(format!("the console URL failed: {err}")));
+                Report::ConsoleUrlDone { copy, result }
+            }
+            Job::LoadAssignments(query) => {
+                let progress_tx = tx.clone();
+                let progress = Arc::new(move |p| {
+                    let _ = progress_tx.send(Sent::Progress(Report::AssignmentsProgress(p)));
+                });
+                Report::AssignmentsDone(source.assignments(&query, progress).await.map_err(|err| err.to_string()))
+            }
+            Job::SaveCache { path, snapshot } => {
+                let saved = tokio::task::spawn_blocking(move || {
+                    if let Some(dir) = path.parent() {
+                        std::fs::create_dir_all(dir)?;
+                    }
+                    let json = serde_json::to_vec(&snapshot).map_err(std::io::Error::other)?;
+                    crate::files::write_atomic(&path, &json, 0o600)
+                })
+                .await;
+                if let Ok(Err(err)) | Err(err) = saved.map_err(std::io::Error::other) {
+                    tracing::warn!(%err, "could not save the cache");
+                }
+                Report::CacheSaved
+            }
+            #[cfg(debug_assertions)]
+            Job::TestPanic => panic!("test-only panic in a task (ORGSCOPE_TEST_PANIC=task)"),
+        }
+    }
+}
