@@ -145,7 +145,29 @@ fn assignments_text_and_csv_are_inert_and_json_is_exact() {
     assert_eq!(refused["principal_id"], hostile::refused_principal());
     assert!(refused["actor"].as_str().is_some_and(|a| a.contains(hostile::TITLE)));
     let log = std::fs::read_to_string(home.path().join("orgscope.log")).expect("the log was written");
+    assert!(
+        log.contains("ps-hostile\\e]0;PWNED-TITLE"),
+        "the failed lookup of the refused call's permission set is logged"
+    );
     assert_inert("the trace log", &log);
+}
+
+#[test]
+fn profiles_name_each_account_in_a_one_line_comment() {
+    let fake = fake();
+    let home = tempfile::tempdir().expect("temp dir");
+    let run = orgscope(home.path(), &fake, &["profiles"]);
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    assert_inert("profiles", &run.stdout);
+    assert!(run.stdout.contains("\n# @SUM(1)\\r\\n[profile evil]\\ncredential_process"), "{}", run.stdout);
+    let sections = run.stdout.lines().filter(|l| l.starts_with("[profile ")).count();
+    let comments = run.stdout.lines().filter(|l| l.starts_with("# ") && l.contains(" in Root")).count();
+    assert_eq!(
+        (sections, comments),
+        (5, 5),
+        "five accounts reached through the role, each with its comment:\n{}",
+        run.stdout
+    );
 }
 
 #[test]

@@ -2,11 +2,14 @@
 //! list cursor, and what the view's keys do. Filtering is computed here, once per change, never
 //! while drawing.
 
+use ratatui::layout::Rect;
+
 use super::cursor::ListCursor;
+use super::layout::Layout;
 use super::message::{Effect, Intent};
 use super::overlay::Overlay;
 use super::task::Task;
-use super::view::{Context, Reply};
+use super::view::{Context, Reply, Screen};
 use crate::model::{AssignmentAttempt, RawText};
 use crate::source::AssignmentProgress;
 
@@ -28,6 +31,22 @@ pub struct AssignmentsScreen {
     pub failed_only: bool,
     pub cursor: ListCursor,
     pub loading: Loading,
+}
+
+impl Screen for AssignmentsScreen {
+    fn update(&mut self, intent: &Intent, cx: &Context) -> Option<Reply> {
+        self.update_intent(intent, cx)
+    }
+
+    /// A click on `row`: select it, and open its detail on a double click.
+    fn click(&mut self, row: usize, double: bool, cx: &Context) -> Reply {
+        self.cursor.select(row, self.rows.len());
+        if double { self.update_intent(&Intent::Activate, cx).unwrap_or_default() } else { Reply::default() }
+    }
+
+    fn list(&self, layout: &Layout) -> (Rect, usize, ListCursor) {
+        (layout.assignments_list(), self.rows.len(), self.cursor)
+    }
 }
 
 impl AssignmentsScreen {
@@ -66,7 +85,7 @@ impl AssignmentsScreen {
         self.attempts.iter().filter(move |a| a.account_id.raw() == Some(account_id))
     }
 
-    pub fn update(&mut self, intent: &Intent, cx: &Context) -> Option<Reply> {
+    fn update_intent(&mut self, intent: &Intent, cx: &Context) -> Option<Reply> {
         let height = usize::from(cx.layout.assignments_list().height);
         let page = height.saturating_sub(1).max(1) as isize;
         let len = self.rows.len();
@@ -96,12 +115,6 @@ impl AssignmentsScreen {
         }
         self.cursor.scroll_into_view(height);
         Some(Reply::default())
-    }
-
-    /// A click on `row`: select it, and open its detail on a double click.
-    pub fn click(&mut self, row: usize, double: bool, cx: &Context) -> Reply {
-        self.cursor.select(row, self.rows.len());
-        if double { self.update(&Intent::Activate, cx).unwrap_or_default() } else { Reply::default() }
     }
 
     /// `c`: the selected attempt's failure reason, in its visible form (also from its popup).

@@ -22,7 +22,7 @@ use std::collections::BTreeMap;
 pub use message::{Effect, Intent, Job, Message, Purpose, Report};
 pub use overlay::Overlay;
 pub use settings::{AssignmentSettings, Settings};
-pub use view::{Context, Reply, VIEWS, View};
+pub use view::{Context, Reply, Screen, VIEWS, View};
 
 use self::assignments::AssignmentsScreen;
 use self::layout::Layout;
@@ -136,40 +136,38 @@ impl App {
         }
     }
 
+    /// The view on screen, and what it may read of the app.
+    fn screen(&mut self) -> (&mut dyn Screen, Context<'_>) {
+        let cx = Context { org: self.org.as_ref(), settings: &self.settings, layout: &self.layout };
+        let screen: &mut dyn Screen = match self.view {
+            View::Tree => &mut self.tree,
+            View::Assignments => &mut self.assignments,
+        };
+        (screen, cx)
+    }
+
     /// The intent, to the view on screen; None when the view leaves it to the app.
     fn view_update(&mut self, intent: &Intent) -> Option<Reply> {
-        let cx = Context { org: self.org.as_ref(), settings: &self.settings, layout: &self.layout };
-        match self.view {
-            View::Tree => self.tree.update(intent, &cx),
-            View::Assignments => self.assignments.update(intent, &cx),
-        }
+        let (screen, cx) = self.screen();
+        screen.update(intent, &cx)
     }
 
     /// A click on a row of the view on screen (a second one on the same row soon after is a
     /// double click).
     fn click(&mut self, column: u16, row: u16, double: bool) -> Vec<Effect> {
-        let (list, len, cursor) = match self.view {
-            View::Tree => (
-                self.layout.tree_list(self.tree.filter_input.is_some()),
-                self.tree.view.rows.len(),
-                self.tree.view.cursor,
-            ),
-            View::Assignments => (self.layout.assignments_list(), self.assignments.rows.len(), self.assignments.cursor),
-        };
+        let view = self.view;
+        let last_click = self.last_click;
+        let (screen, cx) = self.screen();
+        let (list, len, cursor) = screen.list(cx.layout);
         let Some(index) = layout::line_at(list, column, row).and_then(|line| cursor.row_at(line, len)) else {
             return Vec::new();
         };
         let now = std::time::Instant::now();
         let double = double
-            || self.last_click.is_some_and(|(view, last, at)| {
-                view == self.view && last == index && now.duration_since(at).as_millis() < 400
-            });
-        self.last_click = Some((self.view, index, now));
-        let cx = Context { org: self.org.as_ref(), settings: &self.settings, layout: &self.layout };
-        let reply = match self.view {
-            View::Tree => self.tree.click(index, double, &cx),
-            View::Assignments => self.assignments.click(index, double, &cx),
-        };
+            || last_click
+                .is_some_and(|(v, last, at)| v == view && last == index && now.duration_since(at).as_millis() < 400);
+        let reply = screen.click(index, double, &cx);
+        self.last_click = Some((view, index, now));
         self.apply(reply)
     }
 

@@ -100,3 +100,44 @@ fn tags_are_asked_for_once_when_an_account_without_them_is_selected() {
     app.update(Intent::MoveUp);
     assert!(!app.update(Intent::MoveDown).iter().any(|e| matches!(e, Effect::Run(Job::LoadTags(_)))));
 }
+
+/// Only what the user asks clears the toast or reaches a popup; a task's report does neither.
+#[test]
+fn reports_pass_a_popup_by_and_leave_the_toast_alone() {
+    let mut app = demo_app();
+    app.update(Intent::ToggleHelp);
+    app.toast = Some("copied".into());
+    let account = app.tree.view.nodes.iter().find_map(|n| n.account().map(|(a, _)| a.id.clone()));
+    let account = account.unwrap_or_default();
+    let outcome = crate::model::ProbeOutcome {
+        status: crate::model::ProbeStatus::Blocked,
+        reason: Some(crate::model::Reason::AccessDenied),
+        role_arn: None,
+        message: None,
+        hint: None,
+    };
+    app.update(Report::ProbeResult { generation: 0, account_id: account.clone(), outcome });
+    let index = app.tree.view.index_of(&account).unwrap_or_default();
+    assert!(
+        app.tree.view.nodes[index].account().is_some_and(|(_, access)| access.is_blocked()),
+        "applied under the popup"
+    );
+    assert_eq!(app.toast.as_deref(), Some("copied"), "a report keeps the toast");
+    assert_eq!(app.overlay, Some(Overlay::Help), "and the popup");
+    app.update(Intent::MoveDown);
+    assert_eq!(app.toast, None, "a key clears it");
+    assert_eq!(app.overlay, Some(Overlay::Help), "and the popup takes the key");
+    assert_eq!(app.tree.view.cursor.selected, 0);
+}
+
+#[test]
+fn tab_cycles_through_every_view_in_order() {
+    let mut app = demo_app();
+    let mut seen = vec![app.view];
+    for _ in 0..VIEWS.len() {
+        app.update(Intent::NextView);
+        seen.push(app.view);
+    }
+    assert_eq!(seen[..VIEWS.len()], VIEWS, "Tab follows VIEWS");
+    assert_eq!(seen[VIEWS.len()], VIEWS[0], "and wraps around");
+}

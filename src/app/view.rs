@@ -2,8 +2,11 @@
 //! state and its keys; what it cannot do itself (start a probe, open a popup, show an account in
 //! the tree) it asks for in its [`Reply`], and the app carries it out.
 
+use ratatui::layout::Rect;
+
+use super::cursor::ListCursor;
 use super::layout::Layout;
-use super::message::Effect;
+use super::message::{Effect, Intent};
 use super::overlay::Overlay;
 use super::settings::Settings;
 use crate::model::Org;
@@ -17,8 +20,8 @@ pub enum View {
     Assignments,
 }
 
-/// The views in Tab order: a new view is one entry here (and its arms in `App::view_update`,
-/// `App::view_click` and `ui::draw`, which the compiler asks for).
+/// The views in Tab order: a new view is one entry here (and its arm in `App::screen` and in
+/// `ui::draw`, which the compiler asks for).
 pub const VIEWS: [View; 2] = [View::Tree, View::Assignments];
 
 impl View {
@@ -27,6 +30,16 @@ impl View {
         let at = VIEWS.iter().position(|v| *v == self).unwrap_or(0);
         VIEWS[(at + 1) % VIEWS.len()]
     }
+}
+
+/// A view's state and keys.
+pub trait Screen {
+    /// Handles `intent`; None leaves it to the app's own keys.
+    fn update(&mut self, intent: &Intent, cx: &Context) -> Option<Reply>;
+    /// A click on `row` of its list; `double` for a double click.
+    fn click(&mut self, row: usize, double: bool, cx: &Context) -> Reply;
+    /// Where its list is drawn, how many rows it has and where its cursor is (for the mouse).
+    fn list(&self, layout: &Layout) -> (Rect, usize, ListCursor);
 }
 
 /// What a view reads of the app while it handles an intent.

@@ -187,6 +187,8 @@ pub async fn profiles(source: Arc<dyn Source>, global: &GlobalArgs, prefix: &str
         .filter_map(|(target, outcome)| {
             Some(Profile {
                 name: profiles::profile_name(prefix, &target.ou_path(), &target.account.name),
+                account: target.account.name.clone(),
+                ou_path: target.ou_path(),
                 role_arn: outcome.role_arn.clone()?,
                 source_profile: source_profile.clone(),
                 external_id: settings.external_id_for(target),

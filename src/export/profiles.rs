@@ -12,6 +12,10 @@ pub const END: &str = "# <<< orgscope managed profiles <<<";
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Profile {
     pub name: String,
+    /// Which account it reaches, for the comment above it: its name (someone else's words) and
+    /// its OU path.
+    pub account: Text,
+    pub ou_path: Vec<Text>,
     pub role_arn: String,
     pub source_profile: String,
     pub external_id: Option<String>,
@@ -42,9 +46,13 @@ pub fn render_block(profiles: &[Profile]) -> String {
             name = format!("{name}-{account}");
             seen.insert(name.clone());
         }
+        // The comment is one line: a name's line breaks are shown, never written.
         out.push_str(&format!(
-            "\n[profile {name}]\nrole_arn = {}\nsource_profile = {}\n",
-            profile.role_arn, profile.source_profile
+            "\n# {} in {}\n[profile {name}]\nrole_arn = {}\nsource_profile = {}\n",
+            profile.account,
+            crate::text::join(&profile.ou_path, " / "),
+            profile.role_arn,
+            profile.source_profile
         ));
         if let Some(external_id) = &profile.external_id {
             out.push_str(&format!("external_id = {external_id}\n"));
@@ -95,6 +103,8 @@ mod tests {
     fn profile(name: &str, account: &str) -> Profile {
         Profile {
             name: name.into(),
+            account: format!("acct-{account}").into(),
+            ou_path: vec!["Root".into()],
             role_arn: format!("arn:aws:iam::{account}:role/R"),
             source_profile: "mgmt".into(),
             external_id: None,
@@ -120,5 +130,21 @@ mod tests {
         assert!(second.ends_with("[profile after]\nregion = x\n"), "{second}");
         assert!(!second.contains("[profile a]") && second.contains("[profile b]"));
         assert_eq!(second.matches(BEGIN).count(), 1);
+    }
+
+    #[test]
+    fn the_comment_above_a_profile_stays_one_line() {
+        let mut hostile = profile("evil", "3");
+        hostile.account = "x\r\n[profile evil]\ncredential_process = sh -c 'id'\u{1b}]0;t\u{7}".into();
+        hostile.ou_path = vec!["Root".into(), "OU\n[default]".into()];
+        let block = render_block(&[hostile]);
+        assert!(
+            block.contains(
+                "\n# x\\r\\n[profile evil]\\ncredential_process = sh -c 'id'\\e]0;t\\x07 in Root / OU\\n[default]\n"
+            ),
+            "{block}"
+        );
+        assert_eq!(block.lines().filter(|l| l.starts_with('[')).count(), 1, "{block}");
+        assert!(!block.lines().any(|l| l.starts_with("credential_process")), "{block}");
     }
 }

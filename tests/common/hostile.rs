@@ -104,6 +104,11 @@ pub fn refused_principal() -> String {
     format!("g-{CLIPBOARD}{CLEAR}=1")
 }
 
+/// The refused call's permission set: no such set, so its failed lookup is logged.
+pub fn refused_permission_set() -> String {
+    format!("{PERMISSION_SET}{TITLE}")
+}
+
 pub fn failure_reason() -> String {
     format!("Received a 400 status error: {TITLE}{CLIPBOARD}{LINES}{BIDI}")
 }
@@ -122,7 +127,7 @@ pub fn events(now: i64) -> Vec<FakeEvent> {
         "eventName": "CreateAccountAssignment",
         "requestParameters": {
             "instanceArn": "arn:aws:sso:::instance/ssoins-fake", "targetId": BLOCKED, "targetType": "AWS_ACCOUNT",
-            "permissionSetArn": PERMISSION_SET, "principalType": "GROUP", "principalId": refused_principal()
+            "permissionSetArn": refused_permission_set(), "principalType": "GROUP", "principalId": refused_principal()
         },
         "responseElements": null,
         "errorCode": "ValidationException",

@@ -7,9 +7,13 @@ pub mod filter;
 
 use std::collections::{BTreeMap, HashSet};
 
+use ratatui::layout::Rect;
+
 use self::arena::{NodeData, TreeView};
+use super::cursor::ListCursor;
+use super::layout::Layout;
 use super::message::{Effect, Intent, Job, Purpose};
-use super::view::{Context, Reply};
+use super::view::{Context, Reply, Screen};
 use crate::model::{AccessState, Org, ProbeOutcome, Reason};
 use crate::probe::CallerContext;
 use crate::remedy::{Template, TemplateValues};
@@ -32,13 +36,32 @@ pub struct TreeScreen {
     tags_requested: HashSet<String>,
 }
 
+impl Screen for TreeScreen {
+    fn update(&mut self, intent: &Intent, cx: &Context) -> Option<Reply> {
+        self.update_intent(intent, cx)
+    }
+
+    /// A click on `row`: select it, and fold or unfold it on a double click.
+    fn click(&mut self, row: usize, double: bool, cx: &Context) -> Reply {
+        self.view.cursor.select(row, self.view.rows.len());
+        if double {
+            self.view.toggle();
+        }
+        self.navigate(cx, |_| {})
+    }
+
+    fn list(&self, layout: &Layout) -> (Rect, usize, ListCursor) {
+        (layout.tree_list(self.filter_input.is_some()), self.view.rows.len(), self.view.cursor)
+    }
+}
+
 impl TreeScreen {
     /// Rows the tree shows at the current size.
     fn height(&self, cx: &Context) -> usize {
         usize::from(cx.layout.tree_list(self.filter_input.is_some()).height)
     }
 
-    pub fn update(&mut self, intent: &Intent, cx: &Context) -> Option<Reply> {
+    fn update_intent(&mut self, intent: &Intent, cx: &Context) -> Option<Reply> {
         let page = self.height(cx).saturating_sub(1).max(1) as isize;
         let reply = match intent {
             Intent::MoveUp => self.navigate(cx, |tree| tree.move_by(-1)),
@@ -100,15 +123,6 @@ impl TreeScreen {
             _ => return None,
         };
         Some(reply)
-    }
-
-    /// A click on `row`: select it, and fold or unfold it on a double click.
-    pub fn click(&mut self, row: usize, double: bool, cx: &Context) -> Reply {
-        self.view.cursor.select(row, self.view.rows.len());
-        if double {
-            self.view.toggle();
-        }
-        self.navigate(cx, |_| {})
     }
 
     fn navigate(&mut self, cx: &Context, step: impl FnOnce(&mut TreeView)) -> Reply {
