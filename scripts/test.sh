@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every orgscope test on a fresh machine: installs what the tests drive (tmux, fish, Xvfb,
-# xclip from Debian's packages; moto from PyPI), then
+# xclip and Graphviz from Debian's packages; moto from PyPI), then
 # formatting, lints and the whole test suite. Under CI=true a missing tool fails the run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,6 +12,7 @@ command -v tmux >/dev/null 2>&1 || missing_apt+=(tmux)
 command -v fish >/dev/null 2>&1 || missing_apt+=(fish)
 command -v Xvfb >/dev/null 2>&1 || missing_apt+=(xvfb)
 command -v xclip >/dev/null 2>&1 || missing_apt+=(xclip)
+command -v dot >/dev/null 2>&1 || missing_apt+=(graphviz)
 if [ ${#missing_apt[@]} -gt 0 ]; then
   echo "installing ${missing_apt[*]} from Debian's packages"
   as_root apt-get update -qq

@@ -4,7 +4,7 @@
 //! printed as a ratio against a reference measured in the same run.
 //!
 //! `cargo bench --bench perf` runs the full figures; `cargo bench --bench perf -- probe ui` runs
-//! only the sections named (discovery, probe, assignments, scale, ui, startup). Without `--bench`
+//! only the sections named (discovery, probe, assignments, scale, ui, startup, diagram). Without `--bench`
 //! (as `cargo test --all-targets` runs it) every section is a quick smoke run on a small
 //! organization that proves the harness works; nothing is timed against a threshold there.
 
@@ -13,6 +13,7 @@
 mod fake_aws;
 
 mod assignments;
+mod diagram;
 mod discovery;
 mod orgs;
 mod probe;
@@ -107,7 +108,7 @@ fn main() {
             })*
         };
     }
-    sections!(discovery, probe, assignments, scale, ui, startup);
+    sections!(discovery, probe, assignments, scale, ui, startup, diagram);
 
     println!("\n| figure | measured (reference in the same run) | result | target |");
     println!("|---|---|---|---|");

@@ -4,7 +4,7 @@
 pub mod assignments;
 pub mod assume;
 pub mod probe;
-mod tree;
+pub mod tree;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -212,6 +212,12 @@ pub enum Command {
 pub enum TreeFormat {
     Text,
     Json,
+    /// Graphviz source (`dot -Tsvg`)
+    Dot,
+    /// A Mermaid flowchart for Markdown
+    Mermaid,
+    /// A self-contained SVG
+    Svg,
 }
 
 /// A failure that ends the command, with its exit code.

@@ -9,6 +9,7 @@ use std::time::Instant;
 use serde::Serialize;
 
 use super::{Failure, GlobalArgs, exit};
+use crate::diagram::{Diagram, Kind, Verdict};
 use crate::model::{ProbeOutcome, ProbeStatus, RawText, Text};
 use crate::probe::{CallerContext, ProbeSettings, ProbeTarget, Prober};
 use crate::source::Source;
@@ -19,6 +20,12 @@ pub enum ProbeFormat {
     Text,
     Json,
     Csv,
+    /// Graphviz source, accounts filled by status
+    Dot,
+    /// A Mermaid flowchart, accounts filled by status
+    Mermaid,
+    /// A self-contained SVG, accounts filled by status
+    Svg,
 }
 
 /// One row of `orgscope probe --format json`.
@@ -88,6 +95,9 @@ pub async fn run(
         ProbeFormat::Json => serde_json::to_string_pretty(&rows).map_err(Failure::runtime)? + "\n",
         ProbeFormat::Csv => render_csv(&rows).map_err(Failure::runtime)?,
         ProbeFormat::Text => render_text(&rows),
+        ProbeFormat::Dot => diagram(&org, &rows, Kind::Dot),
+        ProbeFormat::Mermaid => diagram(&org, &rows, Kind::Mermaid),
+        ProbeFormat::Svg => diagram(&org, &rows, Kind::Svg),
     };
     std::io::stdout()
         .write_all(text.as_bytes())
@@ -106,6 +116,15 @@ pub async fn run(
         started.elapsed().as_secs_f64()
     );
     Ok(if fail_on_blocked && blocked > 0 { exit::BLOCKED } else { exit::OK })
+}
+
+/// The organization with every account filled by its verdict.
+fn diagram(org: &crate::model::Org, rows: &[ProbeRow], kind: Kind) -> String {
+    let verdicts = rows
+        .iter()
+        .map(|row| (row.account_id.clone(), Verdict { status: row.status, reason: row.reason }))
+        .collect();
+    Diagram::new(org, Some(&verdicts)).render(kind)
 }
 
 /// OU names from the root down, as a person reads them.

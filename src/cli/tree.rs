@@ -7,6 +7,7 @@ use std::sync::Arc;
 use futures::stream::{self, StreamExt};
 
 use super::{Failure, TreeFormat, exit};
+use crate::diagram::{Diagram, Kind};
 use crate::model::{Account, Node, Org};
 use crate::source::Source;
 
@@ -22,6 +23,9 @@ pub async fn run(source: &dyn Source, format: TreeFormat, with_tags: bool) -> Re
     let text = match format {
         TreeFormat::Json => serde_json::to_string_pretty(&org).map_err(Failure::runtime)? + "\n",
         TreeFormat::Text => render_text(&org),
+        TreeFormat::Dot => Diagram::new(&org, None).render(Kind::Dot),
+        TreeFormat::Mermaid => Diagram::new(&org, None).render(Kind::Mermaid),
+        TreeFormat::Svg => Diagram::new(&org, None).render(Kind::Svg),
     };
     std::io::stdout()
         .write_all(text.as_bytes())
