@@ -39,6 +39,14 @@ pub struct Config {
     pub sso_region: Option<String>,
     pub concurrency: Option<Spanned<i64>>,
     pub theme: Option<Spanned<String>>,
+    /// Where `assume --console` and the TUI's `o`/`O` land: a service (`ec2`), a console path or URL.
+    pub console_destination: Option<Spanned<String>>,
+    /// The console's region (default: the run's region).
+    pub console_region: Option<String>,
+    /// How the console opens: a command with `%u`, or `firefox-container`.
+    pub browser: Option<String>,
+    /// How `profiles` names profiles: `{account_id}`, `{account_name}`, `{ou_path}`, `{ou}`, `{role}`.
+    pub profile_name_template: Option<Spanned<String>>,
     #[serde(default)]
     pub export: Export,
     #[serde(default)]
@@ -163,6 +171,16 @@ pub fn parse(text: &str, path: &str) -> Result<Config, ConfigError> {
             shell.span().start,
             format!("export.shell {:?} is not bash, zsh, fish or powershell", shell.get_ref()),
         ));
+    }
+    if let Some(destination) = &config.console_destination
+        && let Err(err) = crate::export::console::check_destination(destination.get_ref())
+    {
+        return Err(error(destination.span().start, format!("console_destination: {err}")));
+    }
+    if let Some(template) = &config.profile_name_template
+        && let Err(message) = crate::export::profiles::NameTemplate::parse(template.get_ref())
+    {
+        return Err(error(template.span().start, format!("profile_name_template: {message}")));
     }
     if let Some(since) = &config.assignments.since
         && let Err(message) = crate::duration::parse_duration(since.get_ref())

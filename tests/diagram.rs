@@ -76,7 +76,12 @@ fn truth(home: &std::path::Path, snapshot: Option<&std::path::Path>) -> (Vec<Str
         serde_json::from_str(&draw(home, snapshot, &["probe", "--format", "json"])).expect("probe JSON");
     let statuses = rows
         .iter()
-        .map(|r| (r["account_id"].as_str().unwrap_or_default().to_string(), r["status"].as_str().unwrap_or_default().to_string()))
+        .map(|r| {
+            (
+                r["account_id"].as_str().unwrap_or_default().to_string(),
+                r["status"].as_str().unwrap_or_default().to_string(),
+            )
+        })
         .collect();
     (ids, statuses)
 }
@@ -169,7 +174,7 @@ fn mermaid_keeps_the_flowchart_rules_for_ids_and_labels() {
                 panic!("{name} {command}: {problem}\n{chart}");
             }
             hostile::assert_inert(&format!("{name} {command} mermaid"), &chart);
-            let nodes = chart.lines().filter(|l| l.starts_with("  n_")  && l.contains("[\"")).count();
+            let nodes = chart.lines().filter(|l| l.starts_with("  n_") && l.contains("[\"")).count();
             assert_eq!(nodes, ids.len(), "{name} {command}: one node per root, OU and account");
         }
     }

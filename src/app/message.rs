@@ -176,11 +176,14 @@ pub enum Job {
         name: String,
         credentials: Box<TempCredentials>,
     },
-    /// Make the console sign-in URL; open it in a browser unless `copy`.
+    /// Make the sign-in URL landing on `destination`; open it in `browser` (named after `account`)
+    /// unless `copy`.
     ConsoleUrl {
         credentials: Box<TempCredentials>,
-        region: Option<String>,
+        destination: String,
         copy: bool,
+        browser: crate::export::browser::Browser,
+        account: String,
     },
     LoadAssignments(AssignmentQuery),
     /// Save the run for an instant next start.

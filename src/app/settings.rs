@@ -24,6 +24,16 @@ impl Default for AssignmentSettings {
     }
 }
 
+/// Where `o`/`O` land and how `o` opens the browser.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ConsoleSettings {
+    /// A service, a console path or URL (None: the console home).
+    pub destination: Option<String>,
+    /// The console's region (None: the run's region).
+    pub region: Option<String>,
+    pub browser: crate::export::browser::Browser,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Settings {
     /// Where the data comes from ("demo organization", "aws profile prod").
@@ -40,6 +50,7 @@ pub struct Settings {
     pub assignments: AssignmentSettings,
     /// Where the run is cached for an instant next start (None: no cache).
     pub cache_path: Option<PathBuf>,
+    pub console: ConsoleSettings,
 }
 
 impl Settings {
@@ -59,6 +70,7 @@ impl Settings {
             export_format: Format::Sh,
             assignments: AssignmentSettings::default(),
             cache_path: None,
+            console: ConsoleSettings::default(),
         }
     }
 }

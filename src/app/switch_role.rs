@@ -50,9 +50,24 @@ impl App {
                 };
             }
             Purpose::Console | Purpose::CopyConsole => {
-                let region = self.settings.region.clone();
-                let copy = purpose == Purpose::CopyConsole;
-                return vec![Effect::Run(Job::ConsoleUrl { credentials, region, copy })];
+                let console = &self.settings.console;
+                let region = console.region.as_deref().or(self.settings.region.as_deref());
+                let partition = crate::export::console::partition_of(&credentials.role_arn);
+                let destination =
+                    match crate::export::console::destination_url(partition, console.destination.as_deref(), region) {
+                        Ok(destination) => destination,
+                        Err(err) => {
+                            self.toast = Some(err.to_string());
+                            return Vec::new();
+                        }
+                    };
+                return vec![Effect::Run(Job::ConsoleUrl {
+                    credentials,
+                    destination,
+                    copy: purpose == Purpose::CopyConsole,
+                    browser: console.browser.clone(),
+                    account: account_name.raw().to_string(),
+                })];
             }
         }
         Vec::new()

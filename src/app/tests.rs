@@ -141,3 +141,35 @@ fn tab_cycles_through_every_view_in_order() {
     assert_eq!(seen[..VIEWS.len()], VIEWS, "Tab follows VIEWS");
     assert_eq!(seen[VIEWS.len()], VIEWS[0], "and wraps around");
 }
+
+#[test]
+fn o_lands_on_the_configured_destination_and_asks_for_an_account_on_an_ou() {
+    let mut app = demo_app();
+    app.settings.console.destination = Some("ec2".into());
+    app.settings.console.region = Some("ap-south-1".into());
+    assert!(app.tree.view.selected_node().is_some_and(|n| n.is_container()), "the root is selected");
+    assert_eq!(app.update(Intent::SwitchRole(Purpose::Console)), vec![]);
+    assert_eq!(app.toast.as_deref(), Some("select an account: the console opens signed in to one account"));
+    let credentials = TempCredentials {
+        account_id: "230498571236".into(),
+        role_arn: "arn:aws:iam::230498571236:role/OrganizationAccountAccessRole".into(),
+        access_key_id: "ASIA".into(),
+        secret_access_key: crate::model::Secret::new("s"),
+        session_token: crate::model::Secret::new("t"),
+        expiration: chrono::Utc::now() + chrono::Duration::hours(1),
+        chained: false,
+        demo: true,
+    };
+    let effects = app.update(Report::SwitchRoleDone {
+        purpose: Purpose::Console,
+        account_name: "dns".into(),
+        result: Ok(Box::new(credentials)),
+    });
+    match effects.as_slice() {
+        [Effect::Run(Job::ConsoleUrl { destination, copy: false, account, .. })] => {
+            assert_eq!(destination, "https://console.aws.amazon.com/ec2/home?region=ap-south-1");
+            assert_eq!(account, "dns");
+        }
+        other => panic!("expected the console job, got {other:?}"),
+    }
+}

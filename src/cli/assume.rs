@@ -33,6 +33,14 @@ pub struct AssumeArgs {
     /// With --console: print the sign-in URL instead of opening a browser
     #[arg(long, requires = "console")]
     pub print: bool,
+    /// With --console: where to land: a service (s3, ec2, iam, cloudformation, lambda, …), a console
+    /// path (/ec2/home#Instances:) or a console URL (default: the config's console_destination,
+    /// else the console home)
+    #[arg(long, value_name = "D", requires = "console")]
+    pub destination: Option<String>,
+    /// With --console: the console's region (default: the config's console_region, else --region)
+    #[arg(long, value_name = "R", requires = "console")]
+    pub console_region: Option<String>,
     /// Run a command (default: $SHELL) with the credentials in its environment; its exit code is
     /// passed through
     #[arg(long)]
@@ -137,6 +145,14 @@ pub async fn run(source: Arc<dyn Source>, global: &GlobalArgs, args: &AssumeArgs
             message: format!("{:?} is not an account id: an account id has 12 digits (or give the name)", args.account),
         });
     }
+    let destination =
+        args.destination.clone().or_else(|| global.settings.console_destination.as_ref().map(|d| d.get_ref().clone()));
+    if args.console
+        && let Some(destination) = &destination
+    {
+        crate::export::console::check_destination(destination)
+            .map_err(|err| Failure { code: exit::USAGE, message: err.to_string() })?;
+    }
     let org = source.discover(Arc::new(|_| {})).await?;
     let targets = ProbeTarget::all(&org);
     let target = find_account(&targets, &args.account).map_err(|close| Failure {
@@ -172,13 +188,24 @@ pub async fn run(source: Arc<dyn Source>, global: &GlobalArgs, args: &AssumeArgs
         return Ok(exit::OK);
     }
     if args.console {
-        let url = crate::export::console::signin_url(&credentials, region.as_deref(), args.signin_endpoint.as_deref())
+        use crate::export::console;
+        let console_region =
+            args.console_region.clone().or_else(|| global.settings.console_region.clone()).or_else(|| region.clone());
+        let destination = console::destination_url(
+            console::partition_of(&credentials.role_arn),
+            destination.as_deref(),
+            console_region.as_deref(),
+        )
+        .map_err(|err| Failure { code: exit::USAGE, message: err.to_string() })?;
+        let url = console::signin_url(&credentials, &destination, args.signin_endpoint.as_deref())
             .map_err(Failure::runtime)?;
         if args.print {
             println!("{url}");
         } else {
-            open::that_detached(&url)
-                .map_err(|err| Failure::runtime(format!("could not open a browser ({err}): use --print")))?;
+            global
+                .browser()
+                .open(&url, target.account.name.raw())
+                .map_err(|err| Failure::runtime(format!("{err}: use --print to print the URL instead")))?;
             let _ = writeln!(stderr, "opened the console ({})", credentials.life_left());
         }
         return Ok(exit::OK);

@@ -84,6 +84,11 @@ pub struct GlobalArgs {
     /// The config file (default: $XDG_CONFIG_HOME/orgscope/config.toml)
     #[arg(long, global = true, value_name = "FILE")]
     pub config: Option<PathBuf>,
+    /// How the console opens: a command with %u for the URL (run without a shell, e.g.
+    /// "firefox -P work %u"), or firefox-container (a Firefox container per account); default: the
+    /// config's browser, else $BROWSER, else the system's opener
+    #[arg(long, global = true, value_name = "CMD")]
+    pub browser: Option<String>,
     /// The config file's contents, read once the flags are parsed.
     #[arg(skip)]
     pub settings: crate::config::Config,
@@ -93,6 +98,12 @@ pub struct GlobalArgs {
 pub const DEFAULT_CONCURRENCY: u16 = 64;
 
 impl GlobalArgs {
+    /// The browser the console opens in.
+    pub fn browser(&self) -> crate::export::browser::Browser {
+        let choice = self.browser.as_deref().or(self.settings.browser.as_deref());
+        crate::export::browser::Browser::choose(choice, std::env::var("BROWSER").ok())
+    }
+
     /// Reads the config file and fills every flag the user left unset from it.
     pub fn apply_config(&mut self) -> Result<(), Failure> {
         let config = crate::config::load(self.config.as_deref())
@@ -180,6 +191,11 @@ pub enum Command {
         /// Write the block into the AWS config file (AWS_CONFIG_FILE honoured) instead of printing it
         #[arg(long)]
         write: bool,
+        /// How to name each profile: {account_id}, {account_name}, {ou_path} (OUs joined with -),
+        /// {ou} (the nearest OU), {role} (default: the config's profile_name_template, else the
+        /// OU path and the account name)
+        #[arg(long, value_name = "T")]
+        name_template: Option<String>,
     },
     /// Print the shell function that lets switch-role in the TUI change the current shell
     Init {
@@ -275,9 +291,14 @@ pub async fn run(mut cli: Cli) -> Result<u8, Failure> {
             let source = build_source(&cli.global).await?;
             assume::run(source, &cli.global, &args).await
         }
-        Some(Command::Profiles { prefix, write }) => {
+        Some(Command::Profiles { prefix, write, name_template }) => {
+            let template = name_template
+                .or_else(|| cli.global.settings.profile_name_template.as_ref().map(|t| t.get_ref().clone()))
+                .map(|t| crate::export::profiles::NameTemplate::parse(&t))
+                .transpose()
+                .map_err(|message| Failure { code: exit::USAGE, message })?;
             let source = build_source(&cli.global).await?;
-            probe::profiles(source, &cli.global, &prefix, write).await
+            probe::profiles(source, &cli.global, &prefix, write, template.as_ref()).await
         }
         Some(Command::Init { shell }) => {
             std::io::stdout().write_all(crate::export::init::script(shell).as_bytes()).map_err(Failure::runtime)?;
@@ -381,6 +402,11 @@ fn tui_settings(global: &GlobalArgs, source: &dyn Source) -> app::Settings {
         settings.region = global.region.clone();
     }
     settings.assignments.sso_region = global.sso_region.clone();
+    settings.console = app::settings::ConsoleSettings {
+        destination: global.settings.console_destination.as_ref().map(|d| d.get_ref().clone()),
+        region: global.settings.console_region.clone(),
+        browser: global.browser(),
+    };
     if !global.no_cache {
         let region = global.sso_region.as_deref().or(global.region.as_deref()).unwrap_or("default");
         settings.assignments.cache_path = assignments::cache_path(region);

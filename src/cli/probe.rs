@@ -120,10 +120,8 @@ pub async fn run(
 
 /// The organization with every account filled by its verdict.
 fn diagram(org: &crate::model::Org, rows: &[ProbeRow], kind: Kind) -> String {
-    let verdicts = rows
-        .iter()
-        .map(|row| (row.account_id.clone(), Verdict { status: row.status, reason: row.reason }))
-        .collect();
+    let verdicts =
+        rows.iter().map(|row| (row.account_id.clone(), Verdict { status: row.status, reason: row.reason })).collect();
     Diagram::new(org, Some(&verdicts)).render(kind)
 }
 
@@ -192,8 +190,14 @@ pub fn render_csv(rows: &[ProbeRow]) -> Result<String, csv::Error> {
 }
 
 /// `orgscope profiles`: one `~/.aws/config` profile per account reachable through a role.
-pub async fn profiles(source: Arc<dyn Source>, global: &GlobalArgs, prefix: &str, write: bool) -> Result<u8, Failure> {
-    use crate::export::profiles::{self, Profile};
+pub async fn profiles(
+    source: Arc<dyn Source>,
+    global: &GlobalArgs,
+    prefix: &str,
+    write: bool,
+    template: Option<&crate::export::profiles::NameTemplate>,
+) -> Result<u8, Failure> {
+    use crate::export::profiles::{self, NameFields, Profile};
     let org = source.discover(Arc::new(|_| {})).await?;
     let settings = settings(global, source.as_ref());
     let prober = Prober::new(Arc::clone(&source), settings.clone());
@@ -204,8 +208,22 @@ pub async fn profiles(source: Arc<dyn Source>, global: &GlobalArgs, prefix: &str
         .iter()
         .filter(|(_, outcome)| outcome.status == ProbeStatus::Reachable && outcome.reason.is_none())
         .filter_map(|(target, outcome)| {
+            let role_arn = outcome.role_arn.as_deref()?;
+            let ou_path = target.ou_path();
+            let name = match template {
+                Some(template) => template.render(
+                    prefix,
+                    &NameFields {
+                        account_id: &target.account.id,
+                        account_name: &target.account.name,
+                        ou_path: &ou_path,
+                        role: role_arn.rsplit('/').next().unwrap_or_default(),
+                    },
+                ),
+                None => profiles::profile_name(prefix, &ou_path, &target.account.name),
+            };
             Some(Profile {
-                name: profiles::profile_name(prefix, &target.ou_path(), &target.account.name),
+                name,
                 account: target.account.name.clone(),
                 ou_path: target.ou_path(),
                 role_arn: outcome.role_arn.clone()?,

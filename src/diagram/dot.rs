@@ -80,7 +80,10 @@ mod tests {
     fn ids_are_quoted_and_no_name_can_leave_its_string() {
         let (org, verdicts) = org();
         let dot = render(&Diagram::new(&org, Some(&verdicts)));
-        assert!(dot.contains("\"222222222222\" [label=\"pay\\\\n \\\"q\\\" <svg> end -->\\n222222222222\\naccess_denied\""), "{dot}");
+        assert!(
+            dot.contains("\"222222222222\" [label=\"pay\\\\n \\\"q\\\" <svg> end -->\\n222222222222\\naccess_denied\""),
+            "{dot}"
+        );
         assert!(dot.contains("subgraph \"cluster_ou-ab12-11111111\" {"), "{dot}");
         assert!(dot.contains("\"r-ab12\" -> \"ou-ab12-11111111\";"), "{dot}");
         assert!(dot.contains("fillcolor=\"#d62728\""), "{dot}");

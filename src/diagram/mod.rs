@@ -150,12 +150,8 @@ impl Diagram {
 }
 
 /// The legend's entries: label and fill.
-pub const LEGEND: [(&str, &str); 4] = [
-    ("reachable", "#2ca02c"),
-    ("blocked", "#d62728"),
-    ("skipped", "#7f7f7f"),
-    ("error", "#ff7f0e"),
-];
+pub const LEGEND: [(&str, &str); 4] =
+    [("reachable", "#2ca02c"), ("blocked", "#d62728"), ("skipped", "#7f7f7f"), ("error", "#ff7f0e")];
 
 #[cfg(test)]
 mod tests {
@@ -184,7 +180,10 @@ mod tests {
         };
         let verdicts = HashMap::from([
             ("222222222222".to_string(), Verdict { status: ProbeStatus::Blocked, reason: Some(Reason::AccessDenied) }),
-            ("111111111111".to_string(), Verdict { status: ProbeStatus::Reachable, reason: Some(Reason::CallerAccount) }),
+            (
+                "111111111111".to_string(),
+                Verdict { status: ProbeStatus::Reachable, reason: Some(Reason::CallerAccount) },
+            ),
         ]);
         (org, verdicts)
     }

@@ -17,11 +17,7 @@ const CHAR: usize = 8;
 /// XML text or attribute content. The text is a visible form already, so it holds none of the
 /// control characters XML 1.0 forbids.
 fn xml(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-        .replace('\'', "&apos;")
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&apos;")
 }
 
 /// Where a box sits.

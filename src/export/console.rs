@@ -20,16 +20,92 @@ pub fn federation_endpoint(partition: &str) -> &'static str {
     }
 }
 
-/// The console home a sign-in lands on.
-pub fn console_destination(partition: &str, region: Option<&str>) -> String {
-    let host = match partition {
-        "aws-cn" => "https://console.amazonaws.cn/console/home",
-        "aws-us-gov" => "https://console.amazonaws-us-gov.com/console/home",
-        _ => "https://console.aws.amazon.com/console/home",
+/// The console's host in a partition.
+pub fn console_host(partition: &str) -> &'static str {
+    match partition {
+        "aws-cn" => "console.amazonaws.cn",
+        "aws-us-gov" => "console.amazonaws-us-gov.com",
+        _ => "console.aws.amazon.com",
+    }
+}
+
+/// Services by the short name `--destination` takes: their console path, and whether the console
+/// page is global (IAM, Organizations, billing, Route 53, CloudFront) or takes a region.
+pub const SERVICES: [(&str, &str, bool); 24] = [
+    ("cloudformation", "/cloudformation/home", true),
+    ("cloudfront", "/cloudfront/v4/home", false),
+    ("cloudtrail", "/cloudtrail/home", true),
+    ("cloudwatch", "/cloudwatch/home", true),
+    ("config", "/config/home", true),
+    ("dynamodb", "/dynamodbv2/home", true),
+    ("ec2", "/ec2/home", true),
+    ("ecs", "/ecs/v2/home", true),
+    ("eks", "/eks/home", true),
+    ("guardduty", "/guardduty/home", true),
+    ("iam", "/iam/home", false),
+    ("kms", "/kms/home", true),
+    ("lambda", "/lambda/home", true),
+    ("organizations", "/organizations/v2/home", false),
+    ("rds", "/rds/home", true),
+    ("route53", "/route53/v2/home", false),
+    ("s3", "/s3/home", true),
+    ("secretsmanager", "/secretsmanager/home", true),
+    ("securityhub", "/securityhub/home", true),
+    ("billing", "/billing/home", false),
+    ("sns", "/sns/v3/home", true),
+    ("sqs", "/sqs/v3/home", true),
+    ("sso", "/singlesignon/home", true),
+    ("vpc", "/vpc/home", true),
+];
+
+/// Whether `destination` could be a destination in some partition (a service, a path, a URL): the
+/// check made before anything is assumed.
+pub fn check_destination(destination: &str) -> Result<(), ConsoleError> {
+    let url = destination.trim();
+    if url.starts_with("https://") {
+        return url::Url::parse(url).map(|_| ()).map_err(|_| ConsoleError::Destination(url.to_string()));
+    }
+    destination_url("aws", Some(destination), None).map(|_| ())
+}
+
+/// Where a sign-in lands: `destination` is a service's short name (`ec2`), a console path
+/// (`/ec2/home#Instances:`) or a whole console URL (kept exactly as given, but only on the
+/// partition's console host); None is the console home. `region` is added where the page takes
+/// one and the destination does not name one already.
+pub fn destination_url(
+    partition: &str,
+    destination: Option<&str>,
+    region: Option<&str>,
+) -> Result<String, ConsoleError> {
+    let host = console_host(partition);
+    let with_region = |path: &str, regional: bool| match region.filter(|_| regional && !path.contains("region=")) {
+        Some(region) => {
+            let (before, fragment) = path.split_once('#').map_or((path, None), |(b, f)| (b, Some(f)));
+            let joiner = if before.contains('?') { '&' } else { '?' };
+            let fragment = fragment.map(|f| format!("#{f}")).unwrap_or_default();
+            format!("https://{host}{before}{joiner}region={region}{fragment}")
+        }
+        None => format!("https://{host}{path}"),
     };
-    match region {
-        Some(region) => format!("{host}?region={region}"),
-        None => host.to_string(),
+    let Some(destination) = destination.map(str::trim).filter(|d| !d.is_empty()) else {
+        return Ok(with_region("/console/home", true));
+    };
+    if destination.starts_with("https://") || destination.starts_with("http://") {
+        let url = url::Url::parse(destination).map_err(|_| ConsoleError::Destination(destination.to_string()))?;
+        let own =
+            url.scheme() == "https" && url.host_str().is_some_and(|h| h == host || h.ends_with(&format!(".{host}")));
+        return if own {
+            Ok(destination.to_string())
+        } else {
+            Err(ConsoleError::ForeignHost(destination.to_string(), host))
+        };
+    }
+    if destination.starts_with('/') {
+        return Ok(with_region(destination, true));
+    }
+    match SERVICES.iter().find(|(name, _, _)| name.eq_ignore_ascii_case(destination)) {
+        Some((_, path, regional)) => Ok(with_region(path, *regional)),
+        None => Err(ConsoleError::Destination(destination.to_string())),
     }
 }
 
@@ -46,6 +122,13 @@ pub enum ConsoleError {
     Refused { endpoint: String, status: u16 },
     #[error("the sign-in endpoint {endpoint} answered without a SigninToken")]
     Malformed { endpoint: String },
+    #[error(
+        "--destination {0:?} is neither a service ({services}), a console path (/ec2/home) nor a console URL",
+        services = SERVICES.map(|(name, _, _)| name).join(", ")
+    )]
+    Destination(String),
+    #[error("--destination {0} is not on the console's host {1}: only console URLs are signed in to")]
+    ForeignHost(String, &'static str),
 }
 
 #[derive(Deserialize)]
@@ -75,7 +158,7 @@ fn token_url(endpoint: &str, credentials: &TempCredentials) -> String {
 /// local server).
 pub fn signin_url(
     credentials: &TempCredentials,
-    region: Option<&str>,
+    destination: &str,
     endpoint: Option<&str>,
 ) -> Result<String, ConsoleError> {
     let partition = partition_of(&credentials.role_arn);
@@ -104,7 +187,7 @@ pub fn signin_url(
     let mut query = url::form_urlencoded::Serializer::new(String::new());
     query.append_pair("Action", "login");
     query.append_pair("Issuer", "orgscope");
-    query.append_pair("Destination", &console_destination(partition, region));
+    query.append_pair("Destination", destination);
     query.append_pair("SigninToken", &token.signin_token);
     Ok(format!("{endpoint}?{}", query.finish()))
 }
@@ -135,8 +218,8 @@ mod tests {
         );
         assert_eq!(federation_endpoint("aws-us-gov"), "https://signin.amazonaws-us-gov.com/federation");
         assert_eq!(
-            console_destination("aws", Some("eu-west-1")),
-            "https://console.aws.amazon.com/console/home?region=eu-west-1"
+            destination_url("aws", None, Some("eu-west-1")).ok().as_deref(),
+            Some("https://console.aws.amazon.com/console/home?region=eu-west-1")
         );
     }
 
@@ -144,5 +227,80 @@ mod tests {
     fn chained_sessions_ask_for_no_session_duration() {
         assert!(token_url("https://x/federation", &credentials(false)).contains("SessionDuration=43200"));
         assert!(!token_url("https://x/federation", &credentials(true)).contains("SessionDuration"));
+    }
+
+    #[test]
+    fn every_kind_of_destination_in_every_partition() {
+        let url =
+            |partition, destination, region| destination_url(partition, destination, region).map_err(|e| e.to_string());
+        let cases = [
+            ("aws", Some("ec2"), Some("eu-west-1"), "https://console.aws.amazon.com/ec2/home?region=eu-west-1"),
+            ("aws", Some("S3"), None, "https://console.aws.amazon.com/s3/home"),
+            ("aws", Some("iam"), Some("eu-west-1"), "https://console.aws.amazon.com/iam/home"),
+            ("aws", Some("organizations"), Some("us-east-1"), "https://console.aws.amazon.com/organizations/v2/home"),
+            (
+                "aws-cn",
+                Some("cloudformation"),
+                Some("cn-north-1"),
+                "https://console.amazonaws.cn/cloudformation/home?region=cn-north-1",
+            ),
+            (
+                "aws-us-gov",
+                Some("lambda"),
+                Some("us-gov-west-1"),
+                "https://console.amazonaws-us-gov.com/lambda/home?region=us-gov-west-1",
+            ),
+            (
+                "aws",
+                Some("/ec2/home#Instances:"),
+                Some("eu-west-1"),
+                "https://console.aws.amazon.com/ec2/home?region=eu-west-1#Instances:",
+            ),
+            (
+                "aws",
+                Some("/ec2/home?region=us-west-2#Instances:"),
+                Some("eu-west-1"),
+                "https://console.aws.amazon.com/ec2/home?region=us-west-2#Instances:",
+            ),
+            (
+                "aws",
+                Some("/cloudwatch/home?x=1"),
+                Some("eu-west-1"),
+                "https://console.aws.amazon.com/cloudwatch/home?x=1&region=eu-west-1",
+            ),
+            (
+                "aws",
+                Some("https://eu-west-1.console.aws.amazon.com/ec2/home?region=eu-west-1#Home:"),
+                Some("us-east-1"),
+                "https://eu-west-1.console.aws.amazon.com/ec2/home?region=eu-west-1#Home:",
+            ),
+            ("aws-cn", Some("https://console.amazonaws.cn/vpc/home"), None, "https://console.amazonaws.cn/vpc/home"),
+            ("aws-us-gov", None, None, "https://console.amazonaws-us-gov.com/console/home"),
+        ];
+        for (partition, destination, region, want) in cases {
+            assert_eq!(
+                url(partition, destination, region).as_deref(),
+                Ok(want),
+                "{partition} {destination:?} {region:?}"
+            );
+        }
+        for refused in [
+            "https://evil.example/ec2",
+            "https://console.aws.amazon.com.evil.example/",
+            "http://console.aws.amazon.com/ec2/home",
+        ] {
+            assert!(
+                url("aws", Some(refused), None).is_err_and(|e| e.contains("not on the console's host")),
+                "{refused}"
+            );
+        }
+        assert!(
+            url("aws-cn", Some("https://console.aws.amazon.com/ec2/home"), None).is_err(),
+            "another partition's host"
+        );
+        assert!(
+            url("aws", Some("nope"), None).is_err_and(|e| e.contains("ec2") && e.contains("iam")),
+            "the services are listed"
+        );
     }
 }

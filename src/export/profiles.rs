@@ -27,12 +27,68 @@ pub struct Profile {
 pub fn profile_name(prefix: &str, ou_path: &[Text], account_name: &Text) -> String {
     let mut parts: Vec<&str> = ou_path.iter().skip(1).map(Text::raw).collect();
     parts.push(account_name.raw());
-    let joined = parts.join("-");
-    let cleaned: String = joined
-        .chars()
+    format!("{prefix}{}", safe(&parts.join("-")))
+}
+
+/// A profile-name template (`--name-template`, config `profile_name_template`): text with
+/// `{account_id}`, `{account_name}`, `{ou_path}` (the OUs below the root, joined with `-`), `{ou}`
+/// (the nearest OU, or the root's name) and `{role}` (the role's name).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NameTemplate(String);
+
+/// What a template's placeholders stand for, for one profile.
+pub struct NameFields<'a> {
+    pub account_id: &'a str,
+    pub account_name: &'a Text,
+    /// From the root down, the root included.
+    pub ou_path: &'a [Text],
+    pub role: &'a str,
+}
+
+const PLACEHOLDERS: [&str; 5] = ["account_id", "account_name", "ou_path", "ou", "role"];
+
+impl NameTemplate {
+    /// Checks every `{…}` names a placeholder; an unknown one (or an unclosed brace) is an error
+    /// that lists the valid ones.
+    pub fn parse(template: &str) -> Result<NameTemplate, String> {
+        let valid = || PLACEHOLDERS.map(|p| format!("{{{p}}}")).join(", ");
+        let mut rest = template;
+        while let Some(open) = rest.find('{') {
+            let Some(close) = rest[open..].find('}') else {
+                return Err(format!("{template:?} opens a {{ it does not close; the placeholders are {}", valid()));
+            };
+            let name = &rest[open + 1..open + close];
+            if !PLACEHOLDERS.contains(&name) {
+                return Err(format!("{{{name}}} in {template:?} is not a placeholder; they are {}", valid()));
+            }
+            rest = &rest[open + close + 1..];
+        }
+        if template.trim().is_empty() {
+            return Err(format!("the template is empty; the placeholders are {}", valid()));
+        }
+        Ok(NameTemplate(template.to_string()))
+    }
+
+    /// The profile name: the template filled in, then made safe like every profile name.
+    pub fn render(&self, prefix: &str, fields: &NameFields) -> String {
+        let below_root: Vec<&str> = fields.ou_path.iter().skip(1).map(Text::raw).collect();
+        let ou = fields.ou_path.last().map(Text::raw).unwrap_or_default();
+        let filled = self
+            .0
+            .replace("{account_id}", fields.account_id)
+            .replace("{account_name}", fields.account_name.raw())
+            .replace("{ou_path}", &below_root.join("-"))
+            .replace("{ou}", ou)
+            .replace("{role}", fields.role);
+        format!("{prefix}{}", safe(&filled))
+    }
+}
+
+/// Lower case, anything but letters, digits, `.`, `_` and `-` turned into `-`.
+fn safe(name: &str) -> String {
+    name.chars()
         .map(|c| if c.is_ascii_alphanumeric() || "._-".contains(c) { c.to_ascii_lowercase() } else { '-' })
-        .collect();
-    format!("{prefix}{cleaned}")
+        .collect()
 }
 
 /// The managed block. Names that would collide get the account id appended.
@@ -146,5 +202,29 @@ mod tests {
         );
         assert_eq!(block.lines().filter(|l| l.starts_with('[')).count(), 1, "{block}");
         assert!(!block.lines().any(|l| l.starts_with("credential_process")), "{block}");
+    }
+
+    #[test]
+    fn templates_fill_their_placeholders_and_stay_safe() {
+        let path: Vec<Text> = vec!["Root".into(), "Work Loads".into(), "Prod".into()];
+        let name: Text = "Payments API\n[x]".into();
+        let fields = NameFields { account_id: "123456789012", account_name: &name, ou_path: &path, role: "Admin" };
+        let render = |t: &str| NameTemplate::parse(t).map(|t| t.render("p-", &fields));
+        assert_eq!(render("{ou}-{account_name}").as_deref(), Ok("p-prod-payments-api--x-"));
+        assert_eq!(render("{ou_path}.{role}@{account_id}").as_deref(), Ok("p-work-loads-prod.admin-123456789012"));
+        assert_eq!(render("{account_id}").as_deref(), Ok("p-123456789012"));
+        let root_only: Vec<Text> = vec!["Root".into()];
+        let fields = NameFields { ou_path: &root_only, ..fields };
+        assert_eq!(
+            NameTemplate::parse("{ou}/{ou_path}/{account_name}").map(|t| t.render("", &fields)).as_deref(),
+            Ok("root--payments-api--x-")
+        );
+        for bad in ["{account}", "{ou_path", "{}", "  "] {
+            let err = NameTemplate::parse(bad).expect_err(bad);
+            assert!(
+                err.contains("{account_id}, {account_name}, {ou_path}, {ou}, {role}") || err.contains("empty"),
+                "{err}"
+            );
+        }
     }
 }

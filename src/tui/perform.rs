@@ -84,13 +84,13 @@ async fn perform(job: Job, prober: Arc<Prober>, tx: mpsc::UnboundedSender<Sent>)
                     Err(err) => format!("writing the profile failed: {err}"),
                 })
             }
-            Job::ConsoleUrl { credentials, region, copy } => {
+            Job::ConsoleUrl { credentials, destination, copy, browser, account } => {
                 let endpoint = std::env::var("ORGSCOPE_SIGNIN_ENDPOINT").ok();
                 let result = tokio::task::spawn_blocking(move || {
-                    let url = crate::export::console::signin_url(&credentials, region.as_deref(), endpoint.as_deref())
+                    let url = crate::export::console::signin_url(&credentials, &destination, endpoint.as_deref())
                         .map_err(|err| err.to_string())?;
                     if !copy {
-                        open::that_detached(&url).map_err(|err| format!("could not open a browser: {err}"))?;
+                        browser.open(&url, &account)?;
                     }
                     Ok(url)
                 })

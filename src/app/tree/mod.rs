@@ -225,7 +225,12 @@ impl TreeScreen {
     fn switch_role(&mut self, purpose: Purpose, cx: &Context) -> Reply {
         let Some(index) = self.view.selected_index() else { return Reply::default() };
         if self.view.nodes[index].is_container() {
-            return Reply::toast("select an account to switch role");
+            return Reply::toast(match purpose {
+                Purpose::Console | Purpose::CopyConsole => {
+                    "select an account: the console opens signed in to one account"
+                }
+                _ => "select an account to switch role",
+            });
         }
         let Some(caller) = cx.org.map(CallerContext::of) else { return Reply::default() };
         let Some(target) = self.view.probe_targets(index).into_iter().next() else { return Reply::default() };
