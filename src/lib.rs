@@ -8,6 +8,7 @@ pub mod app;
 pub mod cli;
 pub mod config;
 pub mod diagram;
+pub mod diff;
 pub mod duration;
 pub mod export;
 pub mod files;

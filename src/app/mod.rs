@@ -70,6 +70,10 @@ pub struct App {
     pub stale: Option<String>,
     /// The last click (view, row, when), to tell a double click.
     last_click: Option<(View, usize, std::time::Instant)>,
+    /// The run before this one (the cached run, or the demo's), to mark what changed since.
+    pub previous: Option<crate::model::Snapshot>,
+    /// What changed since `previous`, as far as this run has got.
+    pub changes: Vec<crate::diff::Change>,
     /// When the credentials handed out for an account expire, for the detail pane.
     pub sessions: BTreeMap<String, chrono::DateTime<chrono::Utc>>,
     pub exit: Option<Exit>,
@@ -94,6 +98,8 @@ impl App {
             overlay_scroll: 0,
             stale: None,
             last_click: None,
+            previous: None,
+            changes: Vec::new(),
             sessions: BTreeMap::new(),
             exit: None,
         }
@@ -274,6 +280,18 @@ impl App {
             m if m < 48 * 60 => format!("{} h ago", m / 60),
             m => format!("{} days ago", m / (24 * 60)),
         });
+    }
+
+    /// Compares this run with the previous one and marks what changed on the tree.
+    fn mark_changes(&mut self) {
+        let (Some(previous), Some(now)) = (&self.previous, self.snapshot()) else { return };
+        match crate::diff::diff(previous, &now) {
+            Ok(diff) => {
+                self.tree.view.set_changes(&crate::diff::by_id(&diff.changes));
+                self.changes = diff.changes;
+            }
+            Err(err) => tracing::info!(%err, "the previous run is of another organization: no change marks"),
+        }
     }
 
     /// The run as a snapshot, for the cache.

@@ -21,6 +21,7 @@ impl App {
                 self.load_org(&org);
                 self.discovery = None;
                 self.stale = None;
+                self.mark_changes();
                 let mut effects = self.start_probe(self.tree.view.all_probe_targets());
                 self.full_probe = self.probe_generation;
                 effects.extend(self.load_assignments());
@@ -82,6 +83,7 @@ impl App {
         }
         let (accounts, blocked) = (self.tree.view.account_count(), self.tree.view.blocked_count());
         tracing::info!(generation, accounts, blocked, seconds, "probe finished");
+        self.mark_changes();
         match (&self.settings.cache_path, generation == self.full_probe) {
             (Some(path), true) => match self.snapshot() {
                 Some(snapshot) => {

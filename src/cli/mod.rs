@@ -3,7 +3,9 @@
 
 pub mod assignments;
 pub mod assume;
+pub mod diff;
 pub mod probe;
+pub mod snapshot;
 pub mod tree;
 
 use std::io::Write;
@@ -14,7 +16,6 @@ use std::sync::Arc;
 use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 
 use crate::app::{self, App};
-use crate::model::Snapshot;
 use crate::source::aws::{AwsOptions, AwsSource};
 use crate::source::snapshot::SnapshotSource;
 use crate::source::{Source, SourceError};
@@ -211,7 +212,16 @@ pub enum Command {
         #[arg(long, value_name = "ID")]
         management_account: Option<String>,
     },
-    /// Save the organization for offline viewing with --snapshot FILE
+    /// What changed between two runs: OLD and NEW are snapshot files, - (a live run now) or cached
+    /// (the profile's last cached run); exit 5 when something changed
+    Diff {
+        old: String,
+        new: String,
+        #[arg(long, value_enum, default_value_t = diff::DiffFormat::Text)]
+        format: diff::DiffFormat,
+    },
+    /// Save the organization, every account's probe verdict and the assignment attempts, for
+    /// offline viewing with --snapshot FILE
     Snapshot {
         /// Where to write the snapshot
         #[arg(short, long, value_name = "FILE")]
@@ -307,8 +317,9 @@ pub async fn run(mut cli: Cli) -> Result<u8, Failure> {
         Some(Command::Template { kind, management_account }) => template(&cli.global, kind, management_account).await,
         Some(Command::Snapshot { output }) => {
             let source = build_source(&cli.global).await?;
-            save_snapshot(source.as_ref(), &output).await
+            snapshot::save(source, &cli.global, &output).await
         }
+        Some(Command::Diff { old, new, format }) => diff::run(&cli.global, &old, &new, format).await,
         Some(Command::Completions { shell }) => {
             clap_complete::generate(shell, &mut Cli::command(), "orgscope", &mut std::io::stdout());
             Ok(exit::OK)
@@ -360,23 +371,6 @@ async fn template(
     Ok(exit::OK)
 }
 
-fn no_progress() -> crate::source::ProgressFn {
-    Arc::new(|_| {})
-}
-
-async fn save_snapshot(source: &dyn Source, output: &std::path::Path) -> Result<u8, Failure> {
-    let org = source.discover(no_progress()).await?;
-    let saved = source.saved_snapshot();
-    let assignments = saved.map(|s| s.assignments.clone()).unwrap_or_default();
-    let snapshot = Snapshot::new(org, source.saved_access(), assignments, source.region());
-    let json = serde_json::to_vec_pretty(&snapshot).map_err(Failure::runtime)?;
-    crate::files::write_atomic(output, &json, 0o644)
-        .map_err(|err| Failure::runtime(format!("could not write {}: {err}", output.display())))?;
-    let accounts = snapshot.org.accounts().count();
-    let _ = writeln!(std::io::stderr(), "saved {accounts} accounts to {}", output.display());
-    Ok(exit::OK)
-}
-
 /// The TUI's settings from the command line, the config file and the environment.
 fn tui_settings(global: &GlobalArgs, source: &dyn Source) -> app::Settings {
     let mut settings = app::Settings::for_source(source);
@@ -414,9 +408,7 @@ fn tui_settings(global: &GlobalArgs, source: &dyn Source) -> app::Settings {
     // A live run starts from the last one at once (marked stale) and refreshes behind it.
     let live = !global.demo && global.snapshot.is_none();
     if live && !global.no_cache {
-        let profile = global.profile.clone().or_else(|| std::env::var("AWS_PROFILE").ok()).unwrap_or("default".into());
-        settings.cache_path =
-            dirs::cache_dir().map(|dir| dir.join("orgscope").join(format!("snapshot-{profile}.json")));
+        settings.cache_path = snapshot::cache_path(global);
     }
     settings
 }
@@ -428,9 +420,15 @@ async fn run_tui(global: &GlobalArgs) -> Result<u8, Failure> {
         && path.exists()
     {
         match crate::model::Snapshot::from_file(&path) {
-            Ok(snapshot) => app.load_cached(&snapshot),
+            Ok(snapshot) => {
+                app.load_cached(&snapshot);
+                app.previous = Some(snapshot);
+            }
             Err(err) => tracing::warn!(%err, "the cached snapshot is unreadable; starting afresh"),
         }
+    }
+    if app.previous.is_none() {
+        app.previous = source.previous_snapshot();
     }
     let settings = app.settings.probe.clone();
     let prober = Arc::new(crate::probe::Prober::new(source, settings));

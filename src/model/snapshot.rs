@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{AssignmentAttempt, Org, ProbeOutcome};
 
-/// The version written by this build; older or newer files are refused with a clear message.
+/// The version written by this build. Older files load; newer ones are refused with a clear message.
 pub const SNAPSHOT_FORMAT: u32 = 1;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -43,7 +43,7 @@ pub enum SnapshotError {
     #[error("could not read {path}: {message}")]
     Io { path: String, message: String },
     #[error(
-        "{path} is a snapshot of format {found}, this orgscope reads format {SNAPSHOT_FORMAT}: save it again with `orgscope snapshot -o FILE`"
+        "{path} is a snapshot of format {found}, made by a newer orgscope; this one reads formats up to {SNAPSHOT_FORMAT}: update orgscope, or save the run again with this one (`orgscope snapshot -o FILE`)"
     )]
     Version { path: String, found: u32 },
 }
@@ -63,7 +63,9 @@ impl Snapshot {
     pub fn from_json(text: &str, path: &str) -> Result<Snapshot, SnapshotError> {
         let snapshot: Snapshot =
             serde_json::from_str(text).map_err(|source| SnapshotError::Invalid { path: path.to_string(), source })?;
-        if snapshot.format != SNAPSHOT_FORMAT {
+        // Older formats load (what they lack has serde defaults); a newer one may mean something
+        // this build cannot tell.
+        if snapshot.format > SNAPSHOT_FORMAT {
             return Err(SnapshotError::Version { path: path.to_string(), found: snapshot.format });
         }
         snapshot.check_fields().map_err(|(field, value)| SnapshotError::Field {

@@ -124,6 +124,11 @@ pub trait Source: Send + Sync {
     fn saved_snapshot(&self) -> Option<&Snapshot> {
         None
     }
+
+    /// The run before this one, when the source ships one (the demo's, to show what changed).
+    fn previous_snapshot(&self) -> Option<Snapshot> {
+        None
+    }
 }
 
 /// Failures that stop a whole command. Each message says what to do next.

@@ -15,6 +15,8 @@ use crate::model::{
 
 /// The demo organization, compiled into the binary.
 pub const DEMO_JSON: &str = include_str!("../../assets/demo.json");
+/// The demo's run a week earlier (`scripts/demo_previous.py`), so `--demo` shows what changed.
+pub const DEMO_PREVIOUS_JSON: &str = include_str!("../../assets/demo-previous.json");
 
 pub struct SnapshotSource {
     label: String,
@@ -110,6 +112,10 @@ impl Source for SnapshotSource {
 
     fn saved_access(&self) -> BTreeMap<String, ProbeOutcome> {
         self.snapshot.access.clone()
+    }
+
+    fn previous_snapshot(&self) -> Option<Snapshot> {
+        self.demo.then(|| Snapshot::from_json(DEMO_PREVIOUS_JSON, "the demo's previous run").ok()).flatten()
     }
 
     fn saved_snapshot(&self) -> Option<&Snapshot> {

@@ -41,6 +41,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         }
         NodeData::Root | NodeData::Ou => container_lines(&mut lines, node, &path, theme),
     }
+    change_lines(&mut lines, app, &node.id, node.changed, theme);
     let block = Block::new()
         .borders(Borders::ALL)
         .border_style(theme.border())
@@ -139,5 +140,31 @@ fn outcome_lines<'a>(
     if let Some(hint) = &outcome.hint {
         lines.push(Line::styled("Fix", theme.label()));
         lines.push(Line::raw(hint.to_string()));
+    }
+}
+
+/// What changed in the selection since the previous run, and when that run was.
+fn change_lines(lines: &mut Vec<Line<'_>>, app: &App, id: &str, below: usize, theme: &Theme) {
+    let changes: Vec<_> = app.changes.iter().filter(|c| c.id == id).collect();
+    let Some(previous) = app.previous.as_ref().filter(|_| !changes.is_empty() || below > 0) else { return };
+    lines.push(Line::default());
+    lines.push(Line::styled(
+        format!("Changed since the previous run ({} UTC)", previous.saved_at.format("%Y-%m-%d %H:%M")),
+        theme.label(),
+    ));
+    if below > 0 {
+        lines.push(Line::raw(format!("{below} accounts below changed (filter changed: to list them)")));
+    }
+    for change in changes {
+        // The detail says it best where there is one (paths for a move, reasons for access).
+        let what = match (&change.detail, &change.from, &change.to) {
+            (Some(detail), _, _) => detail.to_string(),
+            (None, Some(from), Some(to)) => format!("{from} → {to}"),
+            _ => String::new(),
+        };
+        lines.push(Line::from(vec![
+            Span::styled(format!("Δ {}", change.kind.code()), theme.label()),
+            Span::raw(format!("  {what}")),
+        ]));
     }
 }

@@ -36,7 +36,10 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             Span::raw(query.as_str()),
             Span::styled("▏", theme.label()),
             Span::styled(count, theme.title()),
-            Span::styled("  Enter keeps, Esc restores; state:blocked joined:invited status:suspended", theme.dim()),
+            Span::styled(
+                "  Enter keeps, Esc restores; state:blocked joined:invited status:suspended changed:",
+                theme.dim(),
+            ),
         ]);
         frame.render_widget(Paragraph::new(prompt), Rect { y: inner.y - 1, height: 1, ..inner });
     }
@@ -93,6 +96,9 @@ fn highlighted<'a>(name: Cow<'a, str>, positions: Option<&[u32]>, style: Style, 
         .collect()
 }
 
+/// Marks a row that changed since the previous run (on an OU, with the changed accounts below).
+const CHANGED: &str = "Δ";
+
 fn row_line<'a>(node: &'a TreeNode, highlight: Option<&[u32]>, theme: &Theme) -> Line<'a> {
     let indent = Span::raw("  ".repeat(node.depth as usize));
     match &node.data {
@@ -105,6 +111,10 @@ fn row_line<'a>(node: &'a TreeNode, highlight: Option<&[u32]>, theme: &Theme) ->
                 Span::styled(node.name.shown(), theme.title()),
                 Span::styled(format!("  {} / {}", node.accounts, node.blocked), counts_style),
             ];
+            if !node.changes.is_empty() || node.changed > 0 {
+                let below = if node.changed > 0 { format!(" {}", node.changed) } else { String::new() };
+                spans.push(Span::styled(format!("  {CHANGED}{below}"), theme.label()));
+            }
             if let Some(error) = &node.error {
                 spans.push(Span::styled(format!("  ⚠ {}", error.code), theme.blocked()));
             }
@@ -117,6 +127,9 @@ fn row_line<'a>(node: &'a TreeNode, highlight: Option<&[u32]>, theme: &Theme) ->
             spans.push(Span::styled(format!("  {}", account.id), theme.dim()));
             if account.management {
                 spans.push(Span::styled("  ★ management", theme.label()));
+            }
+            if !node.changes.is_empty() {
+                spans.push(Span::styled(format!("  {CHANGED}"), theme.label()));
             }
             Line::from(spans).style(Style::new())
         }

@@ -30,6 +30,10 @@ pub struct TreeNode {
     pub accounts: usize,
     /// Blocked accounts anywhere below this node.
     pub blocked: usize,
+    /// What changed in this node since the previous run.
+    pub changes: Vec<crate::diff::ChangeKind>,
+    /// Accounts anywhere below this node that changed since the previous run.
+    pub changed: usize,
     pub expanded: bool,
 }
 
@@ -124,6 +128,8 @@ impl TreeView {
             error,
             accounts,
             blocked: 0,
+            changes: Vec::new(),
+            changed: 0,
             expanded: false,
         });
         self.by_id.insert(id.to_string(), index);
@@ -176,6 +182,28 @@ impl TreeView {
             node.blocked = node.blocked.saturating_add_signed(delta);
             cursor = node.parent;
         }
+    }
+
+    /// Marks what changed since the previous run (by node id) and counts the changed accounts
+    /// under every root and OU.
+    pub fn set_changes(&mut self, changes: &std::collections::BTreeMap<String, Vec<crate::diff::ChangeKind>>) {
+        for node in &mut self.nodes {
+            node.changes.clear();
+            node.changed = 0;
+        }
+        for (id, kinds) in changes {
+            let Some(index) = self.index_of(id) else { continue };
+            self.nodes[index].changes = kinds.clone();
+            if self.nodes[index].is_container() {
+                continue;
+            }
+            let mut cursor = self.nodes[index].parent;
+            while let Some(i) = cursor {
+                self.nodes[i].changed += 1;
+                cursor = self.nodes[i].parent;
+            }
+        }
+        self.revision = next_revision();
     }
 
     /// Every account at or below `index`, with its `(id, name)` path from the root, for the probe.

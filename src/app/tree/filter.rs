@@ -103,6 +103,9 @@ enum StateFilter {
     State(String),
     Joined(String),
     Status(String),
+    /// `changed:` (anything), `changed:new`, `changed:moved`, `changed:renamed`, `changed:status`,
+    /// `changed:access`, `changed:blocked` (its access changed and it is blocked now).
+    Changed(String),
 }
 
 fn parse(query: &str) -> (Vec<StateFilter>, Vec<String>) {
@@ -113,6 +116,7 @@ fn parse(query: &str) -> (Vec<StateFilter>, Vec<String>) {
             Some(("state", value)) => states.push(StateFilter::State(value.to_lowercase())),
             Some(("joined", value)) => states.push(StateFilter::Joined(value.to_uppercase())),
             Some(("status", value)) => states.push(StateFilter::Status(value.to_uppercase())),
+            Some(("changed", value)) => states.push(StateFilter::Changed(value.to_lowercase())),
             _ => words.push(word.to_string()),
         }
     }
@@ -127,7 +131,9 @@ fn state_name(access: &AccessState) -> &'static str {
     }
 }
 
-fn passes(filter: &StateFilter, account: &crate::model::Account, access: &AccessState) -> bool {
+fn passes(filter: &StateFilter, node: &super::arena::TreeNode) -> bool {
+    use crate::diff::ChangeKind;
+    let NodeData::Account { account, access } = &node.data else { return false };
     match filter {
         StateFilter::State(state) => {
             state_name(access) == state
@@ -136,6 +142,19 @@ fn passes(filter: &StateFilter, account: &crate::model::Account, access: &Access
         }
         StateFilter::Joined(method) => account.joined_method.as_deref() == Some(method.as_str()),
         StateFilter::Status(status) => account.status.as_deref() == Some(status.as_str()),
+        StateFilter::Changed(what) => {
+            let has = |kind| node.changes.contains(&kind);
+            match what.as_str() {
+                "" => !node.changes.is_empty(),
+                "new" | "added" => has(ChangeKind::AccountAdded),
+                "moved" => has(ChangeKind::AccountMoved),
+                "renamed" => has(ChangeKind::AccountRenamed),
+                "status" => has(ChangeKind::AccountStatus),
+                "access" => has(ChangeKind::AccessChanged),
+                "blocked" => has(ChangeKind::AccessChanged) && access.is_blocked(),
+                _ => false,
+            }
+        }
     }
 }
 
@@ -269,9 +288,9 @@ pub fn apply(tree: &TreeView, index: &SearchIndex, query: &str, previous: Option
         }
         None => {
             everyone = (0..tree.nodes.len())
-                .filter(|&i| match &tree.nodes[i].data {
-                    NodeData::Account { account, access } => states.iter().all(|f| passes(f, account, access)),
-                    _ => false,
+                .filter(|&i| {
+                    matches!(tree.nodes[i].data, NodeData::Account { .. })
+                        && states.iter().all(|f| passes(f, &tree.nodes[i]))
                 })
                 .collect();
             Candidates { indices: &everyone, scores: &[], stride: 0, kept: 0 }
