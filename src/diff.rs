@@ -273,22 +273,19 @@ pub fn render_text(diff: &Diff) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Account, AssignmentStatus, Caller, OrgInfo, Ou, ProbeStatus, Reason, Root};
+    use crate::model::{Account, AssignmentStatus, ProbeStatus, Reason};
 
     fn account(id: &str, name: &str) -> Node {
         Node::Account(Account::fixture(id, name))
     }
 
     fn ou(id: &str, name: &str, children: Vec<Node>) -> Node {
-        Node::Ou(Ou { id: id.into(), name: name.into(), children, error: None })
+        Node::ou_fixture(id, name, children)
     }
 
     fn snapshot(org_id: &str, children: Vec<Node>, access: &[(&str, ProbeStatus, Option<Reason>)]) -> Snapshot {
-        let org = Org {
-            organization: OrgInfo { id: org_id.into(), management_account_id: "1".into(), feature_set: None },
-            caller: Caller { account: "1".into(), arn: "arn".into() },
-            roots: vec![Root { id: "r-1".into(), name: "Root".into(), children, error: None }],
-        };
+        let mut org = Org::fixture(children);
+        org.organization.id = org_id.into();
         let access = access
             .iter()
             .map(|(id, status, reason)| {

@@ -6,17 +6,12 @@
 mod common;
 
 use std::sync::Arc;
-use std::time::Duration;
 
-use futures::StreamExt;
 use orgscope::app::{App, Settings};
-use orgscope::probe::{ProbeSettings, Prober};
 use orgscope::source::Source;
 use orgscope::source::snapshot::SnapshotSource;
 use orgscope::theme::Theme;
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
-use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+use ratatui::crossterm::event::{Event, KeyCode};
 
 const PREVIOUS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/assets/demo-previous.json");
 
@@ -129,29 +124,16 @@ fn older_snapshots_load_and_newer_ones_are_refused() {
     assert!(stderr.contains("format 99, made by a newer orgscope"), "{stderr}");
 }
 
-fn key(code: KeyCode) -> std::io::Result<Event> {
-    Ok(Event::Key(KeyEvent::new(code, KeyModifiers::NONE)))
-}
+use common::tui::key;
 
 async fn demo_screen(keys: Vec<std::io::Result<Event>>) -> (String, App) {
     let source = Arc::new(SnapshotSource::demo().expect("demo"));
     let mut app = App::new(Settings::for_source(source.as_ref()));
     app.settings.theme = Theme { color: false, light: false };
     app.previous = source.previous_snapshot();
-    let mut terminal = Terminal::new(TestBackend::new(120, 48)).expect("terminal");
-    let events = futures::stream::iter(keys).then(|event| async {
-        tokio::time::sleep(Duration::from_millis(10)).await;
-        event
-    });
-    let prober = Arc::new(Prober::new(source, ProbeSettings::default()));
-    let clipboard = |_: &str| orgscope::export::clipboard::Copied { system: true, terminal: false };
-    orgscope::tui::run::run(&mut terminal, &mut app, prober, Box::pin(events), clipboard).await.expect("runs");
-    let buffer = terminal.backend().buffer();
-    let area = buffer.area;
-    let screen = (0..area.height)
-        .map(|y| (0..area.width).map(|x| buffer[(x, y)].symbol()).collect::<String>().trim_end().to_string())
-        .collect::<Vec<_>>()
-        .join("\n");
+    let landed = orgscope::export::clipboard::Copied { system: true, terminal: false };
+    let (terminal, _, _) = common::tui::run_app(&mut app, source, (120, 48), keys, landed).await;
+    let screen = common::tui::text(terminal.backend().buffer());
     (screen, app)
 }
 

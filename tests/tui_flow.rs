@@ -1,23 +1,17 @@
 //! The whole app on ratatui's `TestBackend`: the demo source, the real run loop, scripted keys,
 //! and insta snapshots of what a user sees.
 
-use std::sync::Arc;
-use std::time::Duration;
+mod common;
 
-use futures::StreamExt;
+use std::sync::Arc;
+
+use common::tui::{key, text};
 use orgscope::app::{App, Exit};
-use orgscope::probe::{ProbeSettings, Prober};
 use orgscope::source::snapshot::SnapshotSource;
 use orgscope::theme::Theme;
-use orgscope::tui::run::run;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
-use ratatui::buffer::Buffer;
-use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
-
-fn key(code: KeyCode) -> std::io::Result<Event> {
-    Ok(Event::Key(KeyEvent::new(code, KeyModifiers::NONE)))
-}
+use ratatui::crossterm::event::{Event, KeyCode};
 
 fn demo_app(source: &SnapshotSource) -> App {
     let mut app = App::new(orgscope::app::Settings::for_source(source));
@@ -50,27 +44,8 @@ async fn run_demo_with_clipboard(
 ) -> (Terminal<TestBackend>, App, Exit, Vec<String>) {
     let source = Arc::new(SnapshotSource::demo().expect("demo parses"));
     let mut app = demo_app(&source);
-    let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("test terminal");
-    let events = futures::stream::iter(keys).then(|event| async {
-        tokio::time::sleep(Duration::from_millis(10)).await;
-        event
-    });
-    let prober = Arc::new(Prober::new(source, ProbeSettings::default()));
-    let mut copied = Vec::new();
-    let clipboard = |text: &str| {
-        copied.push(text.to_string());
-        landed.clone()
-    };
-    let exit = run(&mut terminal, &mut app, prober, Box::pin(events), clipboard).await.expect("the app runs");
+    let (terminal, exit, copied) = common::tui::run_app(&mut app, source, (width, height), keys, landed).await;
     (terminal, app, exit, copied)
-}
-
-fn text(buffer: &Buffer) -> String {
-    let area = buffer.area;
-    (0..area.height)
-        .map(|y| (0..area.width).map(|x| buffer[(x, y)].symbol()).collect::<String>().trim_end().to_string())
-        .collect::<Vec<_>>()
-        .join("\n")
 }
 
 #[tokio::test(flavor = "current_thread", start_paused = true)]

@@ -6,22 +6,15 @@
 mod common;
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use common::hostile::{self, assert_inert};
 use futures::StreamExt;
 use orgscope::app::App;
-use orgscope::probe::{ProbeSettings, Prober};
 use orgscope::source::snapshot::SnapshotSource;
 use orgscope::theme::Theme;
-use orgscope::tui::run::run;
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
-use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+use ratatui::crossterm::event::{Event, KeyCode};
 
-fn key(code: KeyCode) -> std::io::Result<Event> {
-    Ok(Event::Key(KeyEvent::new(code, KeyModifiers::NONE)))
-}
+use common::tui::key;
 
 /// Runs the app on the hostile snapshot; returns the screen and what was copied.
 async fn hostile_screen(width: u16, height: u16, keys: Vec<std::io::Result<Event>>) -> (String, Vec<String>) {
@@ -31,24 +24,9 @@ async fn hostile_screen(width: u16, height: u16, keys: Vec<std::io::Result<Event
     let source = Arc::new(SnapshotSource::from_file(&path).expect("the hostile snapshot loads"));
     let mut app = App::new(orgscope::app::Settings::for_source(source.as_ref()));
     app.settings.theme = Theme { color: false, light: false };
-    let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("test terminal");
-    let events = futures::stream::iter(keys).then(|event| async {
-        tokio::time::sleep(Duration::from_millis(10)).await;
-        event
-    });
-    let prober = Arc::new(Prober::new(source, ProbeSettings::default()));
-    let mut copied = Vec::new();
-    let clipboard = |text: &str| {
-        copied.push(text.to_string());
-        orgscope::export::clipboard::Copied { system: true, terminal: false }
-    };
-    run(&mut terminal, &mut app, prober, Box::pin(events), clipboard).await.expect("the app runs");
-    let buffer = terminal.backend().buffer();
-    let area = buffer.area;
-    let screen = (0..area.height)
-        .map(|y| (0..area.width).map(|x| buffer[(x, y)].symbol()).collect::<String>().trim_end().to_string())
-        .collect::<Vec<_>>()
-        .join("\n");
+    let landed = orgscope::export::clipboard::Copied { system: true, terminal: false };
+    let (terminal, _, copied) = common::tui::run_app(&mut app, source, (width, height), keys, landed).await;
+    let screen = common::tui::text(terminal.backend().buffer());
     // The temporary directory's name is random; its length is not.
     let shown_dir = dir.path().to_string_lossy().into_owned();
     let fixed: String = shown_dir.chars().map(|c| if c.is_ascii_alphanumeric() { 'X' } else { c }).collect();

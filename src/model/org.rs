@@ -251,6 +251,26 @@ impl Org {
 }
 
 #[cfg(test)]
+impl Org {
+    /// Organization `o-1` managed from account `1`, one root `r-1` holding `children`, for tests.
+    pub(crate) fn fixture(children: Vec<Node>) -> Org {
+        Org {
+            organization: OrgInfo { id: "o-1".into(), management_account_id: "1".into(), feature_set: None },
+            caller: Caller { account: "1".into(), arn: "arn".into() },
+            roots: vec![Root { id: "r-1".into(), name: "Root".into(), children, error: None }],
+        }
+    }
+}
+
+#[cfg(test)]
+impl Node {
+    /// An OU for tests.
+    pub(crate) fn ou_fixture(id: &str, name: &str, children: Vec<Node>) -> Node {
+        Node::Ou(Ou { id: id.into(), name: name.into(), children, error: None })
+    }
+}
+
+#[cfg(test)]
 impl Account {
     /// An ACTIVE account created by the organization, for tests; override fields as needed.
     pub(crate) fn fixture(id: &str, name: &str) -> Account {
@@ -276,7 +296,7 @@ mod tests {
     }
 
     fn ou(id: &str, name: &str, children: Vec<Node>) -> Node {
-        Node::Ou(Ou { id: id.into(), name: name.into(), children, error: None })
+        Node::ou_fixture(id, name, children)
     }
 
     #[test]
@@ -295,19 +315,10 @@ mod tests {
 
     #[test]
     fn accounts_carry_their_ou_path() {
-        let org = Org {
-            organization: OrgInfo { id: "o-1".into(), management_account_id: "1".into(), feature_set: None },
-            caller: Caller { account: "1".into(), arn: "arn".into() },
-            roots: vec![Root {
-                id: "r-1".into(),
-                name: "Root".into(),
-                error: None,
-                children: vec![
-                    ou("ou-1", "Prod", vec![ou("ou-2", "Web", vec![account("9", "web")])]),
-                    account("1", "mgmt"),
-                ],
-            }],
-        };
+        let org = Org::fixture(vec![
+            ou("ou-1", "Prod", vec![ou("ou-2", "Web", vec![account("9", "web")])]),
+            account("1", "mgmt"),
+        ]);
         let paths: Vec<(String, Vec<&str>)> = org
             .accounts_with_paths()
             .into_iter()

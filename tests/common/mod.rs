@@ -5,6 +5,7 @@ pub mod fake_aws;
 pub mod hostile;
 pub mod moto;
 pub mod tmux;
+pub mod tui;
 
 use std::path::PathBuf;
 use std::process::Command;

@@ -421,39 +421,14 @@ impl TreeView {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Caller, OrgInfo, Ou, Root};
 
     fn account(id: &str) -> Node {
         Node::Account(Account::fixture(id, &format!("acct-{id}")))
     }
 
     fn org() -> Org {
-        Org {
-            organization: OrgInfo { id: "o-1".into(), management_account_id: "1".into(), feature_set: None },
-            caller: Caller { account: "1".into(), arn: "arn".into() },
-            roots: vec![Root {
-                id: "r-1".into(),
-                name: "Root".into(),
-                error: None,
-                children: vec![
-                    Node::Ou(Ou {
-                        id: "ou-a".into(),
-                        name: "A".into(),
-                        error: None,
-                        children: vec![
-                            Node::Ou(Ou {
-                                id: "ou-b".into(),
-                                name: "B".into(),
-                                error: None,
-                                children: vec![account("3")],
-                            }),
-                            account("2"),
-                        ],
-                    }),
-                    account("1"),
-                ],
-            }],
-        }
+        let ou = Node::ou_fixture;
+        Org::fixture(vec![ou("ou-a", "A", vec![ou("ou-b", "B", vec![account("3")]), account("2")]), account("1")])
     }
 
     fn blocked() -> AccessState {
