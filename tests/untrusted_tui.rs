@@ -8,7 +8,6 @@ mod common;
 use std::sync::Arc;
 
 use common::hostile::{self, assert_inert};
-use futures::StreamExt;
 use orgscope::app::App;
 use orgscope::source::snapshot::SnapshotSource;
 use orgscope::theme::Theme;
