@@ -41,7 +41,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         }
         NodeData::Root | NodeData::Ou => container_lines(&mut lines, node, &path, theme),
     }
-    change_lines(&mut lines, app, &node.id, node.changed, theme);
+    change_lines(&mut lines, app, node, theme);
     let block = Block::new()
         .borders(Borders::ALL)
         .border_style(theme.border())
@@ -143,9 +143,15 @@ fn outcome_lines<'a>(
     }
 }
 
-/// What changed in the selection since the previous run, and when that run was.
-fn change_lines(lines: &mut Vec<Line<'_>>, app: &App, id: &str, below: usize, theme: &Theme) {
-    let changes: Vec<_> = app.changes.iter().filter(|c| c.id == id).collect();
+/// What changed in the selection since the previous run, and when that run was. A root also lists
+/// what left the organization (it has no row of its own any more).
+fn change_lines(lines: &mut Vec<Line<'_>>, app: &App, node: &TreeNode, theme: &Theme) {
+    use crate::diff::ChangeKind;
+    let (id, below) = (node.id.as_str(), node.changed);
+    let gone = |c: &&crate::diff::Change| {
+        node.parent.is_none() && matches!(c.kind, ChangeKind::AccountRemoved | ChangeKind::OuRemoved)
+    };
+    let changes: Vec<_> = app.changes.iter().filter(|c| c.id == id || gone(c)).collect();
     let Some(previous) = app.previous.as_ref().filter(|_| !changes.is_empty() || below > 0) else { return };
     lines.push(Line::default());
     lines.push(Line::styled(
@@ -162,9 +168,10 @@ fn change_lines(lines: &mut Vec<Line<'_>>, app: &App, id: &str, below: usize, th
             (None, Some(from), Some(to)) => format!("{from} → {to}"),
             _ => String::new(),
         };
+        let whose = if change.id == id { String::new() } else { format!("  {} ({})", change.name, change.id) };
         lines.push(Line::from(vec![
             Span::styled(format!("Δ {}", change.kind.code()), theme.label()),
-            Span::raw(format!("  {what}")),
+            Span::raw(format!("{whose}  {what}")),
         ]));
     }
 }
