@@ -229,11 +229,11 @@ fn new_failures(old: &Snapshot, new: &Snapshot) -> Vec<Change> {
         .collect()
 }
 
-/// The changes by the id of what changed, for the TUI's marks.
-pub fn by_id(changes: &[Change]) -> BTreeMap<String, Vec<ChangeKind>> {
-    let mut out: BTreeMap<String, Vec<ChangeKind>> = BTreeMap::new();
+/// The changes by the id of what changed, for the TUI's marks and detail pane.
+pub fn by_id(changes: Vec<Change>) -> BTreeMap<String, Vec<Change>> {
+    let mut out: BTreeMap<String, Vec<Change>> = BTreeMap::new();
     for change in changes {
-        out.entry(change.id.clone()).or_default().push(change.kind);
+        out.entry(change.id.clone()).or_default().push(change);
     }
     out
 }

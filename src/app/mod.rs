@@ -72,8 +72,9 @@ pub struct App {
     last_click: Option<(View, usize, std::time::Instant)>,
     /// The run before this one (the cached run, or the demo's), to mark what changed since.
     pub previous: Option<crate::model::Snapshot>,
-    /// What changed since `previous`, as far as this run has got.
-    pub changes: Vec<crate::diff::Change>,
+    /// What changed since `previous`, as far as this run has got, by the id of what changed
+    /// (looked up per frame by the detail pane, so computed here once).
+    pub changes: BTreeMap<String, Vec<crate::diff::Change>>,
     /// When the credentials handed out for an account expire, for the detail pane.
     pub sessions: BTreeMap<String, chrono::DateTime<chrono::Utc>>,
     pub exit: Option<Exit>,
@@ -99,7 +100,7 @@ impl App {
             stale: None,
             last_click: None,
             previous: None,
-            changes: Vec::new(),
+            changes: BTreeMap::new(),
             sessions: BTreeMap::new(),
             exit: None,
         }
@@ -287,8 +288,8 @@ impl App {
         let (Some(previous), Some(now)) = (&self.previous, self.snapshot()) else { return };
         match crate::diff::diff(previous, &now) {
             Ok(diff) => {
-                self.tree.view.set_changes(&crate::diff::by_id(&diff.changes));
-                self.changes = diff.changes;
+                self.changes = crate::diff::by_id(diff.changes);
+                self.tree.view.set_changes(&self.changes);
             }
             Err(err) => tracing::info!(%err, "the previous run is of another organization: no change marks"),
         }

@@ -148,10 +148,12 @@ fn outcome_lines<'a>(
 fn change_lines(lines: &mut Vec<Line<'_>>, app: &App, node: &TreeNode, theme: &Theme) {
     use crate::diff::ChangeKind;
     let (id, below) = (node.id.as_str(), node.changed);
-    let gone = |c: &&crate::diff::Change| {
-        node.parent.is_none() && matches!(c.kind, ChangeKind::AccountRemoved | ChangeKind::OuRemoved)
-    };
-    let changes: Vec<_> = app.changes.iter().filter(|c| c.id == id || gone(c)).collect();
+    let mut changes: Vec<&crate::diff::Change> = app.changes.get(id).into_iter().flatten().collect();
+    if node.parent.is_none() {
+        // Only a root's pane walks every change, and only for what left (no row of its own).
+        let gone = |c: &&crate::diff::Change| matches!(c.kind, ChangeKind::AccountRemoved | ChangeKind::OuRemoved);
+        changes.extend(app.changes.values().flatten().filter(gone));
+    }
     let Some(previous) = app.previous.as_ref().filter(|_| !changes.is_empty() || below > 0) else { return };
     lines.push(Line::default());
     lines.push(Line::styled(

@@ -186,14 +186,14 @@ impl TreeView {
 
     /// Marks what changed since the previous run (by node id) and counts the changed accounts
     /// under every root and OU.
-    pub fn set_changes(&mut self, changes: &std::collections::BTreeMap<String, Vec<crate::diff::ChangeKind>>) {
+    pub fn set_changes(&mut self, changes: &std::collections::BTreeMap<String, Vec<crate::diff::Change>>) {
         for node in &mut self.nodes {
             node.changes.clear();
             node.changed = 0;
         }
-        for (id, kinds) in changes {
+        for (id, node_changes) in changes {
             let Some(index) = self.index_of(id) else { continue };
-            self.nodes[index].changes = kinds.clone();
+            self.nodes[index].changes = node_changes.iter().map(|c| c.kind).collect();
             if self.nodes[index].is_container() {
                 continue;
             }
