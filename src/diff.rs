@@ -213,7 +213,7 @@ pub fn diff(old: &Snapshot, new: &Snapshot) -> Result<Diff, DifferentOrganizatio
 
 /// Assignment failures in `new` that `old` did not have (by request id, else event id).
 fn new_failures(old: &Snapshot, new: &Snapshot) -> Vec<Change> {
-    let key = |a: &crate::model::AssignmentAttempt| a.request_id.clone().unwrap_or_else(|| a.event_id.clone());
+    let key = |a: &crate::model::AssignmentAttempt| a.key().cloned().unwrap_or_default();
     let seen: HashSet<Text> = old.assignments.iter().map(key).collect();
     new.assignments
         .iter()
@@ -376,7 +376,7 @@ mod tests {
         let old = snapshot("o-1", vec![], &[]);
         assert!(diff(&old, &snapshot("o-2", vec![], &[])).is_err());
         let mut new = old.clone();
-        let mut failed = crate::source::event::parse("ev-1", None, "{}");
+        let mut failed = crate::source::event::parse("ev-1", None, "{}", crate::model::Operation::Create);
         failed.status = AssignmentStatus::Failed;
         failed.request_id = Some("req-1".into());
         failed.failure_reason = Some("Received a 402 status error".into());

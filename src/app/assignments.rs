@@ -1,16 +1,17 @@
-//! The assignments view (Tab): the attempts (newest first), the failures-only filter and the
-//! list cursor, and what the view's keys do. Filtering is computed here, once per change, never
-//! while drawing.
+//! The assignments view (Tab): the requests (newest first: assignments created and deleted,
+//! permission sets provisioned), the failures-only filter and the list cursor, and what the view's
+//! keys do, `R` (retry, behind a confirmation) included. Filtering is computed here, once per
+//! change, never while drawing.
 
 use ratatui::layout::Rect;
 
 use super::cursor::ListCursor;
 use super::layout::Layout;
-use super::message::{Effect, Intent};
+use super::message::{Effect, Intent, Job};
 use super::overlay::Overlay;
 use super::task::Task;
 use super::view::{Context, Reply, Screen};
-use crate::model::{AssignmentAttempt, RawText};
+use crate::model::{AssignmentAttempt, AssignmentStatus, Org, RawText, Text};
 use crate::source::AssignmentProgress;
 
 /// Loading state of the assignments.
@@ -31,6 +32,10 @@ pub struct AssignmentsScreen {
     pub failed_only: bool,
     pub cursor: ListCursor,
     pub loading: Loading,
+    /// What could not be read (CloudTrail, the status APIs) while the rest was.
+    pub unavailable: Vec<Text>,
+    /// Rows being retried: their key → the row as it was, restored if the retry cannot be sent.
+    pub retrying: Vec<(Text, AssignmentAttempt)>,
 }
 
 impl Screen for AssignmentsScreen {
@@ -51,21 +56,21 @@ impl Screen for AssignmentsScreen {
 
 impl AssignmentsScreen {
     pub fn set(&mut self, attempts: Vec<AssignmentAttempt>) {
-        let selected_event = self.selected_attempt().map(|a| a.event_id.clone());
+        let selected = self.selected_attempt().and_then(|a| a.key().cloned());
         self.attempts = attempts;
-        self.rebuild(selected_event.as_ref().map(|e| e.raw()));
+        self.rebuild(selected.as_ref().map(|e| e.raw()));
     }
 
     fn rebuild(&mut self, keep: Option<&str>) {
         self.rows =
             (0..self.attempts.len()).filter(|&i| !self.failed_only || self.attempts[i].status.is_failure()).collect();
-        let kept = keep.and_then(|id| self.rows.iter().position(|&i| self.attempts[i].event_id == id));
+        let kept = keep.and_then(|id| self.rows.iter().position(|&i| self.attempts[i].key().is_some_and(|k| k == id)));
         self.cursor.selected = kept.unwrap_or(0);
         self.cursor.clamp(self.rows.len());
     }
 
     pub fn toggle_failed_only(&mut self) {
-        let keep = self.selected_attempt().map(|a| a.event_id.clone());
+        let keep = self.selected_attempt().and_then(|a| a.key().cloned());
         self.failed_only = !self.failed_only;
         self.rebuild(keep.as_ref().map(|e| e.raw()));
         self.cursor.offset = 0;
@@ -101,6 +106,7 @@ impl AssignmentsScreen {
             Intent::Activate => return self.selected_attempt().map(|attempt| Reply::overlay(detail_popup(attempt))),
             Intent::CopyReason => return Some(self.copy_reason()),
             Intent::CopyFailures => return Some(self.copy_failures()),
+            Intent::Retry => return Some(self.confirm_retry(cx)),
             Intent::JumpToAccount => {
                 return Some(match self.selected_attempt().and_then(|a| a.account_id.clone()) {
                     Some(id) => Reply { show_account: Some(id.into_raw()), ..Reply::default() },
@@ -121,9 +127,72 @@ impl AssignmentsScreen {
     pub fn copy_reason(&self) -> Reply {
         let found = self.selected_attempt().and_then(|a| {
             let reason = a.failure_reason.as_ref()?;
-            Some(Effect::copy(reason.to_string(), format!("the failure reason of {}", a.event_id)))
+            let of = a.key().map_or_else(|| "this row".to_string(), |k| k.to_string());
+            Some(Effect::copy(reason.to_string(), format!("the failure reason of {of}")))
         });
         found.map_or_else(|| Reply::toast("nothing to copy: no failure reason or error here"), Reply::effect)
+    }
+
+    /// `R`: the confirmation popup naming what would be sent again, or why nothing can be.
+    fn confirm_retry(&self, cx: &Context) -> Reply {
+        let Some(attempt) = self.selected_attempt() else { return Reply::toast("no request selected") };
+        if let Err(why) = attempt.retryable() {
+            return Reply::toast(why);
+        }
+        if self.retrying.iter().any(|(key, _)| Some(key) == attempt.key()) {
+            return Reply::toast("this request is being retried");
+        }
+        let job = Job::RetryAssignment {
+            attempt: Box::new(attempt.clone()),
+            sso_region: cx.settings.assignments.sso_region.clone(),
+        };
+        Reply::overlay(Overlay::Confirm { title: "Retry this request?".into(), body: retry_question(attempt), job: Box::new(job) })
+    }
+
+    /// The user confirmed: the row shows IN_PROGRESS until the retry reports.
+    pub fn retrying(&mut self, attempt: &AssignmentAttempt) {
+        let Some(key) = attempt.key().cloned() else { return };
+        if let Some(row) = self.attempts.iter_mut().find(|a| a.key() == Some(&key)) {
+            self.retrying.push((key, row.clone()));
+            row.status = AssignmentStatus::InProgress;
+        }
+    }
+
+    /// The retry's outcome replaces the row in place (the selection stays on it); a retry that
+    /// could not be sent restores the row. Returns the toast.
+    pub fn retried(&mut self, key: &Text, result: Result<Box<AssignmentAttempt>, String>, org: Option<&Org>) -> String {
+        let before = self.retrying.iter().position(|(k, _)| k == key).map(|i| self.retrying.remove(i).1);
+        let Some(index) = self.attempts.iter().position(|a| a.key() == Some(key)) else {
+            return "the retried request is no longer in the list".to_string();
+        };
+        let selected = self.selected_attempt().and_then(|a| a.key()) == Some(key);
+        match result {
+            Ok(new) => {
+                let mut rows = vec![*new];
+                if let Some(org) = org {
+                    crate::model::name_accounts(&mut rows, org);
+                    crate::remedy::assignment::explain(&mut rows, &org.organization.management_account_id);
+                }
+                let new = rows.remove(0);
+                let toast = match (&new.status, &new.failure_reason) {
+                    (AssignmentStatus::Failed | AssignmentStatus::ApiError, Some(reason)) => {
+                        format!("the retry {}: {reason}", new.status.code())
+                    }
+                    (status, _) => format!("the retry {}", status.code()),
+                };
+                let new_key = new.key().cloned();
+                self.attempts[index] = new;
+                let keep = if selected { new_key } else { self.selected_attempt().and_then(|a| a.key().cloned()) };
+                self.rebuild(keep.as_ref().map(|k| k.raw()));
+                toast
+            }
+            Err(message) => {
+                if let Some(before) = before {
+                    self.attempts[index] = before;
+                }
+                format!("the retry could not be sent: {}", crate::text::visible(&message))
+            }
+        }
     }
 
     fn copy_failures(&self) -> Reply {
@@ -160,10 +229,45 @@ impl AssignmentsScreen {
 
 /// The popup Enter opens on an attempt.
 fn detail_popup(attempt: &AssignmentAttempt) -> Overlay {
+    let id = attempt.key().map(Text::to_string).unwrap_or_default();
     Overlay::Text {
-        title: format!("{} attempt {}", attempt.status.code(), attempt.event_id),
+        title: format!("{} {} {id}", attempt.status.code(), attempt.operation.code()),
         body: detail_text(attempt),
     }
+}
+
+/// What `R` asks before it writes: the request, named in full, and what it will do.
+fn retry_question(attempt: &AssignmentAttempt) -> String {
+    use crate::model::Operation;
+    let field = |label: &str, value: Option<String>| format!("{label:<15}{}\n", value.as_deref().unwrap_or("—"));
+    let what = match attempt.operation {
+        Operation::Create => "CreateAccountAssignment: give the principal the permission set in the account",
+        Operation::Delete => "DeleteAccountAssignment: take the permission set from the principal in the account",
+        Operation::Provision => "ProvisionPermissionSet: push the permission set's current version to the account",
+    };
+    let mut out = format!("This writes to AWS. Identity Center is asked again:\n{what}.\n\n");
+    out.push_str(&field("Account", attempt.account_label().or_else(|| attempt.target_type.as_ref().map(Text::to_string))));
+    out.push_str(&field("Permission set", attempt.permission_set_label()));
+    if attempt.operation != Operation::Provision {
+        out.push_str(&field("Principal", principal_text(attempt)));
+    }
+    out.push_str(&field("Failed request", attempt.request_id.as_ref().map(Text::to_string)));
+    if let Some(reason) = &attempt.failure_reason {
+        out.push_str(&format!("\nIt failed with\n{reason}\n"));
+    }
+    out.push_str("\nFix the cause first. Enter sends the request and follows it; Esc cancels.\n");
+    out
+}
+
+/// "GROUP Platform (g-1)": kind, name and id, visible form.
+fn principal_text(attempt: &AssignmentAttempt) -> Option<String> {
+    attempt.principal_type.as_ref().map(|t| {
+        let id = attempt.principal_id.as_ref().map(Text::to_string).unwrap_or_default();
+        match &attempt.principal_name {
+            Some(name) => format!("{t} {name} ({id})"),
+            None => format!("{t} {id}"),
+        }
+    })
 }
 
 /// Everything about one attempt, for the detail popup. Every AWS field is in its visible form.
@@ -173,22 +277,16 @@ pub fn detail_text(attempt: &AssignmentAttempt) -> String {
     let shown = |text: &Option<Text>| text.as_ref().map(Text::to_string);
     let mut out = String::new();
     out.push_str(&field("Status", Some(attempt.status.code().to_string())));
+    out.push_str(&field("Operation", Some(attempt.operation.api().to_string())));
     out.push_str(&field("Time", attempt.event_time.map(|t| t.to_rfc3339())));
     out.push_str(&field("Account", attempt.account_label()));
     out.push_str(&field("Permission set", shown(&attempt.permission_set_name)));
     out.push_str(&field("  ARN", shown(&attempt.permission_set_arn)));
-    let principal = attempt.principal_type.as_ref().map(|t| {
-        let id = attempt.principal_id.as_ref().map(Text::to_string).unwrap_or_default();
-        match &attempt.principal_name {
-            Some(name) => format!("{t} {name} ({id})"),
-            None => format!("{t} {id}"),
-        }
-    });
-    out.push_str(&field("Principal", principal));
+    out.push_str(&field("Principal", principal_text(attempt)));
     out.push_str(&field("Actor", shown(&attempt.actor)));
     out.push_str(&field("Request id", shown(&attempt.request_id)));
     out.push_str(&field("Instance", shown(&attempt.instance_arn)));
-    out.push_str(&field("Event id", Some(attempt.event_id.to_string())));
+    out.push_str(&field("Event id", shown(&attempt.event_id)));
     if let Some(code) = &attempt.error_code {
         out.push_str(&field("Error code", Some(code.to_string())));
     }
@@ -197,6 +295,9 @@ pub fn detail_text(attempt: &AssignmentAttempt) -> String {
     }
     if let Some(hint) = &attempt.hint {
         out.push_str(&format!("\nFix\n{hint}\n"));
+    }
+    if attempt.retryable().is_ok() {
+        out.push_str("\nR retries it (asks first)\n");
     }
     if let Some(raw) = &attempt.raw_event {
         // Pretty JSON keeps its own line breaks; every string inside it is made visible.
@@ -213,27 +314,17 @@ pub fn detail_text(attempt: &AssignmentAttempt) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::AssignmentStatus;
 
     fn attempt(id: &str, status: AssignmentStatus) -> AssignmentAttempt {
         AssignmentAttempt {
-            event_id: id.into(),
-            event_time: None,
-            actor: None,
+            event_id: Some(id.into()),
             request_id: Some(format!("req-{id}").into()),
-            instance_arn: None,
             account_id: Some("2".into()),
             account_name: Some("a|b".into()),
-            permission_set_arn: None,
             permission_set_name: Some("PS".into()),
-            principal_type: None,
-            principal_id: None,
-            principal_name: None,
             status,
             failure_reason: Some("reason with | pipe".into()),
-            error_code: None,
-            hint: None,
-            raw_event: None,
+            ..AssignmentAttempt::empty(crate::model::Operation::Create)
         }
     }
 
@@ -248,7 +339,7 @@ mod tests {
         view.cursor.move_by(1, view.rows.len());
         view.toggle_failed_only();
         assert_eq!(view.rows.len(), 2);
-        assert_eq!(view.selected_attempt().map(|a| a.event_id.raw()), Some("2"));
+        assert_eq!(view.selected_attempt().and_then(|a| a.key()).map(|k| k.raw()), Some("req-2"));
         view.toggle_failed_only();
         assert_eq!(view.rows.len(), 3);
     }

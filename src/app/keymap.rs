@@ -81,6 +81,13 @@ impl Default for Keymap {
                 bind("copy_reason", vec![Char('c')], Intent::CopyReason, "copy the failure reason or error", None),
                 bind("copy_failures", vec![Char('C')], Intent::CopyFailures, "assignments: failures as Markdown", None),
                 bind(
+                    "retry",
+                    vec![Char('R')],
+                    Intent::Retry,
+                    "assignments: retry the failed request (asks first)",
+                    None,
+                ),
+                bind(
                     "jump_to_account",
                     vec![Char('a')],
                     Intent::JumpToAccount,

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use crate::model::{AssignmentAttempt, Org, ProbeOutcome, TempCredentials, Text};
 use crate::probe::{CallerContext, ProbeTarget};
-use crate::source::{AssignmentProgress, AssignmentQuery, DiscoveryProgress};
+use crate::source::{AssignmentProgress, AssignmentQuery, AssignmentsRead, DiscoveryProgress};
 
 /// What the user asks for.
 #[derive(Debug, Clone, PartialEq)]
@@ -44,6 +44,8 @@ pub enum Intent {
     CopyReason,
     /// `C`: every failure in view as a Markdown table.
     CopyFailures,
+    /// `R` in the assignments: send the selected FAILED request again, after a confirmation.
+    Retry,
     /// `a`: show the selected attempt's account in the tree.
     JumpToAccount,
     /// `/`: start typing a filter.
@@ -99,7 +101,12 @@ pub enum Report {
         result: Result<String, String>,
     },
     AssignmentsProgress(AssignmentProgress),
-    AssignmentsDone(Result<Vec<AssignmentAttempt>, String>),
+    AssignmentsDone(Result<AssignmentsRead, String>),
+    /// A retry reached its final status (or could not be sent): `key` is the row it replaces.
+    RetryDone {
+        key: Text,
+        result: Result<Box<AssignmentAttempt>, String>,
+    },
     /// The cache was written (or a warning logged).
     CacheSaved,
     /// An effect's task panicked: the app stops with an error.
@@ -186,6 +193,11 @@ pub enum Job {
         account: String,
     },
     LoadAssignments(AssignmentQuery),
+    /// The one write: send a FAILED request again (the user confirmed it) and follow it.
+    RetryAssignment {
+        attempt: Box<AssignmentAttempt>,
+        sso_region: Option<String>,
+    },
     /// Save the run for an instant next start.
     SaveCache {
         path: std::path::PathBuf,

@@ -1,11 +1,12 @@
-//! Popups over the views: the `?` help and a text popup (an attempt's detail, an error worth more
-//! than a toast, text to copy by hand). A popup takes the keys until it is closed.
+//! Popups over the views: the `?` help, a text popup (an attempt's detail, an error worth more
+//! than a toast, text to copy by hand) and a confirmation before the one write to AWS. A popup
+//! takes the keys until it is closed.
 
 use super::App;
-use super::message::{Effect, Intent};
+use super::message::{Effect, Intent, Job};
 use super::view::View;
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Overlay {
     Help,
     /// Text to read or copy by hand.
@@ -13,16 +14,40 @@ pub enum Overlay {
         title: String,
         body: String,
     },
+    /// A question before `job` runs: Enter runs it, Esc (or `q`) does not.
+    Confirm {
+        title: String,
+        body: String,
+        job: Box<Job>,
+    },
+}
+
+impl Overlay {
+    /// The popup's title and text, for drawing and paging.
+    pub fn text(&self) -> Option<(&str, &str)> {
+        match self {
+            Overlay::Help => None,
+            Overlay::Text { title, body } | Overlay::Confirm { title, body, .. } => Some((title, body)),
+        }
+    }
 }
 
 impl App {
     /// An intent while a popup is open: the close keys close it, the movement keys scroll it,
     /// `c` in an attempt's popup still copies its reason; every other key waits.
     pub(super) fn overlay_intent(&mut self, intent: &Intent) -> Vec<Effect> {
-        let page = match &self.overlay {
-            Some(Overlay::Text { body, .. }) => self.layout.popup(body).height.saturating_sub(2).max(1),
-            _ => 1,
+        let page = match self.overlay.as_ref().and_then(Overlay::text) {
+            Some((_, body)) => self.layout.popup(body).height.saturating_sub(2).max(1),
+            None => 1,
         };
+        if let (Intent::Activate, Some(Overlay::Confirm { .. })) = (intent, &self.overlay) {
+            let Some(Overlay::Confirm { job, .. }) = self.overlay.take() else { return Vec::new() };
+            self.overlay_scroll = 0;
+            if let Job::RetryAssignment { attempt, .. } = job.as_ref() {
+                self.assignments.retrying(attempt);
+            }
+            return vec![Effect::Run(*job)];
+        }
         match intent {
             Intent::ToggleHelp | Intent::CloseOverlay | Intent::Quit => {
                 self.overlay = None;

@@ -61,13 +61,19 @@ impl App {
                     task.progress = progress;
                 }
             }
-            Report::AssignmentsDone(Ok(mut attempts)) => {
+            Report::AssignmentsDone(Ok(read)) => {
+                let mut attempts = read.attempts;
                 if let Some(org) = &self.org {
                     crate::model::name_accounts(&mut attempts, org);
                     crate::remedy::assignment::explain(&mut attempts, &org.organization.management_account_id);
                 }
                 self.assignments.set(attempts);
+                self.assignments.unavailable = read.unavailable;
                 self.assignments.loading = Loading::Loaded;
+            }
+            Report::RetryDone { key, result } => {
+                let toast = self.assignments.retried(&key, result, self.org.as_ref());
+                self.toast = Some(toast);
             }
             Report::AssignmentsDone(Err(message)) => self.assignments.loading = Loading::Failed(message),
             Report::Toast(message) => self.toast = Some(message),
@@ -102,10 +108,9 @@ impl App {
         let now = chrono::Utc::now();
         let settings = &self.settings.assignments;
         let query = AssignmentQuery {
-            start: now - settings.window,
-            end: now,
             sso_region: settings.sso_region.clone(),
             cache_path: settings.cache_path.clone(),
+            ..AssignmentQuery::new(now - settings.window, now)
         };
         self.assignments.loading = Loading::Loading(Task::start());
         vec![Effect::Run(Job::LoadAssignments(query))]

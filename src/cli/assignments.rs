@@ -1,5 +1,6 @@
-//! `orgscope assignments`: Identity Center `CreateAccountAssignment` attempts from CloudTrail, each
-//! with its outcome, the reason exactly as AWS wrote it, and a fix where one is known.
+//! `orgscope assignments`: Identity Center requests — assignments created and deleted, permission
+//! sets provisioned — from CloudTrail and the status APIs, each with its outcome, the reason
+//! exactly as AWS wrote it, and a fix; `assignments retry` (in [`super::retry`]) sends one again.
 
 use std::io::Write;
 use std::sync::Arc;
@@ -9,7 +10,7 @@ use clap::Args;
 
 use super::{Failure, GlobalArgs, exit};
 use crate::duration::{parse_duration, parse_time};
-use crate::model::AssignmentAttempt;
+use crate::model::{AssignmentAttempt, Operation};
 use crate::source::{AssignmentQuery, Source};
 
 /// CloudTrail keeps 90 days of management events.
@@ -22,8 +23,50 @@ pub enum AssignmentsFormat {
     Csv,
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum OperationArg {
+    Create,
+    Delete,
+    Provision,
+}
+
+impl From<OperationArg> for Operation {
+    fn from(arg: OperationArg) -> Operation {
+        match arg {
+            OperationArg::Create => Operation::Create,
+            OperationArg::Delete => Operation::Delete,
+            OperationArg::Provision => Operation::Provision,
+        }
+    }
+}
+
+#[derive(Debug, Clone, clap::Subcommand)]
+pub enum AssignmentsAction {
+    /// Send a FAILED request again with the same parameters (asks first; the one write orgscope
+    /// makes), follow it to its final status and print it: exit 0 on SUCCEEDED, 1 otherwise
+    Retry {
+        /// The request id (`request_id` in the listing)
+        #[arg(value_name = "REQUEST_ID")]
+        request_id: String,
+        /// Send it without asking (required without a terminal)
+        #[arg(long)]
+        yes: bool,
+        #[arg(long, value_enum, default_value_t = RetryFormat::Text)]
+        format: RetryFormat,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum RetryFormat {
+    Text,
+    Json,
+}
+
 #[derive(Debug, Clone, Args)]
+#[command(args_conflicts_with_subcommands = true)]
 pub struct AssignmentsArgs {
+    #[command(subcommand)]
+    pub action: Option<AssignmentsAction>,
     /// How far back to look: 30m, 12h, 7d, 2w (at most 90 days)
     #[arg(long, value_name = "DURATION", conflicts_with_all = ["start", "end"])]
     pub since: Option<String>,
@@ -36,6 +79,9 @@ pub struct AssignmentsArgs {
     /// Only FAILED, API_ERROR and UNKNOWN attempts
     #[arg(long)]
     pub failed: bool,
+    /// Only these operations (default: all three)
+    #[arg(long, value_enum, value_delimiter = ',', value_name = "OPS")]
+    pub operation: Vec<OperationArg>,
     #[arg(long, value_enum, default_value_t = AssignmentsFormat::Text)]
     pub format: AssignmentsFormat,
 }
@@ -64,17 +110,19 @@ pub fn window(args: &AssignmentsArgs, now: DateTime<Utc>) -> Result<(DateTime<Ut
     Ok((start, end))
 }
 
-/// The contract's row: every field but the raw event.
-fn row(attempt: &AssignmentAttempt) -> serde_json::Value {
+/// The contract's row: every field but the raw event and the target type.
+pub fn row(attempt: &AssignmentAttempt) -> serde_json::Value {
     let mut value = serde_json::to_value(attempt).unwrap_or_default();
     if let Some(object) = value.as_object_mut() {
         object.remove("raw_event");
-        object.remove("principal_name");
+        object.remove("target_type");
     }
     value
 }
 
-pub const CSV_COLUMNS: [&str; 15] = [
+/// The contract's columns, then the two the complete triage added (`operation`, `principal_name`)
+/// at the end, so that a reader of the earlier columns by position still reads them.
+pub const CSV_COLUMNS: [&str; 17] = [
     "event_id",
     "event_time",
     "actor",
@@ -90,6 +138,8 @@ pub const CSV_COLUMNS: [&str; 15] = [
     "failure_reason",
     "error_code",
     "hint",
+    "operation",
+    "principal_name",
 ];
 
 fn render_csv(attempts: &[AssignmentAttempt]) -> Result<String, csv::Error> {
@@ -116,8 +166,9 @@ pub fn render_text(attempts: &[AssignmentAttempt]) -> String {
     for a in attempts {
         let time = a.event_time.map(|t| t.format("%Y-%m-%d %H:%M").to_string()).unwrap_or_else(|| "—".into());
         let line = format!(
-            "{time}  {:<11}  {}  {}  {}",
+            "{time}  {:<11}  {:<9}  {}  {}  {}",
             a.status.code(),
+            a.operation.code(),
             a.account_label().unwrap_or_else(|| "—".into()),
             a.permission_set_label().unwrap_or_default(),
             a.principal_label().unwrap_or_default()
@@ -131,6 +182,9 @@ pub fn render_text(attempts: &[AssignmentAttempt]) -> String {
             if let Some(hint) = &a.hint {
                 out.push_str(&format!("    Fix: {hint}\n"));
             }
+            if let Some(request) = &a.request_id {
+                out.push_str(&format!("    Request: {request}\n"));
+            }
         }
     }
     out
@@ -141,6 +195,9 @@ pub fn cache_path(sso_region: &str) -> Option<std::path::PathBuf> {
 }
 
 pub async fn run(source: Arc<dyn Source>, global: &GlobalArgs, args: &AssignmentsArgs) -> Result<u8, Failure> {
+    if let Some(AssignmentsAction::Retry { request_id, yes, format }) = &args.action {
+        return super::retry::run(source, global, request_id, *yes, *format).await;
+    }
     let mut args = args.clone();
     if args.since.is_none() && args.start.is_none() && args.end.is_none() {
         args.since = global.settings.assignments.since.as_ref().map(|s| s.get_ref().clone());
@@ -154,8 +211,13 @@ pub async fn run(source: Arc<dyn Source>, global: &GlobalArgs, args: &Assignment
     } else {
         cache_path(sso_region.as_deref().or(global.region.as_deref()).unwrap_or("default"))
     };
-    let query = AssignmentQuery { start, end, sso_region, cache_path: cache };
-    let mut attempts = source.assignments(&query, Arc::new(|_| {})).await?;
+    let only = args.operation.iter().map(|&op| Operation::from(op)).collect();
+    let query = AssignmentQuery { start, end, sso_region, cache_path: cache, only };
+    let read = source.assignments(&query, Arc::new(|_| {})).await?;
+    for note in &read.unavailable {
+        let _ = writeln!(std::io::stderr(), "orgscope: warning: {note}");
+    }
+    let mut attempts = read.attempts;
     crate::model::name_accounts(&mut attempts, &org);
     crate::remedy::assignment::explain(&mut attempts, &org.organization.management_account_id);
     if args.failed {
@@ -173,7 +235,7 @@ pub async fn run(source: Arc<dyn Source>, global: &GlobalArgs, args: &Assignment
     let failed = attempts.iter().filter(|a| a.status.is_failure()).count();
     let _ = writeln!(
         std::io::stderr(),
-        "{} attempts from {} to {}, {failed} not successful",
+        "{} requests from {} to {}, {failed} not successful",
         attempts.len(),
         start.format("%Y-%m-%d %H:%M"),
         end.format("%Y-%m-%d %H:%M")
@@ -187,6 +249,8 @@ mod tests {
 
     fn args(since: Option<&str>, start: Option<&str>, end: Option<&str>) -> AssignmentsArgs {
         AssignmentsArgs {
+            action: None,
+            operation: Vec::new(),
             since: since.map(str::to_string),
             start: start.map(str::to_string),
             end: end.map(str::to_string),

@@ -2,6 +2,7 @@
 //! stderr with what to do next; scripts can rely on the exit codes below.
 
 pub mod assignments;
+mod retry;
 pub mod assume;
 pub mod diff;
 pub mod probe;
@@ -180,7 +181,8 @@ pub enum Command {
         #[arg(long)]
         fail_on_blocked: bool,
     },
-    /// Identity Center CreateAccountAssignment attempts from CloudTrail, with why each failed
+    /// Identity Center requests (assignments created and deleted, permission sets provisioned)
+    /// from CloudTrail and Identity Center's status APIs, with why each failed; `retry` sends one again
     Assignments(assignments::AssignmentsArgs),
     /// Credentials for one account: exports for a shell, a profile, a sub-process or the console
     Assume(assume::AssumeArgs),

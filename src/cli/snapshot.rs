@@ -31,13 +31,15 @@ pub async fn live(source: Arc<dyn Source>, global: &GlobalArgs) -> Result<Snapsh
     let since =
         global.settings.assignments.since.as_ref().and_then(|s| crate::duration::parse_duration(s.get_ref()).ok());
     let query = AssignmentQuery {
-        start: now - since.unwrap_or_else(|| chrono::Duration::days(7)),
-        end: now,
         sso_region: global.sso_region.clone(),
-        cache_path: None,
+        ..AssignmentQuery::new(now - since.unwrap_or_else(|| chrono::Duration::days(7)), now)
     };
     let assignments = match source.assignments(&query, Arc::new(|_| {})).await {
-        Ok(mut attempts) => {
+        Ok(read) => {
+            for note in &read.unavailable {
+                let _ = writeln!(std::io::stderr(), "orgscope: warning: {note}");
+            }
+            let mut attempts = read.attempts;
             crate::model::name_accounts(&mut attempts, &org);
             crate::remedy::assignment::explain(&mut attempts, &org.organization.management_account_id);
             attempts

@@ -8,7 +8,7 @@ mod snapshot;
 
 pub use crate::text::{RawText, Text};
 pub use access::{AccessState, AttachedPolicy, ProbeOutcome, ProbeStatus, Reason};
-pub use assignment::{AssignmentAttempt, AssignmentStatus, name_accounts};
+pub use assignment::{AssignmentAttempt, AssignmentStatus, Operation, name_accounts};
 pub use credentials::{Secret, TempCredentials};
 pub use org::{Account, Caller, ListingError, Node, Org, OrgInfo, Ou, Parent, Root, sort_children};
 pub use snapshot::{MAX_SNAPSHOT_BYTES, SNAPSHOT_FORMAT, Snapshot, SnapshotError};

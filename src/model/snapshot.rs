@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use super::{AssignmentAttempt, Org, ProbeOutcome};
 
 /// The version written by this build. Older files load; newer ones are refused with a clear message.
-pub const SNAPSHOT_FORMAT: u32 = 1;
+pub const SNAPSHOT_FORMAT: u32 = 2;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Snapshot {

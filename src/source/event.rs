@@ -1,4 +1,5 @@
-//! Reading a CloudTrail `CreateAccountAssignment` event (its `CloudTrailEvent` JSON) into an
+//! Reading a CloudTrail event of an Identity Center write — `CreateAccountAssignment`,
+//! `DeleteAccountAssignment`, `ProvisionPermissionSet` — (its `CloudTrailEvent` JSON) into an
 //! [`AssignmentAttempt`]. Tolerant: missing fields stay `None`, unknown versions and extra keys are
 //! ignored, and text that is not a JSON object becomes an `UNKNOWN` / `unparseable_event` attempt
 //! that keeps the raw text.
@@ -6,7 +7,7 @@
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 
-use crate::model::{AssignmentAttempt, AssignmentStatus, RawText, Text};
+use crate::model::{AssignmentAttempt, AssignmentStatus, Operation, RawText, Text};
 
 /// The error code of an event that could not be read.
 pub const UNPARSEABLE: &str = "unparseable_event";
@@ -33,28 +34,23 @@ fn actor(identity: &Value) -> Option<Text> {
         .or_else(|| text(identity, &["type"]))
 }
 
+/// The response element that holds the request's status, per operation.
+fn status_element(operation: Operation) -> &'static str {
+    match operation {
+        Operation::Create => "accountAssignmentCreationStatus",
+        Operation::Delete => "accountAssignmentDeletionStatus",
+        Operation::Provision => "permissionSetProvisioningStatus",
+    }
+}
+
 /// Parses one event. `event_id` and `fallback_time` come from the LookupEvents record, used when the
-/// JSON lacks them (or cannot be read at all).
-pub fn parse(event_id: &str, fallback_time: Option<DateTime<Utc>>, raw: &str) -> AssignmentAttempt {
-    let mut attempt = AssignmentAttempt {
-        event_id: Text::from(event_id),
-        event_time: fallback_time,
-        actor: None,
-        request_id: None,
-        instance_arn: None,
-        account_id: None,
-        account_name: None,
-        permission_set_arn: None,
-        permission_set_name: None,
-        principal_type: None,
-        principal_id: None,
-        principal_name: None,
-        status: AssignmentStatus::Unknown,
-        failure_reason: None,
-        error_code: None,
-        hint: None,
-        raw_event: Some(Text::from(raw)),
-    };
+/// JSON lacks them (or cannot be read at all); `looked_up` is the event name the lookup asked for,
+/// used when the JSON does not name a known one.
+pub fn parse(event_id: &str, fallback_time: Option<DateTime<Utc>>, raw: &str, looked_up: Operation) -> AssignmentAttempt {
+    let mut attempt = AssignmentAttempt::empty(looked_up);
+    attempt.event_id = (!event_id.is_empty()).then(|| Text::from(event_id));
+    attempt.event_time = fallback_time;
+    attempt.raw_event = Some(Text::from(raw));
     let event: Value = match serde_json::from_str(raw) {
         Ok(value @ Value::Object(_)) => value,
         Ok(_) => {
@@ -68,10 +64,11 @@ pub fn parse(event_id: &str, fallback_time: Option<DateTime<Utc>>, raw: &str) ->
             return attempt;
         }
     };
-    if attempt.event_id.is_empty()
-        && let Some(id) = text(&event, &["eventID"])
-    {
-        attempt.event_id = id;
+    if let Some(operation) = text(&event, &["eventName"]).and_then(|name| Operation::from_api(name.raw())) {
+        attempt.operation = operation;
+    }
+    if attempt.event_id.is_none() {
+        attempt.event_id = text(&event, &["eventID"]);
     }
     if let Some(time) = text(&event, &["eventTime"]).and_then(|t| DateTime::parse_from_rfc3339(t.raw()).ok()) {
         attempt.event_time = Some(time.with_timezone(&Utc));
@@ -80,6 +77,7 @@ pub fn parse(event_id: &str, fallback_time: Option<DateTime<Utc>>, raw: &str) ->
     let request = event.get("requestParameters").cloned().unwrap_or(Value::Null);
     attempt.instance_arn = text(&request, &["instanceArn"]);
     attempt.account_id = text(&request, &["targetId"]);
+    attempt.target_type = text(&request, &["targetType"]);
     attempt.permission_set_arn = text(&request, &["permissionSetArn"]);
     attempt.principal_type = text(&request, &["principalType"]);
     attempt.principal_id = text(&request, &["principalId"]);
@@ -91,8 +89,8 @@ pub fn parse(event_id: &str, fallback_time: Option<DateTime<Utc>>, raw: &str) ->
         attempt.error_code = Some(code);
         return attempt;
     }
-    let status = event.get("responseElements").and_then(|r| r.get("accountAssignmentCreationStatus"));
-    match status {
+    let element = status_element(attempt.operation);
+    match event.get("responseElements").and_then(|r| r.get(element)) {
         Some(status) => {
             attempt.request_id = text(status, &["requestId"]);
             attempt.status = match text(status, &["status"]).raw() {
@@ -101,9 +99,10 @@ pub fn parse(event_id: &str, fallback_time: Option<DateTime<Utc>>, raw: &str) ->
                 _ => AssignmentStatus::InProgress,
             };
             attempt.failure_reason = text(status, &["failureReason"]);
-            // Older events carry the target in the response only.
+            // Older events carry the target in the response only; a provisioning names its
+            // account `accountId` there.
             if attempt.account_id.is_none() {
-                attempt.account_id = text(status, &["targetId"]);
+                attempt.account_id = text(status, &["targetId"]).or_else(|| text(status, &["accountId"]));
             }
             if attempt.permission_set_arn.is_none() {
                 attempt.permission_set_arn = text(status, &["permissionSetArn"]);
@@ -117,8 +116,7 @@ pub fn parse(event_id: &str, fallback_time: Option<DateTime<Utc>>, raw: &str) ->
         None => {
             attempt.status = AssignmentStatus::Unknown;
             attempt.error_code = Some("missing_response".into());
-            attempt.failure_reason =
-                Some("the event has no accountAssignmentCreationStatus, so its outcome cannot be read".into());
+            attempt.failure_reason = Some(format!("the event has no {element}, so its outcome cannot be read").into());
         }
     }
     attempt
@@ -143,7 +141,7 @@ mod tests {
 
     #[test]
     fn a_successful_call_is_in_progress_with_its_request_id() {
-        let attempt = parse("ev-1", None, SUCCESS);
+        let attempt = parse("ev-1", None, SUCCESS, Operation::Create);
         assert_eq!(attempt.status, AssignmentStatus::InProgress);
         assert_eq!(attempt.request_id.raw(), Some("req-1"));
         assert_eq!(attempt.instance_arn.raw(), Some("arn:aws:sso:::instance/ssoins-1"));
@@ -158,7 +156,7 @@ mod tests {
         let raw = r#"{"eventVersion":"1.09","userIdentity":{"type":"IAMUser","userName":"bob"},"eventTime":"2026-11-17T10:00:00Z",
           "requestParameters":{"instanceArn":"arn:aws:sso:::instance/ssoins-1","targetId":"3"},"responseElements":null,
           "errorCode":"AccessDeniedException","errorMessage":"User: bob is not authorized to perform: sso:CreateAccountAssignment"}"#;
-        let attempt = parse("ev-2", None, raw);
+        let attempt = parse("ev-2", None, raw, Operation::Create);
         assert_eq!(attempt.status, AssignmentStatus::ApiError);
         assert_eq!(attempt.error_code.raw(), Some("AccessDeniedException"));
         assert!(attempt.failure_reason.raw().is_some_and(|r| r.contains("not authorized")));
@@ -169,7 +167,7 @@ mod tests {
     #[test]
     fn missing_response_elements_and_unknown_versions_are_kept_as_unknown() {
         let raw = r#"{"eventVersion":"9.99","eventTime":"2026-11-17T10:00:00Z","requestParameters":{"targetId":"3"}}"#;
-        let attempt = parse("ev-3", None, raw);
+        let attempt = parse("ev-3", None, raw, Operation::Create);
         assert_eq!(attempt.status, AssignmentStatus::Unknown);
         assert_eq!(attempt.error_code.raw(), Some("missing_response"));
         assert_eq!(attempt.account_id.raw(), Some("3"));
@@ -179,11 +177,12 @@ mod tests {
     fn garbage_is_unparseable_and_keeps_its_raw_text() {
         let fallback = DateTime::parse_from_rfc3339("2026-11-01T00:00:00Z").ok().map(|t| t.with_timezone(&Utc));
         for raw in ["{\"eventVersion\": \"1.08\", \"userIdent", "[1,2,3]", "", "null", "\u{0}\u{1}"] {
-            let attempt = parse("ev-4", fallback, raw);
+            let attempt = parse("ev-4", fallback, raw, Operation::Delete);
             assert_eq!(attempt.status, AssignmentStatus::Unknown, "{raw:?}");
             assert_eq!(attempt.error_code.raw(), Some(UNPARSEABLE), "{raw:?}");
             assert_eq!(attempt.raw_event.raw(), Some(raw));
             assert_eq!(attempt.event_time, fallback, "the LookupEvents time is kept");
+            assert_eq!(attempt.operation, Operation::Delete, "the lookup's event name is kept");
         }
     }
 
@@ -191,10 +190,38 @@ mod tests {
     fn wrong_types_in_known_fields_do_not_break_the_rest() {
         let raw = r#"{"eventTime": 12, "userIdentity": "nobody", "requestParameters": {"targetId": ["x"], "instanceArn": "i"},
           "responseElements": {"accountAssignmentCreationStatus": {"status": 5, "requestId": "r"}}}"#;
-        let attempt = parse("ev-5", None, raw);
+        let attempt = parse("ev-5", None, raw, Operation::Create);
         assert_eq!(attempt.request_id.raw(), Some("r"));
         assert_eq!(attempt.status, AssignmentStatus::InProgress);
         assert_eq!(attempt.account_id, None);
         assert_eq!(attempt.actor, None);
+    }
+
+    #[test]
+    fn a_deletion_and_a_provisioning_read_their_own_response_elements() {
+        let delete = r#"{"eventName":"DeleteAccountAssignment","eventTime":"2026-11-17T10:00:00Z",
+          "requestParameters":{"instanceArn":"arn:aws:sso:::instance/ssoins-1","targetId":"222222222222","targetType":"AWS_ACCOUNT",
+            "permissionSetArn":"arn:aws:sso:::permissionSet/ssoins-1/ps-1","principalType":"USER","principalId":"u-1"},
+          "responseElements":{"accountAssignmentDeletionStatus":{"status":"IN_PROGRESS","requestId":"del-1"}}}"#;
+        let attempt = parse("ev-6", None, delete, Operation::Create);
+        assert_eq!(attempt.operation, Operation::Delete, "the event's own name wins");
+        assert_eq!(attempt.request_id.raw(), Some("del-1"));
+        assert_eq!(attempt.principal_id.raw(), Some("u-1"));
+        assert_eq!(attempt.status, AssignmentStatus::InProgress);
+
+        let provision = r#"{"eventName":"ProvisionPermissionSet","eventTime":"2026-11-17T10:00:00Z",
+          "requestParameters":{"instanceArn":"arn:aws:sso:::instance/ssoins-1","permissionSetArn":"arn:aws:sso:::permissionSet/ssoins-1/ps-1",
+            "targetId":"333333333333","targetType":"AWS_ACCOUNT"},
+          "responseElements":{"permissionSetProvisioningStatus":{"status":"IN_PROGRESS","requestId":"prov-1","accountId":"333333333333"}}}"#;
+        let attempt = parse("ev-7", None, provision, Operation::Provision);
+        assert_eq!(attempt.operation, Operation::Provision);
+        assert_eq!(attempt.request_id.raw(), Some("prov-1"));
+        assert_eq!(attempt.account_id.raw(), Some("333333333333"));
+        assert_eq!(attempt.target_type.raw(), Some("AWS_ACCOUNT"));
+        assert_eq!(attempt.principal_type, None, "a provisioning has no principal");
+
+        let wrong_element = provision.replace("permissionSetProvisioningStatus", "accountAssignmentCreationStatus");
+        let attempt = parse("ev-8", None, &wrong_element, Operation::Provision);
+        assert_eq!(attempt.error_code.raw(), Some("missing_response"));
     }
 }

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 
 use crate::model::AttachedPolicy;
-use crate::model::{AssignmentAttempt, Org, ProbeOutcome, Reason, Snapshot, TempCredentials, Text};
+use crate::model::{AssignmentAttempt, Operation, Org, ProbeOutcome, Reason, Snapshot, TempCredentials, Text};
 
 /// How far discovery has got, reported as pages arrive.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -27,7 +27,7 @@ pub struct DiscoveryProgress {
 
 pub type ProgressFn = Arc<dyn Fn(DiscoveryProgress) + Send + Sync>;
 
-/// Which Identity Center assignment attempts to read.
+/// Which Identity Center requests to read.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AssignmentQuery {
     pub start: chrono::DateTime<chrono::Utc>,
@@ -36,6 +36,28 @@ pub struct AssignmentQuery {
     pub sso_region: Option<String>,
     /// Where final statuses are cached between runs; None: no cache.
     pub cache_path: Option<std::path::PathBuf>,
+    /// The operations to read; empty: all three.
+    pub only: Vec<Operation>,
+}
+
+impl AssignmentQuery {
+    /// Every operation in the window, no cache, the default region.
+    pub fn new(start: chrono::DateTime<chrono::Utc>, end: chrono::DateTime<chrono::Utc>) -> AssignmentQuery {
+        AssignmentQuery { start, end, sso_region: None, cache_path: None, only: Vec::new() }
+    }
+
+    /// The operations asked for, in the contract's order, each once.
+    pub fn operations(&self) -> Vec<Operation> {
+        Operation::ALL.into_iter().filter(|op| self.only.is_empty() || self.only.contains(op)).collect()
+    }
+}
+
+/// What reading the requests gave: the rows, and a sentence for each record that could not be read
+/// (CloudTrail, the status APIs) while the other still answered.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct AssignmentsRead {
+    pub attempts: Vec<AssignmentAttempt>,
+    pub unavailable: Vec<Text>,
 }
 
 /// How far reading assignments has got.
@@ -87,13 +109,30 @@ pub trait Source: Send + Sync {
     /// The tags of one account.
     async fn account_tags(&self, account_id: &str) -> Result<BTreeMap<Text, Text>, SourceError>;
 
-    /// Identity Center `CreateAccountAssignment` attempts in the window, newest first, each with
-    /// its outcome. Account names and hints are left to the caller (from the tree and `remedy`).
+    /// Identity Center requests in the window (assignments created and deleted, permission sets
+    /// provisioned), newest first, each with its outcome. Account names and hints are left to the
+    /// caller (from the tree and `remedy`).
     async fn assignments(
         &self,
         query: &AssignmentQuery,
         progress: AssignmentProgressFn,
-    ) -> Result<Vec<AssignmentAttempt>, SourceError>;
+    ) -> Result<AssignmentsRead, SourceError>;
+
+    /// One request by its id, with its parameters and status; `None` when Identity Center does
+    /// not know it.
+    async fn assignment_request(
+        &self,
+        sso_region: Option<&str>,
+        request_id: &str,
+    ) -> Result<Option<AssignmentAttempt>, SourceError>;
+
+    /// The one write: sends a FAILED request again with the same parameters and follows the new
+    /// request to its final status. Callers ask the user first.
+    async fn retry_assignment(
+        &self,
+        sso_region: Option<&str>,
+        attempt: &AssignmentAttempt,
+    ) -> Result<AssignmentAttempt, SourceError>;
 
     /// The organization's management account, as cheaply as the source can tell.
     async fn management_account_id(&self) -> Result<String, SourceError> {
@@ -162,4 +201,8 @@ pub enum SourceError {
     Snapshot(#[from] crate::model::SnapshotError),
     #[error("could not read {path}: {message}")]
     Io { path: String, message: String },
+    /// The source will not do what was asked (a retry from a snapshot, of a request that cannot
+    /// be sent again); the sentence says why.
+    #[error("{0}")]
+    Refused(String),
 }

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use async_trait::async_trait;
 
 use super::{
-    AssignmentProgress, AssignmentProgressFn, AssignmentQuery, AssumeFailure, AssumeRequest, DiscoveryProgress,
+    AssignmentProgress, AssignmentProgressFn, AssignmentQuery, AssignmentsRead, AssumeFailure, AssumeRequest, DiscoveryProgress,
     ProgressFn, Source, SourceError,
 };
 use crate::model::{
@@ -76,13 +76,52 @@ impl Source for SnapshotSource {
     /// demo's dates would otherwise age out of it).
     async fn assignments(
         &self,
-        _query: &AssignmentQuery,
+        query: &AssignmentQuery,
         progress: AssignmentProgressFn,
-    ) -> Result<Vec<AssignmentAttempt>, SourceError> {
-        let mut attempts = self.snapshot.assignments.clone();
+    ) -> Result<AssignmentsRead, SourceError> {
+        let operations = query.operations();
+        let mut attempts: Vec<AssignmentAttempt> =
+            self.snapshot.assignments.iter().filter(|a| operations.contains(&a.operation)).cloned().collect();
         attempts.sort_by_key(|a| std::cmp::Reverse(a.event_time));
         progress(AssignmentProgress { pages: 1, events: attempts.len(), to_describe: 0, described: 0, throttled: 0 });
-        Ok(attempts)
+        Ok(AssignmentsRead { attempts, unavailable: Vec::new() })
+    }
+
+    async fn assignment_request(
+        &self,
+        _sso_region: Option<&str>,
+        request_id: &str,
+    ) -> Result<Option<AssignmentAttempt>, SourceError> {
+        Ok(self.snapshot.assignments.iter().find(|a| a.request_id.as_ref().is_some_and(|r| r == request_id)).cloned())
+    }
+
+    /// The demo plays the fix as made: the retry succeeds after a moment. A saved snapshot is a
+    /// record, and refuses.
+    async fn retry_assignment(
+        &self,
+        _sso_region: Option<&str>,
+        attempt: &AssignmentAttempt,
+    ) -> Result<AssignmentAttempt, SourceError> {
+        if !self.demo {
+            return Err(SourceError::Refused(format!(
+                "{} is a saved snapshot: run orgscope without --snapshot to retry a request",
+                self.label
+            )));
+        }
+        attempt.retryable().map_err(|why| SourceError::Refused(why.to_string()))?;
+        tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+        let mut row = attempt.clone();
+        let old = attempt.request_id.as_ref().map(|r| r.raw().to_string()).unwrap_or_default();
+        row.request_id = Some(format!("demo-retry-{}", old.get(..8).unwrap_or(&old)).into());
+        row.event_id = None;
+        row.actor = None;
+        row.raw_event = None;
+        row.event_time = Some(chrono::Utc::now());
+        row.status = crate::model::AssignmentStatus::Succeeded;
+        row.failure_reason = None;
+        row.error_code = None;
+        row.hint = None;
+        Ok(row)
     }
 
     async fn assume(&self, request: &AssumeRequest) -> Result<TempCredentials, AssumeFailure> {

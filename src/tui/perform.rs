@@ -105,6 +105,11 @@ async fn perform(job: Job, prober: Arc<Prober>, tx: mpsc::UnboundedSender<Sent>)
                 });
                 Report::AssignmentsDone(source.assignments(&query, progress).await.map_err(|err| err.to_string()))
             }
+            Job::RetryAssignment { attempt, sso_region } => {
+                let key = attempt.key().cloned().unwrap_or_default();
+                let result = source.retry_assignment(sso_region.as_deref(), &attempt).await;
+                Report::RetryDone { key, result: result.map(Box::new).map_err(|err| err.to_string()) }
+            }
             Job::SaveCache { path, snapshot } => {
                 let saved = tokio::task::spawn_blocking(move || {
                     if let Some(dir) = path.parent() {

@@ -27,7 +27,10 @@ pub fn draw(frame: &mut Frame, app: &App) {
     match &app.overlay {
         Some(Overlay::Help) => help::draw(frame, layout.area, app, &theme),
         Some(Overlay::Text { title, body }) => {
-            popup::draw(frame, layout.popup(body), title, body, app.overlay_scroll, &theme)
+            popup::draw(frame, layout.popup(body), title, body, "↑↓ scroll, Esc to close", app.overlay_scroll, &theme)
+        }
+        Some(Overlay::Confirm { title, body, .. }) => {
+            popup::draw(frame, layout.popup(body), title, body, "Enter sends it, Esc cancels", app.overlay_scroll, &theme)
         }
         None => {}
     }

@@ -26,7 +26,9 @@ use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 
 use self::pace::Api;
 use self::retry::{CallStats, Caller, RetryPolicy};
-use super::{AssignmentProgressFn, AssignmentQuery, AssumeFailure, AssumeRequest, ProgressFn, Source, SourceError};
+use super::{
+    AssignmentProgressFn, AssignmentQuery, AssignmentsRead, AssumeFailure, AssumeRequest, ProgressFn, Source, SourceError,
+};
 use crate::model::AttachedPolicy;
 use crate::model::{AssignmentAttempt, ListingError, Org, TempCredentials, Text};
 
@@ -256,8 +258,24 @@ impl Source for AwsSource {
         &self,
         query: &AssignmentQuery,
         progress: AssignmentProgressFn,
-    ) -> Result<Vec<AssignmentAttempt>, SourceError> {
+    ) -> Result<AssignmentsRead, SourceError> {
         assignments::assignments(self, query, progress).await
+    }
+
+    async fn assignment_request(
+        &self,
+        sso_region: Option<&str>,
+        request_id: &str,
+    ) -> Result<Option<AssignmentAttempt>, SourceError> {
+        self.find_request(sso_region, request_id).await
+    }
+
+    async fn retry_assignment(
+        &self,
+        sso_region: Option<&str>,
+        attempt: &AssignmentAttempt,
+    ) -> Result<AssignmentAttempt, SourceError> {
+        self.retry_request(sso_region, attempt).await
     }
 
     async fn management_account_id(&self) -> Result<String, SourceError> {
