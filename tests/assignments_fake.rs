@@ -68,7 +68,7 @@ fn fixture(faults: Faults) -> Truth {
         for n in 0..30 {
             state.events.push(FakeEvent {
                 event_id: format!("other-{n}"),
-                event_name: "DeleteAccountAssignment".into(),
+                event_name: "AttachManagedPolicyToPermissionSet".into(),
                 event_time: now - 1000 - n,
                 cloudtrail_event: "{}".into(),
             });
@@ -76,6 +76,15 @@ fn fixture(faults: Faults) -> Truth {
         state.events.push(assignment_event("ev-old", now - 10 * 86_400, "req-old", &accounts[1], PERMISSION_SET));
     }
     Truth { fake, expected, old_request: "req-old".into() }
+}
+
+/// The LookupEvents calls for CreateAccountAssignment, in order.
+fn creation_lookups(fake: &FakeAws) -> Vec<common::fake_aws::LoggedCall> {
+    let calls = fake.calls_to("LookupEvents");
+    calls
+        .into_iter()
+        .filter(|c| c.params["LookupAttributes"][0]["AttributeValue"] == "CreateAccountAssignment")
+        .collect()
 }
 
 fn run_binary(truth: &Truth, home: &std::path::Path, extra: &[&str]) -> Vec<serde_json::Value> {
@@ -130,8 +139,19 @@ fn the_json_matches_the_servers_truth_request_for_request_and_the_cache_saves_de
     let missing = rows.iter().find(|r| r["status"] == "UNKNOWN").expect("a not-found request");
     assert_eq!(missing["error_code"], "ResourceNotFoundException");
 
-    // Every LookupEvents call: one attribute, 50 a page, the same window on every page.
-    let lookups = truth.fake.calls_to("LookupEvents");
+    // Every LookupEvents call: one attribute, 50 a page, the same window on every page; one
+    // lookup per operation.
+    let names: std::collections::BTreeSet<String> = truth
+        .fake
+        .calls_to("LookupEvents")
+        .iter()
+        .filter_map(|c| c.params["LookupAttributes"][0]["AttributeValue"].as_str().map(str::to_string))
+        .collect();
+    assert_eq!(
+        names.into_iter().collect::<Vec<_>>(),
+        ["CreateAccountAssignment", "DeleteAccountAssignment", "ProvisionPermissionSet"]
+    );
+    let lookups = creation_lookups(&truth.fake);
     assert_eq!(lookups.len(), 3, "120 events in pages of 50");
     for call in &lookups {
         assert_eq!(call.params["LookupAttributes"].as_array().map(Vec::len), Some(1));
@@ -150,7 +170,7 @@ fn the_json_matches_the_servers_truth_request_for_request_and_the_cache_saves_de
     // read only from the first run's end, less the late-delivery margin.
     let before = truth.fake.calls_to("DescribeAccountAssignmentCreationStatus").len();
     let again = run_binary(&truth, home.path(), &["--failed"]);
-    let lookups = truth.fake.calls_to("LookupEvents");
+    let lookups = creation_lookups(&truth.fake);
     assert_eq!(lookups.len(), 4, "one LookupEvents call for what came after the first run");
     let resumed = lookups[3].params["StartTime"].as_f64().unwrap_or_default();
     let margin = chrono::Utc::now().timestamp() as f64 - resumed;
@@ -172,12 +192,10 @@ async fn a_throttling_storm_on_lookup_events_slows_the_run_but_loses_nothing() {
     let source = AwsSource::connect(truth.fake.options()).await.expect("connect");
     let now = chrono::Utc::now();
     let query = AssignmentQuery {
-        start: now - chrono::Duration::days(7),
-        end: now,
         sso_region: Some("eu-west-1".into()),
-        cache_path: None,
+        ..AssignmentQuery::new(now - chrono::Duration::days(7), now)
     };
-    let attempts = source.assignments(&query, Arc::new(|_| {})).await.expect("assignments");
+    let attempts = source.assignments(&query, Arc::new(|_| {})).await.expect("assignments").attempts;
     assert_eq!(attempts.len(), 120);
     assert!(source.stats().throttled() >= 4, "the storm happened");
     let failed = attempts.iter().filter(|a| a.status == AssignmentStatus::Failed).count();

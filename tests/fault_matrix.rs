@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use common::fake_aws::{Canned, FakeAws, FakeOrg, FakeStatus, Faults, assignment_event};
+use common::fake_aws::{Canned, FakeAws, FakeOrg, FakeRequest, FakeStatus, Faults, assignment_event};
 use orgscope::model::{AssignmentStatus, Node, ProbeStatus};
 use orgscope::probe::{CallerContext, ProbeSettings, ProbeTarget, Prober};
 use orgscope::source::aws::AwsSource;
@@ -28,6 +28,11 @@ const OPS: &[(&str, &str)] = &[
     ("AssumeRole", "sts"),
     ("LookupEvents", "cloudtrail"),
     ("DescribeAccountAssignmentCreationStatus", "sso"),
+    ("ListAccountAssignmentCreationStatus", "sso"),
+    ("ListAccountAssignmentDeletionStatus", "sso"),
+    ("ListPermissionSetProvisioningStatus", "sso"),
+    ("DescribeAccountAssignmentDeletionStatus", "sso"),
+    ("DescribePermissionSetProvisioningStatus", "sso"),
     ("DescribePermissionSet", "sso"),
     ("ListInstances", "sso"),
     ("DescribeUser", "identitystore"),
@@ -35,14 +40,8 @@ const OPS: &[(&str, &str)] = &[
 ];
 
 /// Calls whose failure only costs a name or a hint, never a verdict.
-const COSMETIC: &[&str] = &[
-    "ListTagsForResource",
-    "ListPoliciesForTarget",
-    "DescribePermissionSet",
-    "ListInstances",
-    "DescribeUser",
-    "DescribeGroup",
-];
+const COSMETIC: &[&str] =
+    &["ListTagsForResource", "ListPoliciesForTarget", "DescribePermissionSet", "DescribeUser", "DescribeGroup"];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Fault {
@@ -100,6 +99,8 @@ struct Report {
     probes: BTreeMap<String, (ProbeStatus, Option<String>)>,
     attempts: BTreeMap<String, AssignmentStatus>,
     flagged_attempts: usize,
+    /// Records that could not be read (CloudTrail, the status APIs), said as such.
+    unavailable: Vec<String>,
     tags: Result<usize, String>,
 }
 
@@ -112,6 +113,7 @@ impl Report {
                 *status == ProbeStatus::Error || (*status == ProbeStatus::Blocked && reason.is_some())
             })
             || self.flagged_attempts > 0
+            || !self.unavailable.is_empty()
             || self.tags.is_err()
     }
 }
@@ -143,6 +145,14 @@ fn start(faults: Faults) -> FakeAws {
                 .insert(request, FakeStatus::Failed("An unexpected internal service exception occurred.".into()));
         }
     }
+    // Two requests only Identity Center's status APIs know: a deletion and a provisioning.
+    state.requests.push(FakeRequest::new("del-1", "delete", &org.accounts[3].id, ps, now - 120).with_status(
+        FakeStatus::Failed("DeleteConflict: Cannot delete entity, must detach all policies first.".into()),
+    ));
+    state.requests.push(
+        FakeRequest::new("prov-1", "provision", &org.accounts[4].id, ps, now - 180)
+            .with_status(FakeStatus::Failed("Cannot exceed quota for PoliciesPerRole: 10".into())),
+    );
     let denied = org.accounts[2].id.clone();
     state.assume_denials.insert(
         denied.clone(),
@@ -183,18 +193,17 @@ async fn session(fake: &FakeAws) -> Result<Report, String> {
         .collect();
     let now = chrono::Utc::now();
     let query = AssignmentQuery {
-        start: now - chrono::Duration::days(1),
-        end: now,
         sso_region: Some("us-east-1".into()),
-        cache_path: None,
+        ..AssignmentQuery::new(now - chrono::Duration::days(1), now)
     };
-    let attempts = source.assignments(&query, Arc::new(|_| {})).await.map_err(|e| e.to_string())?;
+    let read = source.assignments(&query, Arc::new(|_| {})).await.map_err(|e| e.to_string())?;
+    let (attempts, unavailable) = (read.attempts, read.unavailable.iter().map(|n| n.raw().to_string()).collect());
     let flagged_attempts =
         attempts.iter().filter(|a| a.status == AssignmentStatus::Unknown && a.error_code.is_some()).count();
     let attempts = attempts.into_iter().filter_map(|a| Some((a.request_id?.into_raw(), a.status))).collect();
     let first = org.accounts().next().map(|a| a.id.clone()).unwrap_or_default();
     let tags = source.account_tags(&first).await.map(|t| t.len()).map_err(|e| e.to_string());
-    Ok(Report { accounts, ou_errors, probes, attempts, flagged_attempts, tags })
+    Ok(Report { accounts, ou_errors, probes, attempts, flagged_attempts, unavailable, tags })
 }
 
 async fn run_row(faults: Faults) -> Result<Report, String> {
@@ -213,7 +222,9 @@ async fn baseline() -> Report {
         .get_or_init(|| async {
             let report = run_row(Faults::default()).await.expect("the clean session works");
             assert_eq!(report.accounts.len(), org().accounts.len());
-            assert_eq!(report.ou_errors + report.flagged_attempts, 0, "{report:?}");
+            assert_eq!(report.ou_errors + report.flagged_attempts + report.unavailable.len(), 0, "{report:?}");
+            assert_eq!(report.attempts.get("del-1"), Some(&AssignmentStatus::Failed), "status-only rows come");
+            assert_eq!(report.attempts.get("prov-1"), Some(&AssignmentStatus::Failed));
             report
         })
         .await
@@ -240,7 +251,8 @@ async fn row(op: &str, fault: Fault) {
             report == baseline
                 || (report.flags_a_failure() && report.probes != baseline.probes)
                 || report.ou_errors > 0
-                || report.flagged_attempts > 0,
+                || report.flagged_attempts > 0
+                || !report.unavailable.is_empty(),
             "{row}: a changed result must say what failed: {report:?}"
         ),
         Err(message) => assert!(!message.is_empty() && !message.contains("panicked"), "{row}: {message}"),
@@ -290,6 +302,11 @@ matrix! {
     assume_role: "AssumeRole";
     lookup_events: "LookupEvents";
     describe_account_assignment_creation_status: "DescribeAccountAssignmentCreationStatus";
+    list_account_assignment_creation_status: "ListAccountAssignmentCreationStatus";
+    list_account_assignment_deletion_status: "ListAccountAssignmentDeletionStatus";
+    list_permission_set_provisioning_status: "ListPermissionSetProvisioningStatus";
+    describe_account_assignment_deletion_status: "DescribeAccountAssignmentDeletionStatus";
+    describe_permission_set_provisioning_status: "DescribePermissionSetProvisioningStatus";
     describe_permission_set: "DescribePermissionSet";
     list_instances: "ListInstances";
     describe_user: "DescribeUser";
@@ -326,11 +343,13 @@ async fn paginators_follow_empty_pages_and_stop_on_a_token_that_never_changes() 
     let empty = run_row(Faults { empty_pages: 2, ..Faults::default() }).await.expect("empty pages are followed");
     assert_eq!(empty, baseline);
     // A NextToken that repeats forever stops with an error on that listing, never a hang.
-    for op in ["LookupEvents", "ListTagsForResource"] {
+    for op in ["LookupEvents", "ListTagsForResource", "ListAccountAssignmentDeletionStatus"] {
         let faults = Faults { repeat_token_parents: [op.to_string()].into(), ..Faults::default() };
         match run_row(faults).await {
             Ok(report) => {
-                assert!(report.tags.as_ref().is_err_and(|e| e.contains("NextToken")), "{op}: {report:?}");
+                let said = report.tags.as_ref().is_err_and(|e| e.contains("NextToken"))
+                    || report.unavailable.iter().any(|n| n.contains("NextToken"));
+                assert!(said, "{op}: {report:?}");
             }
             Err(message) => assert!(message.contains("NextToken"), "{op}: {message}"),
         }

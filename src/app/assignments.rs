@@ -146,7 +146,11 @@ impl AssignmentsScreen {
             attempt: Box::new(attempt.clone()),
             sso_region: cx.settings.assignments.sso_region.clone(),
         };
-        Reply::overlay(Overlay::Confirm { title: "Retry this request?".into(), body: retry_question(attempt), job: Box::new(job) })
+        Reply::overlay(Overlay::Confirm {
+            title: "Retry this request?".into(),
+            body: retry_question(attempt),
+            job: Box::new(job),
+        })
     }
 
     /// The user confirmed: the row shows IN_PROGRESS until the retry reports.
@@ -246,7 +250,10 @@ fn retry_question(attempt: &AssignmentAttempt) -> String {
         Operation::Provision => "ProvisionPermissionSet: push the permission set's current version to the account",
     };
     let mut out = format!("This writes to AWS. Identity Center is asked again:\n{what}.\n\n");
-    out.push_str(&field("Account", attempt.account_label().or_else(|| attempt.target_type.as_ref().map(Text::to_string))));
+    out.push_str(&field(
+        "Account",
+        attempt.account_label().or_else(|| attempt.target_type.as_ref().map(Text::to_string)),
+    ));
     out.push_str(&field("Permission set", attempt.permission_set_label()));
     if attempt.operation != Operation::Provision {
         out.push_str(&field("Principal", principal_text(attempt)));

@@ -68,6 +68,9 @@ impl App {
                     crate::remedy::assignment::explain(&mut attempts, &org.organization.management_account_id);
                 }
                 self.assignments.set(attempts);
+                if let Some(note) = read.unavailable.first() {
+                    self.toast = Some(note.to_string());
+                }
                 self.assignments.unavailable = read.unavailable;
                 self.assignments.loading = Loading::Loaded;
             }

@@ -2,10 +2,10 @@
 //! stderr with what to do next; scripts can rely on the exit codes below.
 
 pub mod assignments;
-mod retry;
 pub mod assume;
 pub mod diff;
 pub mod probe;
+mod retry;
 pub mod snapshot;
 pub mod tree;
 

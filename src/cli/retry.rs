@@ -43,11 +43,7 @@ pub async fn run(
         crate::model::name_accounts(std::slice::from_mut(&mut attempt), org);
     }
     if let Err(why) = attempt.retryable() {
-        return Err(usage(format!(
-            "request {} is {}: {why}",
-            crate::text::visible(request_id),
-            attempt.status.code()
-        )));
+        return Err(usage(format!("request {} is {}: {why}", crate::text::visible(request_id), attempt.status.code())));
     }
     let question = question(&attempt);
     if !yes && !confirm(&question)? {

@@ -155,7 +155,9 @@ impl AssignmentAttempt {
     /// parameters are known.
     pub fn retryable(&self) -> Result<(), &'static str> {
         if self.request_id.is_none() {
-            return Err("the call itself was refused, so no request exists to retry: fix the caller's permissions and make it again");
+            return Err(
+                "the call itself was refused, so no request exists to retry: fix the caller's permissions and make it again",
+            );
         }
         if self.status != AssignmentStatus::Failed {
             return Err("only a FAILED request is retried");
@@ -163,7 +165,8 @@ impl AssignmentAttempt {
         let assignment = self.operation != Operation::Provision;
         if self.instance_arn.is_none()
             || self.permission_set_arn.is_none()
-            || (assignment && (self.account_id.is_none() || self.principal_type.is_none() || self.principal_id.is_none()))
+            || (assignment
+                && (self.account_id.is_none() || self.principal_type.is_none() || self.principal_id.is_none()))
         {
             return Err("the request's parameters are not all known, so it cannot be sent again as it was");
         }

@@ -17,9 +17,9 @@ pub fn explain(attempts: &mut [AssignmentAttempt], management_account_id: &str) 
                 Some(known) => format!("{known}{}", retry_tail(attempt)),
                 None => unknown_failure(attempt),
             }),
-            AssignmentStatus::ApiError => Some(
-                hint(reason, attempt.error_code.raw(), management).unwrap_or_else(|| refused_call(attempt)),
-            ),
+            AssignmentStatus::ApiError => {
+                Some(hint(reason, attempt.error_code.raw(), management).unwrap_or_else(|| refused_call(attempt)))
+            }
             _ => None,
         }
         .map(Text::from);
@@ -54,7 +54,10 @@ const CAUSES: &[Cause] = &[
         },
     },
     Cause {
-        matches: |r| has(r, &["policy size", "maximum policy size", "policy document length"]) || (r.contains("inline") && r.contains("exceed")),
+        matches: |r| {
+            has(r, &["policy size", "maximum policy size", "policy document length"])
+                || (r.contains("inline") && r.contains("exceed"))
+        },
         fix: |_, _| {
             "The permission set's inline policy is larger than IAM allows (10,240 characters for a role's \
              inline policies): shorten it, or move statements into customer managed policies."
@@ -138,7 +141,10 @@ const CAUSES: &[Cause] = &[
         },
     },
     Cause {
-        matches: |r| has(r, &["rolesperaccount", "maximum number of roles", "roles per account"]) || (r.contains("quota") && r.contains("roles")),
+        matches: |r| {
+            has(r, &["rolesperaccount", "maximum number of roles", "roles per account"])
+                || (r.contains("quota") && r.contains("roles"))
+        },
         fix: |_, _| {
             "The account has reached its IAM roles quota (1,000 by default): delete unused roles or raise the \
              'Roles per account' quota."
@@ -334,7 +340,11 @@ mod tests {
             "ResourceNotFoundException: User not found",
             "identity store",
         ),
-        ("The account 222222222222 is suspended.", "Account 222222222222 is not a member of the organization", "suspended"),
+        (
+            "The account 222222222222 is suspended.",
+            "Account 222222222222 is not a member of the organization",
+            "suspended",
+        ),
         (
             "Cannot exceed quota for RolesPerAccount: 1000",
             "LimitExceeded: The maximum number of roles for the account has been reached",
@@ -431,6 +441,9 @@ mod tests {
         let mut rows = vec![row];
         explain(&mut rows, "1");
         let hint = rows[0].hint.as_ref().map(|h| h.raw().to_string()).unwrap_or_default();
-        assert!(hint.contains("BrandNewException") && hint.contains("aws sso-admin create-account-assignment"), "{hint}");
+        assert!(
+            hint.contains("BrandNewException") && hint.contains("aws sso-admin create-account-assignment"),
+            "{hint}"
+        );
     }
 }

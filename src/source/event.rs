@@ -46,7 +46,12 @@ fn status_element(operation: Operation) -> &'static str {
 /// Parses one event. `event_id` and `fallback_time` come from the LookupEvents record, used when the
 /// JSON lacks them (or cannot be read at all); `looked_up` is the event name the lookup asked for,
 /// used when the JSON does not name a known one.
-pub fn parse(event_id: &str, fallback_time: Option<DateTime<Utc>>, raw: &str, looked_up: Operation) -> AssignmentAttempt {
+pub fn parse(
+    event_id: &str,
+    fallback_time: Option<DateTime<Utc>>,
+    raw: &str,
+    looked_up: Operation,
+) -> AssignmentAttempt {
     let mut attempt = AssignmentAttempt::empty(looked_up);
     attempt.event_id = (!event_id.is_empty()).then(|| Text::from(event_id));
     attempt.event_time = fallback_time;

@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 use async_trait::async_trait;
 
 use super::{
-    AssignmentProgress, AssignmentProgressFn, AssignmentQuery, AssignmentsRead, AssumeFailure, AssumeRequest, DiscoveryProgress,
-    ProgressFn, Source, SourceError,
+    AssignmentProgress, AssignmentProgressFn, AssignmentQuery, AssignmentsRead, AssumeFailure, AssumeRequest,
+    DiscoveryProgress, ProgressFn, Source, SourceError,
 };
 use crate::model::{
     AssignmentAttempt, Org, ProbeOutcome, ProbeStatus, Reason, Secret, Snapshot, TempCredentials, Text,

@@ -32,27 +32,47 @@ fn clip(text: &str, width: usize) -> String {
     }
 }
 
+/// Column widths for `width` columns: (time, account, permission set, principal). Narrow
+/// terminals (80 columns) get a short time and narrower names; the detail popup shows all.
+fn widths(width: usize) -> (usize, usize, usize, usize) {
+    if width >= 150 {
+        (16, 28, 20, 22)
+    } else if width >= 110 {
+        (16, 20, 16, 16)
+    } else {
+        (11, 14, 12, 12)
+    }
+}
+
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let view = &app.assignments;
     let filter = if view.failed_only { " · failures only (f)" } else { "" };
+    // What could not be read, by name in the title ("CloudTrail", "Identity Center's status APIs");
+    // the whole sentence was the toast when the rows came.
+    let missing: String = view
+        .unavailable
+        .iter()
+        .map(|note| format!(" · {} unavailable", note.raw().split(" could not").next().unwrap_or_default()))
+        .collect();
     let title = match &view.loading {
         Loading::Loading(task) => format!(
-            " Assignments — loading: {} pages, {} events, {}/{} described{} ",
+            " Assignments — loading: {} pages, {} requests, {}/{} described{} ",
             task.progress.pages, task.progress.events, task.progress.described, task.progress.to_describe, filter
         ),
         Loading::Failed(message) => format!(" Assignments — could not be read: {} ", crate::text::visible(message)),
-        _ => format!(" Assignments — {} of {} attempts{filter} ", view.rows.len(), view.attempts.len()),
+        _ => format!(" Assignments — {} of {} requests{filter}{missing} ", view.rows.len(), view.attempts.len()),
     };
     let block =
         Block::new().borders(Borders::ALL).border_style(theme.border()).title(Line::styled(title, theme.title()));
     let inner_height = area.height.saturating_sub(2) as usize;
     let width = area.width.saturating_sub(2) as usize;
+    let (time_w, account_w, set_w, principal_w) = widths(width);
     let mut lines = Vec::with_capacity(inner_height);
     lines.push(Line::styled(
         clip(
             &format!(
-                "  {:<16}  {:<11}  {:<28}  {:<18}  {}",
-                "time (UTC)", "status", "account", "permission set", "reason"
+                "  {:<time_w$}  {:<11}  {:<9}  {:<account_w$}  {:<set_w$}  {:<principal_w$}  {}",
+                "time (UTC)", "status", "operation", "account", "permission set", "principal", "reason"
             ),
             width,
         ),
@@ -62,12 +82,21 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     for (index, attempt) in view.visible().enumerate().skip(view.cursor.offset).take(rows) {
         let selected = index == view.cursor.selected;
         let marker = if selected { "› " } else { "  " };
-        let time = attempt.event_time.map(|t| t.format("%Y-%m-%d %H:%M").to_string()).unwrap_or_else(|| "—".into());
+        let format = if time_w < 16 { "%m-%d %H:%M" } else { "%Y-%m-%d %H:%M" };
+        let time = attempt.event_time.map(|t| t.format(format).to_string()).unwrap_or_else(|| "—".into());
         let account = attempt.account_name.as_ref().or(attempt.account_id.as_ref()).map_or("—".into(), Text::to_string);
         let permission_set = attempt.permission_set_label().unwrap_or_else(|| "—".into());
+        let principal =
+            attempt.principal_name.as_ref().or(attempt.principal_id.as_ref()).map_or("—".into(), Text::to_string);
         let reason = attempt.failure_reason.as_ref().map(Text::to_string).unwrap_or_default();
-        let head = format!("{marker}{time:<16}  ");
-        let tail = format!("  {}  {}  {reason}", clip(&account, 28), clip(&permission_set, 18));
+        let head = format!("{marker}{time:<time_w$}  ");
+        let tail = format!(
+            "  {:<9}  {}  {}  {}  {reason}",
+            attempt.operation.code(),
+            clip(&account, account_w),
+            clip(&permission_set, set_w),
+            clip(&principal, principal_w)
+        );
         let used = head.chars().count() + 11;
         let mut line = Line::from(vec![
             Span::raw(head),
@@ -80,7 +109,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         lines.push(line);
     }
     if view.rows.is_empty() && matches!(view.loading, Loading::Loaded) {
-        lines.push(Line::styled("  no attempts in the window", theme.dim()));
+        lines.push(Line::styled("  no requests in the window", theme.dim()));
     }
     frame.render_widget(Paragraph::new(lines).block(block), area);
 }

@@ -29,9 +29,15 @@ pub fn draw(frame: &mut Frame, app: &App) {
         Some(Overlay::Text { title, body }) => {
             popup::draw(frame, layout.popup(body), title, body, "↑↓ scroll, Esc to close", app.overlay_scroll, &theme)
         }
-        Some(Overlay::Confirm { title, body, .. }) => {
-            popup::draw(frame, layout.popup(body), title, body, "Enter sends it, Esc cancels", app.overlay_scroll, &theme)
-        }
+        Some(Overlay::Confirm { title, body, .. }) => popup::draw(
+            frame,
+            layout.popup(body),
+            title,
+            body,
+            "Enter sends it, Esc cancels",
+            app.overlay_scroll,
+            &theme,
+        ),
         None => {}
     }
 }

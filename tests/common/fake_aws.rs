@@ -15,6 +15,10 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
+#[path = "fake_sso.rs"]
+pub mod sso_requests;
+pub use sso_requests::{FakeRequest, FakeWrites};
+
 pub const ORG_TARGET: &str = "AWSOrganizationsV20161128.";
 pub const CLOUDTRAIL_TARGET: &str = "CloudTrail_20131101.";
 pub const SSO_TARGET: &str = "SWBExternalService.";
@@ -124,26 +128,56 @@ pub enum FakeStatus {
 
 /// A real-shaped CreateAccountAssignment event.
 pub fn assignment_event(id: &str, time: i64, request_id: &str, account: &str, permission_set: &str) -> FakeEvent {
+    request_event("create", id, time, request_id, account, permission_set)
+}
+
+/// A real-shaped CloudTrail event of an Identity Center write (`create`, `delete` or `provision`),
+/// as CloudTrail records a call Identity Center accepted.
+pub fn request_event(
+    operation: &str,
+    id: &str,
+    time: i64,
+    request_id: &str,
+    account: &str,
+    permission_set: &str,
+) -> FakeEvent {
     let when = chrono::DateTime::from_timestamp(time, 0).unwrap_or_default().format("%Y-%m-%dT%H:%M:%SZ");
+    let (name, parameters, response) = match operation {
+        "provision" => (
+            "ProvisionPermissionSet",
+            json!({"instanceArn": sso_requests::INSTANCE, "permissionSetArn": permission_set,
+                   "targetId": account, "targetType": "AWS_ACCOUNT"}),
+            json!({"permissionSetProvisioningStatus": {"status": "IN_PROGRESS", "requestId": request_id,
+                   "accountId": account, "permissionSetArn": permission_set}}),
+        ),
+        other => {
+            let (name, element) = if other == "delete" {
+                ("DeleteAccountAssignment", "accountAssignmentDeletionStatus")
+            } else {
+                ("CreateAccountAssignment", "accountAssignmentCreationStatus")
+            };
+            (
+                name,
+                json!({"instanceArn": sso_requests::INSTANCE, "targetId": account, "targetType": "AWS_ACCOUNT",
+                       "permissionSetArn": permission_set, "principalType": "GROUP", "principalId": "g-fake"}),
+                json!({element: {"status": "IN_PROGRESS", "requestId": request_id, "targetId": account}}),
+            )
+        }
+    };
     let body = json!({
         "eventVersion": "1.08",
         "userIdentity": {"type": "AssumedRole", "principalId": "AROAFAKE:jane", "arn": "arn:aws:sts::111111111111:assumed-role/Admin/jane", "accountId": "111111111111"},
         "eventTime": when.to_string(),
         "eventSource": "sso.amazonaws.com",
-        "eventName": "CreateAccountAssignment",
+        "eventName": name,
         "awsRegion": "eu-west-1",
-        "requestParameters": {
-            "instanceArn": "arn:aws:sso:::instance/ssoins-fake",
-            "targetId": account, "targetType": "AWS_ACCOUNT",
-            "permissionSetArn": permission_set,
-            "principalType": "GROUP", "principalId": "g-fake"
-        },
-        "responseElements": {"accountAssignmentCreationStatus": {"status": "IN_PROGRESS", "requestId": request_id, "targetId": account}},
+        "requestParameters": parameters,
+        "responseElements": response,
         "eventID": id, "readOnly": false
     });
     FakeEvent {
         event_id: id.to_string(),
-        event_name: "CreateAccountAssignment".to_string(),
+        event_name: name.to_string(),
         event_time: time,
         cloudtrail_event: body.to_string(),
     }
@@ -260,6 +294,15 @@ pub struct State {
     pub permission_sets: HashMap<String, String>,
     /// Identity Store users and groups: id → name.
     pub principals: HashMap<String, String>,
+    /// Requests Identity Center's status APIs know (and the retries made).
+    pub requests: Vec<FakeRequest>,
+    /// What a write makes.
+    pub writes: FakeWrites,
+    /// The largest page the status listings answer (default 100, AWS's).
+    pub status_page: usize,
+    /// A creation request the fake knows nothing of is described as SUCCEEDED (default), as for
+    /// the CloudTrail events tests add without a status; false: ResourceNotFoundException.
+    pub unknown_requests_succeed: bool,
     counts: HashMap<&'static str, u64>,
     op_counts: HashMap<String, u64>,
 }
@@ -295,6 +338,10 @@ impl FakeAws {
             statuses: HashMap::new(),
             permission_sets: HashMap::new(),
             principals: HashMap::new(),
+            requests: Vec::new(),
+            writes: FakeWrites::default(),
+            status_page: 100,
+            unknown_requests_succeed: true,
             counts: HashMap::new(),
             op_counts: HashMap::new(),
         }));
@@ -462,7 +509,7 @@ async fn federation(
     }
 }
 
-enum Answer {
+pub enum Answer {
     Ok(Value),
     Xml(String),
     Error(Canned),
@@ -819,22 +866,11 @@ fn cloudtrail(state: &State, op: &str, params: &Value) -> Answer {
     Answer::Ok(body)
 }
 
-fn sso(state: &State, op: &str, params: &Value) -> Answer {
+fn sso(state: &mut State, op: &str, params: &Value) -> Answer {
+    if let Some(answer) = sso_requests::answer(state, op, params) {
+        return answer;
+    }
     match op {
-        "DescribeAccountAssignmentCreationStatus" => {
-            let request = params["AccountAssignmentCreationRequestId"].as_str().unwrap_or_default();
-            let (status, reason) = match state.statuses.get(request) {
-                Some(FakeStatus::Error(canned)) => return Answer::Error(canned.clone()),
-                Some(FakeStatus::Failed(reason)) => ("FAILED", Some(reason.clone())),
-                Some(FakeStatus::InProgress) => ("IN_PROGRESS", None),
-                Some(FakeStatus::Succeeded) | None => ("SUCCEEDED", None),
-            };
-            let mut status_body = json!({"Status": status, "RequestId": request, "TargetType": "AWS_ACCOUNT"});
-            if let Some(reason) = reason {
-                status_body["FailureReason"] = json!(reason);
-            }
-            Answer::Ok(json!({"AccountAssignmentCreationStatus": status_body}))
-        }
         "ListInstances" => Answer::Ok(json!({"Instances": [{
             "InstanceArn": "arn:aws:sso:::instance/ssoins-fake", "IdentityStoreId": "d-fake000001", "Status": "ACTIVE"
         }]})),

@@ -223,6 +223,7 @@ pub fn snapshot() -> orgscope::model::Snapshot {
                 &e.event_id,
                 chrono::DateTime::from_timestamp(e.event_time, 0),
                 &e.cloudtrail_event,
+                orgscope::model::Operation::Create,
             )
         })
         .collect();

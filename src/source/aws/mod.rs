@@ -27,7 +27,8 @@ use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use self::pace::Api;
 use self::retry::{CallStats, Caller, RetryPolicy};
 use super::{
-    AssignmentProgressFn, AssignmentQuery, AssignmentsRead, AssumeFailure, AssumeRequest, ProgressFn, Source, SourceError,
+    AssignmentProgressFn, AssignmentQuery, AssignmentsRead, AssumeFailure, AssumeRequest, ProgressFn, Source,
+    SourceError,
 };
 use crate::model::AttachedPolicy;
 use crate::model::{AssignmentAttempt, ListingError, Org, TempCredentials, Text};

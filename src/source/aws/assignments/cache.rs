@@ -80,7 +80,13 @@ impl EventCache {
     }
 
     /// The cache after a run over `[start, end]` that read CloudTrail from `resume` to `end`.
-    pub(super) fn extend(mut self, start: i64, resume: Option<i64>, end: i64, read: &[AssignmentAttempt]) -> EventCache {
+    pub(super) fn extend(
+        mut self,
+        start: i64,
+        resume: Option<i64>,
+        end: i64,
+        read: &[AssignmentAttempt],
+    ) -> EventCache {
         let Some(resume) = resume else { return self };
         if !self.reaches_back_to(start) {
             self = EventCache { from: start, until: start, attempts: Vec::new() };

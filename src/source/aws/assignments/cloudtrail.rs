@@ -75,4 +75,3 @@ pub(super) async fn read(
     }
     Ok(read)
 }
-

@@ -207,8 +207,29 @@ pub(super) async fn assignments(
         let listed = status::list(source, &clients.sso, &arns, &operations, (query.start, query.end)).await?;
         Ok::<_, SourceError>((instances, listed))
     };
-    let reading = read_events(&mut run, &clients.cloudtrail, query, account.as_deref(), &operations);
-    let (listed, read) = tokio::join!(listing, reading);
+    // Describes in flight hold call slots the listing may wait for, so whoever waits keeps
+    // them moving: CloudTrail's reading while it runs, then the loop below.
+    let mut listing = std::pin::pin!(listing);
+    let mut listed = None;
+    let read = {
+        let reading = read_events(&mut run, &clients.cloudtrail, query, account.as_deref(), &operations);
+        let mut reading = std::pin::pin!(reading);
+        loop {
+            tokio::select! {
+                read = &mut reading => break read,
+                done = &mut listing, if listed.is_none() => listed = Some(done),
+            }
+        }
+    };
+    let listed = match listed {
+        Some(listed) => listed,
+        None => loop {
+            tokio::select! {
+                done = &mut listing => break done,
+                Some(done) = run.pending.next(), if !run.pending.is_empty() => run.finished(done),
+            }
+        },
+    };
     let mut unavailable = Vec::new();
     let stores = match listed {
         Ok((instances, listed)) => {
@@ -223,7 +244,8 @@ pub(super) async fn assignments(
             }
             tracing::warn!(error = %err, "Identity Center's status APIs could not be read");
             unavailable.push(Text::from(format!(
-                "Identity Center's status APIs could not be read ({err}): only CloudTrail's requests are listed"
+                "Identity Center's status APIs could not be read ({}): only CloudTrail's requests are listed",
+                brief(&err)
             )));
             Vec::new()
         }
@@ -231,8 +253,9 @@ pub(super) async fn assignments(
     if let Err(err) = read {
         tracing::warn!(error = %err, "CloudTrail could not be read");
         unavailable.push(Text::from(format!(
-            "CloudTrail could not be read ({err}): the requests come from Identity Center's status APIs alone \
-             (FAILED and IN_PROGRESS, without who made them or the calls refused outright)"
+            "CloudTrail could not be read ({}): the requests come from Identity Center's status APIs alone \
+             (FAILED and IN_PROGRESS, without who made them or the calls refused outright)",
+            brief(&err)
         )));
     }
     run.tell();
@@ -263,6 +286,15 @@ pub(super) async fn assignments(
         "assignments read"
     );
     Ok(AssignmentsRead { attempts, unavailable })
+}
+
+/// A failure as a clause inside a sentence: the call, AWS's code and words.
+fn brief(err: &SourceError) -> String {
+    match err {
+        SourceError::AccessDenied { action, message, .. } => format!("AccessDenied on {action}: {message}"),
+        SourceError::Service { action, code, message } => format!("{code} on {action}: {message}"),
+        other => other.to_string(),
+    }
 }
 
 fn is_final(status: AssignmentStatus) -> bool {
@@ -304,7 +336,11 @@ async fn read_events(
 
 /// Puts a describe's answer on every row of its request; returns the row when the describe filled
 /// in parameters it lacked (a request only the status APIs named), so its names can be looked up.
-fn finish_describe(attempts: &mut [AssignmentAttempt], cache: &mut StatusCache, done: Described) -> Option<AssignmentAttempt> {
+fn finish_describe(
+    attempts: &mut [AssignmentAttempt],
+    cache: &mut StatusCache,
+    done: Described,
+) -> Option<AssignmentAttempt> {
     let Described { instance, request, status, reason, code, row } = done;
     if is_final(status) {
         cache.statuses.insert(cache_key(&instance, &request), CachedStatus { status, failure_reason: reason.clone() });

@@ -92,4 +92,3 @@ pub(super) async fn permission_set_name(
         }
     }
 }
-

@@ -44,11 +44,11 @@ pub(super) async fn instances(
     sso: &aws_sdk_ssoadmin::Client,
 ) -> Result<Vec<(String, String)>, SourceError> {
     let found = super::super::paging::collect(|token| async move {
-        let page = source.calls.call(Api::SsoAdmin, || sso.list_instances().set_next_token(token.clone()).send()).await?;
-        let instances = page
-            .instances()
-            .iter()
-            .filter_map(|i| Some((i.instance_arn()?.to_string(), i.identity_store_id().unwrap_or_default().to_string())));
+        let page =
+            source.calls.call(Api::SsoAdmin, || sso.list_instances().set_next_token(token.clone()).send()).await?;
+        let instances = page.instances().iter().filter_map(|i| {
+            Some((i.instance_arn()?.to_string(), i.identity_store_id().unwrap_or_default().to_string()))
+        });
         Ok((instances.collect(), page.next_token().map(str::to_string)))
     })
     .await;
@@ -279,15 +279,23 @@ pub(super) async fn describe(
             code: None,
             row: None,
         },
-        Err((code, message)) => {
-            Described { instance, request, status: AssignmentStatus::Unknown, reason: Some(message), code: Some(code), row: None }
-        }
+        Err((code, message)) => Described {
+            instance,
+            request,
+            status: AssignmentStatus::Unknown,
+            reason: Some(message),
+            code: Some(code),
+            row: None,
+        },
     }
 }
 
 /// AWS's error code (or `NetworkError`) and message.
 pub(super) fn error_of<E: ProvideErrorMetadata + std::error::Error + 'static>(
-    err: &aws_smithy_runtime_api::client::result::SdkError<E, aws_smithy_runtime_api::client::orchestrator::HttpResponse>,
+    err: &aws_smithy_runtime_api::client::result::SdkError<
+        E,
+        aws_smithy_runtime_api::client::orchestrator::HttpResponse,
+    >,
 ) -> (Text, Text) {
     let code = Text::from(err.code().unwrap_or("NetworkError"));
     let message = Text::from(err.message().map(str::to_string).unwrap_or_else(|| DisplayErrorContext(err).to_string()));
