@@ -43,3 +43,89 @@ async fn a_created_assignment_is_described_through_the_source_layer() {
     assert_eq!(status, AssignmentStatus::Unknown);
     assert!(code.is_some(), "an unknown request is reported with its error code");
 }
+
+/// moto's instance (what its ListInstances names), a deletion found by its request id through the
+/// describe of whichever operation knows it, and a retry sent as a real write.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_deletion_is_found_by_its_id_and_a_failed_creation_retried_through_moto() {
+    use orgscope::model::{AssignmentAttempt, Operation, RawText};
+    use orgscope::source::Source;
+    let Some(moto) = common::moto::Moto::start() else { return };
+    let ids = moto.create_org_with_accounts("sso-retry", 1).await;
+    let config = moto.sdk_config().await;
+    let sso = aws_sdk_ssoadmin::Client::new(&config);
+    let instances = sso.list_instances().send().await.expect("moto lists its instance");
+    let instance = instances.instances().first().and_then(|i| i.instance_arn()).expect("an instance").to_string();
+    let permission_set_arn = format!("{instance}/ps-moto000000000002");
+    let assignment = |create: bool| {
+        let target = ids[0].clone();
+        let (sso, instance, permission_set_arn) = (sso.clone(), instance.clone(), permission_set_arn.clone());
+        async move {
+            if create {
+                sso.create_account_assignment()
+                    .instance_arn(instance)
+                    .target_id(target)
+                    .target_type(aws_sdk_ssoadmin::types::TargetType::AwsAccount)
+                    .permission_set_arn(permission_set_arn)
+                    .principal_type(aws_sdk_ssoadmin::types::PrincipalType::User)
+                    .principal_id("u-moto")
+                    .send()
+                    .await
+                    .map(|_| None)
+                    .map_err(|e| format!("{e:?}"))
+            } else {
+                sso.delete_account_assignment()
+                    .instance_arn(instance)
+                    .target_id(target)
+                    .target_type(aws_sdk_ssoadmin::types::TargetType::AwsAccount)
+                    .permission_set_arn(permission_set_arn)
+                    .principal_type(aws_sdk_ssoadmin::types::PrincipalType::User)
+                    .principal_id("u-moto")
+                    .send()
+                    .await
+                    .map(|out| {
+                        out.account_assignment_deletion_status().and_then(|s| s.request_id()).map(str::to_string)
+                    })
+                    .map_err(|e| format!("{e:?}"))
+            }
+        }
+    };
+    assignment(true).await.expect("create");
+    let deletion = assignment(false).await.expect("delete").expect("a deletion request id");
+
+    let source = AwsSource::connect(moto.options()).await.expect("connect to moto");
+    let found = source.assignment_request(Some("us-east-1"), &deletion).await.expect("the lookup answers");
+    let found = found.expect("moto knows the deletion");
+    assert_eq!(found.operation, Operation::Delete);
+    assert_eq!(found.account_id.raw(), Some(ids[0].as_str()));
+    assert_eq!(found.principal_id.raw(), Some("u-moto"));
+    assert_eq!(found.instance_arn.raw(), Some(instance.as_str()));
+    // (An unknown id is asked of all three describes; moto lacks the provisioning one, so that
+    // case is tested against the local endpoint, tests/triage_fake.rs.)
+
+    // A creation that failed (as a row says), sent again: moto accepts the write and the retry
+    // follows the new request to its final status.
+    let failed = AssignmentAttempt {
+        request_id: Some("req-failed".into()),
+        status: AssignmentStatus::Failed,
+        instance_arn: Some(instance.as_str().into()),
+        account_id: Some(ids[0].as_str().into()),
+        target_type: Some("AWS_ACCOUNT".into()),
+        permission_set_arn: Some(permission_set_arn.as_str().into()),
+        principal_type: Some("USER".into()),
+        principal_id: Some("u-moto".into()),
+        ..AssignmentAttempt::empty(Operation::Create)
+    };
+    let retried = source.retry_assignment(Some("us-east-1"), &failed).await.expect("the retry is sent");
+    assert_eq!(retried.status, AssignmentStatus::Succeeded, "{retried:?}");
+    assert_ne!(retried.request_id.raw(), Some("req-failed"), "a new request");
+    let listed = sso
+        .list_account_assignments()
+        .instance_arn(&instance)
+        .account_id(&ids[0])
+        .permission_set_arn(&permission_set_arn)
+        .send()
+        .await
+        .expect("list assignments");
+    assert_eq!(listed.account_assignments().len(), 1, "moto holds the assignment the retry made");
+}

@@ -294,6 +294,26 @@ fn retry_after_the_cause_is_lifted_sends_the_same_request_and_follows_it_to_succ
     for other in ["CreateAccountAssignment", "ProvisionPermissionSet"] {
         assert!(fixture.fake.calls_to(other).is_empty(), "{other} was not called");
     }
+    // The scanner policy names every call a listing and a retry made, the writes apart.
+    let policy = run(&fixture, &["template", "scanner-policy"]);
+    let policy: Value = serde_json::from_slice(&policy.stdout).expect("the policy is JSON");
+    let statements = policy["Statement"].as_array().cloned().unwrap_or_default();
+    let actions_of = |sid_part: &str| -> Vec<String> {
+        statements
+            .iter()
+            .filter(|s| s["Sid"].as_str().is_some_and(|sid| sid.contains(sid_part)))
+            .flat_map(|s| s["Action"].as_array().cloned().unwrap_or_default())
+            .filter_map(|a| a.as_str().map(str::to_string))
+            .collect()
+    };
+    let (reads, writes) = (actions_of("Explain"), actions_of("Retry"));
+    assert_eq!(writes, ["sso:CreateAccountAssignment", "sso:DeleteAccountAssignment", "sso:ProvisionPermissionSet"]);
+    run(&fixture, &["assignments", "--no-cache"]);
+    for call in fixture.fake.calls().iter().filter(|c| matches!(c.service, "sso" | "cloudtrail" | "identitystore")) {
+        let action = format!("{}:{}", call.service, call.op);
+        let listed = if call.op == "DeleteAccountAssignment" { &writes } else { &reads };
+        assert!(listed.contains(&action), "the scanner policy lacks {action}");
+    }
 }
 
 #[test]
