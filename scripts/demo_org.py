@@ -126,6 +126,8 @@ PS = {"AdministratorAccess": "ps-6a1b2c3d4e5f6071", "ReadOnlyAccess": "ps-7b2c3d
 def ps_arn(name): return f"arn:aws:sso:::permissionSet/ssoins-72231a2b3c4d5e6f/{PS[name]}"
 USERS = {"USER": ["9067a1b2c3-1a2b3c4d-5e6f-7081-92a3-b4c5d6e7f809", "9067a1b2c3-2b3c4d5e-6f70-8192-a3b4-c5d6e7f8091a"],
          "GROUP": ["9067a1b2c3-3c4d5e6f-7081-92a3-b4c5-d6e7f8091a2b", "9067a1b2c3-4d5e6f70-8192-a3b4-c5d6-e7f8091a2b3c"]}
+NAMES = {USERS["USER"][0]: "jane.doe@example.com", USERS["USER"][1]: "sam.lee@example.com",
+         USERS["GROUP"][0]: "Data Scientists", USERS["GROUP"][1]: "Platform Engineers"}
 ACTORS = [CALLER, "arn:aws:sts::111111111111:assumed-role/AWSReservedSSO_AdministratorAccess_0123456789abcdef/sam.lee@example.com",
           "arn:aws:sts::111111111111:assumed-role/terraform-identity-pipeline/gitlab-ci"]
 
@@ -138,6 +140,12 @@ INTERNAL = "An unexpected internal service exception occurred."
 INTERNAL_HINT = "A transient fault inside Identity Center: retry the assignment. If it keeps failing, open a case with AWS Support quoting the request id."
 MGMT_DENIED = "Access denied by IAM. Please check that the caller has the iam:CreateRole and iam:UpdateSAMLProvider permissions."
 MGMT_DENIED_HINT = "In the management account Identity Center acts with the caller's own IAM permissions: give the identity that made the assignment iam:CreateRole, iam:AttachRolePolicy, iam:PutRolePolicy and iam:UpdateSAMLProvider there, then retry."
+
+DELETE_CONFLICT = "DeleteConflict: Cannot delete entity, must detach all policies first."
+POLICIES_QUOTA = "LimitExceeded: Cannot exceed quota for PoliciesPerRole: 10"
+API = {"create": ("CreateAccountAssignment", "accountAssignmentCreationStatus"),
+       "delete": ("DeleteAccountAssignment", "accountAssignmentDeletionStatus"),
+       "provision": ("ProvisionPermissionSet", "permissionSetProvisioningStatus")}
 
 end = datetime(2026, 11, 20, 9, 0, 0, tzinfo=timezone.utc)
 attempts = []
@@ -161,7 +169,16 @@ specs = [
     (140, None, None, None, "UNKNOWN", None, "unparseable_event", None, None),
     (150, "314159265358", "AdministratorAccess", "GROUP", "SUCCEEDED", None, None, None, 0),
 ]
-for i, (hours, acct_id, ps, ptype, status, reason, code, hint, actor) in enumerate(specs):
+# Deletions and provisionings: (hours ago, account, permission set, principal type, status, reason, operation, in CloudTrail)
+more = [
+    (4, "423456789012", "PowerUser", "GROUP", "FAILED", DELETE_CONFLICT, "delete", True),
+    (12, "210987654321", "DataScientist", None, "FAILED", POLICIES_QUOTA, "provision", False),
+    (34, "232109876543", "ReadOnlyAccess", "USER", "SUCCEEDED", None, "delete", True),
+    (58, "445678901234", "PowerUser", None, "SUCCEEDED", None, "provision", True),
+]
+specs = [s + ("create", True) for s in specs] + [(h, a, p, t, st, r, None, None, 1, op, ct) for (h, a, p, t, st, r, op, ct) in more]
+for i, (hours, acct_id, ps, ptype, status, reason, code, hint, actor, op, in_cloudtrail) in enumerate(specs):
+    hint = None  # orgscope writes the hints itself, so the demo shows today's wording
     t = (end - timedelta(hours=hours, minutes=7 * i)).strftime("%Y-%m-%dT%H:%M:%SZ")
     event_id = f"{0x5e1a0000 + i * 7919:08x}-1f2e-4d3c-9b8a-{i * 104729 + 123456789:012x}"
     request_id = None if status in ("API_ERROR", "UNKNOWN") else f"{0xa55e0000 + i * 15485863:08x}-7c6b-4a59-8e7d-{i * 86028121 + 987654321:012x}"
@@ -170,28 +187,32 @@ for i, (hours, acct_id, ps, ptype, status, reason, code, hint, actor) in enumera
         attempts.append(dict(event_id=event_id, event_time=t, actor=None, request_id=None, instance_arn=None, account_id=None, account_name=None,
                              permission_set_arn=None, permission_set_name=None, principal_type=None, principal_id=None, status="UNKNOWN",
                              failure_reason="the CloudTrail event could not be parsed: EOF while parsing a string at line 1 column 243",
-                             error_code="unparseable_event", hint=None, raw_event=raw))
+                             error_code="unparseable_event", hint=None, raw_event=raw, operation="create", principal_name=None))
         continue
-    principal = USERS[ptype][i % 2]
+    principal = USERS[ptype][i % 2] if ptype else None
+    name, element = API[op]
+    params = ({"instanceArn": INSTANCE, "permissionSetArn": ps_arn(ps), "targetId": acct_id, "targetType": "AWS_ACCOUNT"} if op == "provision" else
+              {"instanceArn": INSTANCE, "targetId": acct_id, "targetType": "AWS_ACCOUNT",
+               "permissionSetArn": ps_arn(ps), "principalType": ptype, "principalId": principal})
     event = {"eventVersion": "1.09", "userIdentity": {"type": "AssumedRole", "arn": ACTORS[actor], "accountId": MGMT},
-             "eventTime": t, "eventSource": "sso.amazonaws.com", "eventName": "CreateAccountAssignment", "awsRegion": "eu-west-1",
+             "eventTime": t, "eventSource": "sso.amazonaws.com", "eventName": name, "awsRegion": "eu-west-1",
              "sourceIPAddress": "198.51.100.23", "userAgent": "aws-cli/2.22.0",
-             "requestParameters": {"instanceArn": INSTANCE, "targetId": acct_id, "targetType": "AWS_ACCOUNT",
-                                   "permissionSetArn": ps_arn(ps), "principalType": ptype, "principalId": principal},
-             "responseElements": None if status == "API_ERROR" else {"accountAssignmentCreationStatus": {
-                 "status": "IN_PROGRESS", "requestId": request_id, "targetId": acct_id, "targetType": "AWS_ACCOUNT",
-                 "permissionSetArn": ps_arn(ps), "principalType": ptype, "principalId": principal}},
+             "requestParameters": params,
+             "responseElements": None if status == "API_ERROR" else {element: dict(status="IN_PROGRESS", requestId=request_id, **{k: v for k, v in params.items() if k != "instanceArn"})},
              "requestID": f"{i:08x}-0000-4000-8000-000000000000", "eventID": event_id, "readOnly": False,
              "eventType": "AwsApiCall", "managementEvent": True, "recipientAccountId": MGMT, "eventCategory": "Management"}
     if status == "API_ERROR":
         event["errorCode"] = code
         event["errorMessage"] = reason
-    attempts.append(dict(event_id=event_id, event_time=t, actor=ACTORS[actor], request_id=request_id, instance_arn=INSTANCE,
+    attempts.append(dict(event_id=event_id if in_cloudtrail else None, event_time=t, operation=op,
+                         actor=ACTORS[actor] if in_cloudtrail else None, request_id=request_id, instance_arn=INSTANCE,
                          account_id=acct_id, account_name=names[acct_id], permission_set_arn=ps_arn(ps), permission_set_name=ps,
-                         principal_type=ptype, principal_id=principal, status=status, failure_reason=reason, error_code=code,
-                         hint=hint, raw_event=json.dumps(event, separators=(",", ":"))))
+                         principal_type=ptype, principal_id=principal, principal_name=NAMES.get(principal), status=status,
+                         failure_reason=reason, error_code=code, hint=hint, target_type="AWS_ACCOUNT",
+                         raw_event=json.dumps(event, separators=(",", ":")) if in_cloudtrail else None))
 
-snapshot = {"format": 1, "saved_at": "2026-11-20T09:00:00Z", "region": "eu-west-1",
+attempts.sort(key=lambda a: a["event_time"], reverse=True)
+snapshot = {"format": 2, "saved_at": "2026-11-20T09:00:00Z", "region": "eu-west-1",
             "org": {"organization": {"id": "o-demo1example", "management_account_id": MGMT, "feature_set": "ALL"},
                     "caller": {"account": MGMT, "arn": CALLER},
                     "roots": [{"id": "r-demo", "name": "Root", "children": root_children, "error": None}]},
