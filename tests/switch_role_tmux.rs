@@ -201,13 +201,13 @@ fn tab_then_c_puts_the_exact_iam_limit_reason_in_the_tmux_buffer() {
     tmux.send_keys(&["Enter"]);
     tmux.wait_for("the probed demo tree", |s| s.contains("7 blocked") && !s.contains("probing"));
     tmux.send_keys(&["Tab"]);
-    tmux.wait_for("the assignments view", |s| s.contains("Assignments — 15 of 15 attempts"));
+    tmux.wait_for("the assignments view", |s| s.contains("Assignments — 19 of 19 requests"));
     tmux.send_keys(&["f"]);
     tmux.wait_for("failures only", |s| s.contains("failures only"));
     // The newest failure is the IAM-limit one; select it explicitly by walking to it.
     tmux.send_keys(&["g"]);
     tmux.wait_for("the IAM-limit failure selected", |s| {
-        s.lines().any(|l| l.contains('›') && l.contains("Received a 402 status error"))
+        s.lines().any(|l| l.contains('›') && l.contains("FAILED") && l.contains("create") && l.contains("data-prod"))
     });
     tmux.send_keys(&["c"]);
     tmux.wait_for("the copy toast", |s| s.contains("the failure reason of"));

@@ -220,8 +220,9 @@ async fn tab_shows_the_assignments_and_c_copies_the_exact_failure_reason() {
         "c copies AWS's words"
     );
     assert!(copied[0].contains("has exceeded the IAM limit"));
-    assert!(copied[1].starts_with("| time | account |"), "C copies a Markdown table");
-    assert_eq!(copied[1].lines().count(), 2 + 6, "six failures in the demo:\n{}", copied[1]);
+    assert!(copied[1].starts_with("| time | operation | account |"), "C copies a Markdown table");
+    assert_eq!(copied[1].lines().count(), 2 + 8, "eight failures in the demo:\n{}", copied[1]);
+    assert!(copied[1].contains("| provision |") && copied[1].contains("| delete |"), "{}", copied[1]);
     match &app.overlay {
         Some(orgscope::app::Overlay::Text { body, .. }) => {
             assert!(body.contains("Roles can have 10 managed policies"), "the popup shows the fix: {body}");
@@ -239,4 +240,50 @@ async fn a_jumps_from_an_attempt_to_its_account_in_the_tree() {
     let (_, app, _) = run_demo(120, 40, keys).await;
     assert_eq!(app.view, orgscope::app::View::Tree);
     assert_eq!(selected_id(&app), "210987654321", "the IAM-limit failure's account (data-prod)");
+}
+
+/// `R` on a failed request asks first, naming what it would send; Esc sends nothing; Enter sends
+/// it and the row shows the new request's outcome in place; `R` on a row that did not fail says why.
+#[tokio::test(flavor = "current_thread", start_paused = true)]
+async fn r_asks_before_it_retries_and_the_row_turns_into_the_new_outcome() {
+    use orgscope::model::AssignmentStatus;
+    let asked = vec![key(KeyCode::Tab), key(KeyCode::Char('R'))];
+    let (terminal, app, _) = run_demo(120, 40, asked).await;
+    match &app.overlay {
+        Some(orgscope::app::Overlay::Confirm { body, .. }) => {
+            for part in [
+                "This writes to AWS",
+                "CreateAccountAssignment",
+                "data-prod (210987654321)",
+                "DataScientist",
+                "GROUP Data Scientists",
+                "exceeded the IAM limit",
+            ] {
+                assert!(body.contains(part), "the question names {part}: {body}");
+            }
+        }
+        other => panic!("R opens a confirmation, got {other:?}"),
+    }
+    assert!(text(terminal.backend().buffer()).contains("Enter sends it, Esc cancels"));
+    assert_eq!(app.assignments.selected_attempt().map(|a| a.status), Some(AssignmentStatus::Failed));
+
+    let cancelled = vec![key(KeyCode::Tab), key(KeyCode::Char('R')), key(KeyCode::Esc)];
+    let (_, app, _) = run_demo(120, 40, cancelled).await;
+    assert!(app.overlay.is_none());
+    assert_eq!(app.assignments.selected_attempt().map(|a| a.status), Some(AssignmentStatus::Failed), "nothing sent");
+
+    let confirmed = vec![key(KeyCode::Tab), key(KeyCode::Char('R')), key(KeyCode::Enter)];
+    let (terminal, app, _) = run_demo(120, 40, confirmed).await;
+    let row = app.assignments.selected_attempt().expect("the row stays selected");
+    assert_eq!(row.status, AssignmentStatus::Succeeded, "{row:?}");
+    assert!(row.request_id.as_ref().is_some_and(|r| r.raw().starts_with("demo-retry-")), "the new request");
+    assert_eq!(row.account_id.as_ref().map(|a| a.raw()), Some("210987654321"), "in place");
+    assert_eq!(app.assignments.attempts.len(), 19, "no row added or lost");
+    let screen = text(terminal.backend().buffer());
+    assert!(screen.contains("the retry SUCCEEDED"), "{screen}");
+
+    let not_failed = vec![key(KeyCode::Tab), key(KeyCode::Char('j')), key(KeyCode::Char('R'))];
+    let (terminal, app, _) = run_demo(120, 40, not_failed).await;
+    assert!(app.overlay.is_none(), "nothing to confirm");
+    assert!(text(terminal.backend().buffer()).contains("only a FAILED request is retried"));
 }

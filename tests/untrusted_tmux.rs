@@ -67,11 +67,11 @@ fn hostile_names_neither_retitle_the_pane_nor_write_the_clipboard() {
     assert_inert("the TUI", &screen);
     assert!(screen.contains("Platform\\e]0;PWNED-TITLE"), "{screen}");
     tmux.send_keys(&["Tab"]);
-    tmux.wait_for("the assignments", |s| s.contains("2 of 2 attempts"));
+    tmux.wait_for("the assignments", |s| s.contains("3 of 3 requests"));
     tmux.send_keys(&["j"]);
     tmux.wait_for("the failed attempt selected", |s| s.lines().any(|l| l.contains('›') && l.contains("FAILED")));
     tmux.send_keys(&["c"]);
-    tmux.wait_for("the copy toast", |s| s.contains("the failure reason of ev-hostile-1"));
+    tmux.wait_for("the copy toast", |s| s.contains("the failure reason of req-hostile-failed"));
     let copied = String::from_utf8_lossy(&tmux.run(&["show-buffer"]).stdout).into_owned();
     assert_inert("the copied reason", &copied);
     assert!(copied.starts_with("Received a 400 status error: \\e]0;PWNED-TITLE\\x07\\e]52;c;"), "{copied:?}");

@@ -211,14 +211,15 @@ impl AssignmentsScreen {
     pub fn failures_markdown(&self) -> String {
         let cell = |text: &str| text.replace('|', "\\|");
         let mut out = String::from(
-            "| time | account | permission set | principal | status | reason | request id |\n| --- | --- | --- | --- | --- | --- | --- |\n",
+            "| time | operation | account | permission set | principal | status | reason | request id |\n| --- | --- | --- | --- | --- | --- | --- | --- |\n",
         );
         for a in self.visible().filter(|a| a.status.is_failure()) {
             let time = a.event_time.map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string()).unwrap_or_default();
             let shown = |text: &Option<crate::model::Text>| text.as_ref().map(|t| t.to_string()).unwrap_or_default();
             out.push_str(&format!(
-                "| {} | {} | {} | {} | {} | {} | {} |\n",
+                "| {} | {} | {} | {} | {} | {} | {} | {} |\n",
                 cell(&time),
+                a.operation.code(),
                 cell(&a.account_label().unwrap_or_default()),
                 cell(&a.permission_set_label().unwrap_or_default()),
                 cell(&a.principal_label().unwrap_or_default()),

@@ -71,8 +71,14 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     lines.push(Line::styled(
         clip(
             &format!(
-                "  {:<time_w$}  {:<11}  {:<9}  {:<account_w$}  {:<set_w$}  {:<principal_w$}  {}",
-                "time (UTC)", "status", "operation", "account", "permission set", "principal", "reason"
+                "  {:<time_w$}  {:<11}  {:<9}  {}  {}  {}  {}",
+                "time (UTC)",
+                "status",
+                "operation",
+                clip("account", account_w),
+                clip("permission set", set_w),
+                clip("principal", principal_w),
+                "reason"
             ),
             width,
         ),

@@ -149,6 +149,11 @@ pub fn events(now: i64) -> Vec<FakeEvent> {
 pub fn install(state: &mut State, now: i64) {
     state.events = events(now);
     state.statuses.insert(FAILED_REQUEST.into(), FakeStatus::Failed(failure_reason()));
+    // A failed provisioning only Identity Center's status APIs know, with the same hostile reason.
+    state.requests.push(
+        super::fake_aws::FakeRequest::new("req-hostile-provision", "provision", BLOCKED, PERMISSION_SET, now - 7200)
+            .with_status(FakeStatus::Failed(failure_reason())),
+    );
     state.permission_sets.insert(PERMISSION_SET.into(), permission_set_name());
     state.principals.insert("g-fake".into(), group_name());
     state.assume_denials.insert(

@@ -51,7 +51,7 @@ impl AwsSource {
 
 /// What finished in the background: a request described, or a permission set named.
 enum Finished {
-    Status(Described),
+    Status(Box<Described>),
     Name(Text, Option<Text>),
 }
 
@@ -123,7 +123,7 @@ impl Run<'_> {
         self.report.to_describe += 1;
         let (calls, sso) = (self.source.calls.clone(), self.sso.clone());
         self.pending.push(Box::pin(async move {
-            Finished::Status(status::describe(calls, sso, operation, instance, request).await)
+            Finished::Status(Box::new(status::describe(calls, sso, operation, instance, request).await))
         }));
     }
 
@@ -150,7 +150,7 @@ impl Run<'_> {
                 self.names.insert(permission_set, name);
             }
             Finished::Status(described) => {
-                let filled = finish_describe(&mut self.attempts, &mut self.cache, described);
+                let filled = finish_describe(&mut self.attempts, &mut self.cache, *described);
                 if let Some(row) = filled {
                     self.name(&row);
                 }
