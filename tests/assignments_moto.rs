@@ -57,41 +57,27 @@ async fn a_deletion_is_found_by_its_id_and_a_failed_creation_retried_through_mot
     let instances = sso.list_instances().send().await.expect("moto lists its instance");
     let instance = instances.instances().first().and_then(|i| i.instance_arn()).expect("an instance").to_string();
     let permission_set_arn = format!("{instance}/ps-moto000000000002");
-    let assignment = |create: bool| {
-        let target = ids[0].clone();
-        let (sso, instance, permission_set_arn) = (sso.clone(), instance.clone(), permission_set_arn.clone());
-        async move {
-            if create {
-                sso.create_account_assignment()
-                    .instance_arn(instance)
-                    .target_id(target)
-                    .target_type(aws_sdk_ssoadmin::types::TargetType::AwsAccount)
-                    .permission_set_arn(permission_set_arn)
-                    .principal_type(aws_sdk_ssoadmin::types::PrincipalType::User)
-                    .principal_id("u-moto")
-                    .send()
-                    .await
-                    .map(|_| None)
-                    .map_err(|e| format!("{e:?}"))
-            } else {
-                sso.delete_account_assignment()
-                    .instance_arn(instance)
-                    .target_id(target)
-                    .target_type(aws_sdk_ssoadmin::types::TargetType::AwsAccount)
-                    .permission_set_arn(permission_set_arn)
-                    .principal_type(aws_sdk_ssoadmin::types::PrincipalType::User)
-                    .principal_id("u-moto")
-                    .send()
-                    .await
-                    .map(|out| {
-                        out.account_assignment_deletion_status().and_then(|s| s.request_id()).map(str::to_string)
-                    })
-                    .map_err(|e| format!("{e:?}"))
-            }
-        }
-    };
-    assignment(true).await.expect("create");
-    let deletion = assignment(false).await.expect("delete").expect("a deletion request id");
+    // The same assignment made, then taken away: the two calls take the same parameters.
+    macro_rules! assignment {
+        ($call:ident) => {
+            sso.$call()
+                .instance_arn(&instance)
+                .target_id(&ids[0])
+                .target_type(aws_sdk_ssoadmin::types::TargetType::AwsAccount)
+                .permission_set_arn(&permission_set_arn)
+                .principal_type(aws_sdk_ssoadmin::types::PrincipalType::User)
+                .principal_id("u-moto")
+                .send()
+                .await
+        };
+    }
+    assignment!(create_account_assignment).expect("create");
+    let deleted = assignment!(delete_account_assignment).expect("delete");
+    let deletion = deleted
+        .account_assignment_deletion_status()
+        .and_then(|s| s.request_id())
+        .expect("a deletion request id")
+        .to_string();
 
     let source = AwsSource::connect(moto.options()).await.expect("connect to moto");
     let found = source.assignment_request(Some("us-east-1"), &deletion).await.expect("the lookup answers");

@@ -5,7 +5,6 @@
 mod common;
 
 use common::fake_aws::{FakeAws, FakeOrg, FakeRequest, FakeStatus};
-use common::tmux::Tmux;
 
 #[test]
 fn r_on_a_failed_row_and_enter_turns_it_green() {
@@ -31,22 +30,7 @@ fn r_on_a_failed_row_and_enter_turns_it_green() {
         );
     }
     let home = tempfile::tempdir().expect("temp dir");
-    let home_str = home.path().display().to_string();
-    let config = home.path().join("aws-config").display().to_string();
-    let credentials = home.path().join("aws-credentials").display().to_string();
-    let env = [
-        ("HOME", home_str.as_str()),
-        ("TERM", "xterm-256color"),
-        ("XDG_CACHE_HOME", home_str.as_str()),
-        ("XDG_STATE_HOME", home_str.as_str()),
-        ("AWS_CONFIG_FILE", config.as_str()),
-        ("AWS_SHARED_CREDENTIALS_FILE", credentials.as_str()),
-        ("AWS_ACCESS_KEY_ID", "AKIDFAKEFAKEFAKE"),
-        ("AWS_SECRET_ACCESS_KEY", "fake-secret-key"),
-        ("AWS_REGION", "us-east-1"),
-        ("AWS_EC2_METADATA_DISABLED", "true"),
-    ];
-    let Some(tmux) = Tmux::start(home.path(), 140, 40, &env) else { return };
+    let Some(tmux) = common::tmux::against_fake(home.path(), 140, 40) else { return };
     tmux.wait_for("the shell prompt", |s| s.contains('$'));
     let bin = common::orgscope_bin().display().to_string();
     tmux.type_text(&format!("'{bin}' --no-cache --endpoint-url {}", fake.url()));

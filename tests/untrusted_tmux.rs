@@ -24,22 +24,7 @@ fn hostile_names_neither_retitle_the_pane_nor_write_the_clipboard() {
     let fake = FakeAws::start(hostile::org());
     hostile::install(&mut fake.state(), chrono::Utc::now().timestamp());
     let home = tempfile::tempdir().expect("temp dir");
-    let home_str = home.path().display().to_string();
-    let config = home.path().join("aws-config").display().to_string();
-    let credentials = home.path().join("aws-credentials").display().to_string();
-    let env = [
-        ("HOME", home_str.as_str()),
-        ("TERM", "xterm-256color"),
-        ("XDG_CACHE_HOME", home_str.as_str()),
-        ("XDG_STATE_HOME", home_str.as_str()),
-        ("AWS_CONFIG_FILE", config.as_str()),
-        ("AWS_SHARED_CREDENTIALS_FILE", credentials.as_str()),
-        ("AWS_ACCESS_KEY_ID", "AKIDFAKEFAKEFAKE"),
-        ("AWS_SECRET_ACCESS_KEY", "fake-secret-key"),
-        ("AWS_REGION", "us-east-1"),
-        ("AWS_EC2_METADATA_DISABLED", "true"),
-    ];
-    let Some(tmux) = Tmux::start(home.path(), 160, 45, &env) else { return };
+    let Some(tmux) = common::tmux::against_fake(home.path(), 160, 45) else { return };
     assert!(tmux.run(&["set-option", "-g", "set-clipboard", "on"]).status.success());
     tmux.wait_for("the shell prompt", |s| s.contains('$'));
     let title_before = tmux.display("#{pane_title}");

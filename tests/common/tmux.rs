@@ -86,6 +86,28 @@ impl Tmux {
     }
 }
 
+/// A tmux session for the real binary against the fake endpoint: test credentials, us-east-1, and
+/// every file and cache under `home`.
+#[allow(dead_code)]
+pub fn against_fake(home: &Path, width: u16, height: u16) -> Option<Tmux> {
+    let home_str = home.display().to_string();
+    let config = home.join("aws-config").display().to_string();
+    let credentials = home.join("aws-credentials").display().to_string();
+    let env = [
+        ("HOME", home_str.as_str()),
+        ("TERM", "xterm-256color"),
+        ("XDG_CACHE_HOME", home_str.as_str()),
+        ("XDG_STATE_HOME", home_str.as_str()),
+        ("AWS_CONFIG_FILE", config.as_str()),
+        ("AWS_SHARED_CREDENTIALS_FILE", credentials.as_str()),
+        ("AWS_ACCESS_KEY_ID", "AKIDFAKEFAKEFAKE"),
+        ("AWS_SECRET_ACCESS_KEY", "fake-secret-key"),
+        ("AWS_REGION", "us-east-1"),
+        ("AWS_EC2_METADATA_DISABLED", "true"),
+    ];
+    Tmux::start(home, width, height, &env)
+}
+
 /// The text of the tree row carrying the selection marker, without the pane borders.
 pub fn selected_row(screen: &str) -> String {
     screen

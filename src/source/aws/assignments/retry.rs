@@ -152,37 +152,33 @@ async fn send(
     let principal_id = attempt.principal_id.raw();
     let target_type = TargetType::from(attempt.target_type.raw().unwrap_or("AWS_ACCOUNT"));
     let calls = &source.calls;
+    // Creating and deleting take the same parameters, through their own SDK builders.
+    macro_rules! assignment {
+        ($call:ident, $status:ident, $operation:expr) => {
+            calls
+                .call(Api::SsoAdmin, || {
+                    sso.$call()
+                        .instance_arn(instance)
+                        .permission_set_arn(permission_set)
+                        .set_target_id(account.map(str::to_string))
+                        .target_type(target_type.clone())
+                        .set_principal_type(principal_type.clone())
+                        .set_principal_id(principal_id.map(str::to_string))
+                        .send()
+                })
+                .await
+                .map_err(|err| error_of(&err))?
+                .$status()
+                .map(|s| assignment_row($operation, instance, s))
+        };
+    }
     match attempt.operation {
-        Operation::Create => calls
-            .call(Api::SsoAdmin, || {
-                sso.create_account_assignment()
-                    .instance_arn(instance)
-                    .permission_set_arn(permission_set)
-                    .set_target_id(account.map(str::to_string))
-                    .target_type(target_type.clone())
-                    .set_principal_type(principal_type.clone())
-                    .set_principal_id(principal_id.map(str::to_string))
-                    .send()
-            })
-            .await
-            .map_err(|err| error_of(&err))?
-            .account_assignment_creation_status()
-            .map(|s| assignment_row(Operation::Create, instance, s)),
-        Operation::Delete => calls
-            .call(Api::SsoAdmin, || {
-                sso.delete_account_assignment()
-                    .instance_arn(instance)
-                    .permission_set_arn(permission_set)
-                    .set_target_id(account.map(str::to_string))
-                    .target_type(target_type.clone())
-                    .set_principal_type(principal_type.clone())
-                    .set_principal_id(principal_id.map(str::to_string))
-                    .send()
-            })
-            .await
-            .map_err(|err| error_of(&err))?
-            .account_assignment_deletion_status()
-            .map(|s| assignment_row(Operation::Delete, instance, s)),
+        Operation::Create => {
+            assignment!(create_account_assignment, account_assignment_creation_status, Operation::Create)
+        }
+        Operation::Delete => {
+            assignment!(delete_account_assignment, account_assignment_deletion_status, Operation::Delete)
+        }
         Operation::Provision => {
             let target = ProvisionTargetType::from(attempt.target_type.raw().unwrap_or("AWS_ACCOUNT"));
             calls

@@ -91,61 +91,37 @@ async fn list_one(
     let rows = super::super::paging::collect(|token| {
         let filter = filter.clone();
         async move {
-            // One arm per listing: three operations with three output types.
+            // One page of one listing: the three have the same parameters and item fields, but
+            // each its own SDK types.
+            macro_rules! page {
+                ($list:ident, $items:ident) => {{
+                    let page = source
+                        .calls
+                        .call(Api::SsoAdmin, || {
+                            sso.$list()
+                                .instance_arn(instance)
+                                .filter(filter.clone())
+                                .max_results(PAGE_SIZE)
+                                .set_next_token(token.clone())
+                                .send()
+                        })
+                        .await
+                        .map_err(|err| fatal(action, "", err))?;
+                    let rows = page.$items().iter().filter_map(|s| {
+                        Some((s.request_id()?.to_string(), status_of(s.status()), s.created_date().and_then(to_chrono)))
+                    });
+                    (rows.collect(), page.next_token().map(str::to_string))
+                }};
+            }
             let (rows, next): (Vec<Row>, Option<String>) = match operation {
                 Operation::Create => {
-                    let page = source
-                        .calls
-                        .call(Api::SsoAdmin, || {
-                            sso.list_account_assignment_creation_status()
-                                .instance_arn(instance)
-                                .filter(filter.clone())
-                                .max_results(PAGE_SIZE)
-                                .set_next_token(token.clone())
-                                .send()
-                        })
-                        .await
-                        .map_err(|err| fatal(action, "", err))?;
-                    let rows = page.account_assignments_creation_status().iter().filter_map(|s| {
-                        Some((s.request_id()?.to_string(), status_of(s.status()), s.created_date().and_then(to_chrono)))
-                    });
-                    (rows.collect(), page.next_token().map(str::to_string))
+                    page!(list_account_assignment_creation_status, account_assignments_creation_status)
                 }
                 Operation::Delete => {
-                    let page = source
-                        .calls
-                        .call(Api::SsoAdmin, || {
-                            sso.list_account_assignment_deletion_status()
-                                .instance_arn(instance)
-                                .filter(filter.clone())
-                                .max_results(PAGE_SIZE)
-                                .set_next_token(token.clone())
-                                .send()
-                        })
-                        .await
-                        .map_err(|err| fatal(action, "", err))?;
-                    let rows = page.account_assignments_deletion_status().iter().filter_map(|s| {
-                        Some((s.request_id()?.to_string(), status_of(s.status()), s.created_date().and_then(to_chrono)))
-                    });
-                    (rows.collect(), page.next_token().map(str::to_string))
+                    page!(list_account_assignment_deletion_status, account_assignments_deletion_status)
                 }
                 Operation::Provision => {
-                    let page = source
-                        .calls
-                        .call(Api::SsoAdmin, || {
-                            sso.list_permission_set_provisioning_status()
-                                .instance_arn(instance)
-                                .filter(filter.clone())
-                                .max_results(PAGE_SIZE)
-                                .set_next_token(token.clone())
-                                .send()
-                        })
-                        .await
-                        .map_err(|err| fatal(action, "", err))?;
-                    let rows = page.permission_sets_provisioning_status().iter().filter_map(|s| {
-                        Some((s.request_id()?.to_string(), status_of(s.status()), s.created_date().and_then(to_chrono)))
-                    });
-                    (rows.collect(), page.next_token().map(str::to_string))
+                    page!(list_permission_set_provisioning_status, permission_sets_provisioning_status)
                 }
             };
             Ok::<_, SourceError>((rows, next))
