@@ -27,14 +27,14 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             let recent: Vec<_> = app.assignments.for_account(&account.id).take(5).collect();
             if !recent.is_empty() {
                 lines.push(Line::default());
-                lines.push(Line::styled("Identity Center assignments (Tab for all)", theme.label()));
+                lines.push(Line::styled("Identity Center requests (Tab for all)", theme.label()));
                 for attempt in recent {
                     let time = attempt.event_time.map(|t| t.format("%m-%d %H:%M").to_string()).unwrap_or_default();
                     let what = attempt.permission_set_label().unwrap_or_default();
                     lines.push(Line::from(vec![
                         Span::raw(format!("{time}  ")),
                         Span::styled(attempt.status.code(), super::assignments::status_style(attempt.status, theme)),
-                        Span::raw(format!("  {what}")),
+                        Span::raw(format!("  {:<9}  {what}", attempt.operation.code())),
                     ]));
                 }
             }
