@@ -199,37 +199,7 @@ pub(super) async fn assignments(
         progress,
     };
     let operations = query.operations();
-    // The status listings run beside CloudTrail (each has its own budget); their requests are
-    // admitted once CloudTrail's rows are in, so a request seen by both is one row.
-    let listing = async {
-        let instances = status::instances(source, &clients.sso).await?;
-        let arns: Vec<String> = instances.iter().map(|(arn, _)| arn.clone()).collect();
-        let listed = status::list(source, &clients.sso, &arns, &operations, (query.start, query.end)).await?;
-        Ok::<_, SourceError>((instances, listed))
-    };
-    // Describes in flight hold call slots the listing may wait for, so whoever waits keeps
-    // them moving: CloudTrail's reading while it runs, then the loop below.
-    let mut listing = std::pin::pin!(listing);
-    let mut listed = None;
-    let read = {
-        let reading = read_events(&mut run, &clients.cloudtrail, query, account.as_deref(), &operations);
-        let mut reading = std::pin::pin!(reading);
-        loop {
-            tokio::select! {
-                read = &mut reading => break read,
-                done = &mut listing, if listed.is_none() => listed = Some(done),
-            }
-        }
-    };
-    let listed = match listed {
-        Some(listed) => listed,
-        None => loop {
-            tokio::select! {
-                done = &mut listing => break done,
-                Some(done) = run.pending.next(), if !run.pending.is_empty() => run.finished(done),
-            }
-        },
-    };
+    let (listed, read) = read_both(&mut run, &clients, query, account.as_deref(), &operations).await;
     let mut unavailable = Vec::new();
     let stores = match listed {
         Ok((instances, listed)) => {
@@ -295,6 +265,54 @@ fn brief(err: &SourceError) -> String {
         SourceError::Service { action, code, message } => format!("{code} on {action}: {message}"),
         other => other.to_string(),
     }
+}
+
+/// The instances and their FAILED / IN_PROGRESS requests from the status APIs.
+type Listing = Result<(Vec<(String, String)>, Vec<status::Listed>), SourceError>;
+
+/// Reads CloudTrail's events into `run` and, beside them, the status listings (each record has
+/// its own budget); the listed requests are admitted by the caller once CloudTrail's rows are in,
+/// so a request seen by both is one row.
+async fn read_both(
+    run: &mut Run<'_>,
+    clients: &Clients,
+    query: &AssignmentQuery,
+    account: Option<&str>,
+    operations: &[Operation],
+) -> (Listing, Result<(), SourceError>) {
+    let source = run.source;
+    // The status listings run beside CloudTrail (each has its own budget); their requests are
+    // admitted once CloudTrail's rows are in, so a request seen by both is one row.
+    let listing = async {
+        let instances = status::instances(source, &clients.sso).await?;
+        let arns: Vec<String> = instances.iter().map(|(arn, _)| arn.clone()).collect();
+        let listed = status::list(source, &clients.sso, &arns, operations, (query.start, query.end)).await?;
+        Ok::<_, SourceError>((instances, listed))
+    };
+    // Describes in flight hold call slots the listing may wait for, so whoever waits keeps
+    // them moving: CloudTrail's reading while it runs, then the loop below.
+    let mut listing = std::pin::pin!(listing);
+    let mut listed = None;
+    let read = {
+        let reading = read_events(run, &clients.cloudtrail, query, account, operations);
+        let mut reading = std::pin::pin!(reading);
+        loop {
+            tokio::select! {
+                read = &mut reading => break read,
+                done = &mut listing, if listed.is_none() => listed = Some(done),
+            }
+        }
+    };
+    let listed = match listed {
+        Some(listed) => listed,
+        None => loop {
+            tokio::select! {
+                done = &mut listing => break done,
+                Some(done) = run.pending.next(), if !run.pending.is_empty() => run.finished(done),
+            }
+        },
+    };
+    (listed, read)
 }
 
 fn is_final(status: AssignmentStatus) -> bool {
