@@ -212,11 +212,49 @@ for i, (hours, acct_id, ps, ptype, status, reason, code, hint, actor, op, in_clo
                          raw_event=json.dumps(event, separators=(",", ":")) if in_cloudtrail else None))
 
 attempts.sort(key=lambda a: a["event_time"], reverse=True)
+
+# Identity Center's access map: who holds which permission set where (`orgscope access`).
+GROUPS = {USERS["GROUP"][0]: "Data Scientists", USERS["GROUP"][1]: "Platform Engineers",
+          "9067a1b2c3-5e6f7081-92a3-b4c5-d6e7-f8091a2b3c4d": "Auditors",
+          "9067a1b2c3-6f708192-a3b4-c5d6-e7f8-091a2b3c4d5e": "Billing"}
+PEOPLE = [(USERS["USER"][0], "jane.doe@example.com", "Jane Doe"), (USERS["USER"][1], "sam.lee@example.com", "Sam Lee"),
+          ("9067a1b2c3-7081-92a3-b4c5-d6e7f8091a2b", "alex.kim@example.com", "Alex Kim"),
+          ("9067a1b2c3-8192-a3b4-c5d6-e7f8091a2b3c", "priya.n@example.com", "Priya N"),
+          ("9067a1b2c3-92a3-b4c5-d6e7-f8091a2b3c4d", "oscar.w@example.com", "Oscar W")]
+group_id = {name: gid for gid, name in GROUPS.items()}
+member_of = {"jane.doe@example.com": ["Platform Engineers", "Auditors"], "sam.lee@example.com": ["Data Scientists"],
+             "alex.kim@example.com": ["Data Scientists", "Platform Engineers"], "priya.n@example.com": ["Auditors", "Billing"]}
+grants = []
+for acct_id, name in sorted(names.items()):
+    if access.get(acct_id, {}).get("reason") == "account_suspended":
+        continue
+    grants.append((acct_id, "ReadOnlyAccess", "GROUP", group_id["Auditors"]))
+    if any(k in name for k in ("prod", "staging", "dev", "hub", "tooling")):
+        grants.append((acct_id, "PowerUser", "GROUP", group_id["Platform Engineers"]))
+    if name.startswith("data-"):
+        grants.append((acct_id, "DataScientist", "GROUP", group_id["Data Scientists"]))
+grants.append((MGMT, "BillingAdmin", "GROUP", group_id["Billing"]))
+grants.append((MGMT, "AdministratorAccess", "USER", USERS["USER"][0]))
+for acct_id, name in names.items():
+    if name in ("sandbox-alice", "network-hub"):
+        grants.append((acct_id, "AdministratorAccess", "USER", PEOPLE[4][0]))
+# DataScientist was edited and not provisioned again in two accounts: stale there.
+STALE = {("210987654321", "DataScientist"), ("345678901234", "DataScientist")}
+pairs = sorted({(a, ps) for a, ps, _, _ in grants})
+identity_center = {
+    "permission_sets": [{"arn": ps_arn(n), "name": n} for n in PS],
+    "provisioned": [{"account_id": a, "permission_set_arn": ps_arn(ps), "current": (a, ps) not in STALE} for a, ps in pairs],
+    "assignments": [{"account_id": a, "permission_set_arn": ps_arn(ps), "principal_type": t, "principal_id": pid} for a, ps, t, pid in grants],
+    "users": [{"id": uid, "user_name": email, "display_name": display, "emails": [email]} for uid, email, display in PEOPLE],
+    "groups": [{"id": gid, "display_name": name} for gid, name in GROUPS.items()],
+    "memberships": [{"group_id": group_id[g], "user_id": uid} for uid, email, _ in PEOPLE for g in member_of.get(email, [])],
+    "unavailable": [],
+}
 snapshot = {"format": 2, "saved_at": "2026-11-20T09:00:00Z", "region": "eu-west-1",
             "org": {"organization": {"id": "o-demo1example", "management_account_id": MGMT, "feature_set": "ALL"},
                     "caller": {"account": MGMT, "arn": CALLER},
                     "roots": [{"id": "r-demo", "name": "Root", "children": root_children, "error": None}]},
-            "access": dict(sorted(access.items())), "assignments": attempts}
+            "access": dict(sorted(access.items())), "assignments": attempts, "identity_center": identity_center}
 with open("assets/demo.json", "w") as f:
     json.dump(snapshot, f, indent=1)
     f.write("\n")

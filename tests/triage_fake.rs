@@ -7,7 +7,7 @@
 
 mod common;
 
-use std::process::{Output, Stdio};
+use std::process::Output;
 
 use common::fake_aws::{Canned, FakeAws, FakeEvent, FakeOrg, FakeRequest, FakeStatus, Faults, request_event};
 use serde_json::Value;
@@ -75,14 +75,8 @@ fn fixture(faults: Faults) -> Fixture {
 }
 
 fn run(fixture: &Fixture, args: &[&str]) -> Output {
-    let mut command = common::orgscope_command(fixture.home.path());
-    command
-        .env("AWS_ACCESS_KEY_ID", "AKIDFAKEFAKEFAKE")
-        .env("AWS_SECRET_ACCESS_KEY", "fake-secret-key")
-        .env("AWS_REGION", "eu-west-1")
-        .args(["--endpoint-url", &fixture.fake.url()])
-        .args(args)
-        .stdin(Stdio::null());
+    let mut command = common::fake_command(fixture.home.path(), &fixture.fake.url());
+    command.args(args);
     command.output().expect("run orgscope")
 }
 

@@ -153,6 +153,26 @@ fn assignments_text_and_csv_are_inert_and_json_is_exact() {
 }
 
 #[test]
+fn access_text_and_csv_are_inert_and_json_is_exact() {
+    let fake = fake();
+    let home = tempfile::tempdir().expect("temp dir");
+    let text = orgscope(home.path(), &fake, &["access", "--principal", "eve@example.com"]);
+    assert_eq!(text.code, Some(0), "{}", text.stderr);
+    assert_inert("access stdout", &text.stdout);
+    assert_inert("access stderr", &text.stderr);
+    assert!(text.stdout.contains("via group Admins\\e]0;PWNED-TITLE"), "{}", text.stdout);
+    assert!(text.stdout.contains("STALE"), "{}", text.stdout);
+    let csv = orgscope(home.path(), &fake, &["access", "--format", "csv"]);
+    assert_inert("access csv", &csv.stdout);
+    let json = orgscope(home.path(), &fake, &["access", "--format", "json"]);
+    let rows: serde_json::Value = serde_json::from_str(&json.stdout).expect("JSON");
+    assert_eq!(rows[0]["principal_name"].as_str(), Some(hostile::group_name().as_str()), "JSON keeps it exactly");
+    let unknown = orgscope(home.path(), &fake, &["access", "--principal", "eve\u{1b}]0;x\u{7}"]);
+    assert_eq!(unknown.code, Some(2));
+    assert_inert("the close matches", &unknown.stderr);
+}
+
+#[test]
 fn profiles_name_each_account_in_a_one_line_comment() {
     let fake = fake();
     let home = tempfile::tempdir().expect("temp dir");

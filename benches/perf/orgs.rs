@@ -56,5 +56,6 @@ pub fn snapshot(org: &Org) -> Snapshot {
         org: org.clone(),
         access,
         assignments: Vec::new(),
+        identity_center: None,
     }
 }

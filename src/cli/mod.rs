@@ -1,6 +1,7 @@
 //! The command line: flags, subcommands, exit codes. Errors reach the user as one sentence on
 //! stderr with what to do next; scripts can rely on the exit codes below.
 
+pub mod access;
 pub mod assignments;
 pub mod assume;
 pub mod diff;
@@ -184,6 +185,9 @@ pub enum Command {
     /// Identity Center requests (assignments created and deleted, permission sets provisioned)
     /// from CloudTrail and Identity Center's status APIs, with why each failed; `retry` sends one again
     Assignments(assignments::AssignmentsArgs),
+    /// Who can get in where through Identity Center: every assignment, or one user's effective
+    /// access through her groups
+    Access(access::AccessArgs),
     /// Credentials for one account: exports for a shell, a profile, a sub-process or the console
     Assume(assume::AssumeArgs),
     /// One ~/.aws/config profile per reachable account, in a block a second run replaces
@@ -298,6 +302,10 @@ pub async fn run(mut cli: Cli) -> Result<u8, Failure> {
         Some(Command::Assignments(args)) => {
             let source = build_source(&cli.global).await?;
             assignments::run(source, &cli.global, &args).await
+        }
+        Some(Command::Access(args)) => {
+            let source = build_source(&cli.global).await?;
+            access::run(source, &cli.global, &args).await
         }
         Some(Command::Assume(args)) => {
             let source = build_source(&cli.global).await?;

@@ -22,7 +22,9 @@ pub fn cache_path(global: &GlobalArgs) -> Option<PathBuf> {
 pub async fn live(source: Arc<dyn Source>, global: &GlobalArgs) -> Result<Snapshot, Failure> {
     let org = source.discover(Arc::new(|_| {})).await?;
     if let Some(saved) = source.saved_snapshot() {
-        return Ok(Snapshot::new(org, saved.access.clone(), saved.assignments.clone(), source.region()));
+        let mut snapshot = Snapshot::new(org, saved.access.clone(), saved.assignments.clone(), source.region());
+        snapshot.identity_center = saved.identity_center.clone();
+        return Ok(snapshot);
     }
     let prober = Prober::new(Arc::clone(&source), super::probe::settings(global, source.as_ref()));
     let access = prober.probe_collect(ProbeTarget::all(&org), &CallerContext::of(&org)).await;
@@ -49,7 +51,16 @@ pub async fn live(source: Arc<dyn Source>, global: &GlobalArgs) -> Result<Snapsh
             Vec::new()
         }
     };
-    Ok(Snapshot::new(org, access, assignments, global.region.clone().or_else(|| source.region())))
+    let mut snapshot = Snapshot::new(org, access, assignments, global.region.clone().or_else(|| source.region()));
+    snapshot.identity_center = match source.identity_center(global.sso_region.as_deref()).await {
+        Ok(map) => Some(map),
+        Err(err) => {
+            let _ =
+                writeln!(std::io::stderr(), "orgscope: warning: the Identity Center access map was not saved: {err}");
+            None
+        }
+    };
+    Ok(snapshot)
 }
 
 /// `orgscope snapshot -o FILE`.

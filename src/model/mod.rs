@@ -3,6 +3,7 @@
 mod access;
 mod assignment;
 mod credentials;
+pub mod identity;
 mod org;
 mod snapshot;
 

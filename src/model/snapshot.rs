@@ -23,6 +23,9 @@ pub struct Snapshot {
     pub access: BTreeMap<String, ProbeOutcome>,
     #[serde(default)]
     pub assignments: Vec<AssignmentAttempt>,
+    /// Identity Center's access map, when it was read.
+    #[serde(default)]
+    pub identity_center: Option<super::identity::IdentityCenter>,
 }
 
 /// The largest snapshot read (10,000 accounts with tags and their assignments take about 20 MB).
@@ -56,7 +59,15 @@ impl Snapshot {
         assignments: Vec<AssignmentAttempt>,
         region: Option<String>,
     ) -> Snapshot {
-        Snapshot { format: SNAPSHOT_FORMAT, saved_at: Utc::now(), region, org, access, assignments }
+        Snapshot {
+            format: SNAPSHOT_FORMAT,
+            saved_at: Utc::now(),
+            region,
+            org,
+            access,
+            assignments,
+            identity_center: None,
+        }
     }
 
     /// Parses a snapshot; `path` only names the file in errors.

@@ -118,6 +118,13 @@ pub trait Source: Send + Sync {
         progress: AssignmentProgressFn,
     ) -> Result<AssignmentsRead, SourceError>;
 
+    /// Identity Center's access map: permission sets and where each is provisioned, every account
+    /// assignment, and the Identity Store's users, groups and memberships.
+    async fn identity_center(
+        &self,
+        sso_region: Option<&str>,
+    ) -> Result<crate::model::identity::IdentityCenter, SourceError>;
+
     /// One request by its id, with its parameters and status; `None` when Identity Center does
     /// not know it.
     async fn assignment_request(

@@ -87,6 +87,18 @@ impl Source for SnapshotSource {
         Ok(AssignmentsRead { attempts, unavailable: Vec::new() })
     }
 
+    async fn identity_center(
+        &self,
+        _sso_region: Option<&str>,
+    ) -> Result<crate::model::identity::IdentityCenter, SourceError> {
+        self.snapshot.identity_center.clone().ok_or_else(|| {
+            SourceError::Refused(format!(
+                "{} holds no Identity Center access map: save the run again with `orgscope snapshot -o FILE`",
+                self.label
+            ))
+        })
+    }
+
     async fn assignment_request(
         &self,
         _sso_region: Option<&str>,

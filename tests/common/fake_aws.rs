@@ -15,8 +15,11 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
+#[path = "fake_access.rs"]
+pub mod access;
 #[path = "fake_sso.rs"]
 pub mod sso_requests;
+pub use access::FakeAccess;
 pub use sso_requests::{FakeRequest, FakeWrites};
 
 pub const ORG_TARGET: &str = "AWSOrganizationsV20161128.";
@@ -294,6 +297,8 @@ pub struct State {
     pub permission_sets: HashMap<String, String>,
     /// Identity Store users and groups: id → name.
     pub principals: HashMap<String, String>,
+    /// The access map: provisioning, assignments, users, groups, memberships.
+    pub access: FakeAccess,
     /// Requests Identity Center's status APIs know (and the retries made).
     pub requests: Vec<FakeRequest>,
     /// What a write makes.
@@ -338,6 +343,7 @@ impl FakeAws {
             statuses: HashMap::new(),
             permission_sets: HashMap::new(),
             principals: HashMap::new(),
+            access: FakeAccess::default(),
             requests: Vec::new(),
             writes: FakeWrites::default(),
             status_page: 100,
@@ -870,6 +876,9 @@ fn sso(state: &mut State, op: &str, params: &Value) -> Answer {
     if let Some(answer) = sso_requests::answer(state, op, params) {
         return answer;
     }
+    if let Some(answer) = access::answer_sso(state, op, params) {
+        return answer;
+    }
     match op {
         "ListInstances" => Answer::Ok(json!({"Instances": [{
             "InstanceArn": "arn:aws:sso:::instance/ssoins-fake", "IdentityStoreId": "d-fake000001", "Status": "ACTIVE"
@@ -886,6 +895,9 @@ fn sso(state: &mut State, op: &str, params: &Value) -> Answer {
 }
 
 fn identity_store(state: &State, op: &str, params: &Value) -> Answer {
+    if let Some(answer) = access::answer_identity_store(state, op, params) {
+        return answer;
+    }
     let (key, field) = match op {
         "DescribeUser" => ("UserId", "UserName"),
         "DescribeGroup" => ("GroupId", "DisplayName"),

@@ -149,6 +149,13 @@ pub fn events(now: i64) -> Vec<FakeEvent> {
 pub fn install(state: &mut State, now: i64) {
     state.events = events(now);
     state.statuses.insert(FAILED_REQUEST.into(), FakeStatus::Failed(failure_reason()));
+    // The access map: the hostile group holds the hostile permission set in the blocked account,
+    // and a user with a hostile name belongs to it.
+    state.access.provisioned = vec![(PERMISSION_SET.into(), BLOCKED.into(), false)];
+    state.access.assignments = vec![(BLOCKED.into(), PERMISSION_SET.into(), "GROUP".into(), "g-fake".into())];
+    state.access.groups = vec![("g-fake".into(), group_name())];
+    state.access.users = vec![("u-fake".into(), format!("eve{TITLE}"), group_name(), "eve@example.com".into())];
+    state.access.memberships = vec![("g-fake".into(), "u-fake".into())];
     // A failed provisioning only Identity Center's status APIs know, with the same hostile reason.
     state.requests.push(
         super::fake_aws::FakeRequest::new("req-hostile-provision", "provision", BLOCKED, PERMISSION_SET, now - 7200)
@@ -266,5 +273,6 @@ pub fn snapshot() -> orgscope::model::Snapshot {
         },
         access,
         assignments,
+        identity_center: None,
     }
 }

@@ -51,3 +51,16 @@ pub fn orgscope_command(home: &std::path::Path) -> Command {
         .env("AWS_EC2_METADATA_DISABLED", "true");
     command
 }
+
+/// The real binary pointed at the fake endpoint at `url`: test credentials, eu-west-1, no stdin.
+#[allow(dead_code)]
+pub fn fake_command(home: &std::path::Path, url: &str) -> Command {
+    let mut command = orgscope_command(home);
+    command
+        .env("AWS_ACCESS_KEY_ID", "AKIDFAKEFAKEFAKE")
+        .env("AWS_SECRET_ACCESS_KEY", "fake-secret-key")
+        .env("AWS_REGION", "eu-west-1")
+        .args(["--endpoint-url", url])
+        .stdin(std::process::Stdio::null());
+    command
+}

@@ -3,6 +3,7 @@
 mod assignments;
 mod classify;
 mod discovery;
+mod identity;
 pub mod pace;
 mod paging;
 pub mod retry;
@@ -31,6 +32,7 @@ use super::{
     SourceError,
 };
 use crate::model::AttachedPolicy;
+use crate::model::identity::IdentityCenter;
 use crate::model::{AssignmentAttempt, ListingError, Org, TempCredentials, Text};
 
 /// Organizations is a global service homed in us-east-1; used when no region is configured.
@@ -261,6 +263,10 @@ impl Source for AwsSource {
         progress: AssignmentProgressFn,
     ) -> Result<AssignmentsRead, SourceError> {
         assignments::assignments(self, query, progress).await
+    }
+
+    async fn identity_center(&self, sso_region: Option<&str>) -> Result<IdentityCenter, SourceError> {
+        identity::identity_center(self, sso_region).await
     }
 
     async fn assignment_request(

@@ -25,7 +25,9 @@ use super::AwsSource;
 use crate::model::{AssignmentAttempt, AssignmentStatus, Operation, RawText, Text};
 use crate::source::{AssignmentProgress, AssignmentProgressFn, AssignmentQuery, AssignmentsRead, SourceError};
 use cache::{CachedStatus, StatusCache, cache_key};
+pub(super) use names::permission_set_name;
 use status::Described;
+pub(super) use status::instances;
 
 struct Clients {
     cloudtrail: aws_sdk_cloudtrail::Client,
@@ -44,7 +46,7 @@ fn clients(source: &AwsSource, region: &str) -> Clients {
 
 impl AwsSource {
     /// Identity Center's region: the flag, else the profile's `sso_region`, else the run's region.
-    fn sso_region_for(&self, asked: Option<&str>) -> String {
+    pub(super) fn sso_region_for(&self, asked: Option<&str>) -> String {
         asked.map(str::to_string).or_else(|| self.profile_sso_region.clone()).unwrap_or_else(|| self.region.clone())
     }
 }

@@ -73,7 +73,7 @@ fn apply_names(attempts: &mut [AssignmentAttempt], names: &HashMap<(Text, Text),
     }
 }
 
-pub(super) async fn permission_set_name(
+pub(in crate::source::aws) async fn permission_set_name(
     calls: &Caller,
     sso: &aws_sdk_ssoadmin::Client,
     instance: &str,

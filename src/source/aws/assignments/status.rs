@@ -39,7 +39,7 @@ fn status_of(value: Option<&StatusValues>) -> AssignmentStatus {
 }
 
 /// The Identity Center instances the caller can see (`instance ARN`, `identity store id`).
-pub(super) async fn instances(
+pub(in crate::source::aws) async fn instances(
     source: &AwsSource,
     sso: &aws_sdk_ssoadmin::Client,
 ) -> Result<Vec<(String, String)>, SourceError> {

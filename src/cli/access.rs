@@ -1,0 +1,158 @@
+//! `orgscope access [ACCOUNT] [--principal NAME|ID] [--permission-set NAME] [--stale]`: who can get
+//! into which account through Identity Center, with which permission set — or, for one user, where
+//! she can get in and through which group.
+
+use std::io::Write;
+use std::sync::Arc;
+
+use clap::Args;
+
+use super::{Failure, GlobalArgs, exit};
+use crate::model::Text;
+use crate::model::identity::{AccessRow, Principal};
+use crate::probe::ProbeTarget;
+use crate::source::Source;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum AccessFormat {
+    Text,
+    Json,
+    Csv,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct AccessArgs {
+    /// Only this account (id or exact name, case-insensitive)
+    #[arg(value_name = "ACCOUNT")]
+    pub account: Option<String>,
+    /// A user (user name, display name, email or id): every account she reaches, her groups'
+    /// assignments included; or a group (display name or id)
+    #[arg(long, value_name = "NAME|ID")]
+    pub principal: Option<String>,
+    /// Only this permission set (name, case-insensitive)
+    #[arg(long, value_name = "NAME")]
+    pub permission_set: Option<String>,
+    /// Only rows whose permission set is not provisioned at its latest version
+    #[arg(long)]
+    pub stale: bool,
+    #[arg(long, value_enum, default_value_t = AccessFormat::Text)]
+    pub format: AccessFormat,
+}
+
+fn usage(message: String) -> Failure {
+    Failure { code: exit::USAGE, message }
+}
+
+fn suggest(what: &str, wanted: &str, close: &[String]) -> Failure {
+    let mut message = format!("no {what} {}", crate::text::visible(wanted));
+    if !close.is_empty() {
+        message.push_str(&format!(": did you mean {}?", close.join(", ")));
+    }
+    usage(message)
+}
+
+pub async fn run(source: Arc<dyn Source>, global: &GlobalArgs, args: &AccessArgs) -> Result<u8, Failure> {
+    let org = source.discover(Arc::new(|_| {})).await?;
+    let targets = ProbeTarget::all(&org);
+    let account = match &args.account {
+        Some(wanted) => Some(
+            super::assume::find_account(&targets, wanted)
+                .map_err(|close| suggest("account", wanted, &close))?
+                .account
+                .id
+                .clone(),
+        ),
+        None => None,
+    };
+    let map = source.identity_center(global.sso_region.as_deref()).await?;
+    for note in &map.unavailable {
+        let _ = writeln!(std::io::stderr(), "orgscope: warning: {note}");
+    }
+    let principal = match &args.principal {
+        Some(wanted) => Some(map.find_principal(wanted).map_err(|close| suggest("user or group", wanted, &close))?),
+        None => None,
+    };
+    let place = |id: &str| targets.iter().find(|t| t.account.id == id).map(|t| (t.account.name.clone(), t.ou_path()));
+    let mut rows = map.rows(principal.as_ref(), &place);
+    let set = args.permission_set.as_ref().map(|s| s.to_lowercase());
+    rows.retain(|r| {
+        account.as_ref().is_none_or(|a| r.account_id == a.as_str())
+            && set.as_ref().is_none_or(|s| r.permission_set_name.raw().to_lowercase() == *s)
+            && (!args.stale || r.provisioning == "stale")
+    });
+    let text = match args.format {
+        AccessFormat::Json => serde_json::to_string_pretty(&rows).map_err(Failure::runtime)? + "\n",
+        AccessFormat::Csv => render_csv(&rows).map_err(Failure::runtime)?,
+        AccessFormat::Text => render_text(&rows, principal.as_ref()),
+    };
+    std::io::stdout().write_all(text.as_bytes()).map_err(Failure::runtime)?;
+    Ok(exit::OK)
+}
+
+pub const CSV_COLUMNS: [&str; 10] = [
+    "account_id",
+    "account_name",
+    "ou_path",
+    "permission_set_arn",
+    "permission_set_name",
+    "principal_type",
+    "principal_id",
+    "principal_name",
+    "via_group",
+    "provisioning",
+];
+
+fn render_csv(rows: &[AccessRow]) -> Result<String, csv::Error> {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    writer.write_record(CSV_COLUMNS)?;
+    for r in rows {
+        let path = r.ou_path.iter().map(Text::raw).collect::<Vec<_>>().join(" / ");
+        let cells = [
+            r.account_id.raw(),
+            r.account_name.raw(),
+            path.as_str(),
+            r.permission_set_arn.raw(),
+            r.permission_set_name.raw(),
+            r.principal_type.raw(),
+            r.principal_id.raw(),
+            r.principal_name.raw(),
+            r.via_group.as_ref().map(|v| v.name.raw()).unwrap_or_default(),
+            r.provisioning,
+        ];
+        writer.write_record(cells.iter().map(|c| crate::text::csv_cell(c).into_owned()))?;
+    }
+    let bytes = writer.into_inner().map_err(|err| csv::Error::from(err.into_error()))?;
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
+}
+
+/// One line per row: account, permission set, principal, the group it comes through, a stale mark.
+pub fn render_text(rows: &[AccessRow], principal: Option<&Principal>) -> String {
+    let mut out = String::new();
+    if let Some(principal) = principal {
+        let (kind, name) = match principal {
+            Principal::User(user) => ("user", user.name()),
+            Principal::Group(group) => ("group", group.name()),
+        };
+        out.push_str(&format!("{kind} {name}: {} accounts, {} routes\n", accounts(rows), rows.len()));
+    }
+    for r in rows {
+        let via = r.via_group.as_ref().map(|v| format!("  via group {}", v.name)).unwrap_or_default();
+        let stale = if r.provisioning == "stale" { "  STALE: not provisioned at its latest version" } else { "" };
+        out.push_str(&format!(
+            "{} ({})  {}  {} {}{via}{stale}\n",
+            r.account_name,
+            r.account_id,
+            r.permission_set_name,
+            r.principal_type.raw().to_lowercase(),
+            r.principal_name
+        ));
+    }
+    if rows.is_empty() {
+        out.push_str("no access matches\n");
+    }
+    out
+}
+
+fn accounts(rows: &[AccessRow]) -> usize {
+    rows.iter().map(|r| r.account_id.raw()).collect::<std::collections::BTreeSet<_>>().len()
+}

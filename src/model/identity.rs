@@ -1,0 +1,341 @@
+//! Identity Center as read for the access map: permission sets, where each is provisioned (and
+//! whether at its latest version), the account assignments, and the Identity Store's users,
+//! groups and memberships. [`IdentityCenter::rows`] turns it into the contract's `access` rows,
+//! a user's effective access through groups included.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use serde::{Deserialize, Serialize};
+
+use crate::text::Text;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PermissionSet {
+    pub arn: Text,
+    pub name: Option<Text>,
+}
+
+/// One account assignment as AWS holds it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Assignment {
+    pub account_id: Text,
+    pub permission_set_arn: Text,
+    /// `USER` or `GROUP`.
+    pub principal_type: Text,
+    pub principal_id: Text,
+}
+
+/// A permission set provisioned to an account: `current` when at its latest version.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Provisioned {
+    pub account_id: Text,
+    pub permission_set_arn: Text,
+    pub current: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct User {
+    pub id: Text,
+    pub user_name: Option<Text>,
+    pub display_name: Option<Text>,
+    #[serde(default)]
+    pub emails: Vec<Text>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Group {
+    pub id: Text,
+    pub display_name: Option<Text>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Membership {
+    pub group_id: Text,
+    pub user_id: Text,
+}
+
+/// Everything the access map is made of, and what could not be read (shown, never fatal).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct IdentityCenter {
+    pub permission_sets: Vec<PermissionSet>,
+    pub provisioned: Vec<Provisioned>,
+    pub assignments: Vec<Assignment>,
+    pub users: Vec<User>,
+    pub groups: Vec<Group>,
+    pub memberships: Vec<Membership>,
+    /// One sentence per listing that failed (an account's assignments, the Identity Store…).
+    #[serde(default)]
+    pub unavailable: Vec<Text>,
+}
+
+/// The group that brings a user's access.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ViaGroup {
+    pub id: Text,
+    pub name: Text,
+}
+
+/// The contract's `access` row.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AccessRow {
+    pub account_id: Text,
+    pub account_name: Text,
+    pub ou_path: Vec<Text>,
+    pub permission_set_arn: Text,
+    pub permission_set_name: Text,
+    pub principal_type: Text,
+    pub principal_id: Text,
+    pub principal_name: Text,
+    pub via_group: Option<ViaGroup>,
+    /// `current` or `stale`.
+    pub provisioning: &'static str,
+}
+
+/// Where an account is: its name and OU path (names from the root down), None outside the tree.
+pub type Place<'a> = dyn Fn(&str) -> Option<(Text, Vec<Text>)> + 'a;
+
+/// A user or a group, found by `--principal`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Principal {
+    User(User),
+    Group(Group),
+}
+
+impl User {
+    /// The contract's name for a user: `UserName`, else the id.
+    pub fn name(&self) -> Text {
+        self.user_name.clone().unwrap_or_else(|| self.id.clone())
+    }
+}
+
+impl Group {
+    /// The contract's name for a group: `DisplayName`, else the id.
+    pub fn name(&self) -> Text {
+        self.display_name.clone().unwrap_or_else(|| self.id.clone())
+    }
+}
+
+impl IdentityCenter {
+    /// The user or group `wanted` names: an id, a user's user name, display name or email, a
+    /// group's display name (case-insensitive). `Err` holds the closest names (visible form).
+    pub fn find_principal(&self, wanted: &str) -> Result<Principal, Vec<String>> {
+        let lower = wanted.to_lowercase();
+        let same = |t: &Option<Text>| t.as_ref().is_some_and(|t| t.raw().to_lowercase() == lower);
+        if let Some(user) = self.users.iter().find(|u| {
+            u.id == wanted
+                || same(&u.user_name)
+                || same(&u.display_name)
+                || u.emails.iter().any(|e| e.raw().to_lowercase() == lower)
+        }) {
+            return Ok(Principal::User(user.clone()));
+        }
+        if let Some(group) = self.groups.iter().find(|g| g.id == wanted || same(&g.display_name)) {
+            return Ok(Principal::Group(group.clone()));
+        }
+        // Each principal is scored by the best of its names (a user's local part of an email too)
+        // and shown by its contract name.
+        let score = |candidate: &str| {
+            let candidate = candidate.to_lowercase();
+            let mut score = strsim::jaro_winkler(&lower, &candidate);
+            if candidate.contains(&lower) || lower.contains(&candidate) {
+                score += 0.5;
+            }
+            score
+        };
+        let best = |names: Vec<&str>| names.into_iter().map(score).fold(0.0, f64::max);
+        let users = self.users.iter().map(|u| {
+            let mut names: Vec<&str> = vec![u.id.raw()];
+            names.extend(u.user_name.iter().chain(u.display_name.iter()).chain(u.emails.iter()).map(Text::raw));
+            names.extend(u.user_name.iter().filter_map(|n| n.raw().split('@').next()));
+            (best(names), u.name())
+        });
+        let groups = self.groups.iter().map(|g| (best(g.display_name.iter().map(Text::raw).collect()), g.name()));
+        let mut scored: Vec<(f64, Text)> = users.chain(groups).filter(|(score, _)| *score >= 0.7).collect();
+        scored.sort_by(|a, b| b.0.total_cmp(&a.0));
+        Err(scored.into_iter().take(5).map(|(_, name)| name.to_string()).collect())
+    }
+
+    /// The rows for `principal` (effective access for a user: own assignments and every group's,
+    /// `via_group` naming the group), or every assignment as AWS holds it; `place` gives an
+    /// account's name and OU path (None: not in the tree, the id stands for the name).
+    pub fn rows(&self, principal: Option<&Principal>, place: &Place<'_>) -> Vec<AccessRow> {
+        let set_names: HashMap<&str, Text> = self
+            .permission_sets
+            .iter()
+            .map(|p| (p.arn.raw(), p.name.clone().unwrap_or_else(|| Text::from(tail(p.arn.raw())))))
+            .collect();
+        let stale: HashSet<(&str, &str)> = self
+            .provisioned
+            .iter()
+            .filter(|p| !p.current)
+            .map(|p| (p.account_id.raw(), p.permission_set_arn.raw()))
+            .collect();
+        let users: HashMap<&str, &User> = self.users.iter().map(|u| (u.id.raw(), u)).collect();
+        let groups: HashMap<&str, &Group> = self.groups.iter().map(|g| (g.id.raw(), g)).collect();
+        let principal_name = |kind: &str, id: &Text| -> Text {
+            let found = if kind == "GROUP" {
+                groups.get(id.raw()).map(|g| g.name())
+            } else {
+                users.get(id.raw()).map(|u| u.name())
+            };
+            found.unwrap_or_else(|| id.clone())
+        };
+        // (assignment, the row's principal, via which group)
+        let mut picked: Vec<(&Assignment, Text, Text, Option<ViaGroup>)> = Vec::new();
+        match principal {
+            None => {
+                for a in &self.assignments {
+                    picked.push((a, a.principal_type.clone(), a.principal_id.clone(), None));
+                }
+            }
+            Some(Principal::Group(group)) => {
+                for a in self.assignments.iter().filter(|a| a.principal_type == "GROUP" && a.principal_id == group.id) {
+                    picked.push((a, a.principal_type.clone(), a.principal_id.clone(), None));
+                }
+            }
+            Some(Principal::User(user)) => {
+                for a in self.assignments.iter().filter(|a| a.principal_type == "USER" && a.principal_id == user.id) {
+                    picked.push((a, "USER".into(), user.id.clone(), None));
+                }
+                let member_of: BTreeMap<&str, ViaGroup> = self
+                    .memberships
+                    .iter()
+                    .filter(|m| m.user_id == user.id)
+                    .map(|m| {
+                        let name = principal_name("GROUP", &m.group_id);
+                        (m.group_id.raw(), ViaGroup { id: m.group_id.clone(), name })
+                    })
+                    .collect();
+                for a in self.assignments.iter().filter(|a| a.principal_type == "GROUP") {
+                    if let Some(via) = member_of.get(a.principal_id.raw()) {
+                        picked.push((a, "USER".into(), user.id.clone(), Some(via.clone())));
+                    }
+                }
+            }
+        }
+        let mut rows: Vec<AccessRow> = picked
+            .into_iter()
+            .map(|(a, kind, id, via_group)| {
+                let (account_name, ou_path) =
+                    place(a.account_id.raw()).unwrap_or_else(|| (a.account_id.clone(), Vec::new()));
+                let stale = stale.contains(&(a.account_id.raw(), a.permission_set_arn.raw()));
+                AccessRow {
+                    account_id: a.account_id.clone(),
+                    account_name,
+                    ou_path,
+                    permission_set_arn: a.permission_set_arn.clone(),
+                    permission_set_name: set_names
+                        .get(a.permission_set_arn.raw())
+                        .cloned()
+                        .unwrap_or_else(|| Text::from(tail(a.permission_set_arn.raw()))),
+                    principal_name: principal_name(kind.raw(), &id),
+                    principal_type: kind,
+                    principal_id: id,
+                    via_group,
+                    provisioning: if stale { "stale" } else { "current" },
+                }
+            })
+            .collect();
+        let key = |r: &AccessRow| {
+            (
+                r.account_name.raw().to_lowercase(),
+                r.permission_set_name.raw().to_lowercase(),
+                r.principal_name.raw().to_lowercase(),
+                r.via_group.as_ref().map(|v| v.name.raw().to_lowercase()),
+            )
+        };
+        rows.sort_by_key(key);
+        rows.dedup();
+        rows
+    }
+}
+
+/// The last part of an ARN (`ps-1` of `…/ps-1`).
+fn tail(arn: &str) -> &str {
+    arn.rsplit('/').next().unwrap_or(arn)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn map() -> IdentityCenter {
+        let ps =
+            |n: &str| PermissionSet { arn: format!("arn:aws:sso:::permissionSet/i/{n}").into(), name: Some(n.into()) };
+        let assign = |account: &str, ps: &str, kind: &str, id: &str| Assignment {
+            account_id: account.into(),
+            permission_set_arn: format!("arn:aws:sso:::permissionSet/i/{ps}").into(),
+            principal_type: kind.into(),
+            principal_id: id.into(),
+        };
+        IdentityCenter {
+            permission_sets: vec![ps("Admin"), ps("ReadOnly")],
+            provisioned: vec![Provisioned {
+                account_id: "2".into(),
+                permission_set_arn: "arn:aws:sso:::permissionSet/i/ReadOnly".into(),
+                current: false,
+            }],
+            assignments: vec![
+                assign("1", "Admin", "USER", "u-1"),
+                assign("1", "Admin", "GROUP", "g-1"),
+                assign("2", "ReadOnly", "GROUP", "g-2"),
+                assign("3", "ReadOnly", "GROUP", "g-3"),
+            ],
+            users: vec![User {
+                id: "u-1".into(),
+                user_name: Some("jane".into()),
+                display_name: Some("Jane Doe".into()),
+                emails: vec!["jane@example.com".into()],
+            }],
+            groups: vec![
+                Group { id: "g-1".into(), display_name: Some("Admins".into()) },
+                Group { id: "g-2".into(), display_name: Some("Readers".into()) },
+                Group { id: "g-3".into(), display_name: None },
+            ],
+            memberships: vec![
+                Membership { group_id: "g-1".into(), user_id: "u-1".into() },
+                Membership { group_id: "g-2".into(), user_id: "u-1".into() },
+            ],
+            unavailable: Vec::new(),
+        }
+    }
+
+    fn place(id: &str) -> Option<(Text, Vec<Text>)> {
+        (id != "3").then(|| (format!("acct-{id}").into(), vec!["Root".into()]))
+    }
+
+    #[test]
+    fn a_user_reaches_through_her_own_assignment_and_every_group() {
+        let map = map();
+        let jane = map.find_principal("JANE@example.com").expect("found by email");
+        let rows = map.rows(Some(&jane), &place);
+        let routes: Vec<(&str, &str, Option<&str>)> = rows
+            .iter()
+            .map(|r| (r.account_id.raw(), r.permission_set_name.raw(), r.via_group.as_ref().map(|v| v.name.raw())))
+            .collect();
+        assert_eq!(routes, [("1", "Admin", None), ("1", "Admin", Some("Admins")), ("2", "ReadOnly", Some("Readers"))]);
+        assert!(rows.iter().all(|r| r.principal_name == "jane" && r.principal_type == "USER"));
+        assert_eq!(rows[2].provisioning, "stale");
+        assert_eq!(rows[0].provisioning, "current");
+    }
+
+    #[test]
+    fn without_a_principal_every_assignment_is_a_row_and_missing_names_are_ids() {
+        let rows = map().rows(None, &place);
+        assert_eq!(rows.len(), 4);
+        assert!(rows.iter().all(|r| r.via_group.is_none()));
+        let nameless = rows.iter().find(|r| r.principal_id == "g-3").expect("g-3's row");
+        assert_eq!(nameless.principal_name, "g-3");
+        assert_eq!(nameless.account_name, "3", "an account outside the tree is named by its id");
+    }
+
+    #[test]
+    fn principals_are_found_by_every_name_and_unknown_ones_get_close_matches() {
+        let map = map();
+        for name in ["u-1", "jane", "Jane Doe"] {
+            assert!(matches!(map.find_principal(name), Ok(Principal::User(_))), "{name}");
+        }
+        assert!(matches!(map.find_principal("admins"), Ok(Principal::Group(_))));
+        assert_eq!(map.find_principal("Admns").err(), Some(vec!["Admins".to_string()]));
+    }
+}
