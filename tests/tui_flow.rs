@@ -287,3 +287,23 @@ async fn r_asks_before_it_retries_and_the_row_turns_into_the_new_outcome() {
     assert!(app.overlay.is_none(), "nothing to confirm");
     assert!(text(terminal.backend().buffer()).contains("only a FAILED request is retried"));
 }
+
+/// The detail pane of an account lists its permission sets and who holds each, stale ones marked.
+#[tokio::test(flavor = "current_thread", start_paused = true)]
+async fn an_accounts_detail_lists_who_holds_which_permission_set() {
+    let mut keys = vec![key(KeyCode::Char('/'))];
+    keys.extend("data-prod".chars().map(|c| key(KeyCode::Char(c))));
+    keys.push(key(KeyCode::Enter));
+    let (terminal, app, _) = run_demo(200, 50, keys).await;
+    let selected = app.tree.view.selected_node().map(|n| n.name.to_string());
+    assert_eq!(selected.as_deref(), Some("data-prod"));
+    let screen = text(terminal.backend().buffer());
+    assert!(screen.contains("Identity Center access"), "{screen}");
+    assert!(
+        screen.contains("DataScientist (stale: not provisioned at its latest version): group Data Scientists"),
+        "{screen}"
+    );
+    assert!(screen.contains("ReadOnlyAccess: group Auditors"), "{screen}");
+    let held = app.identity.held("210987654321");
+    assert_eq!(held.len(), 3, "{held:?}");
+}

@@ -102,6 +102,8 @@ pub enum Report {
     },
     AssignmentsProgress(AssignmentProgress),
     AssignmentsDone(Result<AssignmentsRead, String>),
+    /// Identity Center's access map was read (or could not be).
+    AccessDone(Result<Box<crate::model::identity::IdentityCenter>, String>),
     /// A retry reached its final status (or could not be sent): `key` is the row it replaces.
     RetryDone {
         key: Text,
@@ -193,6 +195,10 @@ pub enum Job {
         account: String,
     },
     LoadAssignments(AssignmentQuery),
+    /// Read Identity Center's access map in `sso_region`.
+    LoadAccess {
+        sso_region: Option<String>,
+    },
     /// The one write: send a FAILED request again (the user confirmed it) and follow it.
     RetryAssignment {
         attempt: Box<AssignmentAttempt>,

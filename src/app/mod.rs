@@ -4,6 +4,7 @@
 //! [`Report`] updates what the tasks feed ([`reports`]). The runner (`crate::tui`) draws, performs
 //! effects as tokio tasks that report back, and feeds the app what comes in.
 
+pub mod access;
 pub mod assignments;
 pub mod cursor;
 pub mod keymap;
@@ -50,6 +51,8 @@ pub struct App {
     pub view: View,
     pub tree: TreeScreen,
     pub assignments: AssignmentsScreen,
+    /// Identity Center's access map, for the detail pane.
+    pub identity: access::IdentityAccess,
     /// The organization as last discovered.
     pub org: Option<Org>,
     /// The discovery in flight, if any.
@@ -88,6 +91,7 @@ impl App {
             view: View::Tree,
             tree: TreeScreen::default(),
             assignments: AssignmentsScreen::default(),
+            identity: access::IdentityAccess::default(),
             org: None,
             discovery: None,
             discovery_error: None,
@@ -274,6 +278,9 @@ impl App {
             self.tree.view.set_access(account_id, AccessState::Probed(outcome.clone()));
         }
         self.assignments.set(snapshot.assignments.clone());
+        if let Some(map) = &snapshot.identity_center {
+            self.identity.set(map.clone());
+        }
         let minutes = (chrono::Utc::now() - snapshot.saved_at).num_minutes().max(0);
         self.stale = Some(match minutes {
             0 => "just now".to_string(),
@@ -299,7 +306,10 @@ impl App {
     fn snapshot(&self) -> Option<crate::model::Snapshot> {
         let org = self.org.clone()?;
         let assignments = self.assignments.attempts.clone();
-        Some(crate::model::Snapshot::new(org, self.tree.verdicts(), assignments, self.settings.region.clone()))
+        let mut snapshot =
+            crate::model::Snapshot::new(org, self.tree.verdicts(), assignments, self.settings.region.clone());
+        snapshot.identity_center = self.identity.map.clone();
+        Some(snapshot)
     }
 }
 

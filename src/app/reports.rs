@@ -25,6 +25,12 @@ impl App {
                 let mut effects = self.start_probe(self.tree.view.all_probe_targets());
                 self.full_probe = self.probe_generation;
                 effects.extend(self.load_assignments());
+                if !self.identity.loading {
+                    self.identity.loading = true;
+                    effects.push(Effect::Run(Job::LoadAccess {
+                        sso_region: self.settings.assignments.sso_region.clone(),
+                    }));
+                }
                 return effects;
             }
             Report::DiscoverDone(Err(message)) => {
@@ -73,6 +79,17 @@ impl App {
                 }
                 self.assignments.unavailable = read.unavailable;
                 self.assignments.loading = Loading::Loaded;
+            }
+            Report::AccessDone(Ok(map)) => {
+                for note in &map.unavailable {
+                    tracing::warn!(note = %note, "the access map is partial");
+                }
+                self.identity.set(*map);
+            }
+            Report::AccessDone(Err(message)) => {
+                tracing::info!(%message, "no access map");
+                self.identity.loading = false;
+                self.identity.error = Some(message);
             }
             Report::RetryDone { key, result } => {
                 let toast = self.assignments.retried(&key, result, self.org.as_ref());

@@ -24,6 +24,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     match &node.data {
         NodeData::Account { account, access } => {
             account_lines(&mut lines, account, access, &path, &app.sessions, theme);
+            access_lines(&mut lines, app, &account.id, theme);
             let recent: Vec<_> = app.assignments.for_account(&account.id).take(5).collect();
             if !recent.is_empty() {
                 lines.push(Line::default());
@@ -47,6 +48,24 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         .border_style(theme.border())
         .title(Line::styled(format!(" {} ", join(path.iter().copied(), " › ")), theme.title()));
     frame.render_widget(Paragraph::new(lines).block(block).wrap(Wrap { trim: false }), area);
+}
+
+/// The permission sets held in the account and who holds each, stale ones marked.
+fn access_lines(lines: &mut Vec<Line<'_>>, app: &App, account_id: &str, theme: &Theme) {
+    let held = app.identity.held(account_id);
+    if held.is_empty() {
+        return;
+    }
+    lines.push(Line::default());
+    lines.push(Line::styled("Identity Center access (permission set: who holds it)", theme.label()));
+    for set in held {
+        let mut spans = vec![Span::styled(set.permission_set.to_string(), theme.title())];
+        if set.stale {
+            spans.push(Span::styled(" (stale: not provisioned at its latest version)", theme.api_error()));
+        }
+        spans.push(Span::raw(format!(": {}", set.holders.join(", "))));
+        lines.push(Line::from(spans));
+    }
 }
 
 fn field<'a>(lines: &mut Vec<Line<'a>>, label: &'a str, value: impl Into<Span<'a>>, theme: &Theme) {
