@@ -307,3 +307,30 @@ async fn an_accounts_detail_lists_who_holds_which_permission_set() {
     let held = app.identity.held("210987654321");
     assert_eq!(held.len(), 3, "{held:?}");
 }
+
+/// Tab twice: the access view of the tree's selection (the whole organization at the root), `f`
+/// for the stale rows only, `C` the view as a Markdown table; Tab again is the tree.
+#[tokio::test(flavor = "current_thread", start_paused = true)]
+async fn the_access_view_lists_the_selections_access_and_f_keeps_the_stale_rows() {
+    let keys = vec![key(KeyCode::Tab), key(KeyCode::Tab), key(KeyCode::Char('f')), key(KeyCode::Char('C'))];
+    let (terminal, app, _, copied) = run_demo_copying(160, 48, keys).await;
+    assert_eq!(app.view, orgscope::app::View::Access);
+    assert_eq!(app.access.scope, "the whole organization");
+    assert_eq!(app.access.rows.len(), 54, "every assignment of the demo");
+    assert_eq!(app.access.shown.len(), 2, "DataScientist is stale in two accounts");
+    let screen = text(terminal.backend().buffer());
+    assert!(screen.contains("Access — the whole organization: 2 of 54 rows · stale only (f)"), "{screen}");
+    assert!(screen.contains("data-prod") && screen.contains("group Data Scientists"), "{screen}");
+    assert_eq!(copied.len(), 1);
+    assert!(copied[0].starts_with("| account | permission set |") && copied[0].lines().count() == 4, "{}", copied[0]);
+
+    // An account's own rows: filter to data-prod, then Tab twice.
+    let mut keys = vec![key(KeyCode::Char('/'))];
+    keys.extend("data-prod".chars().map(|c| key(KeyCode::Char(c))));
+    keys.extend([key(KeyCode::Enter), key(KeyCode::Tab), key(KeyCode::Tab)]);
+    let (_, app, _) = run_demo(160, 48, keys).await;
+    assert_eq!(app.access.scope, "data-prod");
+    assert_eq!(app.access.rows.len(), 3);
+    let (_, app, _) = run_demo(160, 48, vec![key(KeyCode::Tab), key(KeyCode::Tab), key(KeyCode::Tab)]).await;
+    assert_eq!(app.view, orgscope::app::View::Tree, "Tab cycles back to the tree");
+}

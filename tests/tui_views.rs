@@ -78,6 +78,8 @@ fn views() -> Vec<(&'static str, Vec<std::io::Result<Event>>)> {
         ),
         ("assignments", vec![key(KeyCode::Tab)]),
         ("attempt", vec![key(KeyCode::Tab), key(KeyCode::Enter)]),
+        ("retry", vec![key(KeyCode::Tab), key(KeyCode::Char('R'))]),
+        ("access", vec![key(KeyCode::Tab), key(KeyCode::Tab)]),
     ]
 }
 

@@ -41,6 +41,7 @@ async fn every_view_draws_hostile_text_visibly() {
         ("assignments", vec![Tab]),
         ("attempt", vec![Tab, Char('j'), Enter]),
         ("refused", vec![Tab, Enter]),
+        ("access", vec![Tab, Tab]),
     ];
     for (width, height) in [(80u16, 24u16), (160, 48)] {
         for (name, keys) in &views {
@@ -54,7 +55,7 @@ async fn every_view_draws_hostile_text_visibly() {
 #[tokio::test(flavor = "current_thread", start_paused = true)]
 async fn the_clipboard_keys_copy_the_visible_form() {
     // `n` to the blocked account, `c` its AWS error; Tab, `c` the refused call's message, `j`, `c`
-    // the failure reason; `C` both as a Markdown table; Tab back, `Y` and `A` its id and ARN.
+    // the failure reason; `C` both as a Markdown table; Tab twice back, `Y` and `A` its id and ARN.
     let keys = vec![
         key(KeyCode::Char('n')),
         key(KeyCode::Char('c')),
@@ -63,6 +64,7 @@ async fn the_clipboard_keys_copy_the_visible_form() {
         key(KeyCode::Char('j')),
         key(KeyCode::Char('c')),
         key(KeyCode::Char('C')),
+        key(KeyCode::Tab),
         key(KeyCode::Tab),
         key(KeyCode::Char('Y')),
         key(KeyCode::Char('A')),

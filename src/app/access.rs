@@ -1,9 +1,13 @@
 //! Identity Center's access map in the app: read once the organization is discovered (or from the
 //! cached run), and indexed by account so the detail pane lists an account's permission sets and
-//! who holds each without scanning the map every frame.
+//! who holds each without scanning the map every frame; and the access view over it.
 
 use std::collections::BTreeMap;
 
+use super::cursor::ListCursor;
+use super::layout::Layout;
+use super::message::{Effect, Intent};
+use super::view::{Context, Reply, Screen};
 use crate::model::Text;
 use crate::model::identity::{AccessRow, IdentityCenter};
 
@@ -52,5 +56,138 @@ impl IdentityAccess {
             }
         }
         held
+    }
+}
+
+/// The access view (Tab): who holds which permission set in the tree's selection (an account, or
+/// every account under an OU), `f` for stale ones only, `C` the view as a Markdown table, `Y` the
+/// selected principal's id.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct AccessScreen {
+    /// Every row of the scope, in the contract's order.
+    pub rows: Vec<AccessRow>,
+    /// Indices into `rows` of the rows shown.
+    pub shown: Vec<usize>,
+    /// What the rows are of ("data-prod", "OU Production").
+    pub scope: String,
+    pub stale_only: bool,
+    pub cursor: ListCursor,
+}
+
+impl AccessScreen {
+    /// Shows the rows of `targets` (the selection's accounts), named and placed from the tree.
+    pub fn show(&mut self, identity: &IdentityAccess, scope: String, targets: &[crate::probe::ProbeTarget]) {
+        let mut rows = Vec::new();
+        for target in targets {
+            for row in identity.by_account.get(&target.account.id).into_iter().flatten() {
+                let mut row = row.clone();
+                row.account_name = target.account.name.clone();
+                row.ou_path = target.ou_path();
+                rows.push(row);
+            }
+        }
+        rows.sort_by_key(|r| {
+            (
+                r.account_name.raw().to_lowercase(),
+                r.permission_set_name.raw().to_lowercase(),
+                r.principal_name.raw().to_lowercase(),
+            )
+        });
+        self.rows = rows;
+        self.scope = scope;
+        self.cursor = ListCursor::default();
+        self.rebuild();
+    }
+
+    fn rebuild(&mut self) {
+        self.shown =
+            (0..self.rows.len()).filter(|&i| !self.stale_only || self.rows[i].provisioning == "stale").collect();
+        self.cursor.clamp(self.shown.len());
+    }
+
+    pub fn visible(&self) -> impl Iterator<Item = &AccessRow> {
+        self.shown.iter().map(|&i| &self.rows[i])
+    }
+
+    pub fn selected(&self) -> Option<&AccessRow> {
+        self.shown.get(self.cursor.selected).map(|&i| &self.rows[i])
+    }
+
+    /// The rows in view as a Markdown table, every cell in its visible form.
+    pub fn markdown(&self) -> String {
+        let cell = |text: String| text.replace('|', "\\|");
+        let mut out = String::from(
+            "| account | permission set | principal | via group | provisioning |\n| --- | --- | --- | --- | --- |\n",
+        );
+        for r in self.visible() {
+            out.push_str(&format!(
+                "| {} | {} | {} | {} | {} |\n",
+                cell(format!("{} ({})", r.account_name, r.account_id)),
+                cell(r.permission_set_name.to_string()),
+                cell(format!("{} {}", r.principal_type.raw().to_lowercase(), r.principal_name)),
+                cell(r.via_group.as_ref().map(|v| v.name.to_string()).unwrap_or_default()),
+                r.provisioning,
+            ));
+        }
+        out
+    }
+}
+
+impl Screen for AccessScreen {
+    fn update(&mut self, intent: &Intent, cx: &Context) -> Option<Reply> {
+        let height = usize::from(cx.layout.assignments_list().height);
+        let page = height.saturating_sub(1).max(1) as isize;
+        let len = self.shown.len();
+        match intent {
+            Intent::MoveUp => self.cursor.move_by(-1, len),
+            Intent::MoveDown => self.cursor.move_by(1, len),
+            Intent::PageUp => self.cursor.move_by(-page, len),
+            Intent::PageDown => self.cursor.move_by(page, len),
+            Intent::Top => self.cursor.top(),
+            Intent::Bottom => self.cursor.bottom(len),
+            Intent::Scroll(delta) => self.cursor.move_by(*delta, len),
+            Intent::ToggleFailedOnly => {
+                self.stale_only = !self.stale_only;
+                self.cursor.offset = 0;
+                self.rebuild();
+            }
+            Intent::CopyFailures => {
+                return Some(match self.shown.len() {
+                    0 => Reply::toast("no access in view"),
+                    n => Reply::effect(Effect::copy(self.markdown(), format!("{n} rows as a Markdown table"))),
+                });
+            }
+            Intent::CopyId => {
+                return Some(match self.selected() {
+                    Some(row) => Reply::effect(Effect::copy(
+                        row.principal_id.to_string(),
+                        format!("the id of {} {}", row.principal_type.raw().to_lowercase(), row.principal_name),
+                    )),
+                    None => Reply::toast("no row selected"),
+                });
+            }
+            Intent::JumpToAccount => {
+                return Some(match self.selected() {
+                    Some(row) => Reply { show_account: Some(row.account_id.raw().to_string()), ..Reply::default() },
+                    None => Reply::toast("no row selected"),
+                });
+            }
+            Intent::Activate | Intent::Collapse | Intent::Expand | Intent::Toggle => {}
+            Intent::Probe | Intent::CopyTemplate | Intent::SwitchRole(_) | Intent::OpenFilter | Intent::Retry => {
+                return Some(Reply::toast("Tab back to the tree for this key"));
+            }
+            _ => return None,
+        }
+        self.cursor.scroll_into_view(height);
+        Some(Reply::default())
+    }
+
+    fn click(&mut self, row: usize, _double: bool, _cx: &Context) -> Reply {
+        self.cursor.select(row, self.shown.len());
+        Reply::default()
+    }
+
+    fn list(&self, layout: &Layout) -> (ratatui::layout::Rect, usize, ListCursor) {
+        (layout.assignments_list(), self.shown.len(), self.cursor)
     }
 }

@@ -53,6 +53,8 @@ pub struct App {
     pub assignments: AssignmentsScreen,
     /// Identity Center's access map, for the detail pane.
     pub identity: access::IdentityAccess,
+    /// The access view's rows, for the selection when Tab reached it.
+    pub access: access::AccessScreen,
     /// The organization as last discovered.
     pub org: Option<Org>,
     /// The discovery in flight, if any.
@@ -92,6 +94,7 @@ impl App {
             tree: TreeScreen::default(),
             assignments: AssignmentsScreen::default(),
             identity: access::IdentityAccess::default(),
+            access: access::AccessScreen::default(),
             org: None,
             discovery: None,
             discovery_error: None,
@@ -153,6 +156,7 @@ impl App {
         let screen: &mut dyn Screen = match self.view {
             View::Tree => &mut self.tree,
             View::Assignments => &mut self.assignments,
+            View::Access => &mut self.access,
         };
         (screen, cx)
     }
@@ -188,7 +192,12 @@ impl App {
             Intent::ToggleHelp => self.overlay = Some(Overlay::Help),
             Intent::Quit => self.exit = Some(Exit::Quit),
             Intent::Refresh => return self.discover(),
-            Intent::NextView => self.view = self.view.next(),
+            Intent::NextView => {
+                self.view = self.view.next();
+                if self.view == View::Access {
+                    self.show_access();
+                }
+            }
             #[cfg(debug_assertions)]
             Intent::TestPanic => return vec![Effect::Run(Job::TestPanic)],
             _ => {}
@@ -300,6 +309,20 @@ impl App {
             }
             Err(err) => tracing::info!(%err, "the previous run is of another organization: no change marks"),
         }
+    }
+
+    /// Fills the access view with the tree's selection: an account, or every account under an OU.
+    fn show_access(&mut self) {
+        let view = &self.tree.view;
+        let Some(index) = view.selected_index() else { return };
+        let node = &view.nodes[index];
+        let scope = match node.data {
+            tree::arena::NodeData::Account { .. } => node.name.to_string(),
+            tree::arena::NodeData::Ou => format!("OU {}", node.name),
+            tree::arena::NodeData::Root => "the whole organization".to_string(),
+        };
+        let targets = view.probe_targets(index);
+        self.access.show(&self.identity, scope, &targets);
     }
 
     /// The run as a snapshot, for the cache.

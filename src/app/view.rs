@@ -18,11 +18,13 @@ pub enum View {
     #[default]
     Tree,
     Assignments,
+    /// Who holds which permission set in the tree's selection.
+    Access,
 }
 
 /// The views in Tab order: a new view is one entry here (and its arm in `App::screen` and in
 /// `ui::draw`, which the compiler asks for).
-pub const VIEWS: [View; 2] = [View::Tree, View::Assignments];
+pub const VIEWS: [View; 3] = [View::Tree, View::Assignments, View::Access];
 
 impl View {
     /// The view after this one in Tab order.

@@ -22,7 +22,8 @@ pub fn status_style(status: AssignmentStatus, theme: &Theme) -> Style {
     }
 }
 
-fn clip(text: &str, width: usize) -> String {
+/// `text` padded or cut (with …) to `width` characters.
+pub(super) fn clip(text: &str, width: usize) -> String {
     if text.chars().count() <= width {
         format!("{text:<width$}")
     } else {

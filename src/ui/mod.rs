@@ -2,6 +2,7 @@
 //! into the rectangle the app's [`Layout`](crate::app::layout::Layout) holds for it. Nothing here
 //! changes state or calls AWS, and only visible rows are drawn.
 
+mod access;
 mod assignments;
 mod detail;
 mod help;
@@ -22,6 +23,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
             detail::draw(frame, layout.detail, app, &theme);
         }
         View::Assignments => assignments::draw(frame, layout.main(), app, &theme),
+        View::Access => access::draw(frame, layout.main(), app, &theme),
     }
     status_bar::draw(frame, layout.status, app, &theme);
     match &app.overlay {

@@ -145,6 +145,28 @@ pub fn events(now: i64) -> Vec<FakeEvent> {
     ]
 }
 
+/// The access map of the hostile snapshot: the hostile group holds the hostile permission set in
+/// the blocked account, stale there.
+fn identity_center() -> orgscope::model::identity::IdentityCenter {
+    use orgscope::model::identity::{Assignment, Group, IdentityCenter, PermissionSet, Provisioned};
+    IdentityCenter {
+        permission_sets: vec![PermissionSet { arn: PERMISSION_SET.into(), name: Some(permission_set_name().into()) }],
+        provisioned: vec![Provisioned {
+            account_id: BLOCKED.into(),
+            permission_set_arn: PERMISSION_SET.into(),
+            current: false,
+        }],
+        assignments: vec![Assignment {
+            account_id: BLOCKED.into(),
+            permission_set_arn: PERMISSION_SET.into(),
+            principal_type: "GROUP".into(),
+            principal_id: "g-fake".into(),
+        }],
+        groups: vec![Group { id: "g-fake".into(), display_name: Some(group_name().into()) }],
+        ..IdentityCenter::default()
+    }
+}
+
 /// Puts the hostile events, statuses and names into the fake's state.
 pub fn install(state: &mut State, now: i64) {
     state.events = events(now);
@@ -273,6 +295,6 @@ pub fn snapshot() -> orgscope::model::Snapshot {
         },
         access,
         assignments,
-        identity_center: None,
+        identity_center: Some(identity_center()),
     }
 }
