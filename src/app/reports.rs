@@ -25,12 +25,6 @@ impl App {
                 let mut effects = self.start_probe(self.tree.view.all_probe_targets());
                 self.full_probe = self.probe_generation;
                 effects.extend(self.load_assignments());
-                if !self.identity.loading {
-                    self.identity.loading = true;
-                    effects.push(Effect::Run(Job::LoadAccess {
-                        sso_region: self.settings.assignments.sso_region.clone(),
-                    }));
-                }
                 return effects;
             }
             Report::DiscoverDone(Err(message)) => {
@@ -85,6 +79,10 @@ impl App {
                     tracing::warn!(note = %note, "the access map is partial");
                 }
                 self.identity.set(*map);
+                // The cache saved at the probe's end did not have this map yet.
+                if let (Some(path), Some(snapshot)) = (&self.settings.cache_path, self.snapshot()) {
+                    return vec![Effect::Run(Job::SaveCache { path: path.clone(), snapshot: Box::new(snapshot) })];
+                }
             }
             Report::AccessDone(Err(message)) => {
                 tracing::info!(%message, "no access map");
@@ -110,15 +108,20 @@ impl App {
         let (accounts, blocked) = (self.tree.view.account_count(), self.tree.view.blocked_count());
         tracing::info!(generation, accounts, blocked, seconds, "probe finished");
         self.mark_changes();
-        match (&self.settings.cache_path, generation == self.full_probe) {
-            (Some(path), true) => match self.snapshot() {
-                Some(snapshot) => {
-                    vec![Effect::Run(Job::SaveCache { path: path.clone(), snapshot: Box::new(snapshot) })]
-                }
-                None => Vec::new(),
-            },
-            _ => Vec::new(),
+        // The access map is read once the probe of everything is done, so its many Identity
+        // Center calls never hold call slots the probe needs; the cached run's map is on screen
+        // meanwhile.
+        let mut effects = Vec::new();
+        if generation == self.full_probe && !self.identity.loading {
+            self.identity.loading = true;
+            effects.push(Effect::Run(Job::LoadAccess { sso_region: self.settings.assignments.sso_region.clone() }));
         }
+        if let (Some(path), true) = (&self.settings.cache_path, generation == self.full_probe)
+            && let Some(snapshot) = self.snapshot()
+        {
+            effects.push(Effect::Run(Job::SaveCache { path: path.clone(), snapshot: Box::new(snapshot) }));
+        }
+        effects
     }
 
     fn load_assignments(&mut self) -> Vec<Effect> {

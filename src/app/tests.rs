@@ -173,3 +173,22 @@ fn o_lands_on_the_configured_destination_and_asks_for_an_account_on_an_ou() {
         other => panic!("expected the console job, got {other:?}"),
     }
 }
+
+#[test]
+fn the_access_map_is_asked_for_once_the_full_probe_is_done_not_beside_it() {
+    let source = SnapshotSource::demo().expect("the embedded demo parses");
+    let snapshot = source.saved_snapshot().cloned().expect("the demo is a snapshot");
+    let mut app = App::new(Settings::for_source(&source));
+    app.start();
+    let at_discovery = app.update(Report::DiscoverDone(Ok(snapshot.org)));
+    let asks = |effects: &[Effect]| effects.iter().any(|e| matches!(e, Effect::Run(Job::LoadAccess { .. })));
+    assert!(!asks(&at_discovery), "not while the probe runs: {at_discovery:?}");
+    let generation = app.full_probe;
+    let at_probe_end = app.update(Report::ProbeDone { generation });
+    assert!(asks(&at_probe_end), "{at_probe_end:?}");
+    let again = app.update(Report::ProbeDone { generation });
+    assert!(!asks(&again), "asked once");
+    let map = snapshot.identity_center.clone().expect("the demo has a map");
+    app.update(Report::AccessDone(Ok(Box::new(map))));
+    assert_eq!(app.identity.held("210987654321").len(), 3);
+}
