@@ -6,6 +6,7 @@ use super::assignments::Loading;
 use super::message::{Effect, Job, Report};
 use super::overlay::Overlay;
 use super::task::Task;
+use super::view::View;
 use crate::model::AccessState;
 use crate::source::AssignmentQuery;
 
@@ -79,6 +80,9 @@ impl App {
                     tracing::warn!(note = %note, "the access map is partial");
                 }
                 self.identity.set(*map);
+                if self.view == View::Access {
+                    self.show_access();
+                }
                 // The cache saved at the probe's end did not have this map yet.
                 if let (Some(path), Some(snapshot)) = (&self.settings.cache_path, self.snapshot()) {
                     return vec![Effect::Run(Job::SaveCache { path: path.clone(), snapshot: Box::new(snapshot) })];

@@ -189,6 +189,10 @@ fn the_access_map_is_asked_for_once_the_full_probe_is_done_not_beside_it() {
     let again = app.update(Report::ProbeDone { generation });
     assert!(!asks(&again), "asked once");
     let map = snapshot.identity_center.clone().expect("the demo has a map");
+    app.update(Intent::NextView);
+    app.update(Intent::NextView);
+    assert_eq!((app.view, app.access.rows.len()), (View::Access, 0), "the view is open before the map came");
     app.update(Report::AccessDone(Ok(Box::new(map))));
     assert_eq!(app.identity.held("210987654321").len(), 3);
+    assert_eq!(app.access.rows.len(), 54, "the open view fills when the map comes");
 }
