@@ -16,6 +16,7 @@ pub mod logging;
 pub mod model;
 pub mod probe;
 pub mod remedy;
+pub mod similar;
 pub mod source;
 pub mod text;
 pub mod theme;

@@ -136,16 +136,10 @@ impl AccessScreen {
 impl Screen for AccessScreen {
     fn update(&mut self, intent: &Intent, cx: &Context) -> Option<Reply> {
         let height = usize::from(cx.layout.assignments_list().height);
-        let page = height.saturating_sub(1).max(1) as isize;
-        let len = self.shown.len();
+        if self.cursor.follow(intent, self.shown.len(), height) {
+            return Some(Reply::default());
+        }
         match intent {
-            Intent::MoveUp => self.cursor.move_by(-1, len),
-            Intent::MoveDown => self.cursor.move_by(1, len),
-            Intent::PageUp => self.cursor.move_by(-page, len),
-            Intent::PageDown => self.cursor.move_by(page, len),
-            Intent::Top => self.cursor.top(),
-            Intent::Bottom => self.cursor.bottom(len),
-            Intent::Scroll(delta) => self.cursor.move_by(*delta, len),
             Intent::ToggleFailedOnly => {
                 self.stale_only = !self.stale_only;
                 self.cursor.offset = 0;

@@ -92,16 +92,10 @@ impl AssignmentsScreen {
 
     fn update_intent(&mut self, intent: &Intent, cx: &Context) -> Option<Reply> {
         let height = usize::from(cx.layout.assignments_list().height);
-        let page = height.saturating_sub(1).max(1) as isize;
-        let len = self.rows.len();
+        if self.cursor.follow(intent, self.rows.len(), height) {
+            return Some(Reply::default());
+        }
         match intent {
-            Intent::MoveUp => self.cursor.move_by(-1, len),
-            Intent::MoveDown => self.cursor.move_by(1, len),
-            Intent::PageUp => self.cursor.move_by(-page, len),
-            Intent::PageDown => self.cursor.move_by(page, len),
-            Intent::Top => self.cursor.top(),
-            Intent::Bottom => self.cursor.bottom(len),
-            Intent::Scroll(delta) => self.cursor.move_by(*delta, len),
             Intent::ToggleFailedOnly => self.toggle_failed_only(),
             Intent::Activate => return self.selected_attempt().map(|attempt| Reply::overlay(detail_popup(attempt))),
             Intent::CopyReason => return Some(self.copy_reason()),

@@ -31,6 +31,25 @@ impl ListCursor {
         }
     }
 
+    /// The movement keys of a flat list of `len` rows drawn `height` rows high (a page is one row
+    /// less, so a row stays in sight): true when `intent` was one of them. The window follows.
+    pub fn follow(&mut self, intent: &super::message::Intent, len: usize, height: usize) -> bool {
+        use super::message::Intent;
+        let page = height.saturating_sub(1).max(1) as isize;
+        match intent {
+            Intent::MoveUp => self.move_by(-1, len),
+            Intent::MoveDown => self.move_by(1, len),
+            Intent::PageUp => self.move_by(-page, len),
+            Intent::PageDown => self.move_by(page, len),
+            Intent::Top => self.top(),
+            Intent::Bottom => self.bottom(len),
+            Intent::Scroll(delta) => self.move_by(*delta, len),
+            _ => return false,
+        }
+        self.scroll_into_view(height);
+        true
+    }
+
     /// Keeps the selection inside a list that now has `len` rows.
     pub fn clamp(&mut self, len: usize) {
         self.selected = self.selected.min(len.saturating_sub(1));

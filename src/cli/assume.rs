@@ -67,20 +67,11 @@ pub fn find_account<'a>(targets: &'a [ProbeTarget], wanted: &str) -> Result<&'a 
     {
         return Ok(target);
     }
-    let mut scored: Vec<(f64, &str)> = targets
-        .iter()
-        .map(|t| {
-            let name = t.account.name.raw().to_lowercase();
-            let mut score = strsim::jaro_winkler(&wanted_lower, &name);
-            if name.contains(&wanted_lower) || wanted_lower.contains(&name) {
-                score += 0.5;
-            }
-            (score, t.account.name.raw())
-        })
-        .filter(|(score, _)| *score >= 0.7)
-        .collect();
-    scored.sort_by(|a, b| b.0.total_cmp(&a.0));
-    Err(scored.into_iter().take(5).map(|(_, name)| crate::text::visible(name).into_owned()).collect())
+    let scored = targets.iter().map(|t| (crate::similar::score(wanted, t.account.name.raw()), t.account.name.raw()));
+    Err(crate::similar::closest(scored.collect())
+        .into_iter()
+        .map(|name| crate::text::visible(name).into_owned())
+        .collect())
 }
 
 /// The exit code and stderr text for an account that cannot be entered.

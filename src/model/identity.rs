@@ -134,15 +134,7 @@ impl IdentityCenter {
         }
         // Each principal is scored by the best of its names (a user's local part of an email too)
         // and shown by its contract name.
-        let score = |candidate: &str| {
-            let candidate = candidate.to_lowercase();
-            let mut score = strsim::jaro_winkler(&lower, &candidate);
-            if candidate.contains(&lower) || lower.contains(&candidate) {
-                score += 0.5;
-            }
-            score
-        };
-        let best = |names: Vec<&str>| names.into_iter().map(score).fold(0.0, f64::max);
+        let best = |names: Vec<&str>| names.into_iter().map(|n| crate::similar::score(wanted, n)).fold(0.0, f64::max);
         let users = self.users.iter().map(|u| {
             let mut names: Vec<&str> = vec![u.id.raw()];
             names.extend(u.user_name.iter().chain(u.display_name.iter()).chain(u.emails.iter()).map(Text::raw));
@@ -150,9 +142,7 @@ impl IdentityCenter {
             (best(names), u.name())
         });
         let groups = self.groups.iter().map(|g| (best(g.display_name.iter().map(Text::raw).collect()), g.name()));
-        let mut scored: Vec<(f64, Text)> = users.chain(groups).filter(|(score, _)| *score >= 0.7).collect();
-        scored.sort_by(|a, b| b.0.total_cmp(&a.0));
-        Err(scored.into_iter().take(5).map(|(_, name)| name.to_string()).collect())
+        Err(crate::similar::closest(users.chain(groups).collect()).iter().map(Text::to_string).collect())
     }
 
     /// The rows for `principal` (effective access for a user: own assignments and every group's,
