@@ -1,5 +1,5 @@
-//! Identity Center's access map in the app: read once the organization is discovered (or from the
-//! cached run), and indexed by account so the detail pane lists an account's permission sets and
+//! Identity Center's access map in the app: read once the first full probe is done (shown from the
+//! cached run until then), and indexed by account so the detail pane lists an account's permission sets and
 //! who holds each without scanning the map every frame; and the access view over it.
 
 use std::collections::BTreeMap;
