@@ -89,4 +89,21 @@ async fn the_map_and_a_users_effective_access_from_moto() {
     let mut expected = vec![(account.clone(), Some("Admins".to_string())), (account.clone(), None)];
     expected.sort();
     assert_eq!(routes, expected, "her own assignment and her group's; unavailable: {:?}", map.unavailable);
+
+    // moto has ProvisionPermissionSet: a failed provisioning retried through it is sent once with
+    // the row's permission set and account, and ends with moto's answer.
+    use orgscope::model::{AssignmentAttempt, AssignmentStatus, Operation};
+    let failed = AssignmentAttempt {
+        request_id: Some("prov-failed".into()),
+        status: AssignmentStatus::Failed,
+        instance_arn: Some(arn.as_str().into()),
+        account_id: Some(account.as_str().into()),
+        target_type: Some("AWS_ACCOUNT".into()),
+        permission_set_arn: Some(set.as_str().into()),
+        ..AssignmentAttempt::empty(Operation::Provision)
+    };
+    let retried = source.retry_assignment(Some("us-east-1"), &failed).await.expect("the retry is sent");
+    assert_eq!(retried.operation, Operation::Provision);
+    assert_ne!(retried.status, AssignmentStatus::ApiError, "moto accepted the write: {retried:?}");
+    assert_ne!(retried.request_id, failed.request_id, "a new request");
 }
