@@ -6,11 +6,19 @@ mod common;
 
 use std::process::{Output, Stdio};
 
+use std::collections::BTreeMap;
+
+use common::fake_aws::access::write_event;
 use common::fake_aws::{Canned, FakeAws, FakeOrg, Faults};
-use serde_json::Value;
+use orgscope::model::identity::IdentityCenter;
+use orgscope::source::aws::AwsSource;
+use orgscope::source::{AccessQuery, Source};
+use serde_json::{Value, json};
 
 const ADMIN: &str = "arn:aws:sso:::permissionSet/ssoins-fake/ps-admin";
 const READ: &str = "arn:aws:sso:::permissionSet/ssoins-fake/ps-read";
+const INSTANCE: &str = "arn:aws:sso:::instance/ssoins-fake";
+const STORE: &str = "d-fake000001";
 
 struct Fixture {
     fake: FakeAws,
@@ -245,4 +253,163 @@ fn the_demo_has_an_access_map_and_a_snapshot_keeps_it() {
     let text = demo(&["--demo", "access", "--principal", "jane.doe@example.com"]);
     let text = String::from_utf8_lossy(&text.stdout).to_string();
     assert!(text.starts_with("user jane.doe@example.com: ") && text.contains("via group Auditors"), "{text}");
+}
+
+/// How many calls each operation received since the log was last cleared.
+fn calls_by_op(fake: &FakeAws) -> BTreeMap<String, usize> {
+    let mut counts = BTreeMap::new();
+    for call in fake.calls() {
+        *counts.entry(call.op).or_default() += 1;
+    }
+    counts
+}
+
+/// The principals whose assignments were listed.
+fn listed_principals(fake: &FakeAws) -> std::collections::BTreeSet<String> {
+    let calls = fake.calls_to("ListAccountAssignmentsForPrincipal");
+    calls.iter().map(|c| c.params["PrincipalId"].as_str().unwrap_or_default().to_string()).collect()
+}
+
+fn without_time(mut map: IdentityCenter) -> IdentityCenter {
+    map.read_at = None;
+    map
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn one_principal_is_read_without_the_whole_map_and_reaches_what_the_map_says() {
+    let fixture = fixture(Faults::default());
+    let source = AwsSource::connect(fixture.fake.options()).await.expect("connect");
+    let whole = source.identity_center(&AccessQuery::region(None)).await.expect("the whole map");
+    for wanted in ["jane", "jane@example.com", "Jane Doe", "u-1", "Readers", "g-2"] {
+        fixture.fake.state().calls.clear();
+        let alone = source.principal_access(None, wanted).await.expect("the reach alone");
+        let calls = calls_by_op(&fixture.fake);
+        for whole_map_call in ["ListAccountAssignments", "ListPermissionSets", "ListGroupMemberships"] {
+            assert!(!calls.contains_key(whole_map_call), "{wanted}: {whole_map_call} read: {calls:?}");
+        }
+        if wanted != "Jane Doe" {
+            assert!(!calls.contains_key("ListUsers"), "{wanted} is found by a unique name or id: {calls:?}");
+        }
+        let principal = alone.find_principal(wanted).expect("found");
+        let expected = whole.rows(Some(&whole.find_principal(wanted).expect("in the map")), &|_| None);
+        assert_eq!(alone.rows(Some(&principal), &|_| None), expected, "{wanted}");
+    }
+    // jane, her two groups: one ListAccountAssignmentsForPrincipal listing each (g-2's has two pages).
+    fixture.fake.state().calls.clear();
+    source.principal_access(None, "jane").await.expect("jane's reach");
+    let principals = listed_principals(&fixture.fake);
+    assert_eq!(principals, ["g-1", "g-2", "u-1"].map(String::from).into());
+}
+
+#[test]
+fn with_more_provisioned_pairs_than_principals_the_map_is_read_per_principal() {
+    let expected = json(&run(&fixture(Faults::default()), &["--format", "json"]));
+    let fixture = fixture(Faults::default());
+    {
+        let mut state = fixture.fake.state();
+        for account in &fixture.accounts[4..8] {
+            state.access.provisioned.push((READ.into(), account.clone(), true));
+        }
+        state.calls.clear();
+    }
+    // 8 provisioned pairs against 3 users and 3 groups: 6 listings per principal are fewer.
+    let rows = json(&run(&fixture, &["--format", "json", "--no-cache"]));
+    let calls = calls_by_op(&fixture.fake);
+    assert_eq!(calls.get("ListAccountAssignments"), None, "{calls:?}");
+    let principals = listed_principals(&fixture.fake);
+    assert_eq!(principals.len(), 6, "{principals:?}");
+    assert_eq!(rows, expected, "the same rows as the pair plan's");
+}
+
+/// Sam joins Admins, Readers get AdministratorAccess in account 3 (provisioned there for it), and
+/// jane's own AdministratorAccess in account 1 is deleted: on the endpoint and in CloudTrail.
+fn change(fixture: &Fixture) {
+    let now = chrono::Utc::now().timestamp();
+    let (a1, a3) = (fixture.accounts[1].clone(), fixture.accounts[3].clone());
+    let mut state = fixture.fake.state();
+    let s = |v: &str| v.to_string();
+    state.access.memberships.push((s("g-1"), s("u-2")));
+    state.access.provisioned.push((s(ADMIN), a3.clone(), true));
+    state.access.assignments.push((a3.clone(), s(ADMIN), s("GROUP"), s("g-2")));
+    state.access.assignments.retain(|a| !(a.0 == a1 && a.1 == ADMIN && a.3 == "u-1"));
+    let assignment = |account: &str, kind: &str, id: &str| {
+        json!({"instanceArn": INSTANCE, "targetId": account, "targetType": "AWS_ACCOUNT",
+               "permissionSetArn": ADMIN, "principalType": kind, "principalId": id})
+    };
+    state.events.extend([
+        write_event(
+            "CreateGroupMembership",
+            "ev-1",
+            now - 30,
+            json!({"identityStoreId": STORE, "groupId": "g-1", "memberId": {"userId": "u-2"}}),
+            json!({"identityStoreId": STORE, "membershipId": "m-g-1-u-2"}),
+        ),
+        write_event("CreateAccountAssignment", "ev-2", now - 20, assignment(&a3, "GROUP", "g-2"), Value::Null),
+        write_event("DeleteAccountAssignment", "ev-3", now - 10, assignment(&a1, "USER", "u-1"), Value::Null),
+    ]);
+    state.calls.clear();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_refresh_reads_again_only_what_changed_and_equals_a_cold_read() {
+    let fixture = fixture(Faults::default());
+    let cache = fixture.home.path().join("cache").join("access-map.json");
+    let source = AwsSource::connect(fixture.fake.options()).await.expect("connect");
+    let cached = AccessQuery { sso_region: None, cache_path: Some(cache.clone()) };
+    let first = source.identity_center(&cached).await.expect("the first read");
+    use std::os::unix::fs::PermissionsExt as _;
+    let mode = std::fs::metadata(&cache).expect("the map is cached").permissions().mode();
+    assert_eq!(mode & 0o777, 0o600);
+
+    change(&fixture);
+    let refreshed = source.identity_center(&cached).await.expect("the refresh");
+    let calls = calls_by_op(&fixture.fake);
+    assert_eq!(calls.get("LookupEvents"), Some(&8), "one lookup per followed event name: {calls:?}");
+    let pairs: Vec<(String, String)> = fixture
+        .fake
+        .calls_to("ListAccountAssignments")
+        .iter()
+        .map(|c| {
+            (
+                c.params["AccountId"].as_str().unwrap_or_default().into(),
+                c.params["PermissionSetArn"].as_str().unwrap_or_default().into(),
+            )
+        })
+        .collect();
+    let mut expected_pairs =
+        vec![(fixture.accounts[1].clone(), ADMIN.to_string()), (fixture.accounts[3].clone(), ADMIN.to_string())];
+    expected_pairs.sort();
+    let mut pairs_sorted = pairs.clone();
+    pairs_sorted.sort();
+    assert_eq!(pairs_sorted, expected_pairs, "only the two touched pairs");
+    let members = fixture.fake.calls_to("ListGroupMemberships");
+    assert_eq!(members.len(), 1, "only the group that changed");
+    assert_eq!(members[0].params["GroupId"], "g-1");
+    assert_eq!(calls.get("ListPermissionSetsProvisionedToAccount"), Some(&4), "two accounts, two statuses");
+    for untouched in ["ListUsers", "ListGroups", "ListPermissionSets", "ListAccountsForProvisionedPermissionSet"] {
+        assert_eq!(calls.get(untouched), None, "{untouched} is not read again: {calls:?}");
+    }
+
+    let cold = source.identity_center(&AccessQuery::region(None)).await.expect("a cold read");
+    assert_ne!(without_time(first), without_time(cold.clone()), "the change shows");
+    assert_eq!(without_time(refreshed), without_time(cold), "the refresh equals a cold read");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn without_cloudtrail_the_refresh_is_a_whole_read() {
+    let fixture = fixture(Faults::default());
+    let cache = fixture.home.path().join("access-map.json");
+    let source = AwsSource::connect(fixture.fake.options()).await.expect("connect");
+    let cached = AccessQuery { sso_region: None, cache_path: Some(cache) };
+    source.identity_center(&cached).await.expect("the first read");
+    change(&fixture);
+    let denied = Canned::new(400, "AccessDeniedException", "not authorized to perform: cloudtrail:LookupEvents");
+    fixture.fake.set_faults(Faults { fail_ops: [("LookupEvents".to_string(), denied)].into(), ..Faults::default() });
+    let refreshed = source.identity_center(&cached).await.expect("a whole read instead");
+    let calls = calls_by_op(&fixture.fake);
+    assert!(calls.contains_key("ListPermissionSets") && calls.contains_key("ListUsers"), "{calls:?}");
+    assert!(refreshed.unavailable.is_empty(), "{:?}", refreshed.unavailable);
+    fixture.fake.set_faults(Faults::default());
+    let cold = source.identity_center(&AccessQuery::region(None)).await.expect("a cold read");
+    assert_eq!(without_time(refreshed), without_time(cold));
 }

@@ -4,8 +4,8 @@
 mod common;
 
 use orgscope::model::identity::Principal;
-use orgscope::source::Source;
 use orgscope::source::aws::AwsSource;
+use orgscope::source::{AccessQuery, Source};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_map_and_a_users_effective_access_from_moto() {
@@ -74,7 +74,7 @@ async fn the_map_and_a_users_effective_access_from_moto() {
     }
 
     let source = AwsSource::connect(moto.options()).await.expect("connect to moto");
-    let map = source.identity_center(Some("us-east-1")).await.expect("the map is read");
+    let map = source.identity_center(&AccessQuery::region(Some("us-east-1"))).await.expect("the map is read");
     assert_eq!(map.users.iter().map(|u| u.name().raw().to_string()).collect::<Vec<_>>(), ["jane"]);
     assert_eq!(map.groups.iter().map(|g| g.name().raw().to_string()).collect::<Vec<_>>(), ["Admins"]);
     assert_eq!(map.memberships.len(), 1);
@@ -89,6 +89,14 @@ async fn the_map_and_a_users_effective_access_from_moto() {
     let mut expected = vec![(account.clone(), Some("Admins".to_string())), (account.clone(), None)];
     expected.sort();
     assert_eq!(routes, expected, "her own assignment and her group's; unavailable: {:?}", map.unavailable);
+
+    // Her reach alone, through moto's GetUserId, ListGroupMembershipsForMember and
+    // ListAccountAssignmentsForPrincipal, is the same as the whole map's.
+    for wanted in ["jane", "Jane Doe", user.user_id()] {
+        let alone = source.principal_access(Some("us-east-1"), wanted).await.expect("her reach is read");
+        let found = alone.find_principal(wanted).expect("found");
+        assert_eq!(alone.rows(Some(&found), &|_| None), rows, "{wanted}: {:?}", alone.unavailable);
+    }
 
     // moto has ProvisionPermissionSet: a failed provisioning retried through it is sent once with
     // the row's permission set and account, and ends with moto's answer.

@@ -195,10 +195,8 @@ pub enum Job {
         account: String,
     },
     LoadAssignments(AssignmentQuery),
-    /// Read Identity Center's access map in `sso_region`.
-    LoadAccess {
-        sso_region: Option<String>,
-    },
+    /// Read Identity Center's access map (refreshed from its cache when there is one).
+    LoadAccess(crate::source::AccessQuery),
     /// The one write: send a FAILED request again (the user confirmed it) and follow it.
     RetryAssignment {
         attempt: Box<AssignmentAttempt>,

@@ -118,7 +118,11 @@ impl App {
         let mut effects = Vec::new();
         if generation == self.full_probe && !self.identity.loading {
             self.identity.loading = true;
-            effects.push(Effect::Run(Job::LoadAccess { sso_region: self.settings.assignments.sso_region.clone() }));
+            let query = crate::source::AccessQuery {
+                sso_region: self.settings.assignments.sso_region.clone(),
+                cache_path: self.settings.assignments.access_cache_path.clone(),
+            };
+            effects.push(Effect::Run(Job::LoadAccess(query)));
         }
         if let (Some(path), true) = (&self.settings.cache_path, generation == self.full_probe)
             && let Some(snapshot) = self.snapshot()

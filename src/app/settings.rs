@@ -10,17 +10,24 @@ use crate::model::ProbeOutcome;
 use crate::probe::ProbeSettings;
 use crate::theme::Theme;
 
-/// How the assignments are read: Identity Center's region, the status cache, the window.
+/// How Identity Center is read: its region, the status cache, the window, the access map's cache.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AssignmentSettings {
     pub sso_region: Option<String>,
     pub cache_path: Option<PathBuf>,
     pub window: chrono::Duration,
+    /// Where the access map is kept, to be refreshed from CloudTrail (None: read whole).
+    pub access_cache_path: Option<PathBuf>,
 }
 
 impl Default for AssignmentSettings {
     fn default() -> Self {
-        AssignmentSettings { sso_region: None, cache_path: None, window: chrono::Duration::days(7) }
+        AssignmentSettings {
+            sso_region: None,
+            cache_path: None,
+            window: chrono::Duration::days(7),
+            access_cache_path: None,
+        }
     }
 }
 

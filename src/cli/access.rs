@@ -11,7 +11,7 @@ use super::{Failure, GlobalArgs, exit};
 use crate::model::Text;
 use crate::model::identity::{AccessRow, Principal};
 use crate::probe::ProbeTarget;
-use crate::source::Source;
+use crate::source::{AccessQuery, Source};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum AccessFormat {
@@ -39,6 +39,22 @@ pub struct AccessArgs {
     pub format: AccessFormat,
 }
 
+/// Where the access map of the profile's Identity Center is kept between runs.
+pub fn cache_path(global: &GlobalArgs) -> Option<std::path::PathBuf> {
+    let profile = global.profile.clone().or_else(|| std::env::var("AWS_PROFILE").ok()).unwrap_or("default".into());
+    let region = global.sso_region.as_deref().or(global.region.as_deref()).unwrap_or("default");
+    dirs::cache_dir().map(|dir| dir.join("orgscope").join(format!("access-map-{profile}-{region}.json")))
+}
+
+/// The access map's read for these flags: Identity Center's region and, unless `--no-cache`,
+/// the cache to refresh.
+pub fn query(global: &GlobalArgs) -> AccessQuery {
+    AccessQuery {
+        sso_region: global.sso_region.clone(),
+        cache_path: if global.no_cache { None } else { cache_path(global) },
+    }
+}
+
 fn usage(message: String) -> Failure {
     Failure { code: exit::USAGE, message }
 }
@@ -64,7 +80,12 @@ pub async fn run(source: Arc<dyn Source>, global: &GlobalArgs, args: &AccessArgs
         ),
         None => None,
     };
-    let map = source.identity_center(global.sso_region.as_deref()).await?;
+    // One principal's reach is read on its own (a few dozen calls); everything else from the
+    // map, refreshed from its cache when there is one.
+    let map = match &args.principal {
+        Some(wanted) => source.principal_access(global.sso_region.as_deref(), wanted).await?,
+        None => source.identity_center(&query(global)).await?,
+    };
     for note in &map.unavailable {
         let _ = writeln!(std::io::stderr(), "orgscope: warning: {note}");
     }
@@ -72,7 +93,9 @@ pub async fn run(source: Arc<dyn Source>, global: &GlobalArgs, args: &AccessArgs
         Some(wanted) => Some(map.find_principal(wanted).map_err(|close| suggest("user or group", wanted, &close))?),
         None => None,
     };
-    let place = |id: &str| targets.iter().find(|t| t.account.id == id).map(|t| (t.account.name.clone(), t.ou_path()));
+    let places: std::collections::HashMap<&str, &ProbeTarget> =
+        targets.iter().map(|t| (t.account.id.as_str(), t)).collect();
+    let place = |id: &str| places.get(id).map(|t| (t.account.name.clone(), t.ou_path()));
     let mut rows = map.rows(principal.as_ref(), &place);
     let set = args.permission_set.as_ref().map(|s| s.to_lowercase());
     rows.retain(|r| {

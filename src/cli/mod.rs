@@ -414,6 +414,7 @@ fn tui_settings(global: &GlobalArgs, source: &dyn Source) -> app::Settings {
     if !global.no_cache {
         let region = global.sso_region.as_deref().or(global.region.as_deref()).unwrap_or("default");
         settings.assignments.cache_path = assignments::cache_path(region);
+        settings.assignments.access_cache_path = access::cache_path(global);
     }
     // A live run starts from the last one at once (marked stale) and refreshes behind it.
     let live = !global.demo && global.snapshot.is_none();

@@ -52,7 +52,7 @@ pub async fn live(source: Arc<dyn Source>, global: &GlobalArgs) -> Result<Snapsh
         }
     };
     let mut snapshot = Snapshot::new(org, access, assignments, global.region.clone().or_else(|| source.region()));
-    snapshot.identity_center = match source.identity_center(global.sso_region.as_deref()).await {
+    snapshot.identity_center = match source.identity_center(&super::access::query(global)).await {
         Ok(map) => Some(map),
         Err(err) => {
             let _ =

@@ -52,6 +52,9 @@ pub struct Group {
 pub struct Membership {
     pub group_id: Text,
     pub user_id: Text,
+    /// The Identity Store's id of the membership: a `DeleteGroupMembership` names only this.
+    #[serde(default)]
+    pub membership_id: Option<Text>,
 }
 
 /// Everything the access map is made of, and what could not be read (shown, never fatal).
@@ -66,6 +69,10 @@ pub struct IdentityCenter {
     /// One sentence per listing that failed (an account's assignments, the Identity Store…).
     #[serde(default)]
     pub unavailable: Vec<Text>,
+    /// When this was read from AWS (the start of the read): a refresh asks CloudTrail what
+    /// changed since.
+    #[serde(default)]
+    pub read_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// The group that brings a user's access.
@@ -116,6 +123,25 @@ impl Group {
 }
 
 impl IdentityCenter {
+    /// One order for everything (listings finish in any order), each item once, so that two
+    /// reads of the same Identity Center compare equal.
+    pub fn normalize(&mut self) {
+        fn by<T, K: Ord>(items: &mut Vec<T>, key: impl Fn(&T) -> K) {
+            items.sort_by_key(|item| key(item));
+            items.dedup_by(|a, b| key(a) == key(b));
+        }
+        by(&mut self.permission_sets, |p| p.arn.raw().to_string());
+        by(&mut self.provisioned, |p| (p.account_id.raw().to_string(), p.permission_set_arn.raw().to_string()));
+        by(&mut self.assignments, |a| {
+            (a.account_id.raw().to_string(), a.permission_set_arn.raw().to_string(), a.principal_id.raw().to_string())
+        });
+        by(&mut self.users, |u| u.id.raw().to_string());
+        by(&mut self.groups, |g| g.id.raw().to_string());
+        by(&mut self.memberships, |m| (m.group_id.raw().to_string(), m.user_id.raw().to_string()));
+        self.unavailable.sort();
+        self.unavailable.dedup();
+    }
+
     /// The user or group `wanted` names: an id, a user's user name, display name or email, a
     /// group's display name (case-insensitive). `Err` holds the closest names (visible form).
     pub fn find_principal(&self, wanted: &str) -> Result<Principal, Vec<String>> {
@@ -283,10 +309,11 @@ mod tests {
                 Group { id: "g-3".into(), display_name: None },
             ],
             memberships: vec![
-                Membership { group_id: "g-1".into(), user_id: "u-1".into() },
-                Membership { group_id: "g-2".into(), user_id: "u-1".into() },
+                Membership { group_id: "g-1".into(), user_id: "u-1".into(), membership_id: None },
+                Membership { group_id: "g-2".into(), user_id: "u-1".into(), membership_id: None },
             ],
             unavailable: Vec::new(),
+            read_at: None,
         }
     }
 

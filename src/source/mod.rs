@@ -52,6 +52,23 @@ impl AssignmentQuery {
     }
 }
 
+/// How to read Identity Center's access map.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct AccessQuery {
+    /// Identity Center's region; None: the profile's `sso_region`, else the source's region.
+    pub sso_region: Option<String>,
+    /// Where the map is kept between runs, to be refreshed from CloudTrail instead of read whole;
+    /// None: read it whole and keep nothing.
+    pub cache_path: Option<std::path::PathBuf>,
+}
+
+impl AccessQuery {
+    /// A whole read in `sso_region`, no cache.
+    pub fn region(sso_region: Option<&str>) -> AccessQuery {
+        AccessQuery { sso_region: sso_region.map(str::to_string), cache_path: None }
+    }
+}
+
 /// What reading the requests gave: the rows, and a sentence for each record that could not be read
 /// (CloudTrail, the status APIs) while the other still answered.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -120,10 +137,19 @@ pub trait Source: Send + Sync {
 
     /// Identity Center's access map: permission sets and where each is provisioned, every account
     /// assignment, and the Identity Store's users, groups and memberships.
-    async fn identity_center(
+    async fn identity_center(&self, query: &AccessQuery)
+    -> Result<crate::model::identity::IdentityCenter, SourceError>;
+    /// What one user or group (`wanted`: a name or an id) reaches, read without the whole map
+    /// where the source can: the principal, a user's groups and their assignments, the names and
+    /// provisioning of what those name. When nothing matches, the map holds every user and group
+    /// (for the close matches).
+    async fn principal_access(
         &self,
         sso_region: Option<&str>,
-    ) -> Result<crate::model::identity::IdentityCenter, SourceError>;
+        _wanted: &str,
+    ) -> Result<crate::model::identity::IdentityCenter, SourceError> {
+        self.identity_center(&AccessQuery::region(sso_region)).await
+    }
 
     /// One request by its id, with its parameters and status; `None` when Identity Center does
     /// not know it.

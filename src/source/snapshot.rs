@@ -89,7 +89,7 @@ impl Source for SnapshotSource {
 
     async fn identity_center(
         &self,
-        _sso_region: Option<&str>,
+        _query: &super::AccessQuery,
     ) -> Result<crate::model::identity::IdentityCenter, SourceError> {
         self.snapshot.identity_center.clone().ok_or_else(|| {
             SourceError::Refused(format!(

@@ -105,8 +105,8 @@ async fn perform(job: Job, prober: Arc<Prober>, tx: mpsc::UnboundedSender<Sent>)
                 });
                 Report::AssignmentsDone(source.assignments(&query, progress).await.map_err(|err| err.to_string()))
             }
-            Job::LoadAccess { sso_region } => {
-                let result = source.identity_center(sso_region.as_deref()).await;
+            Job::LoadAccess(query) => {
+                let result = source.identity_center(&query).await;
                 Report::AccessDone(result.map(Box::new).map_err(|err| err.to_string()))
             }
             Job::RetryAssignment { attempt, sso_region } => {

@@ -1,7 +1,10 @@
-//! The fake's access map: sso-admin's `ListPermissionSets`, `ListAccountsForProvisionedPermissionSet`
-//! and `ListAccountAssignments`, and the Identity Store's `ListUsers`, `ListGroups` and
-//! `ListGroupMemberships`, with the SDK model's shapes (a membership's `MemberId` is the
-//! `{"UserId": …}` union) and every listing paged by [`FakeAccess::page`] items.
+//! The fake's access map: sso-admin's `ListPermissionSets`, `ListAccountsForProvisionedPermissionSet`,
+//! `ListPermissionSetsProvisionedToAccount`, `ListAccountAssignments` and
+//! `ListAccountAssignmentsForPrincipal`, and the Identity Store's `ListUsers`, `ListGroups`,
+//! `ListGroupMemberships`, `ListGroupMembershipsForMember`, `DescribeUser`, `DescribeGroup`,
+//! `GetUserId` and `GetGroupId`, with the SDK model's shapes (a membership's `MemberId` is the
+//! `{"UserId": …}` union, an alternate identifier's value a document) and every listing paged by
+//! [`FakeAccess::page`] items.
 
 use serde_json::{Value, json};
 
@@ -55,17 +58,32 @@ pub fn answer_sso(state: &State, op: &str, params: &Value) -> Option<Answer> {
             let accounts: Vec<Value> = access
                 .provisioned
                 .iter()
-                .filter(|(ps, _, current)| {
-                    *ps == set
-                        && match wanted.as_str() {
-                            "LATEST_PERMISSION_SET_PROVISIONED" => *current,
-                            "LATEST_PERMISSION_SET_NOT_PROVISIONED" => !*current,
-                            _ => true,
-                        }
-                })
+                .filter(|(ps, _, current)| *ps == set && status_matches(&wanted, *current))
                 .map(|(_, account, _)| json!(account))
                 .collect();
             paged(accounts, "AccountIds", params, &format!("{op}|{set}|{wanted}"), access.page)
+        }
+        "ListPermissionSetsProvisionedToAccount" => {
+            let (account, wanted) = (text("AccountId"), text("ProvisioningStatus"));
+            let sets: Vec<Value> = access
+                .provisioned
+                .iter()
+                .filter(|(_, a, current)| *a == account && status_matches(&wanted, *current))
+                .map(|(ps, _, _)| json!(ps))
+                .collect();
+            paged(sets, "PermissionSets", params, &format!("{op}|{account}|{wanted}"), access.page)
+        }
+        "ListAccountAssignmentsForPrincipal" => {
+            let (kind, id) = (text("PrincipalType"), text("PrincipalId"));
+            let rows: Vec<Value> = access
+                .assignments
+                .iter()
+                .filter(|(_, _, k, p)| *k == kind && *p == id)
+                .map(|(a, ps, kind, id)| {
+                    json!({"AccountId": a, "PermissionSetArn": ps, "PrincipalType": kind, "PrincipalId": id})
+                })
+                .collect();
+            paged(rows, "AccountAssignments", params, &format!("{op}|{kind}|{id}"), access.page)
         }
         "ListAccountAssignments" => {
             let (account, set) = (text("AccountId"), text("PermissionSetArn"));
@@ -83,16 +101,72 @@ pub fn answer_sso(state: &State, op: &str, params: &Value) -> Option<Answer> {
     })
 }
 
+fn status_matches(wanted: &str, current: bool) -> bool {
+    match wanted {
+        "LATEST_PERMISSION_SET_PROVISIONED" => current,
+        "LATEST_PERMISSION_SET_NOT_PROVISIONED" => !current,
+        _ => true,
+    }
+}
+
+/// A membership's id: stable for a (group, user) pair.
+pub fn membership_id(group: &str, user: &str) -> String {
+    format!("m-{group}-{user}")
+}
+
+fn not_found(kind: &str) -> Answer {
+    Answer::Error(Canned::new(400, "ResourceNotFoundException", &format!("{kind} not found.")))
+}
+
 pub fn answer_identity_store(state: &State, op: &str, params: &Value) -> Option<Answer> {
     let access = &state.access;
     let store = params["IdentityStoreId"].as_str().unwrap_or_default();
+    let user_json = |(id, user_name, display, email): &(String, String, String, String)| {
+        json!({"UserId": id, "UserName": user_name, "DisplayName": display, "IdentityStoreId": store,
+               "Emails": [{"Value": email, "Type": "work", "Primary": true}]})
+    };
+    let membership_json = |g: &str, user: &str| json!({"IdentityStoreId": store, "MembershipId": membership_id(g, user), "GroupId": g, "MemberId": {"UserId": user}});
+    let unique = &params["AlternateIdentifier"]["UniqueAttribute"];
+    let (path, value) = (unique["AttributePath"].as_str().unwrap_or_default(), unique["AttributeValue"].as_str());
     Some(match op {
-        "ListUsers" => {
-            let users = access.users.iter().map(|(id, user_name, display, email)| {
-                json!({"UserId": id, "UserName": user_name, "DisplayName": display, "IdentityStoreId": store,
-                       "Emails": [{"Value": email, "Type": "work", "Primary": true}]})
+        "ListUsers" => paged(access.users.iter().map(user_json).collect(), "Users", params, op, access.page),
+        "DescribeUser" => {
+            let id = params["UserId"].as_str().unwrap_or_default();
+            match access.users.iter().find(|u| u.0 == id) {
+                Some(user) => Answer::Ok(user_json(user)),
+                None => return None,
+            }
+        }
+        "DescribeGroup" => {
+            let id = params["GroupId"].as_str().unwrap_or_default();
+            match access.groups.iter().find(|g| g.0 == id) {
+                Some((id, name)) => Answer::Ok(json!({"GroupId": id, "DisplayName": name, "IdentityStoreId": store})),
+                None => return None,
+            }
+        }
+        "GetUserId" => {
+            let found = access.users.iter().find(|(_, user_name, _, email)| match path.to_lowercase().as_str() {
+                "username" => Some(user_name.as_str()) == value,
+                "emails.value" => Some(email.as_str()) == value,
+                _ => false,
             });
-            paged(users.collect(), "Users", params, op, access.page)
+            match found {
+                Some(user) => Answer::Ok(json!({"UserId": user.0, "IdentityStoreId": store})),
+                None => not_found("USER"),
+            }
+        }
+        "GetGroupId" => match access
+            .groups
+            .iter()
+            .find(|(_, name)| path.eq_ignore_ascii_case("displayName") && Some(name.as_str()) == value)
+        {
+            Some((id, _)) => Answer::Ok(json!({"GroupId": id, "IdentityStoreId": store})),
+            None => not_found("GROUP"),
+        },
+        "ListGroupMembershipsForMember" => {
+            let user = params["MemberId"]["UserId"].as_str().unwrap_or_default();
+            let rows = access.memberships.iter().filter(|(_, u)| u == user).map(|(g, u)| membership_json(g, u));
+            paged(rows.collect(), "GroupMemberships", params, &format!("{op}|{user}"), access.page)
         }
         "ListGroups" => {
             let groups = access
@@ -103,11 +177,32 @@ pub fn answer_identity_store(state: &State, op: &str, params: &Value) -> Option<
         }
         "ListGroupMemberships" => {
             let group = params["GroupId"].as_str().unwrap_or_default();
-            let rows = access.memberships.iter().filter(|(g, _)| g == group).enumerate().map(|(n, (g, user))| {
-                json!({"IdentityStoreId": store, "MembershipId": format!("m-{g}-{n}"), "GroupId": g, "MemberId": {"UserId": user}})
-            });
+            let rows = access.memberships.iter().filter(|(g, _)| g == group).map(|(g, user)| membership_json(g, user));
             paged(rows.collect(), "GroupMemberships", params, &format!("{op}|{group}"), access.page)
         }
         _ => return None,
     })
+}
+
+/// A CloudTrail event of an Identity Center or Identity Store write, as CloudTrail records one
+/// that succeeded: `request` its `requestParameters`, `response` its `responseElements`.
+pub fn write_event(name: &str, id: &str, time: i64, request: Value, response: Value) -> super::FakeEvent {
+    let source = if name.contains("GroupMembership") { "identitystore.amazonaws.com" } else { "sso.amazonaws.com" };
+    let event = json!({
+        "eventVersion": "1.08",
+        "eventID": id,
+        "eventName": name,
+        "eventSource": source,
+        "eventTime": chrono::DateTime::from_timestamp(time, 0).map(|t| t.to_rfc3339()),
+        "awsRegion": "us-east-1",
+        "userIdentity": {"type": "AssumedRole", "arn": "arn:aws:sts::111111111111:assumed-role/Admin/jane"},
+        "requestParameters": request,
+        "responseElements": response,
+    });
+    super::FakeEvent {
+        event_id: id.into(),
+        event_name: name.into(),
+        event_time: time,
+        cloudtrail_event: event.to_string(),
+    }
 }

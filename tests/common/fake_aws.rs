@@ -238,7 +238,8 @@ pub struct Faults {
     pub throttle_first: u64,
     /// Every Nth call to each service is throttled (0: never).
     pub throttle_every: u64,
-    /// Token buckets per service ("organizations", "sts", "cloudtrail", "sso").
+    /// Token buckets per service ("organizations", "sts", "cloudtrail", "sso", "identitystore",
+    /// or "identitycenter" for one shared by sso and identitystore).
     pub rate_limits: HashMap<String, RateLimit>,
     /// Listings of these parents are denied.
     pub deny_parents: HashSet<String>,
@@ -594,7 +595,12 @@ fn answer(state: &mut State, service: &'static str, op: &str, params: &Value, ac
     if count <= faults.throttle_first || (faults.throttle_every > 0 && count % faults.throttle_every == 0) {
         return Answer::Error(throttling(service));
     }
-    if let Some(limit) = faults.rate_limits.get_mut(service)
+    // `identitycenter`: one budget for sso-admin and the Identity Store, as Identity Center has.
+    let bucket = match service {
+        "sso" | "identitystore" if faults.rate_limits.contains_key("identitycenter") => "identitycenter",
+        other => other,
+    };
+    if let Some(limit) = faults.rate_limits.get_mut(bucket)
         && !limit.take()
     {
         return Answer::Error(throttling(service));

@@ -28,8 +28,8 @@ use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use self::pace::Api;
 use self::retry::{CallStats, Caller, RetryPolicy};
 use super::{
-    AssignmentProgressFn, AssignmentQuery, AssignmentsRead, AssumeFailure, AssumeRequest, ProgressFn, Source,
-    SourceError,
+    AccessQuery, AssignmentProgressFn, AssignmentQuery, AssignmentsRead, AssumeFailure, AssumeRequest, ProgressFn,
+    Source, SourceError,
 };
 use crate::model::AttachedPolicy;
 use crate::model::identity::IdentityCenter;
@@ -265,8 +265,12 @@ impl Source for AwsSource {
         assignments::assignments(self, query, progress).await
     }
 
-    async fn identity_center(&self, sso_region: Option<&str>) -> Result<IdentityCenter, SourceError> {
-        identity::identity_center(self, sso_region).await
+    async fn identity_center(&self, query: &AccessQuery) -> Result<IdentityCenter, SourceError> {
+        identity::identity_center(self, query).await
+    }
+
+    async fn principal_access(&self, sso_region: Option<&str>, wanted: &str) -> Result<IdentityCenter, SourceError> {
+        identity::principal(self, sso_region, wanted).await
     }
 
     async fn assignment_request(

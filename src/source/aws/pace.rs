@@ -32,8 +32,7 @@ pub struct Pacers {
     organizations: Pacer,
     sts: Pacer,
     cloudtrail: Pacer,
-    sso_admin: Pacer,
-    identity_store: Pacer,
+    identity_center: Pacer,
 }
 
 impl Default for Pacers {
@@ -42,8 +41,7 @@ impl Default for Pacers {
             organizations: Pacer::new(Api::Organizations),
             sts: Pacer::new(Api::Sts),
             cloudtrail: Pacer::new(Api::CloudTrail),
-            sso_admin: Pacer::new(Api::SsoAdmin),
-            identity_store: Pacer::new(Api::IdentityStore),
+            identity_center: Pacer::new(Api::SsoAdmin),
         }
     }
 }
@@ -54,8 +52,8 @@ impl Pacers {
             Api::Organizations => &self.organizations,
             Api::Sts => &self.sts,
             Api::CloudTrail => &self.cloudtrail,
-            Api::SsoAdmin => &self.sso_admin,
-            Api::IdentityStore => &self.identity_store,
+            // Identity Center's calls, sso-admin's and the Identity Store's, share one budget.
+            Api::SsoAdmin | Api::IdentityStore => &self.identity_center,
         }
     }
 }

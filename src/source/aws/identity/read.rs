@@ -1,284 +1,237 @@
-//! Identity Center's access map through the SDK, in Identity Center's region:
-//! `ListInstances`, `ListPermissionSets` and `DescribePermissionSet`; for each permission set
-//! `ListAccountsForProvisionedPermissionSet` twice (at its latest version, and not), which names
-//! the (account, permission set) pairs that can hold assignments; `ListAccountAssignments` for each
-//! pair; and the Identity Store's `ListUsers`, `ListGroups` and `ListGroupMemberships` per group.
-//! Every listing is paged to its end; the calls go through the shared pacer (Identity Center's
-//! budget is about 20 a second, throttling slows the run and never fails it). A listing that fails
-//! is said in `unavailable` and the rest is read: an account's assignments, or the Identity Store
-//! (names then fall back to ids).
-//!
-//! The plan is per (account, permission set) pair. Per principal
-//! (`ListAccountAssignmentsForPrincipal`) would cost one call per user and group instead; the pair
-//! plan is chosen because an organization's provisioned pairs are usually far fewer than its users
-//! and groups (2,000 accounts × a few sets each against 5,000 users and 300 groups).
+//! The whole access map, read cold: for every instance the permission sets (`ListPermissionSets`,
+//! `DescribePermissionSet`), where each is provisioned and whether at its latest version
+//! (`ListAccountsForProvisionedPermissionSet` twice), the Identity Store's users and groups
+//! (`ListUsers`, `ListGroups`) and every group's members (`ListGroupMemberships`), then the
+//! assignments by the cheaper of two plans (see [`Plan`]).
 
-use aws_sdk_ssoadmin::types::ProvisioningStatus;
-use futures::stream::{self, StreamExt};
+use std::collections::BTreeSet;
 
-use super::AwsSource;
-use super::pace::Api;
-use super::paging::collect;
+use super::calls::{Failed, Ic};
 use crate::model::Text;
-use crate::model::identity::{Assignment, Group, IdentityCenter, Membership, PermissionSet, Provisioned, User};
-use crate::source::SourceError;
+use crate::model::identity::{Assignment, IdentityCenter, PermissionSet, Provisioned};
 
-/// The SDK's own error as one clause for `unavailable`.
-fn said<E: aws_smithy_types::error::metadata::ProvideErrorMetadata + std::error::Error + 'static>(
-    action: &str,
-    err: &aws_smithy_runtime_api::client::result::SdkError<
-        E,
-        aws_smithy_runtime_api::client::orchestrator::HttpResponse,
-    >,
-) -> String {
-    use aws_smithy_types::error::metadata::ProvideErrorMetadata as _;
-    match err.code() {
-        Some(code) => format!("{action} failed: {code}: {}", err.message().unwrap_or_default()),
-        None => format!("{action} failed: {}", aws_smithy_types::error::display::DisplayErrorContext(err)),
-    }
+/// How the assignments are read, chosen by count once the provisioned pairs and the principals
+/// are known: one `ListAccountAssignments` per provisioned (account, permission set) pair, or one
+/// `ListAccountAssignmentsForPrincipal` per user and group, whichever is fewer calls. Without the
+/// Identity Store's lists only the pair plan can be made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Plan {
+    Pairs,
+    Principals,
 }
 
-fn page_error<E: std::fmt::Display>(action: &str, err: super::paging::PageError<E>) -> String {
-    match err {
-        super::paging::PageError::Call(message) => message.to_string(),
-        super::paging::PageError::Paging(message) => format!("{action}: {message}"),
-    }
-}
-
-pub(super) async fn identity_center(
-    source: &AwsSource,
-    sso_region: Option<&str>,
-) -> Result<IdentityCenter, SourceError> {
-    let region = aws_config::Region::new(source.sso_region_for(sso_region));
-    let sso = aws_sdk_ssoadmin::Client::from_conf(
-        aws_sdk_ssoadmin::config::Builder::from(&source.config).region(region.clone()).build(),
-    );
-    let store = aws_sdk_identitystore::Client::from_conf(
-        aws_sdk_identitystore::config::Builder::from(&source.config).region(region).build(),
-    );
-    let instances = super::assignments::instances(source, &sso).await?;
-    let mut map = IdentityCenter::default();
-    let concurrency = source.calls.concurrency().max(1);
-    for (instance, store_id) in &instances {
-        let (sso, instance) = (&sso, instance.as_str());
-        let arns = collect(|token| async move {
-            let page = source
-                .calls
-                .call(Api::SsoAdmin, || {
-                    sso.list_permission_sets().instance_arn(instance).set_next_token(token.clone()).send()
-                })
-                .await
-                .map_err(|err| said("sso:ListPermissionSets", &err))?;
-            Ok::<_, String>((page.permission_sets().to_vec(), page.next_token().map(str::to_string)))
-        })
-        .await
-        .map_err(|err| SourceError::Service {
-            action: "sso:ListPermissionSets",
-            code: "ListingFailed".into(),
-            message: page_error("sso:ListPermissionSets", err).into(),
-        })?;
-        // Names and provisioning, per permission set, side by side.
-        let per_set = stream::iter(arns.iter().cloned())
-            .map(|arn| async move {
-                let name = super::assignments::permission_set_name(&source.calls, sso, instance, &arn).await;
-                let mut provisioned = Vec::new();
-                let mut failed = Vec::new();
-                for (status, current) in [
-                    (ProvisioningStatus::LatestPermissionSetProvisioned, true),
-                    (ProvisioningStatus::LatestPermissionSetNotProvisioned, false),
-                ] {
-                    let arn = arn.as_str();
-                    let listed = collect(|token| {
-                        let status = status.clone();
-                        async move {
-                            let page = source
-                                .calls
-                                .call(Api::SsoAdmin, || {
-                                    sso.list_accounts_for_provisioned_permission_set()
-                                        .instance_arn(instance)
-                                        .permission_set_arn(arn)
-                                        .provisioning_status(status.clone())
-                                        .set_next_token(token.clone())
-                                        .send()
-                                })
-                                .await
-                                .map_err(|err| said("sso:ListAccountsForProvisionedPermissionSet", &err))?;
-                            Ok::<_, String>((page.account_ids().to_vec(), page.next_token().map(str::to_string)))
-                        }
-                    })
-                    .await;
-                    match listed {
-                        Ok(accounts) => provisioned.extend(accounts.into_iter().map(|account| Provisioned {
-                            account_id: account.into(),
-                            permission_set_arn: arn.into(),
-                            current,
-                        })),
-                        Err(err) => failed.push(page_error("sso:ListAccountsForProvisionedPermissionSet", err)),
-                    }
-                }
-                (PermissionSet { arn: arn.as_str().into(), name }, provisioned, failed)
-            })
-            .buffer_unordered(concurrency);
-        let per_set: Vec<_> = per_set.collect().await;
-        let mut here = Vec::new();
-        for (set, provisioned, failed) in per_set {
-            map.permission_sets.push(set);
-            here.extend(provisioned);
-            map.unavailable.extend(failed.into_iter().map(Text::from));
+impl Plan {
+    pub fn choose(pairs: usize, principals: Option<usize>) -> Plan {
+        match principals {
+            Some(principals) if principals < pairs => Plan::Principals,
+            _ => Plan::Pairs,
         }
-        // The assignments of every pair this instance provisioned.
-        let mut pairs: Vec<(String, String)> =
-            here.iter().map(|p| (p.account_id.raw().to_string(), p.permission_set_arn.raw().to_string())).collect();
-        pairs.sort();
-        pairs.dedup();
-        let listed: Vec<Result<Vec<Assignment>, String>> = stream::iter(pairs)
-            .map(|(account, arn)| async move {
-                let (account, arn) = (account.as_str(), arn.as_str());
-                collect(|token| async move {
-                    let page = source
-                        .calls
-                        .call(Api::SsoAdmin, || {
-                            sso.list_account_assignments()
-                                .instance_arn(instance)
-                                .account_id(account)
-                                .permission_set_arn(arn)
-                                .set_next_token(token.clone())
-                                .send()
-                        })
-                        .await
-                        .map_err(|err| said(&format!("sso:ListAccountAssignments for account {account}"), &err))?;
-                    let rows = page.account_assignments().iter().filter_map(|a| {
-                        Some(Assignment {
-                            account_id: a.account_id().unwrap_or(account).into(),
-                            permission_set_arn: a.permission_set_arn().unwrap_or(arn).into(),
-                            principal_type: a.principal_type()?.as_str().into(),
-                            principal_id: a.principal_id()?.into(),
-                        })
-                    });
-                    Ok::<_, String>((rows.collect(), page.next_token().map(str::to_string)))
-                })
-                .await
-                .map_err(|err| page_error("sso:ListAccountAssignments", err))
-            })
-            .buffer_unordered(concurrency)
-            .collect()
-            .await;
-        map.provisioned.extend(here);
-        for result in listed {
-            match result {
-                Ok(rows) => map.assignments.extend(rows),
-                Err(err) => map.unavailable.push(err.into()),
+    }
+}
+
+/// Reads one instance whole into `map`.
+pub(super) async fn instance(ic: &Ic<'_>, instance: &str, store: &str, map: &mut IdentityCenter) {
+    let sets = async {
+        match ic.permission_sets(instance).await {
+            Ok(arns) => Ok(sets_and_provisioning(ic, instance, arns).await),
+            Err(err) => Err(err),
+        }
+    };
+    let people = async {
+        if store.is_empty() {
+            return None;
+        }
+        Some(futures::join!(ic.users(store), ic.groups(store)))
+    };
+    let (sets, people) = futures::join!(sets, people);
+    let (sets, provisioned) = match sets {
+        Ok((sets, provisioned, failed)) => {
+            map.unavailable.extend(failed.into_iter().map(|f| Text::from(f.sentence)));
+            (sets, provisioned)
+        }
+        Err(err) => {
+            map.unavailable.push(err.sentence.into());
+            (Vec::new(), Vec::new())
+        }
+    };
+    let mut groups_read = false;
+    if let Some((users, groups)) = people {
+        match users {
+            Ok(users) => map.users.extend(users),
+            Err(err) => map.unavailable.push(format!("{}; users are shown by id", err.sentence).into()),
+        }
+        match groups {
+            Ok(groups) => {
+                map.groups.extend(groups);
+                groups_read = true;
+            }
+            Err(err) => map.unavailable.push(format!("{}; groups are shown by id", err.sentence).into()),
+        }
+    }
+    let pairs: BTreeSet<(String, String)> =
+        provisioned.iter().map(|p| (p.account_id.raw().to_string(), p.permission_set_arn.raw().to_string())).collect();
+    let principals = (groups_read && !map.users.is_empty()).then(|| map.users.len() + map.groups.len());
+    let plan = Plan::choose(pairs.len(), principals);
+    tracing::info!(pairs = pairs.len(), principals = ?principals, ?plan, "access map: the assignments' plan");
+    let members = members(ic, store, map.groups.iter().map(|g| g.id.raw().to_string()).collect());
+    let assignments = async {
+        match plan {
+            Plan::Pairs => pair_assignments(ic, instance, pairs.into_iter().collect()).await,
+            Plan::Principals => {
+                let principals = map
+                    .users
+                    .iter()
+                    .map(|u| ("USER", u.id.raw().to_string()))
+                    .chain(map.groups.iter().map(|g| ("GROUP", g.id.raw().to_string())))
+                    .collect();
+                principal_assignments(ic, instance, principals).await
             }
         }
-        if !store_id.is_empty() {
-            read_store(source, &store, store_id, &mut map).await;
-        }
-    }
-    map.assignments.sort_by(|a, b| {
-        (a.account_id.raw(), a.permission_set_arn.raw(), a.principal_id.raw()).cmp(&(
-            b.account_id.raw(),
-            b.permission_set_arn.raw(),
-            b.principal_id.raw(),
-        ))
-    });
-    map.assignments.dedup();
-    // Listings finish in any order; the map is kept in one, so that two reads compare equal.
-    map.permission_sets.sort_by(|a, b| a.arn.raw().cmp(b.arn.raw()));
-    map.provisioned.sort_by(|a, b| {
-        (a.account_id.raw(), a.permission_set_arn.raw()).cmp(&(b.account_id.raw(), b.permission_set_arn.raw()))
-    });
-    map.memberships.sort_by(|a, b| (a.group_id.raw(), a.user_id.raw()).cmp(&(b.group_id.raw(), b.user_id.raw())));
-    map.unavailable.sort();
-    tracing::info!(
-        permission_sets = map.permission_sets.len(),
-        assignments = map.assignments.len(),
-        users = map.users.len(),
-        groups = map.groups.len(),
-        unavailable = map.unavailable.len(),
-        calls = source.stats().calls(),
-        "access map read"
-    );
-    Ok(map)
+    };
+    let ((memberships, member_failures), (assignments, assignment_failures)) = futures::join!(members, assignments);
+    map.memberships.extend(memberships);
+    map.assignments.extend(assignments);
+    map.unavailable.extend(member_failures.into_iter().chain(assignment_failures).map(|f| Text::from(f.sentence)));
+    map.permission_sets.extend(sets);
+    map.provisioned.extend(provisioned);
 }
 
-/// Users, groups and every group's members. A refusal is said once and the ids stay.
-async fn read_store(source: &AwsSource, store: &aws_sdk_identitystore::Client, id: &str, map: &mut IdentityCenter) {
-    let users = collect(|token| async move {
-        let page = source
-            .calls
-            .call(Api::IdentityStore, || store.list_users().identity_store_id(id).set_next_token(token.clone()).send())
-            .await
-            .map_err(|err| said("identitystore:ListUsers", &err))?;
-        let users = page.users().iter().map(|u| User {
-            id: u.user_id().into(),
-            user_name: u.user_name().map(Text::from),
-            display_name: u.display_name().map(Text::from),
-            emails: u.emails().iter().filter_map(|e| e.value()).map(Text::from).collect(),
-        });
-        Ok::<_, String>((users.collect(), page.next_token().map(str::to_string)))
-    })
-    .await;
-    match users {
-        Ok(users) => map.users = users,
-        Err(err) => map
-            .unavailable
-            .push(format!("{}; users are shown by id", page_error("identitystore:ListUsers", err)).into()),
-    }
-    let groups = collect(|token| async move {
-        let page = source
-            .calls
-            .call(Api::IdentityStore, || store.list_groups().identity_store_id(id).set_next_token(token.clone()).send())
-            .await
-            .map_err(|err| said("identitystore:ListGroups", &err))?;
-        let groups = page
-            .groups()
-            .iter()
-            .map(|g| Group { id: g.group_id().into(), display_name: g.display_name().map(Text::from) });
-        Ok::<_, String>((groups.collect(), page.next_token().map(str::to_string)))
-    })
-    .await;
-    match groups {
-        Ok(groups) => map.groups = groups,
-        Err(err) => {
-            map.unavailable
-                .push(format!("{}; groups are shown by id", page_error("identitystore:ListGroups", err)).into());
-            return;
+/// Every permission set's name and where it is provisioned (at its latest version or not).
+pub(super) async fn sets_and_provisioning(
+    ic: &Ic<'_>,
+    instance: &str,
+    arns: Vec<String>,
+) -> (Vec<PermissionSet>, Vec<Provisioned>, Vec<Failed>) {
+    let per_set: Vec<_> =
+        at_most(ic.concurrency(), arns.into_iter().map(|arn| one_set(ic, instance, arn)).collect()).await;
+    let (mut sets, mut provisioned, mut failures) = (Vec::new(), Vec::new(), Vec::new());
+    for (set, here) in per_set {
+        sets.push(set);
+        match here {
+            Ok(here) => provisioned.extend(here),
+            Err(err) => failures.push(err),
         }
     }
-    let group_ids: Vec<String> = map.groups.iter().map(|g| g.id.raw().to_string()).collect();
-    let concurrency = source.calls.concurrency().max(1);
-    let members: Vec<Result<Vec<Membership>, String>> = stream::iter(group_ids)
-        .map(|group| async move {
-            let group = group.as_str();
-            collect(|token| async move {
-                let page = source
-                    .calls
-                    .call(Api::IdentityStore, || {
-                        store
-                            .list_group_memberships()
-                            .identity_store_id(id)
-                            .group_id(group)
-                            .set_next_token(token.clone())
-                            .send()
-                    })
-                    .await
-                    .map_err(|err| said(&format!("identitystore:ListGroupMemberships for group {group}"), &err))?;
-                let rows = page.group_memberships().iter().filter_map(|m| {
-                    let user = m.member_id()?.as_user_id().ok()?;
-                    Some(Membership { group_id: group.into(), user_id: user.as_str().into() })
-                });
-                Ok::<_, String>((rows.collect(), page.next_token().map(str::to_string)))
-            })
-            .await
-            .map_err(|err| page_error("identitystore:ListGroupMemberships", err))
-        })
-        .buffer_unordered(concurrency)
-        .collect()
-        .await;
-    for result in members {
+    (sets, provisioned, failures)
+}
+
+/// One permission set: its name, and its provisioning (`Err` when a listing failed).
+pub(super) async fn one_set(
+    ic: &Ic<'_>,
+    instance: &str,
+    arn: String,
+) -> (PermissionSet, Result<Vec<Provisioned>, Failed>) {
+    let (name, provisioned) =
+        futures::join!(ic.permission_set_name(instance, &arn), one_set_provisioning(ic, instance, arn.clone()));
+    (PermissionSet { arn: arn.into(), name }, provisioned)
+}
+
+/// Where one permission set is provisioned, at its latest version or not.
+pub(super) async fn one_set_provisioning(ic: &Ic<'_>, instance: &str, arn: String) -> Result<Vec<Provisioned>, Failed> {
+    let (current, not_current) =
+        futures::join!(ic.provisioned_accounts(instance, &arn, true), ic.provisioned_accounts(instance, &arn, false),);
+    let pair = |current: bool| {
+        let arn = arn.as_str();
+        move |account: String| Provisioned { account_id: account.into(), permission_set_arn: arn.into(), current }
+    };
+    Ok(current?.into_iter().map(pair(true)).chain(not_current?.into_iter().map(pair(false))).collect())
+}
+
+/// What is provisioned to one account, at its latest version or not.
+pub(super) async fn account_provisioning(
+    ic: &Ic<'_>,
+    instance: &str,
+    account: String,
+) -> Result<(String, Vec<Provisioned>), Failed> {
+    let (current, not_current) =
+        futures::join!(ic.provisioned_sets(instance, &account, true), ic.provisioned_sets(instance, &account, false));
+    let pair = |current: bool| {
+        let account = account.as_str();
+        move |arn: String| Provisioned { account_id: account.into(), permission_set_arn: arn.into(), current }
+    };
+    let found = current?.into_iter().map(pair(true)).chain(not_current?.into_iter().map(pair(false))).collect();
+    Ok((account, found))
+}
+
+/// The assignments of every pair.
+pub(super) async fn pair_assignments(
+    ic: &Ic<'_>,
+    instance: &str,
+    pairs: Vec<(String, String)>,
+) -> (Vec<Assignment>, Vec<Failed>) {
+    let listed: Vec<_> = at_most(
+        ic.concurrency(),
+        pairs
+            .into_iter()
+            .map(|(account, arn)| async move { ic.pair_assignments(instance, &account, &arn).await })
+            .collect(),
+    )
+    .await;
+    split(listed)
+}
+
+/// The assignments of every principal (`(USER|GROUP, id)`).
+pub(super) async fn principal_assignments(
+    ic: &Ic<'_>,
+    instance: &str,
+    principals: Vec<(&'static str, String)>,
+) -> (Vec<Assignment>, Vec<Failed>) {
+    let listed: Vec<_> = at_most(
+        ic.concurrency(),
+        principals
+            .into_iter()
+            .map(
+                |(kind, id): (&'static str, String)| async move { ic.principal_assignments(instance, kind, &id).await },
+            )
+            .collect(),
+    )
+    .await;
+    split(listed)
+}
+
+/// Every member of every group in `groups`.
+pub(super) async fn members(
+    ic: &Ic<'_>,
+    store: &str,
+    groups: Vec<String>,
+) -> (Vec<crate::model::identity::Membership>, Vec<Failed>) {
+    if store.is_empty() {
+        return (Vec::new(), Vec::new());
+    }
+    let listed: Vec<_> = at_most(
+        ic.concurrency(),
+        groups.into_iter().map(|group| async move { ic.group_members(store, &group).await }).collect(),
+    )
+    .await;
+    split(listed)
+}
+
+/// Runs `futures` at most `limit` at a time; the results in the order they finish.
+pub(super) async fn at_most<F: std::future::Future>(limit: usize, futures: Vec<F>) -> Vec<F::Output> {
+    use futures::stream::StreamExt;
+    futures::stream::iter(futures).buffer_unordered(limit).collect().await
+}
+
+fn split<T>(listed: Vec<Result<Vec<T>, Failed>>) -> (Vec<T>, Vec<Failed>) {
+    let (mut items, mut failures) = (Vec::new(), Vec::new());
+    for result in listed {
         match result {
-            Ok(rows) => map.memberships.extend(rows),
-            Err(err) => map.unavailable.push(err.into()),
+            Ok(more) => items.extend(more),
+            Err(err) => failures.push(err),
         }
+    }
+    (items, failures)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Plan;
+
+    #[test]
+    fn the_plan_is_the_one_with_fewer_calls() {
+        assert_eq!(Plan::choose(10_000, Some(5_300)), Plan::Principals);
+        assert_eq!(Plan::choose(120, Some(5_300)), Plan::Pairs);
+        assert_eq!(Plan::choose(10_000, None), Plan::Pairs, "without the Identity Store only pairs");
+        assert_eq!(Plan::choose(50, Some(50)), Plan::Pairs, "a tie keeps the pair plan");
     }
 }
