@@ -119,3 +119,34 @@ fn a_second_start_shows_the_cached_run_at_once_marked_stale() {
     tmux.wait_for("the refresh to replace the marker", |s| !s.contains("cached") && s.contains("Organization o-fa1e"));
     tmux.send_keys(&["q"]);
 }
+
+#[test]
+fn picking_a_principal_marks_her_reach_on_the_tree() {
+    let Some((_home, tmux)) = start(&[], 160, 50) else { return };
+    run_demo(&tmux);
+    tmux.send_keys(&["P"]);
+    tmux.wait_for("the picker", |s| s.contains("Whose reach?"));
+    tmux.type_text("jane");
+    tmux.wait_for("jane among the matches", |s| s.contains("› user jane.doe@example.com"));
+    tmux.send_keys(&["Enter"]);
+    let marked = tmux.wait_for("the tree marked", |s| {
+        s.contains("◆ user jane.doe@example.com reaches 31")
+            && s.lines().any(|l| l.contains("Root  33 / 7") && l.contains("◆ 31"))
+    });
+    let web_prod = marked.lines().find(|l| l.contains("web-prod")).unwrap_or_default().to_string();
+    assert!(web_prod.contains("◆ PowerUser, ReadOnlyAccess"), "{web_prod}");
+    let suspended = marked.lines().find(|l| l.contains("old-marketing-site")).unwrap_or_default().to_string();
+    assert!(!suspended.contains('◆'), "an account she cannot reach is not marked: {suspended}");
+    // The detail pane names the group that brings each permission set.
+    tmux.send_keys(&["/"]);
+    tmux.type_text("web-prod");
+    tmux.send_keys(&["Enter"]);
+    tmux.wait_for("the route in the detail pane", |s| {
+        s.contains("gets in with") && s.contains("(via Platform Engineers)")
+    });
+    tmux.send_keys(&["Escape"]);
+    tmux.wait_for("the filter gone", |s| s.contains("old-marketing-site"));
+    tmux.send_keys(&["Escape"]);
+    tmux.wait_for("principal mode ended", |s| s.contains("Root  33 / 7") && !s.contains('◆'));
+    tmux.send_keys(&["q"]);
+}

@@ -80,7 +80,29 @@ fn views() -> Vec<(&'static str, Vec<std::io::Result<Event>>)> {
         ("attempt", vec![key(KeyCode::Tab), key(KeyCode::Enter)]),
         ("retry", vec![key(KeyCode::Tab), key(KeyCode::Char('R'))]),
         ("access", vec![key(KeyCode::Tab), key(KeyCode::Tab)]),
+        (
+            "access_filter",
+            seq(vec![vec![key(KeyCode::Tab), key(KeyCode::Tab), key(KeyCode::Char('/'))], typed("data")]),
+        ),
+        ("picker", seq(vec![vec![key(KeyCode::Char('P'))], typed("jane")])),
+        ("principal", seq(vec![vec![key(KeyCode::Char('P'))], typed("jane"), vec![key(KeyCode::Enter)]])),
+        (
+            "principal_access",
+            seq(vec![
+                vec![key(KeyCode::Char('P'))],
+                typed("jane"),
+                vec![key(KeyCode::Enter), key(KeyCode::Tab), key(KeyCode::Tab)],
+            ]),
+        ),
     ]
+}
+
+fn seq(parts: Vec<Vec<std::io::Result<Event>>>) -> Vec<std::io::Result<Event>> {
+    parts.into_iter().flatten().collect()
+}
+
+fn typed(text: &str) -> Vec<std::io::Result<Event>> {
+    text.chars().map(|c| key(KeyCode::Char(c))).collect()
 }
 
 #[tokio::test(flavor = "current_thread", start_paused = true)]

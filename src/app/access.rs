@@ -2,14 +2,14 @@
 //! cached run until then), and indexed by account so the detail pane lists an account's permission sets and
 //! who holds each without scanning the map every frame; and the access view over it.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use super::cursor::ListCursor;
 use super::layout::Layout;
 use super::message::{Effect, Intent};
 use super::view::{Context, Reply, Screen};
 use crate::model::Text;
-use crate::model::identity::{AccessRow, IdentityCenter};
+use crate::model::identity::{AccessRow, IdentityCenter, Principal};
 
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct IdentityAccess {
@@ -19,6 +19,56 @@ pub struct IdentityAccess {
     /// Why the map could not be read.
     pub error: Option<String>,
     pub loading: bool,
+}
+
+/// Principal mode: one user's or group's reach across the organization, by account (a user's
+/// through her groups too), for the tree's marks and the detail pane.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reach {
+    pub principal: Principal,
+    /// The principal's rows (`via_group` naming the group), by account id.
+    pub by_account: HashMap<String, Vec<AccessRow>>,
+}
+
+impl Reach {
+    pub fn new(map: &IdentityCenter, principal: Principal) -> Reach {
+        let mut by_account: HashMap<String, Vec<AccessRow>> = HashMap::new();
+        for row in map.rows(Some(&principal), &|_| None) {
+            by_account.entry(row.account_id.raw().to_string()).or_default().push(row);
+        }
+        Reach { principal, by_account }
+    }
+
+    /// The names of the permission sets the principal holds in `account_id`, for the tree's row.
+    pub fn set_names(&self, account_id: &str) -> Vec<String> {
+        let mut names: Vec<String> = Vec::new();
+        for row in self.by_account.get(account_id).into_iter().flatten() {
+            let name = row.permission_set_name.to_string();
+            if !names.contains(&name) {
+                names.push(name);
+            }
+        }
+        names
+    }
+
+    /// What the principal holds in `account_id`, one entry a permission set in name order:
+    /// `AdministratorAccess (via Admins, own)`, with `stale` when not at its latest version.
+    pub fn sets(&self, account_id: &str) -> Vec<(String, bool)> {
+        let mut sets: Vec<(String, Vec<String>, bool)> = Vec::new();
+        for row in self.by_account.get(account_id).into_iter().flatten() {
+            let route = row.via_group.as_ref().map_or_else(|| "own".to_string(), |v| format!("via {}", v.name));
+            match sets.iter_mut().find(|(name, _, _)| *name == row.permission_set_name.to_string()) {
+                Some((_, routes, _)) => routes.push(route),
+                None => sets.push((row.permission_set_name.to_string(), vec![route], row.provisioning == "stale")),
+            }
+        }
+        sets.into_iter()
+            .map(|(name, routes, stale)| match &self.principal {
+                Principal::User(_) => (format!("{name} ({})", routes.join(", ")), stale),
+                Principal::Group(_) => (name, stale),
+            })
+            .collect()
+    }
 }
 
 /// One permission set held in an account: its name, whether stale there, and its holders
@@ -71,15 +121,33 @@ pub struct AccessScreen {
     /// What the rows are of ("data-prod", "OU Production").
     pub scope: String,
     pub stale_only: bool,
+    /// The words typed after `/`: every one must be in the row's account, permission set,
+    /// principal or group (case-insensitive).
+    pub query: String,
+    /// Some while the filter is typed.
+    pub filter_input: Option<String>,
+    /// Per row, what the filter searches, lower-cased.
+    haystacks: Vec<String>,
     pub cursor: ListCursor,
 }
 
 impl AccessScreen {
-    /// Shows the rows of `targets` (the selection's accounts), named and placed from the tree.
-    pub fn show(&mut self, identity: &IdentityAccess, scope: String, targets: &[crate::probe::ProbeTarget]) {
+    /// Shows the rows of `targets` (the selection's accounts), named and placed from the tree:
+    /// in principal mode the principal's own rows, else every assignment there.
+    pub fn show(
+        &mut self,
+        identity: &IdentityAccess,
+        reach: Option<&Reach>,
+        scope: String,
+        targets: &[crate::probe::ProbeTarget],
+    ) {
         let mut rows = Vec::new();
         for target in targets {
-            for row in identity.by_account.get(&target.account.id).into_iter().flatten() {
+            let here = match reach {
+                Some(reach) => reach.by_account.get(&target.account.id),
+                None => identity.by_account.get(&target.account.id),
+            };
+            for row in here.into_iter().flatten() {
                 let mut row = row.clone();
                 row.account_name = target.account.name.clone();
                 row.ou_path = target.ou_path();
@@ -93,16 +161,46 @@ impl AccessScreen {
                 r.principal_name.raw().to_lowercase(),
             )
         });
+        self.haystacks = rows
+            .iter()
+            .map(|r| {
+                let via = r.via_group.as_ref().map(|v| v.name.to_string()).unwrap_or_default();
+                format!(
+                    "{} {} {} {} {} {via}",
+                    r.account_name,
+                    r.account_id,
+                    r.permission_set_name,
+                    r.principal_type.raw(),
+                    r.principal_name
+                )
+                .to_lowercase()
+            })
+            .collect();
         self.rows = rows;
-        self.scope = scope;
+        self.scope = match reach {
+            Some(reach) => format!("{} in {scope}", reach.principal.label()),
+            None => scope,
+        };
         self.cursor = ListCursor::default();
         self.rebuild();
     }
 
     fn rebuild(&mut self) {
-        self.shown =
-            (0..self.rows.len()).filter(|&i| !self.stale_only || self.rows[i].provisioning == "stale").collect();
+        let words: Vec<String> = self.query.split_whitespace().map(str::to_lowercase).collect();
+        self.shown = (0..self.rows.len())
+            .filter(|&i| {
+                (!self.stale_only || self.rows[i].provisioning == "stale")
+                    && words.iter().all(|w| self.haystacks[i].contains(w.as_str()))
+            })
+            .collect();
         self.cursor.clamp(self.shown.len());
+    }
+
+    fn set_query(&mut self, query: String) {
+        self.query = query;
+        self.cursor.offset = 0;
+        self.cursor.selected = 0;
+        self.rebuild();
     }
 
     pub fn visible(&self) -> impl Iterator<Item = &AccessRow> {
@@ -139,7 +237,31 @@ impl Screen for AccessScreen {
         if self.cursor.follow(intent, self.shown.len(), height) {
             return Some(Reply::default());
         }
+        if let Some(typed) = &self.filter_input {
+            let mut typed = typed.clone();
+            match intent {
+                Intent::FilterChar(c) => typed.push(*c),
+                Intent::FilterBackspace => {
+                    typed.pop();
+                }
+                Intent::FilterAccept => {
+                    self.filter_input = None;
+                    return Some(Reply::default());
+                }
+                Intent::FilterCancel => {
+                    self.filter_input = None;
+                    self.set_query(String::new());
+                    return Some(Reply::default());
+                }
+                _ => return None,
+            }
+            self.filter_input = Some(typed.clone());
+            self.set_query(typed);
+            return Some(Reply::default());
+        }
         match intent {
+            Intent::OpenFilter => self.filter_input = Some(self.query.clone()),
+            Intent::CloseOverlay if !self.query.is_empty() => self.set_query(String::new()),
             Intent::ToggleFailedOnly => {
                 self.stale_only = !self.stale_only;
                 self.cursor.offset = 0;
@@ -167,7 +289,7 @@ impl Screen for AccessScreen {
                 });
             }
             Intent::Activate | Intent::Collapse | Intent::Expand | Intent::Toggle => {}
-            Intent::Probe | Intent::CopyTemplate | Intent::SwitchRole(_) | Intent::OpenFilter | Intent::Retry => {
+            Intent::Probe | Intent::CopyTemplate | Intent::SwitchRole(_) | Intent::Retry => {
                 return Some(Reply::toast("Tab back to the tree for this key"));
             }
             _ => return None,

@@ -94,6 +94,13 @@ impl Default for Keymap {
                     "assignments: account in the tree",
                     None,
                 ),
+                bind(
+                    "pick_principal",
+                    vec![Char('P')],
+                    Intent::PickPrincipal,
+                    "principal mode: pick a user or group, see their reach (Esc ends it)",
+                    Some("who"),
+                ),
                 bind("refresh", vec![Char('r')], Intent::Refresh, "refresh the organization", Some("refresh")),
                 bind("help", vec![Char('?')], Intent::ToggleHelp, "show or hide this help", Some("help")),
                 bind("close", vec![Esc], Intent::CloseOverlay, "close a popup, or clear the filter", None),

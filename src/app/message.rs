@@ -68,6 +68,8 @@ pub enum Intent {
     CopyId,
     /// `A`: copy the selected account's ARN.
     CopyArn,
+    /// `P`: pick a user or group, and mark on the tree every account they reach.
+    PickPrincipal,
     /// Debug builds: start a task that panics (tests only).
     #[cfg(debug_assertions)]
     TestPanic,

@@ -11,6 +11,7 @@ pub mod keymap;
 pub mod layout;
 mod message;
 mod overlay;
+pub mod picker;
 mod reports;
 pub mod settings;
 mod switch_role;
@@ -55,6 +56,8 @@ pub struct App {
     pub identity: access::IdentityAccess,
     /// The access view's rows, for the selection when Tab reached it.
     pub access: access::AccessScreen,
+    /// Principal mode: whose reach the tree marks.
+    pub reach: Option<access::Reach>,
     /// The organization as last discovered.
     pub org: Option<Org>,
     /// The discovery in flight, if any.
@@ -95,6 +98,7 @@ impl App {
             assignments: AssignmentsScreen::default(),
             identity: access::IdentityAccess::default(),
             access: access::AccessScreen::default(),
+            reach: None,
             org: None,
             discovery: None,
             discovery_error: None,
@@ -192,6 +196,23 @@ impl App {
             Intent::ToggleHelp => self.overlay = Some(Overlay::Help),
             Intent::Quit => self.exit = Some(Exit::Quit),
             Intent::Refresh => return self.discover(),
+            Intent::PickPrincipal => match &self.identity.map {
+                Some(map) if !map.users.is_empty() || !map.groups.is_empty() => {
+                    self.overlay = Some(Overlay::Pick(Box::new(picker::Picker::new(map))));
+                }
+                Some(_) => self.toast = Some("the Identity Store lists no user or group to pick".to_string()),
+                None if self.identity.loading => {
+                    self.toast = Some("Identity Center's access map is still being read".to_string())
+                }
+                None => self.toast = Some("no Identity Center access map: principal mode needs one".to_string()),
+            },
+            Intent::CloseOverlay if self.reach.is_some() => {
+                self.set_reach(None);
+                self.toast = Some("principal mode ended".to_string());
+                if self.view == View::Access {
+                    self.show_access();
+                }
+            }
             Intent::NextView => {
                 self.view = self.view.next();
                 if self.view == View::Access {
@@ -322,7 +343,29 @@ impl App {
             tree::arena::NodeData::Root => "the whole organization".to_string(),
         };
         let targets = view.probe_targets(index);
-        self.access.show(&self.identity, scope, &targets);
+        self.access.show(&self.identity, self.reach.as_ref(), scope, &targets);
+    }
+
+    /// Starts principal mode for `principal` (None ends it): the tree marks what they reach.
+    fn set_reach(&mut self, principal: Option<crate::model::identity::Principal>) {
+        self.reach = match (principal, &self.identity.map) {
+            (Some(principal), Some(map)) => Some(access::Reach::new(map, principal)),
+            _ => None,
+        };
+        let reached: std::collections::HashSet<&str> =
+            self.reach.iter().flat_map(|r| r.by_account.keys().map(String::as_str)).collect();
+        self.tree.view.set_reach(&reached);
+    }
+
+    /// Whether keys are text now: a filter or the principal picker is being typed.
+    pub fn typing(&self) -> bool {
+        matches!(self.overlay, Some(Overlay::Pick(_)))
+            || (self.overlay.is_none()
+                && match self.view {
+                    View::Tree => self.tree.filter_input.is_some(),
+                    View::Access => self.access.filter_input.is_some(),
+                    View::Assignments => false,
+                })
     }
 
     /// The run as a snapshot, for the cache.

@@ -20,13 +20,15 @@ pub enum Overlay {
         body: String,
         job: Box<Job>,
     },
+    /// The principal picker: keys are text.
+    Pick(Box<super::picker::Picker>),
 }
 
 impl Overlay {
     /// The popup's title and text, for drawing and paging.
     pub fn text(&self) -> Option<(&str, &str)> {
         match self {
-            Overlay::Help => None,
+            Overlay::Help | Overlay::Pick(_) => None,
             Overlay::Text { title, body } | Overlay::Confirm { title, body, .. } => Some((title, body)),
         }
     }
@@ -36,6 +38,25 @@ impl App {
     /// An intent while a popup is open: the close keys close it, the movement keys scroll it,
     /// `c` in an attempt's popup still copies its reason; every other key waits.
     pub(super) fn overlay_intent(&mut self, intent: &Intent) -> Vec<Effect> {
+        if let Some(Overlay::Pick(picker)) = &mut self.overlay {
+            match intent {
+                Intent::FilterChar(c) => picker.type_char(Some(*c)),
+                Intent::FilterBackspace => picker.type_char(None),
+                Intent::MoveUp => picker.move_by(-1),
+                Intent::MoveDown => picker.move_by(1),
+                Intent::FilterAccept => {
+                    let chosen = picker.chosen().cloned();
+                    if chosen.is_some() {
+                        self.overlay = None;
+                        self.set_reach(chosen);
+                        self.view = View::Tree;
+                    }
+                }
+                Intent::FilterCancel | Intent::CloseOverlay | Intent::Quit => self.overlay = None,
+                _ => {}
+            }
+            return Vec::new();
+        }
         let page = match self.overlay.as_ref().and_then(Overlay::text) {
             Some((_, body)) => self.layout.popup(body).height.saturating_sub(2).max(1),
             None => 1,

@@ -80,6 +80,11 @@ impl App {
                     tracing::warn!(note = %note, "the access map is partial");
                 }
                 self.identity.set(*map);
+                // Principal mode follows the new map.
+                if let (Some(reach), Some(map)) = (&self.reach, &self.identity.map) {
+                    let principal = map.find_principal(reach.principal.id().raw()).ok();
+                    self.set_reach(principal);
+                }
                 if self.view == View::Access {
                     self.show_access();
                 }

@@ -196,3 +196,59 @@ fn the_access_map_is_asked_for_once_the_full_probe_is_done_not_beside_it() {
     assert_eq!(app.identity.held("210987654321").len(), 3);
     assert_eq!(app.access.rows.len(), 54, "the open view fills when the map comes");
 }
+
+#[test]
+fn principal_mode_marks_what_the_picked_user_reaches_and_esc_ends_it() {
+    let mut app = demo_app();
+    let map = SnapshotSource::demo().ok().and_then(|s| s.saved_snapshot().cloned()).and_then(|s| s.identity_center);
+    app.update(Intent::PickPrincipal);
+    assert_eq!(app.overlay, None, "no map yet: nothing to pick from");
+    assert!(app.toast.is_some());
+    app.update(Report::AccessDone(Ok(Box::new(map.clone().expect("the demo has a map")))));
+    app.update(Intent::PickPrincipal);
+    assert!(app.typing(), "the picker takes keys as text");
+    for c in "jane".chars() {
+        app.update(Intent::FilterChar(c));
+    }
+    app.update(Intent::FilterAccept);
+    assert_eq!((app.overlay.clone(), app.typing()), (None, false));
+    let reach = app.reach.clone().expect("principal mode");
+    assert_eq!(reach.principal.label(), "user jane.doe@example.com");
+    // The tree's counts are the accounts her effective rows name.
+    let map = map.expect("map");
+    let jane = map.find_principal("jane.doe@example.com").expect("jane");
+    let accounts: std::collections::BTreeSet<String> =
+        map.rows(Some(&jane), &|_| None).iter().map(|r| r.account_id.raw().to_string()).collect();
+    let root = app.tree.view.nodes.iter().find(|n| n.parent.is_none()).map(|n| n.reached);
+    assert_eq!(root, Some(accounts.len()));
+    let marked: std::collections::BTreeSet<String> =
+        app.tree.view.nodes.iter().filter(|n| !n.is_container() && n.reached == 1).map(|n| n.id.clone()).collect();
+    assert_eq!(marked, accounts);
+    assert!(reach.sets("210987654321").iter().any(|(set, _)| set.contains("via ")), "routes through groups");
+
+    app.update(Intent::CloseOverlay);
+    assert_eq!(app.reach, None);
+    assert!(app.tree.view.nodes.iter().all(|n| n.reached == 0), "the marks are gone");
+}
+
+#[test]
+fn the_access_view_filter_keeps_rows_holding_every_word() {
+    let mut app = demo_app();
+    let map = SnapshotSource::demo().ok().and_then(|s| s.saved_snapshot().cloned()).and_then(|s| s.identity_center);
+    app.update(Report::AccessDone(Ok(Box::new(map.expect("map")))));
+    app.update(Intent::NextView);
+    app.update(Intent::NextView);
+    let all = app.access.shown.len();
+    app.update(Intent::OpenFilter);
+    assert!(app.typing());
+    for c in "prod power".chars() {
+        app.update(Intent::FilterChar(c));
+    }
+    let shown: Vec<_> = app.access.visible().collect();
+    assert!(!shown.is_empty() && shown.len() < all);
+    assert!(shown.iter().all(|r| r.account_name.raw().contains("prod") && r.permission_set_name == "PowerUser"));
+    app.update(Intent::FilterAccept);
+    assert!(!app.typing());
+    app.update(Intent::CloseOverlay);
+    assert_eq!(app.access.shown.len(), all, "Esc clears the filter");
+}

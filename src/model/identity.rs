@@ -108,6 +108,34 @@ pub enum Principal {
     Group(Group),
 }
 
+impl Principal {
+    pub fn id(&self) -> &Text {
+        match self {
+            Principal::User(user) => &user.id,
+            Principal::Group(group) => &group.id,
+        }
+    }
+
+    /// `user jane` or `group Admins`, in the visible form.
+    pub fn label(&self) -> String {
+        match self {
+            Principal::User(user) => format!("user {}", user.name()),
+            Principal::Group(group) => format!("group {}", group.name()),
+        }
+    }
+
+    /// Every name it is known by, for a search: a user's user name, display name and emails, a
+    /// group's display name, and the id.
+    pub fn names(&self) -> Vec<&Text> {
+        match self {
+            Principal::User(u) => {
+                std::iter::once(&u.id).chain(&u.user_name).chain(&u.display_name).chain(&u.emails).collect()
+            }
+            Principal::Group(g) => std::iter::once(&g.id).chain(&g.display_name).collect(),
+        }
+    }
+}
+
 impl User {
     /// The contract's name for a user: `UserName`, else the id.
     pub fn name(&self) -> Text {

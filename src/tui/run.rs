@@ -106,7 +106,7 @@ fn message_for_event(app: &App, event: Event) -> Option<Message> {
     use ratatui::crossterm::event::{KeyCode, KeyModifiers, MouseButton, MouseEventKind};
     let intent = match event {
         // While a filter is typed, keys are text.
-        Event::Key(key) if key.kind == KeyEventKind::Press && app.tree.filter_input.is_some() => match key.code {
+        Event::Key(key) if key.kind == KeyEventKind::Press && app.typing() => match key.code {
             KeyCode::Esc => Some(Intent::FilterCancel),
             KeyCode::Enter => Some(Intent::FilterAccept),
             KeyCode::Backspace => Some(Intent::FilterBackspace),

@@ -12,7 +12,14 @@ use crate::theme::Theme;
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let view = &app.access;
-    let filter = if view.stale_only { " · stale only (f)" } else { "" };
+    let mut filter = if view.stale_only { " · stale only (f)".to_string() } else { String::new() };
+    match &view.filter_input {
+        Some(typed) => filter.push_str(&format!(" · /{}▏ Enter keeps, Esc clears", crate::text::visible(typed))),
+        None if !view.query.is_empty() => {
+            filter.push_str(&format!(" · filter \"{}\"", crate::text::visible(&view.query)))
+        }
+        None => {}
+    }
     let title = match (&app.identity.map, &app.identity.error) {
         (Some(_), _) => format!(" Access — {}: {} of {} rows{filter} ", view.scope, view.shown.len(), view.rows.len()),
         (None, Some(error)) => format!(" Access — Identity Center could not be read: {} ", crate::text::visible(error)),

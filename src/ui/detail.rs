@@ -24,6 +24,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     match &node.data {
         NodeData::Account { account, access } => {
             account_lines(&mut lines, account, access, &path, &app.sessions, theme);
+            reach_lines(&mut lines, app, &account.id, theme);
             access_lines(&mut lines, app, &account.id, theme);
             let recent: Vec<_> = app.assignments.for_account(&account.id).take(5).collect();
             if !recent.is_empty() {
@@ -51,6 +52,28 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
 }
 
 /// The permission sets held in the account and who holds each, stale ones marked.
+/// Principal mode: what the principal holds here, and through which group.
+fn reach_lines(lines: &mut Vec<Line<'_>>, app: &App, account_id: &str, theme: &Theme) {
+    let Some(reach) = &app.reach else { return };
+    lines.push(Line::default());
+    let sets = reach.sets(account_id);
+    if sets.is_empty() {
+        lines.push(Line::styled(format!("{} has no access here", reach.principal.label()), theme.dim()));
+        return;
+    }
+    lines.push(Line::styled(
+        format!("{} {} gets in with", super::tree::REACHED, reach.principal.label()),
+        theme.label(),
+    ));
+    for (set, stale) in sets {
+        let mut spans = vec![Span::styled(set, theme.title())];
+        if stale {
+            spans.push(Span::styled(" (stale)", theme.api_error()));
+        }
+        lines.push(Line::from(spans));
+    }
+}
+
 fn access_lines(lines: &mut Vec<Line<'_>>, app: &App, account_id: &str, theme: &Theme) {
     let held = app.identity.held(account_id);
     if held.is_empty() {

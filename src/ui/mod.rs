@@ -6,6 +6,7 @@ mod access;
 mod assignments;
 mod detail;
 mod help;
+mod picker;
 mod popup;
 mod status_bar;
 mod tree;
@@ -40,6 +41,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
             app.overlay_scroll,
             &theme,
         ),
+        Some(Overlay::Pick(picker)) => picker::draw(frame, layout.area, picker, &theme),
         None => {}
     }
 }

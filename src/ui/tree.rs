@@ -24,6 +24,10 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     if let Some(filter) = &app.tree.filter {
         title.push_str(&format!("· filter \"{}\": {} matches ", filter.query, filter.count()));
     }
+    if let Some(reach) = &app.reach {
+        let root = tree.nodes.iter().filter(|n| n.parent.is_none()).map(|n| n.reached).sum::<usize>();
+        title.push_str(&format!("· {REACHED} {} reaches {root} accounts (Esc ends) ", reach.principal.label()));
+    }
     let block =
         Block::new().borders(Borders::ALL).border_style(theme.border()).title(Line::styled(title, theme.title()));
     frame.render_widget(block, area);
@@ -68,7 +72,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             let node = &tree.nodes[index];
             let highlight =
                 highlighter.as_mut().filter(|_| !node.is_container()).and_then(|h| h.positions(&node.name.shown()));
-            let line = row_line(node, highlight.as_deref(), theme);
+            let line = row_line(node, highlight.as_deref(), app.reach.as_ref(), theme);
             if row == tree.cursor.selected {
                 let mut spans = vec![Span::styled("›", theme.title())];
                 spans.extend(line.spans);
@@ -98,8 +102,15 @@ fn highlighted<'a>(name: Cow<'a, str>, positions: Option<&[u32]>, style: Style, 
 
 /// Marks a row that changed since the previous run (on an OU, with the changed accounts below).
 const CHANGED: &str = "Δ";
+/// Marks what the principal of principal mode reaches.
+pub const REACHED: &str = "◆";
 
-fn row_line<'a>(node: &'a TreeNode, highlight: Option<&[u32]>, theme: &Theme) -> Line<'a> {
+fn row_line<'a>(
+    node: &'a TreeNode,
+    highlight: Option<&[u32]>,
+    reach: Option<&crate::app::access::Reach>,
+    theme: &Theme,
+) -> Line<'a> {
     let indent = Span::raw("  ".repeat(node.depth as usize));
     match &node.data {
         NodeData::Root | NodeData::Ou => {
@@ -114,6 +125,9 @@ fn row_line<'a>(node: &'a TreeNode, highlight: Option<&[u32]>, theme: &Theme) ->
             if !node.changes.is_empty() || node.changed > 0 {
                 let below = if node.changed > 0 { format!(" {}", node.changed) } else { String::new() };
                 spans.push(Span::styled(format!("  {CHANGED}{below}"), theme.label()));
+            }
+            if reach.is_some() && node.reached > 0 {
+                spans.push(Span::styled(format!("  {REACHED} {}", node.reached), theme.label()));
             }
             if let Some(error) = &node.error {
                 spans.push(Span::styled(format!("  ⚠ {}", error.code), theme.blocked()));
@@ -130,6 +144,12 @@ fn row_line<'a>(node: &'a TreeNode, highlight: Option<&[u32]>, theme: &Theme) ->
             }
             if !node.changes.is_empty() {
                 spans.push(Span::styled(format!("  {CHANGED}"), theme.label()));
+            }
+            if let Some(reach) = reach.filter(|_| node.reached > 0) {
+                spans.push(Span::styled(
+                    format!("  {REACHED} {}", reach.set_names(&account.id).join(", ")),
+                    theme.label(),
+                ));
             }
             Line::from(spans).style(Style::new())
         }

@@ -34,6 +34,8 @@ pub struct TreeNode {
     pub changes: Vec<crate::diff::ChangeKind>,
     /// Accounts anywhere below this node that changed since the previous run.
     pub changed: usize,
+    /// Principal mode: this account is reached (1), or how many accounts below this node are.
+    pub reached: usize,
     pub expanded: bool,
 }
 
@@ -130,6 +132,7 @@ impl TreeView {
             blocked: 0,
             changes: Vec::new(),
             changed: 0,
+            reached: 0,
             expanded: false,
         });
         self.by_id.insert(id.to_string(), index);
@@ -204,6 +207,25 @@ impl TreeView {
             }
         }
         self.revision = next_revision();
+    }
+
+    /// Marks the accounts in `reached` (principal mode) and counts them on every OU and root
+    /// above; an empty set clears the marks.
+    pub fn set_reach(&mut self, reached: &std::collections::HashSet<&str>) {
+        for node in &mut self.nodes {
+            node.reached = 0;
+        }
+        for index in 0..self.nodes.len() {
+            if self.nodes[index].is_container() || !reached.contains(self.nodes[index].id.as_str()) {
+                continue;
+            }
+            self.nodes[index].reached = 1;
+            let mut cursor = self.nodes[index].parent;
+            while let Some(i) = cursor {
+                self.nodes[i].reached += 1;
+                cursor = self.nodes[i].parent;
+            }
+        }
     }
 
     /// Every account at or below `index`, with its `(id, name)` path from the root, for the probe.
