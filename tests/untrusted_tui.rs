@@ -42,6 +42,9 @@ async fn every_view_draws_hostile_text_visibly() {
         ("attempt", vec![Tab, Char('j'), Enter]),
         ("refused", vec![Tab, Enter]),
         ("access", vec![Tab, Tab]),
+        // Principal mode on the group whose name sets the title: the picker, then the marked tree.
+        ("picker", vec![Char('P'), Char('a'), Char('d'), Char('m')]),
+        ("principal", vec![Char('P'), Char('a'), Char('d'), Char('m'), Enter, Char('n')]),
     ];
     for (width, height) in [(80u16, 24u16), (160, 48)] {
         for (name, keys) in &views {

@@ -4,7 +4,8 @@
 //! printed as a ratio against a reference measured in the same run.
 //!
 //! `cargo bench --bench perf` runs the full figures; `cargo bench --bench perf -- probe ui` runs
-//! only the sections named (discovery, probe, assignments, scale, ui, startup, diagram, diff). Without `--bench`
+//! only the sections named (discovery, probe, assignments, access, scale, ui, startup, diagram,
+//! diff). Without `--bench`
 //! (as `cargo test --all-targets` runs it) every section is a quick smoke run on a small
 //! organization that proves the harness works; nothing is timed against a threshold there.
 
@@ -12,6 +13,7 @@
 #[allow(dead_code)]
 mod fake_aws;
 
+mod access;
 mod assignments;
 mod diagram;
 mod diff;
@@ -109,7 +111,7 @@ fn main() {
             })*
         };
     }
-    sections!(discovery, probe, assignments, scale, ui, startup, diagram, diff);
+    sections!(discovery, probe, assignments, access, scale, ui, startup, diagram, diff);
 
     println!("\n| figure | measured (reference in the same run) | result | target |");
     println!("|---|---|---|---|");

@@ -12,7 +12,7 @@ use ratatui::backend::TestBackend;
 
 use crate::{Bench, Target};
 
-const SIZE: (u16, u16) = (160, 48);
+pub const SIZE: (u16, u16) = (160, 48);
 
 fn app(org: &Org) -> App {
     let mut app = App::new(Settings::new("bench".into(), Some("us-east-1".into()), Default::default()));
@@ -27,14 +27,14 @@ fn app(org: &Org) -> App {
     app
 }
 
-fn median(mut samples: Vec<Duration>) -> Duration {
+pub fn median(mut samples: Vec<Duration>) -> Duration {
     samples.sort_unstable();
     samples[samples.len() / 2]
 }
 
 /// The median time of one frame over `batches` batches of `frames` frames, the selection moving
 /// a row between frames so that every frame draws something new.
-fn frame_cost(app: &mut App, batches: usize, frames: usize) -> Duration {
+pub fn frame_cost(app: &mut App, batches: usize, frames: usize) -> Duration {
     let mut terminal = Terminal::new(TestBackend::new(SIZE.0, SIZE.1)).expect("a test terminal");
     let mut samples = Vec::with_capacity(batches);
     for batch in 0..=batches {
@@ -54,15 +54,16 @@ fn frame_cost(app: &mut App, batches: usize, frames: usize) -> Duration {
 
 /// What typing a query costs: the median keystroke, and the slowest keystroke's median with the
 /// prefix it completes.
-struct Typing {
-    median: Duration,
-    slowest: (Duration, String),
+pub struct Typing {
+    pub median: Duration,
+    pub slowest: (Duration, String),
     /// Rows shown once the whole query is typed.
-    rows: usize,
+    pub rows: usize,
 }
 
-/// Types `query` into the filter `rounds` times over, timing each keystroke.
-fn keystroke(app: &mut App, query: &str, rounds: usize) -> Typing {
+/// Types `query` into the filter of the view on screen `rounds` times over, timing each
+/// keystroke; `shown` counts the rows it leaves.
+pub fn keystroke(app: &mut App, query: &str, rounds: usize, shown: fn(&App) -> usize) -> Typing {
     let mut per_key: Vec<Vec<Duration>> = vec![Vec::new(); query.chars().count()];
     let mut rows = 0;
     for _ in 0..rounds {
@@ -72,7 +73,7 @@ fn keystroke(app: &mut App, query: &str, rounds: usize) -> Typing {
             app.update(Intent::FilterChar(c));
             samples.push(started.elapsed());
         }
-        rows = app.tree.view.rows.len();
+        rows = shown(app);
         app.update(Intent::FilterCancel);
     }
     let slowest = per_key
@@ -102,8 +103,8 @@ pub async fn run(bench: &mut Bench) {
 
     let rounds = bench.size(2, 20);
     let query = "acct 0042";
-    let small_key = keystroke(&mut small, query, rounds);
-    let big_key = keystroke(&mut big, query, rounds);
+    let small_key = keystroke(&mut small, query, rounds, |app| app.tree.view.rows.len());
+    let big_key = keystroke(&mut big, query, rounds, |app| app.tree.view.rows.len());
     let ms = |d: Duration| d.as_secs_f64() * 1000.0;
     bench.figure(
         &format!("UI: filter keystroke over {large} accounts (median)"),

@@ -231,6 +231,21 @@ impl AccessScreen {
     }
 }
 
+/// One row as a line of text, every name in its visible form: `data-prod (2109…): PowerUser —
+/// user jane via group Admins (stale)`.
+fn row_line(r: &AccessRow) -> String {
+    let via = r.via_group.as_ref().map(|v| format!(" via group {}", v.name)).unwrap_or_default();
+    let stale = if r.provisioning == "stale" { " (stale)" } else { "" };
+    format!(
+        "{} ({}): {} — {} {}{via}{stale}",
+        r.account_name,
+        r.account_id,
+        r.permission_set_name,
+        r.principal_type.raw().to_lowercase(),
+        r.principal_name
+    )
+}
+
 impl Screen for AccessScreen {
     fn update(&mut self, intent: &Intent, cx: &Context) -> Option<Reply> {
         let height = usize::from(cx.layout.assignments_list().height);
@@ -271,6 +286,12 @@ impl Screen for AccessScreen {
                 return Some(match self.shown.len() {
                     0 => Reply::toast("no access in view"),
                     n => Reply::effect(Effect::copy(self.markdown(), format!("{n} rows as a Markdown table"))),
+                });
+            }
+            Intent::CopyReason => {
+                return Some(match self.selected() {
+                    Some(row) => Reply::effect(Effect::copy(row_line(row), "the row".to_string())),
+                    None => Reply::toast("no row selected"),
                 });
             }
             Intent::CopyId => {

@@ -78,7 +78,13 @@ impl Default for Keymap {
                 bind("copy_arn", vec![Char('A')], Intent::CopyArn, "copy the account's ARN", None),
                 bind("switch_view", vec![Tab], Intent::NextView, "tree / assignments / access", Some("assignments")),
                 bind("failed_only", vec![Char('f')], Intent::ToggleFailedOnly, "assignments: failures only", None),
-                bind("copy_reason", vec![Char('c')], Intent::CopyReason, "copy the failure reason or error", None),
+                bind(
+                    "copy_reason",
+                    vec![Char('c')],
+                    Intent::CopyReason,
+                    "copy the failure reason, error or access row",
+                    None,
+                ),
                 bind("copy_failures", vec![Char('C')], Intent::CopyFailures, "assignments: failures as Markdown", None),
                 bind(
                     "retry",
