@@ -28,6 +28,9 @@ pub struct Reach {
     pub principal: Principal,
     /// The principal's rows (`via_group` naming the group), by account id.
     pub by_account: HashMap<String, Vec<AccessRow>>,
+    /// Per account id, the permission sets held there (`PowerUser, ReadOnlyAccess`, visible form):
+    /// the tree's mark, made once here rather than on every frame.
+    pub marks: HashMap<String, String>,
 }
 
 impl Reach {
@@ -36,19 +39,19 @@ impl Reach {
         for row in map.rows(Some(&principal), &|_| None) {
             by_account.entry(row.account_id.raw().to_string()).or_default().push(row);
         }
-        Reach { principal, by_account }
-    }
-
-    /// The names of the permission sets the principal holds in `account_id`, for the tree's row.
-    pub fn set_names(&self, account_id: &str) -> Vec<String> {
-        let mut names: Vec<String> = Vec::new();
-        for row in self.by_account.get(account_id).into_iter().flatten() {
-            let name = row.permission_set_name.to_string();
-            if !names.contains(&name) {
-                names.push(name);
-            }
-        }
-        names
+        let marks = by_account
+            .iter()
+            .map(|(account, rows)| {
+                let mut names: Vec<String> = Vec::new();
+                for name in rows.iter().map(|r| r.permission_set_name.to_string()) {
+                    if !names.contains(&name) {
+                        names.push(name);
+                    }
+                }
+                (account.clone(), names.join(", "))
+            })
+            .collect();
+        Reach { principal, by_account, marks }
     }
 
     /// What the principal holds in `account_id`, one entry a permission set in name order:

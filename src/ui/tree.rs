@@ -147,7 +147,7 @@ fn row_line<'a>(
             }
             if let Some(reach) = reach.filter(|_| node.reached > 0) {
                 spans.push(Span::styled(
-                    format!("  {REACHED} {}", reach.set_names(&account.id).join(", ")),
+                    format!("  {REACHED} {}", reach.marks.get(&account.id).map_or("", String::as_str)),
                     theme.label(),
                 ));
             }
