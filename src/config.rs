@@ -37,6 +37,10 @@ pub struct Config {
     pub roles: Option<Vec<String>>,
     pub external_id: Option<String>,
     pub sso_region: Option<String>,
+    /// Your Identity Center sign-in when the profile names none: an `[sso-session NAME]`.
+    pub sso_session: Option<String>,
+    /// The portal roles to take, in order of preference, when an account offers several.
+    pub sso_roles: Option<Vec<String>>,
     pub concurrency: Option<Spanned<i64>>,
     pub theme: Option<Spanned<String>>,
     /// Where `assume --console` and the TUI's `o`/`O` land: a service (`ec2`), a console path or URL.

@@ -159,6 +159,7 @@ fn o_lands_on_the_configured_destination_and_asks_for_an_account_on_an_ou() {
         expiration: chrono::Utc::now() + chrono::Duration::hours(1),
         chained: false,
         demo: true,
+        sso_role: None,
     };
     let effects = app.update(Report::SwitchRoleDone {
         purpose: Purpose::Console,

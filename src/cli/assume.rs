@@ -9,14 +9,35 @@ use clap::Args;
 
 use super::{Failure, GlobalArgs, exit};
 use crate::export::shell::{self, Format};
-use crate::model::{ProbeOutcome, ProbeStatus, Reason, TempCredentials};
+use crate::model::portal::{RoleChoice, choose_role};
+use crate::model::{ProbeOutcome, ProbeStatus, Reason, TempCredentials, Text};
 use crate::probe::{CallerContext, ProbeTarget, Prober, SWITCH_SESSION_SECONDS};
 use crate::source::Source;
+
+/// How `assume` gets in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum Via {
+    /// sts:AssumeRole into the cross-account role (--role)
+    Role,
+    /// Your Identity Center sign-in: the access portal's credentials for a permission set's role
+    Sso,
+    /// The role first; when it is blocked, Identity Center
+    #[default]
+    Auto,
+}
 
 #[derive(Debug, Clone, Args)]
 pub struct AssumeArgs {
     /// The account: its 12-digit id or its exact name (case-insensitive)
     pub account: String,
+    /// How to get in: role (sts:AssumeRole), sso (your Identity Center sign-in), auto (the role,
+    /// then Identity Center when the role is blocked)
+    #[arg(long, value_enum, default_value_t = Via::Auto)]
+    pub via: Via,
+    /// The portal role (permission set) to take through Identity Center (default: the first of the
+    /// config's sso_roles the account offers, else its only role)
+    #[arg(long, value_name = "NAME")]
+    pub sso_role: Option<String>,
     /// How to print the credentials (default: the config's export.format, else sh)
     #[arg(long, value_enum)]
     pub format: Option<Format>,
@@ -129,7 +150,7 @@ pub fn exec(credentials: &TempCredentials, region: Option<&str>, command: &[Stri
     })
 }
 
-pub async fn run(source: Arc<dyn Source>, global: &GlobalArgs, args: &AssumeArgs) -> Result<u8, Failure> {
+pub async fn run(global: &GlobalArgs, args: &AssumeArgs) -> Result<u8, Failure> {
     if args.account.bytes().all(|b| b.is_ascii_digit()) && args.account.len() != 12 {
         return Err(Failure {
             code: exit::USAGE,
@@ -144,27 +165,17 @@ pub async fn run(source: Arc<dyn Source>, global: &GlobalArgs, args: &AssumeArgs
         crate::export::console::check_destination(destination)
             .map_err(|err| Failure { code: exit::USAGE, message: err.to_string() })?;
     }
-    let org = source.discover(Arc::new(|_| {})).await?;
-    let targets = ProbeTarget::all(&org);
-    let target = find_account(&targets, &args.account).map_err(|close| Failure {
-        code: exit::USAGE,
-        message: if close.is_empty() {
-            format!("no account has the id or name {:?}", args.account)
-        } else {
-            format!("no account has the id or name {:?}; the closest names: {}", args.account, close.join(", "))
-        },
-    })?;
-    let mfa = match (&args.mfa_serial, &args.mfa_code) {
-        (Some(serial), Some(code)) => Some((serial.clone(), code.clone())),
-        (Some(serial), None) => Some((serial.clone(), read_mfa_code(serial)?)),
-        _ => None,
+    let (credentials, account_name, region) = match args.via {
+        Via::Sso => {
+            let (credentials, name) = through_portal(global, args, None).await?;
+            (credentials, name, export_region(global))
+        }
+        Via::Role | Via::Auto => {
+            let source = super::build_source(global).await?;
+            let (credentials, name) = through_role(Arc::clone(&source), global, args).await?;
+            (credentials, name, global.region.clone().or_else(|| source.region()))
+        }
     };
-    let region = global.region.clone().or_else(|| source.region());
-    let prober = Prober::new(Arc::clone(&source), super::probe::settings(global, source.as_ref()));
-    let credentials = prober
-        .switch_role(target, &CallerContext::of(&org), args.duration, mfa)
-        .await
-        .map_err(|outcome| refusal(target, &outcome))?;
     let mut stderr = std::io::stderr();
 
     if let Some(name) = &args.write_profile {
@@ -195,7 +206,7 @@ pub async fn run(source: Arc<dyn Source>, global: &GlobalArgs, args: &AssumeArgs
         } else {
             global
                 .browser()
-                .open(&url, target.account.name.raw())
+                .open(&url, account_name.raw())
                 .map_err(|err| Failure::runtime(format!("{err}: use --print to print the URL instead")))?;
             let _ = writeln!(stderr, "opened the console ({})", credentials.life_left());
         }
@@ -218,6 +229,130 @@ pub async fn run(source: Arc<dyn Source>, global: &GlobalArgs, args: &AssumeArgs
         let _ = writeln!(stderr, "{}", credentials.life_left());
     }
     Ok(exit::OK)
+}
+
+/// The role first; with `--via auto`, Identity Center when the role is blocked.
+async fn through_role(
+    source: Arc<dyn Source>,
+    global: &GlobalArgs,
+    args: &AssumeArgs,
+) -> Result<(TempCredentials, Text), Failure> {
+    let org = source.discover(Arc::new(|_| {})).await?;
+    let targets = ProbeTarget::all(&org);
+    let target = find_account(&targets, &args.account).map_err(|close| no_such_account(&args.account, &close))?;
+    let mfa = match (&args.mfa_serial, &args.mfa_code) {
+        (Some(serial), Some(code)) => Some((serial.clone(), code.clone())),
+        (Some(serial), None) => Some((serial.clone(), read_mfa_code(serial)?)),
+        _ => None,
+    };
+    let prober = Prober::new(Arc::clone(&source), super::probe::settings(global, source.as_ref()));
+    let outcome = match prober.switch_role(target, &CallerContext::of(&org), args.duration, mfa).await {
+        Ok(credentials) => return Ok((credentials, target.account.name.clone())),
+        Err(outcome) => outcome,
+    };
+    let mut refused = refusal(target, &outcome);
+    if args.via != Via::Auto || outcome.status != ProbeStatus::Blocked {
+        return Err(refused);
+    }
+    let account = (target.account.id.as_str(), &target.account.name);
+    match through_portal(global, args, Some(account)).await {
+        Ok((credentials, name)) => {
+            let _ = writeln!(
+                std::io::stderr(),
+                "{name} is blocked for the role ({}): in through Identity Center as {}",
+                outcome.reason.map(|r| r.code()).unwrap_or("unknown"),
+                credentials.sso_role.as_deref().map(crate::text::visible).unwrap_or_default()
+            );
+            Ok((credentials, name))
+        }
+        // A choice to make is the user's: exit 2 with the roles to pick from.
+        Err(failure) if failure.code == exit::USAGE => Err(failure),
+        Err(failure) => {
+            refused.message.push_str(&format!("\n  Identity Center: {}", failure.message));
+            Err(refused)
+        }
+    }
+}
+
+fn no_such_account(wanted: &str, close: &[String]) -> Failure {
+    Failure {
+        code: exit::USAGE,
+        message: if close.is_empty() {
+            format!("no account has the id or name {wanted:?}")
+        } else {
+            format!("no account has the id or name {wanted:?}; the closest names: {}", close.join(", "))
+        },
+    }
+}
+
+/// Credentials through the access portal: the account (`known`, else found by id or name among
+/// the portal's), the role (`--sso-role`, else the config's `sso_roles` order, else the only one).
+async fn through_portal(
+    global: &GlobalArgs,
+    args: &AssumeArgs,
+    known: Option<(&str, &Text)>,
+) -> Result<(TempCredentials, Text), Failure> {
+    let portal = super::signin::build_portal(global).await?;
+    let (account_id, name) = match known {
+        Some((id, name)) => (id.to_string(), name.clone()),
+        None if args.account.len() == 12 && args.account.bytes().all(|b| b.is_ascii_digit()) => {
+            (args.account.clone(), Text::from(args.account.as_str()))
+        }
+        None => {
+            let listed = portal.account_list().await?;
+            let wanted = args.account.to_lowercase();
+            match listed.iter().find(|(_, name)| name.raw().to_lowercase() == wanted) {
+                Some((id, name)) => (id.clone(), name.clone()),
+                None => {
+                    let scored = listed.iter().map(|(_, n)| (crate::similar::score(&args.account, n.raw()), n.raw()));
+                    let close: Vec<String> = crate::similar::closest(scored.collect())
+                        .into_iter()
+                        .map(|n| crate::text::visible(n).into_owned())
+                        .collect();
+                    return Err(no_such_account(&args.account, &close));
+                }
+            }
+        }
+    };
+    let roles = portal.roles(&account_id).await?;
+    let preferred = global.settings.sso_roles.clone().unwrap_or_default();
+    let account = if name.raw() == account_id { account_id.clone() } else { format!("{name} ({account_id})") };
+    let offered = || crate::text::join(&roles, ", ");
+    let role = choose_role(&roles, args.sso_role.as_deref(), &preferred).map_err(|choice| match choice {
+        RoleChoice::NotOffered => Failure {
+            code: exit::USAGE,
+            message: format!(
+                "{account} offers no role {} through Identity Center; it offers: {}",
+                crate::text::visible(args.sso_role.as_deref().unwrap_or_default()),
+                offered()
+            ),
+        },
+        RoleChoice::Several => Failure {
+            code: exit::USAGE,
+            message: format!(
+                "{account} offers several roles through Identity Center: {}; pick one with --sso-role NAME (or order them in the config's sso_roles)",
+                offered()
+            ),
+        },
+        RoleChoice::None => Failure {
+            code: exit::ASSUME_BLOCKED,
+            message: format!("{account}: your Identity Center sign-in ({}) holds no role there", portal.label()),
+        },
+    })?;
+    let credentials = portal.credentials(&account_id, role.raw()).await?;
+    Ok((credentials, name))
+}
+
+/// The region the exports name for portal credentials: --region, else the profile's region.
+pub(crate) fn export_region(global: &GlobalArgs) -> Option<String> {
+    use crate::source::aws::shared_config::{SharedConfig, profile_name};
+    if global.region.is_some() {
+        return global.region.clone();
+    }
+    if global.demo {
+        return crate::source::snapshot::SnapshotSource::demo().ok().and_then(|s| s.region());
+    }
+    SharedConfig::load().0.profile(&profile_name(global.profile.as_deref())).and_then(|p| p.get("region").cloned())
 }
 
 #[cfg(test)]

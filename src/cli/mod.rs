@@ -7,6 +7,7 @@ pub mod assume;
 pub mod diff;
 pub mod probe;
 mod retry;
+pub mod signin;
 pub mod snapshot;
 pub mod tree;
 
@@ -72,6 +73,10 @@ pub struct GlobalArgs {
     /// Identity Center's region (default: the profile's sso_region, else --region)
     #[arg(long, global = true, value_name = "R")]
     pub sso_region: Option<String>,
+    /// Your Identity Center sign-in: an [sso-session NAME] of the shared config (default: the
+    /// config's sso_session, else the profile's sso_session or its legacy sso_start_url)
+    #[arg(long, global = true, value_name = "NAME")]
+    pub sso_session: Option<String>,
     /// Use the embedded demo organization; no AWS call is made
     #[arg(long, global = true, conflicts_with = "snapshot")]
     pub demo: bool,
@@ -123,6 +128,9 @@ impl GlobalArgs {
         }
         if self.sso_region.is_none() {
             self.sso_region = config.sso_region.clone();
+        }
+        if self.sso_session.is_none() {
+            self.sso_session = config.sso_session.clone();
         }
         self.settings = config;
         self.validate()
@@ -190,8 +198,25 @@ pub enum Command {
     Access(access::AccessArgs),
     /// Credentials for one account: exports for a shell, a profile, a sub-process or the console
     Assume(assume::AssumeArgs),
-    /// One ~/.aws/config profile per reachable account, in a block a second run replaces
+    /// Sign in to Identity Center (device authorization, as `aws sso login`), into the AWS CLI's
+    /// token cache
+    Login {
+        /// Print the URL and the code on stderr instead of opening a browser
+        #[arg(long)]
+        no_browser: bool,
+    },
+    /// The accounts and roles your Identity Center sign-in reaches
+    Roles {
+        #[arg(long, value_enum, default_value_t = signin::RolesFormat::Text)]
+        format: signin::RolesFormat,
+    },
+    /// One ~/.aws/config profile per reachable account (with --sso: per portal role), in a block
+    /// a second run replaces
     Profiles {
+        /// One sso-session profile per role your Identity Center sign-in holds, instead of one
+        /// role_arn profile per account reachable through the cross-account role
+        #[arg(long)]
+        sso: bool,
         /// Put this in front of every profile name
         #[arg(long, value_name = "P", default_value = "")]
         prefix: String,
@@ -307,16 +332,18 @@ pub async fn run(mut cli: Cli) -> Result<u8, Failure> {
             let source = build_source(&cli.global).await?;
             access::run(source, &cli.global, &args).await
         }
-        Some(Command::Assume(args)) => {
-            let source = build_source(&cli.global).await?;
-            assume::run(source, &cli.global, &args).await
-        }
-        Some(Command::Profiles { prefix, write, name_template }) => {
+        Some(Command::Assume(args)) => assume::run(&cli.global, &args).await,
+        Some(Command::Login { no_browser }) => signin::login(&cli.global, no_browser).await,
+        Some(Command::Roles { format }) => signin::roles(&cli.global, format).await,
+        Some(Command::Profiles { sso, prefix, write, name_template }) => {
             let template = name_template
                 .or_else(|| cli.global.settings.profile_name_template.as_ref().map(|t| t.get_ref().clone()))
                 .map(|t| crate::export::profiles::NameTemplate::parse(&t))
                 .transpose()
                 .map_err(|message| Failure { code: exit::USAGE, message })?;
+            if sso {
+                return signin::profiles(&cli.global, &prefix, write, template.as_ref()).await;
+            }
             let source = build_source(&cli.global).await?;
             probe::profiles(source, &cli.global, &prefix, write, template.as_ref()).await
         }
@@ -345,14 +372,18 @@ pub async fn build_source(global: &GlobalArgs) -> Result<Arc<dyn Source>, Failur
     if let Some(path) = &global.snapshot {
         return Ok(Arc::new(SnapshotSource::from_file(path)?));
     }
-    let options = AwsOptions {
+    Ok(Arc::new(AwsSource::connect(aws_options(global)).await?))
+}
+
+/// How to reach AWS, from the global flags.
+pub fn aws_options(global: &GlobalArgs) -> AwsOptions {
+    AwsOptions {
         profile: global.profile.clone(),
         region: global.region.clone(),
         endpoint_url: global.endpoint_url.clone(),
         concurrency: global.concurrency(),
         ..AwsOptions::default()
-    };
-    Ok(Arc::new(AwsSource::connect(options).await?))
+    }
 }
 
 async fn template(

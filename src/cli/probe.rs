@@ -2,6 +2,7 @@
 //! person, or the contract's JSON and CSV for scripts. `--fail-on-blocked` exits 3 when any
 //! account is blocked.
 
+use std::collections::HashMap;
 use std::io::Write;
 use std::sync::Arc;
 use std::time::Instant;
@@ -13,6 +14,7 @@ use crate::diagram::{Diagram, Kind, Verdict};
 use crate::model::{ProbeOutcome, ProbeStatus, RawText, Text};
 use crate::probe::{CallerContext, ProbeSettings, ProbeTarget, Prober};
 use crate::source::Source;
+use crate::source::portal::Portal;
 use crate::text::csv_cell;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -39,10 +41,12 @@ pub struct ProbeRow {
     pub reason: Option<crate::model::Reason>,
     pub message: Option<Text>,
     pub hint: Option<Text>,
+    /// The roles your Identity Center sign-in holds in the account; None: no sign-in available.
+    pub sso_roles: Option<Vec<Text>>,
 }
 
 impl ProbeRow {
-    fn new(target: &ProbeTarget, outcome: ProbeOutcome) -> ProbeRow {
+    fn new(target: &ProbeTarget, outcome: ProbeOutcome, portal: Option<&HashMap<String, Vec<Text>>>) -> ProbeRow {
         ProbeRow {
             account_id: target.account.id.clone(),
             account_name: target.account.name.clone(),
@@ -52,6 +56,23 @@ impl ProbeRow {
             reason: outcome.reason,
             message: outcome.message,
             hint: outcome.hint,
+            sso_roles: portal.map(|roles| roles.get(&target.account.id).cloned().unwrap_or_default()),
+        }
+    }
+}
+
+/// Every account's portal roles, read beside the probe; None when no sign-in is available (said
+/// on stderr when one is configured but failed).
+pub async fn portal_roles(portal: Option<Arc<dyn Portal>>) -> Option<HashMap<String, Vec<Text>>> {
+    let portal = portal?;
+    match portal.accounts(Arc::new(|_| {})).await {
+        Ok(accounts) => {
+            super::signin::report_unlisted(&accounts);
+            Some(accounts.into_iter().map(|a| (a.account_id, a.roles)).collect())
+        }
+        Err(err) => {
+            let _ = writeln!(std::io::stderr(), "orgscope: Identity Center roles left out: {err}");
+            None
         }
     }
 }
@@ -88,8 +109,11 @@ pub async fn run(
     let started = Instant::now();
     let org = source.discover(Arc::new(|_| {})).await?;
     let prober = Prober::new(Arc::clone(&source), settings(global, source.as_ref()));
-    let results = prober.probe_collect(ProbeTarget::all(&org), &CallerContext::of(&org)).await;
-    let rows: Vec<ProbeRow> = results.into_iter().map(|(target, outcome)| ProbeRow::new(&target, outcome)).collect();
+    let portal = super::signin::optional_portal(global).await;
+    let caller = CallerContext::of(&org);
+    let (results, portal) = tokio::join!(prober.probe_collect(ProbeTarget::all(&org), &caller), portal_roles(portal));
+    let rows: Vec<ProbeRow> =
+        results.into_iter().map(|(target, outcome)| ProbeRow::new(&target, outcome, portal.as_ref())).collect();
 
     let text = match format {
         ProbeFormat::Json => serde_json::to_string_pretty(&rows).map_err(Failure::runtime)? + "\n",
@@ -156,6 +180,15 @@ pub fn render_text(rows: &[ProbeRow]) -> String {
                 out.push_str(&format!("    Fix: {hint}\n"));
             }
         }
+        if row.status == ProbeStatus::Blocked
+            && let Some(roles) = row.sso_roles.as_ref().filter(|r| !r.is_empty())
+        {
+            out.push_str(&format!(
+                "    Identity Center: you hold {} here: orgscope assume {} --via sso\n",
+                crate::text::join(roles, ", "),
+                row.account_id
+            ));
+        }
     }
     out
 }
@@ -171,8 +204,10 @@ pub fn render_csv(rows: &[ProbeRow]) -> Result<String, csv::Error> {
         "reason",
         "message",
         "hint",
+        "sso_roles",
     ])?;
     for row in rows {
+        let sso_roles = row.sso_roles.as_ref().map(|r| r.iter().map(Text::raw).collect::<Vec<_>>().join(";"));
         let cells = [
             row.account_id.as_str(),
             row.account_name.raw(),
@@ -182,6 +217,7 @@ pub fn render_csv(rows: &[ProbeRow]) -> Result<String, csv::Error> {
             row.reason.map(|r| r.code()).unwrap_or(""),
             row.message.raw().unwrap_or(""),
             row.hint.raw().unwrap_or(""),
+            sso_roles.as_deref().unwrap_or(""),
         ];
         writer.write_record(cells.map(csv_cell).iter().map(|c| c.as_ref()))?;
     }
@@ -197,7 +233,7 @@ pub async fn profiles(
     write: bool,
     template: Option<&crate::export::profiles::NameTemplate>,
 ) -> Result<u8, Failure> {
-    use crate::export::profiles::{self, NameFields, Profile};
+    use crate::export::profiles::{self, NameFields, Profile, ProfileAccess};
     let org = source.discover(Arc::new(|_| {})).await?;
     let settings = settings(global, source.as_ref());
     let prober = Prober::new(Arc::clone(&source), settings.clone());
@@ -226,14 +262,22 @@ pub async fn profiles(
                 name,
                 account: target.account.name.clone(),
                 ou_path: target.ou_path(),
-                role_arn: outcome.role_arn.clone()?,
-                source_profile: source_profile.clone(),
-                external_id: settings.external_id_for(target),
+                access: ProfileAccess::Role {
+                    role_arn: outcome.role_arn.clone()?,
+                    source_profile: source_profile.clone(),
+                    external_id: settings.external_id_for(target),
+                },
                 region: region.clone(),
             })
         })
         .collect();
-    let block = profiles::render_block(&list);
+    write_profiles(&list, write)
+}
+
+/// Prints the managed block of `list`, or writes it into the shared config file.
+pub fn write_profiles(list: &[crate::export::profiles::Profile], write: bool) -> Result<u8, Failure> {
+    use crate::export::profiles;
+    let block = profiles::render_block(list);
     if !write {
         std::io::stdout().write_all(block.as_bytes()).map_err(Failure::runtime)?;
         return Ok(exit::OK);

@@ -207,6 +207,7 @@ mod tests {
             expiration: chrono::Utc::now(),
             chained,
             demo: false,
+            sso_role: None,
         }
     }
 

@@ -16,10 +16,33 @@ pub struct Profile {
     /// its OU path.
     pub account: Text,
     pub ou_path: Vec<Text>,
-    pub role_arn: String,
-    pub source_profile: String,
-    pub external_id: Option<String>,
+    pub access: ProfileAccess,
     pub region: Option<String>,
+}
+
+/// How a profile gets its credentials.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ProfileAccess {
+    /// `role_arn` + `source_profile` (+ `external_id`): the cross-account role.
+    Role { role_arn: String, source_profile: String, external_id: Option<String> },
+    /// The AWS CLI's sso-session style: `sso_session` (or a legacy `sso_start_url` and
+    /// `sso_region`), `sso_account_id`, `sso_role_name`.
+    Sso { session: Option<String>, start_url: String, sso_region: String, account_id: String, role_name: String },
+}
+
+impl ProfileAccess {
+    fn account_id(&self) -> &str {
+        match self {
+            ProfileAccess::Role { role_arn, .. } => role_arn.split(':').nth(4).unwrap_or_default(),
+            ProfileAccess::Sso { account_id, .. } => account_id,
+        }
+    }
+}
+
+/// A value safe to write after `key = ` in the config file: one line of the characters AWS allows
+/// in role and permission-set names, ids, regions and URLs. Anything else is never written.
+pub fn config_value_ok(value: &str) -> bool {
+    !value.is_empty() && value.chars().all(|c| c.is_ascii_alphanumeric() || "+=,.@_-:/".contains(c))
 }
 
 /// A profile name from the OU path (root left out) and the account name: lower case, anything but
@@ -98,20 +121,29 @@ pub fn render_block(profiles: &[Profile]) -> String {
     for profile in profiles {
         let mut name = profile.name.clone();
         if !seen.insert(name.clone()) {
-            let account = profile.role_arn.split(':').nth(4).unwrap_or_default();
-            name = format!("{name}-{account}");
+            name = format!("{name}-{}", profile.access.account_id());
             seen.insert(name.clone());
         }
         // The comment is one line: a name's line breaks are shown, never written.
         out.push_str(&format!(
-            "\n# {} in {}\n[profile {name}]\nrole_arn = {}\nsource_profile = {}\n",
+            "\n# {} in {}\n[profile {name}]\n",
             profile.account,
             crate::text::join(&profile.ou_path, " / "),
-            profile.role_arn,
-            profile.source_profile
         ));
-        if let Some(external_id) = &profile.external_id {
-            out.push_str(&format!("external_id = {external_id}\n"));
+        match &profile.access {
+            ProfileAccess::Role { role_arn, source_profile, external_id } => {
+                out.push_str(&format!("role_arn = {role_arn}\nsource_profile = {source_profile}\n"));
+                if let Some(external_id) = external_id {
+                    out.push_str(&format!("external_id = {external_id}\n"));
+                }
+            }
+            ProfileAccess::Sso { session, start_url, sso_region, account_id, role_name } => {
+                match session {
+                    Some(session) => out.push_str(&format!("sso_session = {session}\n")),
+                    None => out.push_str(&format!("sso_start_url = {start_url}\nsso_region = {sso_region}\n")),
+                }
+                out.push_str(&format!("sso_account_id = {account_id}\nsso_role_name = {role_name}\n"));
+            }
         }
         if let Some(region) = &profile.region {
             out.push_str(&format!("region = {region}\n"));
@@ -161,9 +193,11 @@ mod tests {
             name: name.into(),
             account: format!("acct-{account}").into(),
             ou_path: vec!["Root".into()],
-            role_arn: format!("arn:aws:iam::{account}:role/R"),
-            source_profile: "mgmt".into(),
-            external_id: None,
+            access: ProfileAccess::Role {
+                role_arn: format!("arn:aws:iam::{account}:role/R"),
+                source_profile: "mgmt".into(),
+                external_id: None,
+            },
             region: Some("eu-west-1".into()),
         }
     }
@@ -186,6 +220,29 @@ mod tests {
         assert!(second.ends_with("[profile after]\nregion = x\n"), "{second}");
         assert!(!second.contains("[profile a]") && second.contains("[profile b]"));
         assert_eq!(second.matches(BEGIN).count(), 1);
+    }
+
+    #[test]
+    fn sso_profiles_name_the_session_the_account_and_the_role() {
+        let mut sso = profile("dev-admin", "111111111111");
+        sso.access = ProfileAccess::Sso {
+            session: Some("corp".into()),
+            start_url: "https://corp.awsapps.com/start".into(),
+            sso_region: "eu-west-1".into(),
+            account_id: "111111111111".into(),
+            role_name: "Admin".into(),
+        };
+        let block = render_block(&[sso.clone()]);
+        assert!(
+            block.contains("[profile dev-admin]\nsso_session = corp\nsso_account_id = 111111111111\nsso_role_name = Admin\nregion = eu-west-1\n"),
+            "{block}"
+        );
+        if let ProfileAccess::Sso { session, .. } = &mut sso.access {
+            *session = None;
+        }
+        let legacy = render_block(&[sso]);
+        assert!(legacy.contains("sso_start_url = https://corp.awsapps.com/start\nsso_region = eu-west-1\n"), "{legacy}");
+        assert!(config_value_ok("AWSAdministratorAccess") && !config_value_ok("Admin\n[x]") && !config_value_ok("a b"));
     }
 
     #[test]

@@ -160,6 +160,8 @@ pub fn render(credentials: &TempCredentials, region: Option<&str>, format: Forma
                 "session_token": credentials.session_token.expose(),
                 "expiration": rfc3339(credentials),
                 "region": region,
+                "via": credentials.via(),
+                "sso_role": credentials.sso_role,
             });
             out = format!("{value:#}\n");
         }
@@ -192,6 +194,7 @@ mod tests {
             expiration: chrono::Utc::now() + chrono::Duration::hours(1),
             chained: false,
             demo: false,
+            sso_role: None,
         }
     }
 

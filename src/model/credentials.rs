@@ -46,12 +46,20 @@ pub struct TempCredentials {
     pub chained: bool,
     /// Made up by the demo: not valid anywhere.
     pub demo: bool,
+    /// From the access portal (your Identity Center sign-in) for this permission set's role;
+    /// None: from `sts:AssumeRole`.
+    pub sso_role: Option<String>,
 }
 
 impl TempCredentials {
     /// Seconds of life left at `now` (negative once expired).
     pub fn seconds_left(&self, now: DateTime<Utc>) -> i64 {
         (self.expiration - now).num_seconds()
+    }
+
+    /// `role` (sts:AssumeRole) or `sso` (the access portal), the contract's `via`.
+    pub fn via(&self) -> &'static str {
+        if self.sso_role.is_some() { "sso" } else { "role" }
     }
 
     /// "222222222222 via arn:…: 59 min left", for stderr and the TUI.
@@ -72,6 +80,7 @@ impl fmt::Debug for TempCredentials {
             .field("session_token", &self.session_token)
             .field("expiration", &self.expiration)
             .field("demo", &self.demo)
+            .field("sso_role", &self.sso_role)
             .finish()
     }
 }
@@ -97,6 +106,7 @@ mod tests {
             expiration: Utc::now(),
             chained: false,
             demo: false,
+            sso_role: None,
         };
         for shown in [format!("{credentials:?}"), format!("{credentials}"), format!("{credentials:#?}")] {
             assert!(!shown.contains("very-secret"), "{shown}");

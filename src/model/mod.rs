@@ -5,6 +5,7 @@ mod assignment;
 mod credentials;
 pub mod identity;
 mod org;
+pub mod portal;
 mod snapshot;
 
 pub use crate::text::{RawText, Text};

@@ -3,6 +3,7 @@
 
 pub mod aws;
 pub mod event;
+pub mod portal;
 pub mod snapshot;
 
 use std::collections::BTreeMap;

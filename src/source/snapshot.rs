@@ -186,5 +186,97 @@ fn demo_credentials(request: &AssumeRequest) -> TempCredentials {
         expiration: chrono::Utc::now() + chrono::Duration::seconds(i64::from(request.duration_seconds)),
         chained: false,
         demo: true,
+        sso_role: None,
+    }
+}
+
+/// The demo's own Identity Center sign-in: you are signed in as [`DEMO_USER`], and the portal
+/// offers you what the demo's access map gives her (her assignments and her groups'), each
+/// permission set a role. Its credentials are as made up as the demo's others.
+pub struct DemoPortal {
+    accounts: Vec<crate::model::portal::PortalAccount>,
+}
+
+/// The user the demo is signed in as.
+pub const DEMO_USER: &str = "jane.doe@example.com";
+
+impl DemoPortal {
+    pub fn new() -> Result<DemoPortal, SourceError> {
+        let snapshot = Snapshot::from_json(DEMO_JSON, "the demo")?;
+        let Some(identity) = &snapshot.identity_center else { return Ok(DemoPortal { accounts: Vec::new() }) };
+        let names: BTreeMap<String, Text> =
+            snapshot.org.accounts().map(|a| (a.id.clone(), a.name.clone())).collect();
+        let place = |id: &str| names.get(id).map(|name| (name.clone(), Vec::new()));
+        let principal = identity.find_principal(DEMO_USER).ok();
+        let mut roles: BTreeMap<String, Vec<Text>> = BTreeMap::new();
+        for row in identity.rows(principal.as_ref(), &place) {
+            roles.entry(row.account_id.raw().to_string()).or_default().push(row.permission_set_name.clone());
+        }
+        let accounts = roles
+            .into_iter()
+            .map(|(account_id, mut roles)| {
+                roles.sort();
+                roles.dedup();
+                let account_name = names.get(&account_id).cloned().unwrap_or_else(|| Text::from(account_id.as_str()));
+                crate::model::portal::PortalAccount { account_id, account_name, roles, error: None }
+            })
+            .collect();
+        Ok(DemoPortal { accounts })
+    }
+}
+
+#[async_trait]
+impl super::portal::Portal for DemoPortal {
+    fn label(&self) -> String {
+        format!("the demo's sign-in ({DEMO_USER})")
+    }
+
+    fn sign_in(&self) -> super::portal::SignIn {
+        super::portal::SignIn {
+            session: Some("orgscope-demo".into()),
+            profile: "default".into(),
+            start_url: "https://orgscope-demo.awsapps.com/start".into(),
+            region: "us-east-1".into(),
+            scopes: vec![super::portal::DEFAULT_SCOPE.into()],
+        }
+    }
+
+    async fn account_list(&self) -> Result<Vec<(String, Text)>, super::portal::PortalError> {
+        Ok(self.accounts.iter().map(|a| (a.account_id.clone(), a.account_name.clone())).collect())
+    }
+
+    async fn roles(&self, account_id: &str) -> Result<Vec<Text>, super::portal::PortalError> {
+        Ok(self.accounts.iter().find(|a| a.account_id == account_id).map(|a| a.roles.clone()).unwrap_or_default())
+    }
+
+    async fn accounts(
+        &self,
+        found: super::portal::PortalFn,
+    ) -> Result<Vec<crate::model::portal::PortalAccount>, super::portal::PortalError> {
+        for account in &self.accounts {
+            found(account);
+        }
+        Ok(self.accounts.clone())
+    }
+
+    async fn credentials(&self, account_id: &str, role: &str) -> Result<TempCredentials, super::portal::PortalError> {
+        let offered = self.accounts.iter().find(|a| a.account_id == account_id).is_some_and(|a| a.roles.iter().any(|r| r.raw() == role));
+        if !offered {
+            return Err(super::portal::PortalError::Choice(format!(
+                "the demo's sign-in holds no role {} in {account_id}",
+                crate::text::visible(role)
+            )));
+        }
+        let request = AssumeRequest {
+            account_id: account_id.to_string(),
+            role_arn: format!("arn:aws:sts::{account_id}:assumed-role/AWSReservedSSO_{role}_0123456789abcdef/{DEMO_USER}"),
+            session_name: DEMO_USER.to_string(),
+            external_id: None,
+            duration_seconds: 3600,
+            mfa: None,
+        };
+        let mut credentials = demo_credentials(&request);
+        credentials.sso_role = Some(role.to_string());
+        Ok(credentials)
     }
 }

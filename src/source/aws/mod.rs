@@ -6,7 +6,9 @@ mod discovery;
 mod identity;
 pub mod pace;
 mod paging;
+pub mod portal;
 pub mod retry;
+pub mod shared_config;
 mod sts;
 
 use std::collections::{BTreeMap, HashMap};
@@ -120,42 +122,12 @@ impl AwsSource {
 /// The `sso_region` of `profile` (or `AWS_PROFILE`, else `default`) in the shared config file,
 /// directly or through its `sso_session`.
 fn profile_sso_region(profile: Option<&str>) -> Option<String> {
-    let path = std::env::var_os("AWS_CONFIG_FILE")
-        .filter(|p| !p.is_empty())
-        .map(std::path::PathBuf::from)
-        .or_else(|| dirs::home_dir().map(|h| h.join(".aws").join("config")))?;
-    let text = std::fs::read_to_string(path).ok()?;
-    let name = profile.map(str::to_string).or_else(|| std::env::var("AWS_PROFILE").ok()).unwrap_or("default".into());
-    sso_region_in(&text, &name)
-}
-
-/// `sso_region` for profile `name` in a config file's text.
-fn sso_region_in(text: &str, name: &str) -> Option<String> {
-    let section = |header: &str| -> HashMap<String, String> {
-        let mut values = HashMap::new();
-        let mut inside = false;
-        for line in text.lines() {
-            let trimmed = line.trim();
-            if let Some(inner) = trimmed.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
-                inside = inner.split_whitespace().collect::<Vec<_>>().join(" ") == header;
-            } else if inside && let Some((key, value)) = trimmed.split_once('=') {
-                values.insert(key.trim().to_string(), value.trim().to_string());
-            }
-        }
-        values
-    };
-    let header = if name == "default" { "default".to_string() } else { format!("profile {name}") };
-    let profile = section(&header);
-    if let Some(region) = profile.get("sso_region") {
-        return Some(region.clone());
-    }
-    let session = profile.get("sso_session")?;
-    section(&format!("sso-session {session}")).get("sso_region").cloned()
+    shared_config::SharedConfig::load().0.sso_region(&shared_config::profile_name(profile))
 }
 
 /// The SDK's own retries are off: [`Caller`] retries with jitter and counts every attempt, so
 /// throttling is handled once, in one place.
-async fn load_config(options: &AwsOptions) -> SdkConfig {
+pub(crate) async fn load_config(options: &AwsOptions) -> SdkConfig {
     let region = RegionProviderChain::first_try(options.region.clone().map(Region::new))
         .or_default_provider()
         .or_else(Region::from_static(FALLBACK_REGION));
@@ -339,13 +311,5 @@ mod tests {
     fn account_is_read_from_the_caller_arn() {
         assert_eq!(account_of_arn("arn:aws:sts::123456789012:assumed-role/Admin/me"), "123456789012");
         assert_eq!(account_of_arn("not-an-arn"), "not-an-arn");
-    }
-
-    #[test]
-    fn the_sso_region_comes_from_the_profile_or_its_sso_session() {
-        let config = "[default]\nregion = us-east-1\nsso_region = eu-west-1\n\n[profile work]\nsso_session = corp\n\n[sso-session corp]\nsso_region = eu-central-1\n";
-        assert_eq!(super::sso_region_in(config, "default").as_deref(), Some("eu-west-1"));
-        assert_eq!(super::sso_region_in(config, "work").as_deref(), Some("eu-central-1"));
-        assert_eq!(super::sso_region_in(config, "missing"), None);
     }
 }

@@ -24,6 +24,8 @@ pub enum Api {
     CloudTrail,
     SsoAdmin,
     IdentityStore,
+    /// The access portal and its OIDC sign-in, through your own Identity Center sign-in.
+    Portal,
 }
 
 /// One pacer per API; [`Pacers::of`] matches every variant, so a new API cannot be left without one.
@@ -33,6 +35,7 @@ pub struct Pacers {
     sts: Pacer,
     cloudtrail: Pacer,
     identity_center: Pacer,
+    portal: Pacer,
 }
 
 impl Default for Pacers {
@@ -42,6 +45,7 @@ impl Default for Pacers {
             sts: Pacer::new(Api::Sts),
             cloudtrail: Pacer::new(Api::CloudTrail),
             identity_center: Pacer::new(Api::SsoAdmin),
+            portal: Pacer::new(Api::Portal),
         }
     }
 }
@@ -54,6 +58,7 @@ impl Pacers {
             Api::CloudTrail => &self.cloudtrail,
             // Identity Center's calls, sso-admin's and the Identity Store's, share one budget.
             Api::SsoAdmin | Api::IdentityStore => &self.identity_center,
+            Api::Portal => &self.portal,
         }
     }
 }
@@ -66,7 +71,7 @@ impl Api {
         match self {
             Api::CloudTrail => Some(2.0),
             Api::SsoAdmin | Api::IdentityStore => Some(20.0),
-            Api::Organizations | Api::Sts => None,
+            Api::Organizations | Api::Sts | Api::Portal => None,
         }
     }
 }

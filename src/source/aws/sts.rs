@@ -83,6 +83,7 @@ pub(super) async fn assume(source: &AwsSource, request: &AssumeRequest) -> Resul
         expiration,
         chained,
         demo: false,
+        sso_role: None,
     })
 }
 
