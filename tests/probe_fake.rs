@@ -295,6 +295,9 @@ fn the_probe_command_prints_the_contract_json_and_fails_on_blocked() {
     let out = csv.output().expect("run orgscope");
     assert_eq!(out.status.code(), Some(0), "without --fail-on-blocked blocked accounts are not a failure");
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.starts_with("account_id,account_name,ou_path,role_arn,status,reason,message,hint,sso_roles\n"), "{text}");
+    assert!(
+        text.starts_with("account_id,account_name,ou_path,role_arn,status,reason,message,hint,sso_roles\n"),
+        "{text}"
+    );
     assert_eq!(text.lines().count(), mixed.org.accounts.len() + 1);
 }

@@ -58,7 +58,8 @@ pub async fn optional_portal(global: &GlobalArgs) -> Option<Arc<dyn Portal>> {
 pub async fn login(global: &GlobalArgs, no_browser: bool) -> Result<u8, Failure> {
     let mut stderr = std::io::stderr();
     if global.demo {
-        let _ = writeln!(stderr, "the demo is signed in as {} already: nothing to do", crate::source::snapshot::DEMO_USER);
+        let _ =
+            writeln!(stderr, "the demo is signed in as {} already: nothing to do", crate::source::snapshot::DEMO_USER);
         return Ok(exit::OK);
     }
     if global.snapshot.is_some() {
@@ -151,7 +152,9 @@ pub async fn profiles(
     report_unlisted(&accounts);
     let paths = match super::build_source(global).await {
         Ok(source) => match source.discover(Arc::new(|_| {})).await {
-            Ok(org) => crate::probe::ProbeTarget::all(&org).into_iter().map(|t| (t.account.id.clone(), t.ou_path())).collect(),
+            Ok(org) => {
+                crate::probe::ProbeTarget::all(&org).into_iter().map(|t| (t.account.id.clone(), t.ou_path())).collect()
+            }
             Err(err) => {
                 let _ = writeln!(std::io::stderr(), "orgscope: the OU paths are left out ({err})");
                 std::collections::HashMap::new()

@@ -241,7 +241,10 @@ mod tests {
             *session = None;
         }
         let legacy = render_block(&[sso]);
-        assert!(legacy.contains("sso_start_url = https://corp.awsapps.com/start\nsso_region = eu-west-1\n"), "{legacy}");
+        assert!(
+            legacy.contains("sso_start_url = https://corp.awsapps.com/start\nsso_region = eu-west-1\n"),
+            "{legacy}"
+        );
         assert!(config_value_ok("AWSAdministratorAccess") && !config_value_ok("Admin\n[x]") && !config_value_ok("a b"));
     }
 

@@ -48,7 +48,11 @@ pub fn role_rows(accounts: &[PortalAccount]) -> Vec<PortalRole> {
 /// The role to take in an account: `wanted` when the account offers it, else the first of
 /// `preferred` it offers, else its only role. `Err` lists what it offers (none, or several with
 /// no preference among them).
-pub fn choose_role<'a>(offered: &'a [Text], wanted: Option<&str>, preferred: &[String]) -> Result<&'a Text, RoleChoice> {
+pub fn choose_role<'a>(
+    offered: &'a [Text],
+    wanted: Option<&str>,
+    preferred: &[String],
+) -> Result<&'a Text, RoleChoice> {
     if let Some(wanted) = wanted {
         return offered.iter().find(|r| r.raw() == wanted).ok_or(RoleChoice::NotOffered);
     }

@@ -50,7 +50,10 @@ impl SignIn {
             };
             let get = |key: &str| {
                 keys.get(key).filter(|v| !v.is_empty()).cloned().ok_or_else(|| {
-                    PortalError::NotConfigured(format!("[sso-session {name}] in {file} has no {key}: {}", how_to_add(Some(&name))))
+                    PortalError::NotConfigured(format!(
+                        "[sso-session {name}] in {file} has no {key}: {}",
+                        how_to_add(Some(&name))
+                    ))
                 })
             };
             let scopes = keys

@@ -204,8 +204,7 @@ impl DemoPortal {
     pub fn new() -> Result<DemoPortal, SourceError> {
         let snapshot = Snapshot::from_json(DEMO_JSON, "the demo")?;
         let Some(identity) = &snapshot.identity_center else { return Ok(DemoPortal { accounts: Vec::new() }) };
-        let names: BTreeMap<String, Text> =
-            snapshot.org.accounts().map(|a| (a.id.clone(), a.name.clone())).collect();
+        let names: BTreeMap<String, Text> = snapshot.org.accounts().map(|a| (a.id.clone(), a.name.clone())).collect();
         let place = |id: &str| names.get(id).map(|name| (name.clone(), Vec::new()));
         let principal = identity.find_principal(DEMO_USER).ok();
         let mut roles: BTreeMap<String, Vec<Text>> = BTreeMap::new();
@@ -260,7 +259,11 @@ impl super::portal::Portal for DemoPortal {
     }
 
     async fn credentials(&self, account_id: &str, role: &str) -> Result<TempCredentials, super::portal::PortalError> {
-        let offered = self.accounts.iter().find(|a| a.account_id == account_id).is_some_and(|a| a.roles.iter().any(|r| r.raw() == role));
+        let offered = self
+            .accounts
+            .iter()
+            .find(|a| a.account_id == account_id)
+            .is_some_and(|a| a.roles.iter().any(|r| r.raw() == role));
         if !offered {
             return Err(super::portal::PortalError::Choice(format!(
                 "the demo's sign-in holds no role {} in {account_id}",
@@ -269,7 +272,9 @@ impl super::portal::Portal for DemoPortal {
         }
         let request = AssumeRequest {
             account_id: account_id.to_string(),
-            role_arn: format!("arn:aws:sts::{account_id}:assumed-role/AWSReservedSSO_{role}_0123456789abcdef/{DEMO_USER}"),
+            role_arn: format!(
+                "arn:aws:sts::{account_id}:assumed-role/AWSReservedSSO_{role}_0123456789abcdef/{DEMO_USER}"
+            ),
             session_name: DEMO_USER.to_string(),
             external_id: None,
             duration_seconds: 3600,

@@ -17,9 +17,12 @@ use serde_json::{Value, json};
 
 #[path = "fake_access.rs"]
 pub mod access;
+#[path = "fake_portal.rs"]
+pub mod portal;
 #[path = "fake_sso.rs"]
 pub mod sso_requests;
 pub use access::FakeAccess;
+pub use portal::FakePortal;
 pub use sso_requests::{FakeRequest, FakeWrites};
 
 pub const ORG_TARGET: &str = "AWSOrganizationsV20161128.";
@@ -300,6 +303,8 @@ pub struct State {
     pub principals: HashMap<String, String>,
     /// The access map: provisioning, assignments, users, groups, memberships.
     pub access: FakeAccess,
+    /// The access portal and its OIDC sign-in.
+    pub portal: FakePortal,
     /// Requests Identity Center's status APIs know (and the retries made).
     pub requests: Vec<FakeRequest>,
     /// What a write makes.
@@ -345,6 +350,7 @@ impl FakeAws {
             permission_sets: HashMap::new(),
             principals: HashMap::new(),
             access: FakeAccess::default(),
+            portal: FakePortal::default(),
             requests: Vec::new(),
             writes: FakeWrites::default(),
             status_page: 100,
@@ -439,6 +445,8 @@ impl Drop for FakeAws {
 
 async fn handle(
     axum::extract::State(state): axum::extract::State<Shared>,
+    method: axum::http::Method,
+    uri: axum::http::Uri,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
@@ -449,7 +457,19 @@ async fn handle(
         .and_then(|v| v.split('/').next())
         .map(str::to_string);
     let target = headers.get("x-amz-target").and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
-    let (service, op, params): (&'static str, String, Value) = if let Some(op) = target.strip_prefix(ORG_TARGET) {
+    let rest = portal::route(method.as_str(), uri.path());
+    let (service, op, params): (&'static str, String, Value) = if let Some((service, op)) = rest {
+        let params = if service == "portal" {
+            let mut query: BTreeMap<String, String> =
+                serde_urlencoded::from_str(uri.query().unwrap_or_default()).unwrap_or_default();
+            let token = headers.get("x-amz-sso_bearer_token").and_then(|v| v.to_str().ok()).unwrap_or_default();
+            query.insert("token".into(), token.to_string());
+            serde_json::to_value(query).unwrap_or(Value::Null)
+        } else {
+            serde_json::from_slice(&body).unwrap_or(Value::Null)
+        };
+        (service, op.to_string(), params)
+    } else if let Some(op) = target.strip_prefix(ORG_TARGET) {
         ("organizations", op.to_string(), serde_json::from_slice(&body).unwrap_or(Value::Null))
     } else if let Some(op) = target.strip_prefix(CLOUDTRAIL_TARGET) {
         ("cloudtrail", op.to_string(), serde_json::from_slice(&body).unwrap_or(Value::Null))
@@ -576,6 +596,7 @@ fn throttling(service: &str) -> Canned {
             "AWS Organizations can't complete your request because another request is already in progress. Try again later.",
         ),
         "sts" => Canned::new(400, "Throttling", "Rate exceeded"),
+        "portal" | "oidc" => Canned::new(429, "TooManyRequestsException", "Too many requests"),
         _ => Canned::new(400, "ThrottlingException", "Rate exceeded"),
     }
 }
@@ -622,6 +643,8 @@ fn answer(state: &mut State, service: &'static str, op: &str, params: &Value, ac
         "cloudtrail" => cloudtrail(state, op, params),
         "sso" => sso(state, op, params),
         "identitystore" => identity_store(state, op, params),
+        "portal" => portal::portal(state, op, params),
+        "oidc" => portal::oidc(state, op, params),
         _ => Answer::Error(Canned::new(400, "UnknownOperationException", &format!("{service}:{op} is not faked"))),
     }
 }

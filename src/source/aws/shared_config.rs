@@ -91,7 +91,10 @@ mod tests {
         assert_eq!(config.sso_region("default").as_deref(), Some("eu-west-1"));
         assert_eq!(config.sso_region("work").as_deref(), Some("eu-central-1"));
         assert_eq!(config.sso_region("missing"), None);
-        assert_eq!(config.sso_session("corp").and_then(|s| s.get("sso_region")).map(String::as_str), Some("eu-central-1"));
+        assert_eq!(
+            config.sso_session("corp").and_then(|s| s.get("sso_region")).map(String::as_str),
+            Some("eu-central-1")
+        );
     }
 
     #[test]

@@ -47,10 +47,13 @@ pub async fn login(
     let config = super::config_for(options, &sign_in.region).await;
     let oidc = aws_sdk_ssooidc::Client::new(&config);
     let calls = Caller::new(1, options.retry);
-    let failed = |action: &'static str, err: &dyn std::fmt::Display, code: Option<&str>, message: Option<&str>| match code {
-        Some(code) => PortalError::Service { action, code: code.into(), message: message.unwrap_or_default().into() },
-        None => PortalError::Network { action, message: err.to_string().into() },
-    };
+    let failed =
+        |action: &'static str, err: &dyn std::fmt::Display, code: Option<&str>, message: Option<&str>| match code {
+            Some(code) => {
+                PortalError::Service { action, code: code.into(), message: message.unwrap_or_default().into() }
+            }
+            None => PortalError::Network { action, message: err.to_string().into() },
+        };
 
     // A session registers for its scopes and for refreshing; a legacy start URL, as the AWS CLI
     // does, for neither (its token is not refreshed).
@@ -63,9 +66,10 @@ pub async fn login(
             .grant_types("refresh_token")
             .issuer_url(sign_in.start_url.clone());
     }
-    let client = calls.call(Api::Portal, || register.clone().send()).await.map_err(|err| {
-        failed("sso-oidc:RegisterClient", &DisplayErrorContext(&err), err.code(), err.message())
-    })?;
+    let client = calls
+        .call(Api::Portal, || register.clone().send())
+        .await
+        .map_err(|err| failed("sso-oidc:RegisterClient", &DisplayErrorContext(&err), err.code(), err.message()))?;
     let (Some(client_id), Some(client_secret)) = (client.client_id(), client.client_secret()) else {
         return Err(PortalError::Login("Identity Center registered no client: try again".into()));
     };
@@ -81,7 +85,9 @@ pub async fn login(
                 .send()
         })
         .await
-        .map_err(|err| failed("sso-oidc:StartDeviceAuthorization", &DisplayErrorContext(&err), err.code(), err.message()))?;
+        .map_err(|err| {
+            failed("sso-oidc:StartDeviceAuthorization", &DisplayErrorContext(&err), err.code(), err.message())
+        })?;
     let Some(device_code) = device.device_code().map(Secret::new) else {
         return Err(PortalError::Login("Identity Center started no device authorization: try again".into()));
     };
@@ -93,7 +99,8 @@ pub async fn login(
     });
 
     let mut interval = Duration::from_secs(u64::try_from(device.interval()).unwrap_or(5).max(1));
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(u64::try_from(device.expires_in()).unwrap_or(600).max(1));
+    let deadline =
+        tokio::time::Instant::now() + Duration::from_secs(u64::try_from(device.expires_in()).unwrap_or(600).max(1));
     let token = loop {
         tokio::time::sleep(interval).await;
         let answer = calls

@@ -91,7 +91,10 @@ impl AwsPortal {
                 tracing::debug!(cached, error = %DisplayErrorContext(&err), "no usable Identity Center token");
                 Err(PortalError::NotSignedIn {
                     what: if cached {
-                        format!("the Identity Center sign-in for {} has expired and could not be refreshed", self.label())
+                        format!(
+                            "the Identity Center sign-in for {} has expired and could not be refreshed",
+                            self.label()
+                        )
                     } else {
                         format!("you are not signed in to Identity Center ({})", self.label())
                     },
@@ -115,11 +118,9 @@ impl AwsPortal {
                 ),
                 hint: self.sign_in.login_hint(),
             },
-            Some(code) => PortalError::Service {
-                action,
-                code: code.into(),
-                message: err.message().unwrap_or_default().into(),
-            },
+            Some(code) => {
+                PortalError::Service { action, code: code.into(), message: err.message().unwrap_or_default().into() }
+            }
             None => PortalError::Network { action, message: DisplayErrorContext(&err).to_string().into() },
         }
     }
@@ -239,13 +240,16 @@ impl Portal for AwsPortal {
             let account = match roles {
                 Ok(roles) => PortalAccount { account_id, account_name, roles, error: None },
                 Err(err @ PortalError::NotSignedIn { .. }) => return Err(err),
-                Err(err) => PortalAccount { account_id, account_name, roles: Vec::new(), error: Some(err.to_string().into()) },
+                Err(err) => {
+                    PortalAccount { account_id, account_name, roles: Vec::new(), error: Some(err.to_string().into()) }
+                }
             };
             found(&account);
             accounts.push(account);
         }
         accounts.sort_by(|a, b| {
-            (a.account_name.raw().to_lowercase(), &a.account_id).cmp(&(b.account_name.raw().to_lowercase(), &b.account_id))
+            (a.account_name.raw().to_lowercase(), &a.account_id)
+                .cmp(&(b.account_name.raw().to_lowercase(), &b.account_id))
         });
         Ok(accounts)
     }
@@ -255,7 +259,12 @@ impl Portal for AwsPortal {
         let answer = self
             .calls
             .call(Api::Portal, || {
-                self.sso.get_role_credentials().access_token(token.expose()).account_id(account_id).role_name(role).send()
+                self.sso
+                    .get_role_credentials()
+                    .access_token(token.expose())
+                    .account_id(account_id)
+                    .role_name(role)
+                    .send()
             })
             .await
             .map_err(|err| self.failure("sso:GetRoleCredentials", err))?;
@@ -282,7 +291,9 @@ impl Portal for AwsPortal {
         let role_arn = match self.caller_arn(&sdk_credentials).await {
             Some(arn) => arn,
             // Identity Center's roles are named AWSReservedSSO_<permission set>_<suffix>.
-            None => format!("arn:{}:sts::{account_id}:assumed-role/AWSReservedSSO_{role}", partition(&self.sign_in.region)),
+            None => {
+                format!("arn:{}:sts::{account_id}:assumed-role/AWSReservedSSO_{role}", partition(&self.sign_in.region))
+            }
         };
         Ok(TempCredentials {
             account_id: account_id.to_string(),

@@ -1,0 +1,440 @@
+//! Your own Identity Center sign-in, end to end: the real binary and the real SDK clients
+//! (aws-sdk-ssooidc, aws-sdk-sso, aws-config's SSO token provider and SSO credentials provider)
+//! against the local endpoint's portal and OIDC. Login writes the AWS CLI's cache; `roles`,
+//! `assume --via sso|auto`, `probe` and `profiles --sso` read through it; the token reaches no
+//! log, stdout, stderr or file but the cache.
+
+mod common;
+
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use common::fake_aws::{Canned, FakeAws, FakeOrg, Faults, RateLimit};
+use serde_json::Value;
+
+const CONFIG: &str = "[default]\nsso_session = corp\nregion = eu-west-1\n\n[sso-session corp]\nsso_start_url = https://corp.awsapps.com/start\nsso_region = eu-west-1\nsso_registration_scopes = sso:account:access\n";
+
+/// The AWS CLI's cache file for the sso-session `corp`: sha1("corp").
+fn cache_file(home: &Path) -> PathBuf {
+    home.join(".aws/sso/cache/ee0bfd2552fbd840c02cc48b6e823320543c450f.json")
+}
+
+struct Setup {
+    fake: FakeAws,
+    home: tempfile::TempDir,
+    org: FakeOrg,
+}
+
+/// Six accounts; the portal offers roles in four of them (two in the second).
+fn setup() -> Setup {
+    let org = FakeOrg::generate(6, 2, 1);
+    let fake = FakeAws::start(org.clone());
+    {
+        let mut state = fake.state();
+        let ids: Vec<String> = org.accounts.iter().map(|a| a.id.clone()).collect();
+        state.portal.roles.insert(ids[1].clone(), vec!["AdministratorAccess".into()]);
+        state.portal.roles.insert(ids[2].clone(), vec!["ReadOnly".into(), "PowerUser".into()]);
+        state.portal.roles.insert(ids[3].clone(), vec!["ReadOnly".into()]);
+        state.portal.roles.insert(ids[4].clone(), vec!["Billing".into()]);
+    }
+    let home = tempfile::tempdir().expect("temp home");
+    std::fs::write(home.path().join("aws-config"), CONFIG).expect("config");
+    Setup { fake, home, org }
+}
+
+impl Setup {
+    fn id(&self, n: usize) -> String {
+        self.org.accounts[n].id.clone()
+    }
+
+    fn name(&self, n: usize) -> String {
+        self.org.accounts[n].name.clone()
+    }
+
+    fn command(&self) -> Command {
+        let mut command = common::fake_command(self.home.path(), &self.fake.url());
+        command.env("ORGSCOPE_LOG_FILE", self.home.path().join("orgscope.log")).env("RUST_LOG", "trace");
+        command
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        self.command().args(args).output().expect("orgscope runs")
+    }
+
+    /// A valid sign-in in the cache, as `aws sso login` leaves it.
+    fn signed_in(&self, expires_in: chrono::Duration) -> String {
+        let token = self.fake.state().portal.issued_token.clone();
+        self.fake.state().portal.valid_tokens.insert(token.clone());
+        let path = cache_file(self.home.path());
+        std::fs::create_dir_all(path.parent().expect("dir")).expect("cache dir");
+        let at = |t: chrono::DateTime<chrono::Utc>| t.format("%Y-%m-%dT%H:%M:%SZ").to_string();
+        let now = chrono::Utc::now();
+        let cache = serde_json::json!({
+            "startUrl": "https://corp.awsapps.com/start",
+            "region": "eu-west-1",
+            "accessToken": token,
+            "expiresAt": at(now + expires_in),
+            "clientId": "fake-client-id",
+            "clientSecret": "fake-client-secret-9a8b7c",
+            "registrationExpiresAt": at(now + chrono::Duration::days(30)),
+            "refreshToken": self.fake.state().portal.refresh_token.clone(),
+        });
+        std::fs::write(&path, cache.to_string()).expect("cache");
+        token
+    }
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// Every file under `dir` but `except`, with its contents.
+fn files_under(dir: &Path, except: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path != except {
+                out.push((path.clone(), std::fs::read(&path).unwrap_or_default()));
+            }
+        }
+    }
+    out
+}
+
+fn assert_absent(secret: &str, outputs: &[&Output], setup: &Setup) {
+    for output in outputs {
+        assert!(!text(&output.stdout).contains(secret), "the token reached stdout");
+        assert!(!text(&output.stderr).contains(secret), "the token reached stderr");
+    }
+    let files = files_under(setup.home.path(), &cache_file(setup.home.path()));
+    assert!(files.iter().any(|(p, _)| p.ends_with("orgscope.log")), "the trace log was written");
+    for (path, contents) in files {
+        assert!(!String::from_utf8_lossy(&contents).contains(secret), "the token reached {}", path.display());
+    }
+}
+
+#[test]
+fn login_polls_past_pending_and_writes_the_aws_cli_cache_that_roles_reads() {
+    let setup = setup();
+    setup.fake.state().portal.pending = 2;
+    let login = setup.run(&["login", "--no-browser"]);
+    let stderr = text(&login.stderr);
+    assert!(login.status.success(), "{stderr}");
+    assert!(stderr.contains("https://device.sso.eu-west-1.amazonaws.com/?user_code=WXYZ-1234"), "{stderr}");
+    assert!(stderr.contains("WXYZ-1234") && stderr.contains("signed in (sso-session corp)"), "{stderr}");
+    assert!(login.stdout.is_empty(), "login prints nothing on stdout");
+
+    // Registered for the session's scopes and for refreshing, then polled once a second.
+    let register = setup.fake.calls_to("RegisterClient");
+    assert_eq!(register.len(), 1);
+    assert_eq!(register[0].params["scopes"], serde_json::json!(["sso:account:access"]));
+    assert_eq!(register[0].params["issuerUrl"], "https://corp.awsapps.com/start");
+    let polls = setup.fake.calls_to("CreateToken");
+    assert_eq!(polls.len(), 3, "two pending answers, then the token");
+    for pair in polls.windows(2) {
+        assert!(pair[1].at.duration_since(pair[0].at).as_millis() >= 900, "polled faster than the interval");
+    }
+
+    // The AWS CLI's file: its name, its fields, mode 0600.
+    let path = cache_file(setup.home.path());
+    let mode = std::fs::metadata(&path).expect("the cache file").permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600);
+    let cache: Value = serde_json::from_slice(&std::fs::read(&path).expect("cache")).expect("JSON");
+    let token = setup.fake.state().portal.issued_token.clone();
+    assert_eq!(cache["accessToken"], token.as_str());
+    assert_eq!(cache["startUrl"], "https://corp.awsapps.com/start");
+    assert_eq!(cache["region"], "eu-west-1");
+    assert_eq!(cache["clientId"], "fake-client-id");
+    assert_eq!(cache["refreshToken"], setup.fake.state().portal.refresh_token.as_str());
+    for key in ["expiresAt", "registrationExpiresAt"] {
+        let at = cache[key].as_str().unwrap_or_default();
+        assert!(chrono::DateTime::parse_from_rfc3339(at).is_ok() && at.ends_with('Z'), "{key}: {at}");
+    }
+
+    // aws-config's token provider reads it: `roles` lists every role, sorted.
+    let roles = setup.run(&["roles", "--format", "json"]);
+    assert!(roles.status.success(), "{}", text(&roles.stderr));
+    let rows: Vec<Value> = serde_json::from_slice(&roles.stdout).expect("JSON rows");
+    let mut expected: Vec<(String, String, String)> = Vec::new();
+    for (n, role) in [(1, "AdministratorAccess"), (2, "PowerUser"), (2, "ReadOnly"), (3, "ReadOnly"), (4, "Billing")] {
+        expected.push((setup.name(n), role.to_string(), setup.id(n)));
+    }
+    expected.sort_by(|a, b| (a.0.to_lowercase(), a.1.to_lowercase()).cmp(&(b.0.to_lowercase(), b.1.to_lowercase())));
+    let seen: Vec<(String, String, String)> = rows
+        .iter()
+        .map(|r| {
+            assert_eq!(r.as_object().map(|o| o.len()), Some(3), "{r}");
+            (
+                r["account_name"].as_str().unwrap_or_default().into(),
+                r["role_name"].as_str().unwrap_or_default().into(),
+                r["account_id"].as_str().unwrap_or_default().into(),
+            )
+        })
+        .collect();
+    assert_eq!(seen, expected);
+    let listed = setup.fake.calls_to("ListAccountRoles");
+    assert!(listed.iter().all(|c| c.params["token"] == token.as_str()), "the portal got the cached token");
+
+    let text_roles = setup.run(&["roles"]);
+    assert!(text(&text_roles.stdout).contains(&format!("{}  ", setup.id(1))), "{}", text(&text_roles.stdout));
+    assert_absent(&token, &[&login, &roles, &text_roles], &setup);
+}
+
+#[test]
+fn slow_down_adds_five_seconds_to_the_polling_interval() {
+    let setup = setup();
+    setup.fake.state().portal.slow_downs = 1;
+    let login = setup.run(&["login", "--no-browser"]);
+    assert!(login.status.success(), "{}", text(&login.stderr));
+    let polls = setup.fake.calls_to("CreateToken");
+    assert_eq!(polls.len(), 2);
+    let gap = polls[1].at.duration_since(polls[0].at);
+    assert!(gap.as_secs_f64() >= 5.9, "after slow_down the next poll waits interval + 5 s, waited {gap:?}");
+}
+
+#[test]
+fn without_a_usable_sign_in_roles_says_to_log_in() {
+    let setup = setup();
+    let missing = setup.run(&["roles"]);
+    assert_eq!(missing.status.code(), Some(1));
+    let stderr = text(&missing.stderr);
+    assert!(stderr.contains("not signed in") && stderr.contains("run `orgscope login --sso-session corp`"), "{stderr}");
+    assert!(stderr.contains("aws sso login --sso-session corp"), "{stderr}");
+
+    // Expired, with nothing to refresh it with.
+    let path = cache_file(setup.home.path());
+    std::fs::create_dir_all(path.parent().expect("dir")).expect("dir");
+    std::fs::write(&path, r#"{"startUrl":"https://corp.awsapps.com/start","region":"eu-west-1","accessToken":"old","expiresAt":"2020-01-01T00:00:00Z"}"#).expect("cache");
+    let expired = setup.run(&["roles"]);
+    assert_eq!(expired.status.code(), Some(1));
+    assert!(
+        text(&expired.stderr).contains("expired") && text(&expired.stderr).contains("orgscope login"),
+        "{}",
+        text(&expired.stderr)
+    );
+
+    // A token the portal does not know: UnauthorizedException.
+    std::fs::write(&path, r#"{"startUrl":"https://corp.awsapps.com/start","region":"eu-west-1","accessToken":"forged","expiresAt":"2099-01-01T00:00:00Z"}"#).expect("cache");
+    let refused = setup.run(&["roles", "--format", "json"]);
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(
+        text(&refused.stderr).contains("refused") && text(&refused.stderr).contains("orgscope login"),
+        "{}",
+        text(&refused.stderr)
+    );
+    assert!(refused.stdout.is_empty());
+
+    // No sign-in configured at all: how to add one.
+    std::fs::write(setup.home.path().join("aws-config"), "[default]\nregion = eu-west-1\n").expect("config");
+    let unconfigured = setup.run(&["roles"]);
+    assert_eq!(unconfigured.status.code(), Some(1));
+    let stderr = text(&unconfigured.stderr);
+    assert!(stderr.contains("[sso-session") && stderr.contains("sso_start_url = "), "{stderr}");
+}
+
+#[test]
+fn an_expiring_token_is_refreshed_and_saved_like_the_aws_cli_does() {
+    let setup = setup();
+    setup.signed_in(chrono::Duration::minutes(2));
+    let roles = setup.run(&["roles", "--format", "json"]);
+    assert!(roles.status.success(), "{}", text(&roles.stderr));
+    let refresh = setup.fake.calls_to("CreateToken");
+    assert_eq!(refresh.len(), 1);
+    assert_eq!(refresh[0].params["grantType"], "refresh_token");
+    let cache: Value =
+        serde_json::from_slice(&std::fs::read(cache_file(setup.home.path())).expect("cache")).expect("JSON");
+    assert!(cache["accessToken"].as_str().is_some_and(|t| t.ends_with("-refreshed")), "{cache}");
+    assert!(
+        setup
+            .fake
+            .calls_to("ListAccounts")
+            .iter()
+            .all(|c| c.params["token"].as_str().is_some_and(|t| t.ends_with("-refreshed")))
+    );
+}
+
+#[test]
+fn listings_page_survive_throttling_and_show_one_account_failing_in_place() {
+    let setup = setup();
+    let token = setup.signed_in(chrono::Duration::hours(8));
+    {
+        let mut state = setup.fake.state();
+        state.portal.page = 1;
+        state.portal.role_errors.insert(setup.id(4), Canned::new(500, "InternalServerException", "roles unavailable"));
+    }
+    let mut faults = Faults::default();
+    faults.rate_limits.insert("portal".into(), RateLimit::new(5.0));
+    setup.fake.set_faults(faults);
+    let roles = setup.run(&["roles", "--format", "json"]);
+    let stderr = text(&roles.stderr);
+    assert!(roles.status.success(), "{stderr}");
+    let rows: Vec<Value> = serde_json::from_slice(&roles.stdout).expect("JSON");
+    assert_eq!(rows.len(), 4, "every role but the failing account's: {rows:?}");
+    assert!(stderr.contains(&setup.id(4)) && stderr.contains("could not be listed"), "{stderr}");
+    assert!(setup.fake.calls_to("ListAccounts").len() >= 4, "one account a page");
+    assert!(setup.fake.calls().iter().any(|c| c.failed && c.op == "ListAccountRoles"), "throttled on the way");
+    assert_absent(&token, &[&roles], &setup);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn assume_via_sso_hands_out_credentials_that_act_as_the_target_account() {
+    let setup = setup();
+    let token = setup.signed_in(chrono::Duration::hours(8));
+    let target = setup.id(1);
+    let assume = setup.run(&["assume", &target, "--via", "sso", "--format", "json"]);
+    assert!(assume.status.success(), "{}", text(&assume.stderr));
+    let json: Value = serde_json::from_slice(&assume.stdout).expect("JSON");
+    assert_eq!(json["via"], "sso");
+    assert_eq!(json["sso_role"], "AdministratorAccess");
+    assert_eq!(json["account_id"], target.as_str());
+    assert!(
+        json["role_arn"].as_str().is_some_and(
+            |a| a.starts_with(&format!("arn:aws:sts::{target}:assumed-role/AWSReservedSSO_AdministratorAccess_"))
+        ),
+        "{json}"
+    );
+    let credentials = aws_credential_types::Credentials::new(
+        json["access_key_id"].as_str().unwrap_or_default(),
+        json["secret_access_key"].as_str().unwrap_or_default(),
+        json["session_token"].as_str().map(str::to_string),
+        None,
+        "portal",
+    );
+    let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .region(aws_config::Region::new("eu-west-1"))
+        .endpoint_url(setup.fake.url())
+        .credentials_provider(credentials)
+        .load()
+        .await;
+    let identity = aws_sdk_sts::Client::new(&config).get_caller_identity().send().await.expect("GetCallerIdentity");
+    assert_eq!(identity.account(), Some(target.as_str()));
+    assert!(setup.fake.calls_to("AssumeRole").is_empty(), "--via sso never calls AssumeRole");
+
+    // By name; two roles and no preference: exit 2 naming both; a role not offered: exit 2.
+    let several = setup.run(&["assume", &setup.name(2), "--via", "sso"]);
+    assert_eq!(several.status.code(), Some(2));
+    assert!(
+        text(&several.stderr).contains("PowerUser, ReadOnly") && text(&several.stderr).contains("--sso-role"),
+        "{}",
+        text(&several.stderr)
+    );
+    let missing = setup.run(&["assume", &setup.id(2), "--via", "sso", "--sso-role", "Billing"]);
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(
+        text(&missing.stderr).contains("offers no role Billing")
+            && text(&missing.stderr).contains("PowerUser, ReadOnly"),
+        "{}",
+        text(&missing.stderr)
+    );
+    assert!(several.stdout.is_empty() && missing.stdout.is_empty());
+    let picked = setup.run(&["assume", &setup.id(2), "--via", "sso", "--sso-role", "ReadOnly", "--format", "json"]);
+    assert!(picked.status.success(), "{}", text(&picked.stderr));
+    assert_eq!(serde_json::from_slice::<Value>(&picked.stdout).expect("JSON")["sso_role"], "ReadOnly");
+
+    // The config's sso_roles order the choice.
+    let config_dir = setup.home.path().join("config/orgscope");
+    std::fs::create_dir_all(&config_dir).expect("config dir");
+    std::fs::write(config_dir.join("config.toml"), "sso_roles = [\"Billing\", \"PowerUser\"]\n").expect("config");
+    let preferred = setup.run(&["assume", &setup.id(2), "--via", "sso", "--format", "json"]);
+    assert!(preferred.status.success(), "{}", text(&preferred.stderr));
+    assert_eq!(serde_json::from_slice::<Value>(&preferred.stdout).expect("JSON")["sso_role"], "PowerUser");
+    assert_absent(&token, &[&assume, &several, &missing, &picked, &preferred], &setup);
+}
+
+#[test]
+fn auto_goes_through_identity_center_only_when_the_role_is_blocked() {
+    let setup = setup();
+    setup.signed_in(chrono::Duration::hours(8));
+    let blocked = setup.id(3);
+    setup.fake.state().assume_denials.insert(
+        blocked.clone(),
+        Canned::new(403, "AccessDenied", "User: admin is not authorized to perform: sts:AssumeRole"),
+    );
+    let auto = setup.run(&["assume", &blocked, "--format", "json"]);
+    assert!(auto.status.success(), "{}", text(&auto.stderr));
+    let json: Value = serde_json::from_slice(&auto.stdout).expect("JSON");
+    assert_eq!((json["via"].as_str(), json["sso_role"].as_str()), (Some("sso"), Some("ReadOnly")));
+    assert!(
+        text(&auto.stderr).contains("blocked for the role (access_denied): in through Identity Center as ReadOnly")
+    );
+
+    let role_only = setup.run(&["assume", &blocked, "--via", "role", "--format", "json"]);
+    assert_eq!(role_only.status.code(), Some(4));
+    assert!(role_only.stdout.is_empty());
+
+    let reachable = setup.id(1);
+    let by_role = setup.run(&["assume", &reachable, "--format", "json"]);
+    let json: Value = serde_json::from_slice(&by_role.stdout).expect("JSON");
+    assert_eq!((json["via"].as_str(), json["sso_role"].as_str()), (Some("role"), None), "the role first");
+
+    // Blocked, and Identity Center offers nothing there: the role's refusal, exit 4.
+    let nothing = setup.id(5);
+    setup.fake.state().assume_denials.insert(nothing.clone(), Canned::new(403, "AccessDenied", "not authorized"));
+    let refused = setup.run(&["assume", &nothing]);
+    assert_eq!(refused.status.code(), Some(4));
+    assert!(
+        text(&refused.stderr).contains("Identity Center") && text(&refused.stderr).contains("holds no role there"),
+        "{}",
+        text(&refused.stderr)
+    );
+}
+
+#[test]
+fn probe_rows_carry_the_portal_roles_or_null_without_a_sign_in() {
+    let setup = setup();
+    setup.signed_in(chrono::Duration::hours(8));
+    let probe = setup.run(&["probe", "--format", "json"]);
+    assert!(probe.status.success(), "{}", text(&probe.stderr));
+    let rows: Vec<Value> = serde_json::from_slice(&probe.stdout).expect("JSON");
+    let roles_of =
+        |rows: &[Value], id: &str| rows.iter().find(|r| r["account_id"] == id).map(|r| r["sso_roles"].clone());
+    assert_eq!(roles_of(&rows, &setup.id(2)), Some(serde_json::json!(["PowerUser", "ReadOnly"])));
+    assert_eq!(roles_of(&rows, &setup.id(5)), Some(serde_json::json!([])));
+
+    std::fs::write(setup.home.path().join("aws-config"), "[default]\nregion = eu-west-1\n").expect("config");
+    let without = setup.run(&["probe", "--format", "json"]);
+    assert!(without.status.success(), "{}", text(&without.stderr));
+    let rows: Vec<Value> = serde_json::from_slice(&without.stdout).expect("JSON");
+    assert!(
+        rows.iter().all(|r| r["sso_roles"].is_null() && r.as_object().is_some_and(|o| o.contains_key("sso_roles")))
+    );
+}
+
+#[test]
+fn profiles_sso_are_written_in_the_block_and_the_aws_sdk_signs_in_through_them() {
+    let setup = setup();
+    setup.signed_in(chrono::Duration::hours(8));
+    let config_path = setup.home.path().join("aws-config");
+    let write = setup.run(&["profiles", "--sso", "--prefix", "corp-", "--write"]);
+    assert!(write.status.success(), "{}", text(&write.stderr));
+    let written = std::fs::read_to_string(&config_path).expect("config");
+    assert!(written.starts_with(CONFIG), "what was there is kept");
+    let config = orgscope::source::aws::shared_config::SharedConfig::parse(&written);
+    let profile = format!("corp-{}-readonly", setup.name(3).to_lowercase());
+    let keys = config.profile(&profile).unwrap_or_else(|| panic!("profile {profile} in\n{written}"));
+    assert_eq!(keys.get("sso_session").map(String::as_str), Some("corp"));
+    assert_eq!(keys.get("sso_account_id"), Some(&setup.id(3)));
+    assert_eq!(keys.get("sso_role_name").map(String::as_str), Some("ReadOnly"));
+    assert_eq!(keys.get("region").map(String::as_str), Some("eu-west-1"));
+    assert_eq!(written.matches("sso_role_name = ").count(), 5, "one profile per role");
+
+    // The AWS SDK reads the profile: its SSO credentials come from GetRoleCredentials (its
+    // credentials provider follows AWS_ENDPOINT_URL, not a client's endpoint).
+    let mut command = common::orgscope_command(setup.home.path());
+    command.env("AWS_ENDPOINT_URL", setup.fake.url()).args(["--profile", &profile, "tree", "--format", "json"]);
+    let tree = command.output().expect("runs");
+    assert!(tree.status.success(), "{}", text(&tree.stderr));
+    let asked = setup.fake.calls_to("GetRoleCredentials");
+    assert!(!asked.is_empty(), "the SDK asked the portal for the profile's credentials");
+    for call in &asked {
+        assert_eq!(
+            (call.params["account_id"].as_str(), call.params["role_name"].as_str()),
+            (Some(setup.id(3).as_str()), Some("ReadOnly"))
+        );
+    }
+}
