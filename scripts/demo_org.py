@@ -233,6 +233,9 @@ for acct_id, name in sorted(names.items()):
         grants.append((acct_id, "PowerUser", "GROUP", group_id["Platform Engineers"]))
     if name.startswith("data-"):
         grants.append((acct_id, "DataScientist", "GROUP", group_id["Data Scientists"]))
+# Globex's legacy warehouse is worked on by the data team too: with Platform Engineers' PowerUser,
+# two roles there for alex.kim, the demo's own Identity Center sign-in (the TUI asks which).
+grants.append(("480935127764", "DataScientist", "GROUP", group_id["Data Scientists"]))
 grants.append((MGMT, "BillingAdmin", "GROUP", group_id["Billing"]))
 grants.append((MGMT, "AdministratorAccess", "USER", USERS["USER"][0]))
 for acct_id, name in names.items():

@@ -159,11 +159,19 @@ pub struct Prober {
     pub source: Arc<dyn Source>,
     pub settings: ProbeSettings,
     pub credentials: CredentialCache,
+    /// Your own Identity Center sign-in, when one is available.
+    pub portal: Option<Arc<dyn crate::source::portal::Portal>>,
 }
 
 impl Prober {
     pub fn new(source: Arc<dyn Source>, settings: ProbeSettings) -> Prober {
-        Prober { source, settings, credentials: CredentialCache::default() }
+        Prober { source, settings, credentials: CredentialCache::default(), portal: None }
+    }
+
+    /// The same prober, switching role through `portal` too.
+    pub fn with_portal(mut self, portal: Option<Arc<dyn crate::source::portal::Portal>>) -> Prober {
+        self.portal = portal;
+        self
     }
 
     /// Probes `targets`, calling `on_result` for each as soon as it is known.

@@ -65,6 +65,11 @@ impl Theme {
         if self.color { style.fg(Color::LightCyan).add_modifier(Modifier::BOLD) } else { style }
     }
 
+    /// An account blocked for the role but reachable through your Identity Center sign-in.
+    pub fn portal(&self) -> Style {
+        self.fg(if self.light { Color::Rgb(0, 90, 160) } else { Color::LightBlue }).add_modifier(Modifier::BOLD)
+    }
+
     pub fn api_error(&self) -> Style {
         self.fg(Color::Magenta)
     }
@@ -99,6 +104,9 @@ impl Theme {
         }
     }
 }
+
+/// Marks an account blocked for the role that your Identity Center sign-in reaches.
+pub const PORTAL_GLYPH: &str = "◈";
 
 /// The glyph of a probe status, the same in the TUI and in `probe`'s text (and all that tells
 /// them apart under `NO_COLOR`).

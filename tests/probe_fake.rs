@@ -276,7 +276,8 @@ fn the_probe_command_prints_the_contract_json_and_fails_on_blocked() {
     assert_eq!(out.status.code(), Some(3), "{}", String::from_utf8_lossy(&out.stderr));
     let rows: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).expect("a JSON array");
     assert_eq!(rows.len(), mixed.org.accounts.len());
-    let keys = ["account_id", "account_name", "ou_path", "role_arn", "status", "reason", "message", "hint"];
+    let keys =
+        ["account_id", "account_name", "ou_path", "role_arn", "status", "reason", "message", "hint", "sso_roles"];
     for row in &rows {
         let object = row.as_object().expect("objects");
         assert_eq!(object.len(), keys.len());

@@ -164,7 +164,7 @@ fn login_polls_past_pending_and_writes_the_aws_cli_cache_that_roles_reads() {
     for (n, role) in [(1, "AdministratorAccess"), (2, "PowerUser"), (2, "ReadOnly"), (3, "ReadOnly"), (4, "Billing")] {
         expected.push((setup.name(n), role.to_string(), setup.id(n)));
     }
-    expected.sort_by(|a, b| (a.0.to_lowercase(), a.1.to_lowercase()).cmp(&(b.0.to_lowercase(), b.1.to_lowercase())));
+    expected.sort_by_key(|a| (a.0.to_lowercase(), a.1.to_lowercase()));
     let seen: Vec<(String, String, String)> = rows
         .iter()
         .map(|r| {
@@ -305,14 +305,8 @@ async fn assume_via_sso_hands_out_credentials_that_act_as_the_target_account() {
         None,
         "portal",
     );
-    let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
-        .region(aws_config::Region::new("eu-west-1"))
-        .endpoint_url(setup.fake.url())
-        .credentials_provider(credentials)
-        .load()
-        .await;
-    let identity = aws_sdk_sts::Client::new(&config).get_caller_identity().send().await.expect("GetCallerIdentity");
-    assert_eq!(identity.account(), Some(target.as_str()));
+    let (account, _) = common::caller_identity(&setup.fake.url(), credentials).await;
+    assert_eq!(account, target);
     assert!(setup.fake.calls_to("AssumeRole").is_empty(), "--via sso never calls AssumeRole");
 
     // By name; two roles and no preference: exit 2 naming both; a role not offered: exit 2.

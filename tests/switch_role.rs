@@ -47,14 +47,7 @@ async fn whoami(env: &BTreeMap<String, String>, url: &str) -> String {
         None,
         "exported",
     );
-    let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
-        .region(aws_config::Region::new("us-east-1"))
-        .endpoint_url(url)
-        .credentials_provider(credentials)
-        .load()
-        .await;
-    let identity = aws_sdk_sts::Client::new(&config).get_caller_identity().send().await.expect("GetCallerIdentity");
-    identity.account().unwrap_or_default().to_string()
+    common::caller_identity(url, credentials).await.0
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -145,11 +138,31 @@ fn exec_passes_the_exit_code_and_the_credentials_through() {
 #[test]
 fn a_blocked_account_exits_4_with_the_reason_and_nothing_on_stdout() {
     let home = tempfile::tempdir().expect("temp dir");
-    let out = demo(home.path()).args(["assume", "globex-legacy-prod"]).output().expect("run orgscope");
+    let out = demo(home.path()).args(["assume", "globex-legacy-prod", "--via", "role"]).output().expect("run orgscope");
     assert_eq!(out.status.code(), Some(4));
     assert!(out.stdout.is_empty());
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("access_denied") && stderr.contains("Invited accounts never get"), "{stderr}");
+
+    // --via auto (the default) then tries the demo's Identity Center sign-in, which holds two roles
+    // there: which one is the user's choice, exit 2 naming both.
+    let out = demo(home.path()).args(["assume", "globex-legacy-prod"]).output().expect("run orgscope");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("DataScientist, PowerUser") && stderr.contains("--sso-role"), "{stderr}");
+    let out = demo(home.path())
+        .args(["assume", "globex-legacy-prod", "--sso-role", "PowerUser", "--format", "json"])
+        .output()
+        .expect("run orgscope");
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!((json["via"].as_str(), json["sso_role"].as_str()), (Some("sso"), Some("PowerUser")));
+    // Blocked, and the sign-in holds nothing there: the role's refusal stands, exit 4.
+    let out = demo(home.path()).args(["assume", "audit"]).output().expect("run orgscope");
+    assert_eq!(out.status.code(), Some(4));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("explicit_deny") && stderr.contains("holds no role there"), "{stderr}");
 
     let out = demo(home.path()).args(["assume", "globex-analytcs"]).output().expect("run orgscope");
     assert_eq!(out.status.code(), Some(2));

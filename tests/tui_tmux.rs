@@ -57,6 +57,15 @@ fn red_before(line: &str, text: &str) -> bool {
         || params.windows(3).any(|w| w == ["38", "5", "1"] || w == ["38", "5", "9"])
 }
 
+/// True when the foreground before `text` is light blue (SGR 94, or `38;5;12`).
+fn blue_before(line: &str, text: &str) -> bool {
+    let Some(end) = line.find(text) else { return false };
+    let before = &line[..end];
+    let Some(start) = before.rfind("\x1b[") else { return false };
+    let params: Vec<&str> = before[start + 2..].split('m').next().unwrap_or_default().split(';').collect();
+    params.contains(&"94") || params.windows(3).any(|w| w == ["38", "5", "12"])
+}
+
 /// `line` without its escape sequences.
 fn plain(line: &str) -> String {
     let mut out = String::new();
@@ -92,7 +101,17 @@ fn blocked_rows_are_red_in_the_real_terminal_and_n_jumps_to_them() {
     tmux.wait_for("the probe to finish", |s| s.contains("7 blocked") && !s.contains("probing"));
     let screen = tmux.capture(true);
 
-    let blocked = ["globex-legacy-prod", "globex-shared", "vpn-edge", "sandbox-carol", "audit", "log-archive"];
+    // globex-legacy-prod is blocked for the role too, but the demo's own Identity Center sign-in
+    // reaches it: drawn ◈ in its own colour (blue), not red.
+    let through_portal = row_of(&screen, "globex-legacy-prod");
+    assert!(
+        plain(through_portal).contains("◈ globex-legacy-prod")
+            && plain(through_portal).contains("via SSO: DataScientist, PowerUser"),
+        "{through_portal:?}"
+    );
+    assert!(!red_before(through_portal, "globex-legacy-prod"), "not red: {through_portal:?}");
+    assert!(blue_before(through_portal, "globex-legacy-prod"), "blue: {through_portal:?}");
+    let blocked = ["globex-shared", "vpn-edge", "sandbox-carol", "audit", "log-archive"];
     let reachable = ["globex-analytics", "dns", "network-hub", "sandbox-alice", "security-tooling"];
     for name in blocked {
         let line = row_of(&screen, name);

@@ -8,8 +8,10 @@ use std::time::Duration;
 
 use futures::StreamExt;
 use orgscope::app::App;
+use orgscope::app::settings::PortalSettings;
 use orgscope::probe::{ProbeSettings, Prober};
-use orgscope::source::snapshot::SnapshotSource;
+use orgscope::source::portal::Portal;
+use orgscope::source::snapshot::{DemoPortal, SnapshotSource};
 use orgscope::theme::Theme;
 use orgscope::tui::run::run;
 use ratatui::Terminal;
@@ -57,12 +59,15 @@ async fn screen(width: u16, height: u16, color: bool, keys: Vec<std::io::Result<
     let source = Arc::new(SnapshotSource::demo().expect("demo parses"));
     let mut app = App::new(orgscope::app::Settings::for_source(source.as_ref()));
     app.settings.theme = Theme { color, light: false };
+    // Signed in as the demo is: its own Identity Center sign-in.
+    let portal: Arc<dyn Portal> = Arc::new(DemoPortal::new().expect("the demo's portal"));
+    app.settings.portal = Some(PortalSettings { label: portal.label(), preferred: Vec::new() });
     let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("test terminal");
     let events = futures::stream::iter(keys).then(|event| async {
         tokio::time::sleep(Duration::from_millis(10)).await;
         event
     });
-    let prober = Arc::new(Prober::new(source, ProbeSettings::default()));
+    let prober = Arc::new(Prober::new(source, ProbeSettings::default()).with_portal(Some(portal)));
     let clipboard = |_: &str| orgscope::export::clipboard::Copied { system: true, terminal: false };
     run(&mut terminal, &mut app, prober, Box::pin(events), clipboard).await.expect("the app runs");
     render(terminal.backend().buffer())
@@ -72,6 +77,7 @@ fn views() -> Vec<(&'static str, Vec<std::io::Result<Event>>)> {
     vec![
         ("tree", vec![key(KeyCode::Char('n'))]),
         ("help", vec![key(KeyCode::Char('?'))]),
+        ("role_picker", vec![key(KeyCode::Char('n')), key(KeyCode::Enter), key(KeyCode::Char('j'))]),
         (
             "filter",
             vec![key(KeyCode::Char('/')), key(KeyCode::Char('p')), key(KeyCode::Char('a')), key(KeyCode::Char('y'))],

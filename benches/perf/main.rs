@@ -4,8 +4,8 @@
 //! printed as a ratio against a reference measured in the same run.
 //!
 //! `cargo bench --bench perf` runs the full figures; `cargo bench --bench perf -- probe ui` runs
-//! only the sections named (discovery, probe, assignments, access, scale, ui, startup, diagram,
-//! diff). Without `--bench`
+//! only the sections named (discovery, probe, assignments, access, portal, scale, ui, startup,
+//! diagram, diff). Without `--bench`
 //! (as `cargo test --all-targets` runs it) every section is a quick smoke run on a small
 //! organization that proves the harness works; nothing is timed against a threshold there.
 
@@ -19,6 +19,7 @@ mod diagram;
 mod diff;
 mod discovery;
 mod orgs;
+mod portal;
 mod probe;
 mod scale;
 mod startup;
@@ -111,7 +112,7 @@ fn main() {
             })*
         };
     }
-    sections!(discovery, probe, assignments, access, scale, ui, startup, diagram, diff);
+    sections!(discovery, probe, assignments, access, portal, scale, ui, startup, diagram, diff);
 
     println!("\n| figure | measured (reference in the same run) | result | target |");
     println!("|---|---|---|---|");

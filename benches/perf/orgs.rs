@@ -57,5 +57,6 @@ pub fn snapshot(org: &Org) -> Snapshot {
         access,
         assignments: Vec::new(),
         identity_center: None,
+        portal: None,
     }
 }

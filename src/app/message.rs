@@ -111,6 +111,10 @@ pub enum Report {
         key: Text,
         result: Result<Box<AssignmentAttempt>, String>,
     },
+    /// One account's roles as the portal answered them (your own Identity Center sign-in).
+    PortalFound(crate::model::portal::PortalAccount),
+    /// The portal's roles were read (or could not be: why, and how to sign in).
+    PortalDone(Result<(), String>),
     /// The cache was written (or a warning logged).
     CacheSaved,
     /// An effect's task panicked: the app stops with an error.
@@ -197,6 +201,15 @@ pub enum Job {
         account: String,
     },
     LoadAssignments(AssignmentQuery),
+    /// Read the roles your Identity Center sign-in holds in every account.
+    LoadPortal,
+    /// Credentials through the access portal for `role` in the account.
+    PortalSwitch {
+        purpose: Purpose,
+        account_id: String,
+        account_name: Text,
+        role: Text,
+    },
     /// Read Identity Center's access map (refreshed from its cache when there is one).
     LoadAccess(crate::source::AccessQuery),
     /// The one write: send a FAILED request again (the user confirmed it) and follow it.

@@ -12,6 +12,7 @@ pub mod layout;
 mod message;
 mod overlay;
 pub mod picker;
+pub mod portal;
 mod reports;
 pub mod settings;
 mod switch_role;
@@ -58,6 +59,8 @@ pub struct App {
     pub access: access::AccessScreen,
     /// Principal mode: whose reach the tree marks.
     pub reach: Option<access::Reach>,
+    /// The roles your own Identity Center sign-in holds, per account.
+    pub portal: portal::PortalRoles,
     /// The organization as last discovered.
     pub org: Option<Org>,
     /// The discovery in flight, if any.
@@ -99,6 +102,7 @@ impl App {
             identity: access::IdentityAccess::default(),
             access: access::AccessScreen::default(),
             reach: None,
+            portal: portal::PortalRoles::default(),
             org: None,
             discovery: None,
             discovery_error: None,
@@ -156,7 +160,8 @@ impl App {
 
     /// The view on screen, and what it may read of the app.
     fn screen(&mut self) -> (&mut dyn Screen, Context<'_>) {
-        let cx = Context { org: self.org.as_ref(), settings: &self.settings, layout: &self.layout };
+        let cx =
+            Context { org: self.org.as_ref(), settings: &self.settings, layout: &self.layout, portal: &self.portal };
         let screen: &mut dyn Screen = match self.view {
             View::Tree => &mut self.tree,
             View::Assignments => &mut self.assignments,
@@ -240,7 +245,12 @@ impl App {
             effects.extend(self.start_probe(probe));
         }
         if let Some(id) = show_account {
-            let cx = Context { org: self.org.as_ref(), settings: &self.settings, layout: &self.layout };
+            let cx = Context {
+                org: self.org.as_ref(),
+                settings: &self.settings,
+                layout: &self.layout,
+                portal: &self.portal,
+            };
             if self.tree.show(&id, &cx) {
                 self.view = View::Tree;
             } else {
@@ -256,7 +266,10 @@ impl App {
         }
         self.discovery = Some(Task::start());
         self.discovery_error = None;
-        vec![Effect::Run(Job::Discover)]
+        let mut effects = vec![Effect::Run(Job::Discover)];
+        // The portal is another service with its own limits: read beside discovery.
+        effects.extend(self.load_portal());
+        effects
     }
 
     /// Marks `targets` as probing and asks for a probe of them.
@@ -285,7 +298,7 @@ impl App {
 
     /// Shows `org`, keeping what the tree knew (and a snapshot's saved verdicts).
     fn load_org(&mut self, org: &Org) {
-        let cx = Context { org: Some(org), settings: &self.settings, layout: &self.layout };
+        let cx = Context { org: Some(org), settings: &self.settings, layout: &self.layout, portal: &self.portal };
         self.tree.load(org, &self.settings.saved_access, &cx);
         self.org = Some(org.clone());
     }
@@ -310,6 +323,9 @@ impl App {
         self.assignments.set(snapshot.assignments.clone());
         if let Some(map) = &snapshot.identity_center {
             self.identity.set(map.clone());
+        }
+        if let Some(accounts) = &snapshot.portal {
+            self.portal.load(accounts);
         }
         let minutes = (chrono::Utc::now() - snapshot.saved_at).num_minutes().max(0);
         self.stale = Some(match minutes {
@@ -375,6 +391,9 @@ impl App {
         let mut snapshot =
             crate::model::Snapshot::new(org, self.tree.verdicts(), assignments, self.settings.region.clone());
         snapshot.identity_center = self.identity.map.clone();
+        if self.settings.portal.is_some() && !self.portal.roles.is_empty() {
+            snapshot.portal = self.org.as_ref().map(|org| self.portal.accounts(org));
+        }
         Some(snapshot)
     }
 }

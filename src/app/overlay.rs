@@ -22,13 +22,15 @@ pub enum Overlay {
     },
     /// The principal picker: keys are text.
     Pick(Box<super::picker::Picker>),
+    /// Which portal role to switch into.
+    ChooseRole(Box<super::portal::RolePick>),
 }
 
 impl Overlay {
     /// The popup's title and text, for drawing and paging.
     pub fn text(&self) -> Option<(&str, &str)> {
         match self {
-            Overlay::Help | Overlay::Pick(_) => None,
+            Overlay::Help | Overlay::Pick(_) | Overlay::ChooseRole(_) => None,
             Overlay::Text { title, body } | Overlay::Confirm { title, body, .. } => Some((title, body)),
         }
     }
@@ -38,6 +40,15 @@ impl App {
     /// An intent while a popup is open: the close keys close it, the movement keys scroll it,
     /// `c` in an attempt's popup still copies its reason; every other key waits.
     pub(super) fn overlay_intent(&mut self, intent: &Intent) -> Vec<Effect> {
+        if matches!(self.overlay, Some(Overlay::ChooseRole(_)))
+            && let Some(Overlay::ChooseRole(mut pick)) = self.overlay.take()
+        {
+            let (close, effects) = self.role_pick_intent(&mut pick, intent);
+            if !close {
+                self.overlay = Some(Overlay::ChooseRole(pick));
+            }
+            return effects;
+        }
         if let Some(Overlay::Pick(picker)) = &mut self.overlay {
             match intent {
                 Intent::FilterChar(c) => picker.type_char(Some(*c)),

@@ -104,6 +104,20 @@ impl App {
             }
             Report::AssignmentsDone(Err(message)) => self.assignments.loading = Loading::Failed(message),
             Report::Toast(message) => self.toast = Some(message),
+            Report::PortalFound(account) => self.portal.found(account),
+            Report::PortalDone(result) => {
+                if let Err(message) = &result {
+                    tracing::info!(%message, "the portal's roles could not be read");
+                }
+                let read = result.is_ok();
+                self.portal.done(result);
+                if read
+                    && self.discovery.is_none()
+                    && let (Some(path), Some(snapshot)) = (&self.settings.cache_path, self.snapshot())
+                {
+                    return vec![Effect::Run(Job::SaveCache { path: path.clone(), snapshot: Box::new(snapshot) })];
+                }
+            }
             Report::CacheSaved | Report::TaskPanicked(_) => {}
         }
         Vec::new()

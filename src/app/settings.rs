@@ -58,6 +58,18 @@ pub struct Settings {
     /// Where the run is cached for an instant next start (None: no cache).
     pub cache_path: Option<PathBuf>,
     pub console: ConsoleSettings,
+    /// Your Identity Center sign-in, when one is available: the portal's roles are read and
+    /// Enter on a role-blocked account goes through it.
+    pub portal: Option<PortalSettings>,
+}
+
+/// Your own Identity Center sign-in, as the TUI uses it.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct PortalSettings {
+    /// `sso-session corp`, for the status bar and messages.
+    pub label: String,
+    /// The roles to take, in order of preference, when an account offers several.
+    pub preferred: Vec<String>,
 }
 
 impl Settings {
@@ -78,6 +90,7 @@ impl Settings {
             assignments: AssignmentSettings::default(),
             cache_path: None,
             console: ConsoleSettings::default(),
+            portal: None,
         }
     }
 }

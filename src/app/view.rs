@@ -50,6 +50,8 @@ pub struct Context<'a> {
     pub org: Option<&'a Org>,
     pub settings: &'a Settings,
     pub layout: &'a Layout,
+    /// The roles your Identity Center sign-in holds, per account.
+    pub portal: &'a super::portal::PortalRoles,
 }
 
 /// What a view asks of the app after an intent.

@@ -458,6 +458,12 @@ fn tui_settings(global: &GlobalArgs, source: &dyn Source) -> app::Settings {
 async fn run_tui(global: &GlobalArgs) -> Result<u8, Failure> {
     let source = build_source(global).await?;
     let mut app = App::new(tui_settings(global, source.as_ref()));
+    // Your own Identity Center sign-in, when one is configured: its roles are read beside discovery.
+    let portal = signin::optional_portal(global).await;
+    app.settings.portal = portal.as_ref().map(|portal| app::settings::PortalSettings {
+        label: portal.label(),
+        preferred: global.settings.sso_roles.clone().unwrap_or_default(),
+    });
     if let Some(path) = app.settings.cache_path.clone()
         && path.exists()
     {
@@ -473,7 +479,7 @@ async fn run_tui(global: &GlobalArgs) -> Result<u8, Failure> {
         app.previous = source.previous_snapshot();
     }
     let settings = app.settings.probe.clone();
-    let prober = Arc::new(crate::probe::Prober::new(source, settings));
+    let prober = Arc::new(crate::probe::Prober::new(source, settings).with_portal(portal));
     loop {
         let mut terminal = crate::tui::terminal::init().map_err(Failure::runtime)?;
         let clipboard = |text: &str| {

@@ -232,10 +232,16 @@ mod tests {
         let keys: Vec<&str> = json.as_object().map(|o| o.keys().map(String::as_str).collect()).unwrap_or_default();
         assert_eq!(
             keys.len(),
-            7,
-            "account_id role_arn access_key_id secret_access_key session_token expiration region: {keys:?}"
+            9,
+            "account_id role_arn access_key_id secret_access_key session_token expiration region via sso_role: {keys:?}"
         );
         assert_eq!(json["region"], "us-east-1");
+        assert_eq!((json["via"].as_str(), json["sso_role"].as_null()), (Some("role"), Some(())));
+        let mut portal = credentials("s");
+        portal.sso_role = Some("ReadOnly".into());
+        let json: serde_json::Value =
+            serde_json::from_str(&render(&portal, None, Format::Json).expect("fresh")).expect("JSON");
+        assert_eq!((json["via"].as_str(), json["sso_role"].as_str()), (Some("sso"), Some("ReadOnly")));
         let process: serde_json::Value =
             serde_json::from_str(&render(&credentials("s"), None, Format::CredentialProcess).expect("fresh"))
                 .expect("JSON");

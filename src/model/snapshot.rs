@@ -26,6 +26,9 @@ pub struct Snapshot {
     /// Identity Center's access map, when it was read.
     #[serde(default)]
     pub identity_center: Option<super::identity::IdentityCenter>,
+    /// What your own Identity Center sign-in reached (the portal's accounts and roles), when read.
+    #[serde(default)]
+    pub portal: Option<Vec<super::portal::PortalAccount>>,
 }
 
 /// The largest snapshot read (10,000 accounts with tags and their assignments take about 20 MB).
@@ -67,6 +70,7 @@ impl Snapshot {
             access,
             assignments,
             identity_center: None,
+            portal: None,
         }
     }
 
@@ -132,6 +136,9 @@ impl Snapshot {
         for root in &org.roots {
             check("a root id", &root.id)?;
             nodes(&root.children)?;
+        }
+        for account in self.portal.iter().flatten() {
+            check("a portal account id", &account.account_id)?;
         }
         for (account, outcome) in &self.access {
             check("a probed account id", account)?;

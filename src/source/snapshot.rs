@@ -198,7 +198,7 @@ pub struct DemoPortal {
 }
 
 /// The user the demo is signed in as.
-pub const DEMO_USER: &str = "jane.doe@example.com";
+pub const DEMO_USER: &str = "alex.kim@example.com";
 
 impl DemoPortal {
     pub fn new() -> Result<DemoPortal, SourceError> {
@@ -227,7 +227,7 @@ impl DemoPortal {
 #[async_trait]
 impl super::portal::Portal for DemoPortal {
     fn label(&self) -> String {
-        format!("the demo's sign-in ({DEMO_USER})")
+        format!("{DEMO_USER}, the demo's sign-in")
     }
 
     fn sign_in(&self) -> super::portal::SignIn {

@@ -109,6 +109,27 @@ async fn perform(job: Job, prober: Arc<Prober>, tx: mpsc::UnboundedSender<Sent>)
                 let result = source.identity_center(&query).await;
                 Report::AccessDone(result.map(Box::new).map_err(|err| err.to_string()))
             }
+            Job::LoadPortal => {
+                let Some(portal) = &prober.portal else {
+                    return Report::PortalDone(Err("no Identity Center sign-in is configured".into()));
+                };
+                let found_tx = tx.clone();
+                let found = Arc::new(move |account: &crate::model::portal::PortalAccount| {
+                    let _ = found_tx.send(Sent::Progress(Report::PortalFound(account.clone())));
+                });
+                Report::PortalDone(portal.accounts(found).await.map(|_| ()).map_err(|err| err.to_string()))
+            }
+            Job::PortalSwitch { purpose, account_id, account_name, role } => {
+                let Some(portal) = &prober.portal else {
+                    return Report::Toast("no Identity Center sign-in is configured".into());
+                };
+                match portal.credentials(&account_id, role.raw()).await {
+                    Ok(credentials) => {
+                        Report::SwitchRoleDone { purpose, account_name, result: Ok(Box::new(credentials)) }
+                    }
+                    Err(err) => Report::Toast(format!("{account_name} through Identity Center as {role}: {err}")),
+                }
+            }
             Job::RetryAssignment { attempt, sso_region } => {
                 let key = attempt.key().cloned().unwrap_or_default();
                 let result = source.retry_assignment(sso_region.as_deref(), &attempt).await;

@@ -24,6 +24,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     match &node.data {
         NodeData::Account { account, access } => {
             account_lines(&mut lines, account, access, &path, &app.sessions, theme);
+            portal_lines(&mut lines, app, &account.id, access, theme);
             reach_lines(&mut lines, app, &account.id, theme);
             access_lines(&mut lines, app, &account.id, theme);
             let recent: Vec<_> = app.assignments.for_account(&account.id).take(5).collect();
@@ -49,6 +50,39 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         .border_style(theme.border())
         .title(Line::styled(format!(" {} ", join(path.iter().copied(), " › ")), theme.title()));
     frame.render_widget(Paragraph::new(lines).block(block).wrap(Wrap { trim: false }), area);
+}
+
+/// Your own Identity Center sign-in here: the roles it holds, and for an account blocked for the
+/// cross-account role, that Enter goes through the portal instead.
+fn portal_lines(lines: &mut Vec<Line<'_>>, app: &App, account_id: &str, access: &AccessState, theme: &Theme) {
+    let Some(settings) = &app.settings.portal else { return };
+    lines.push(Line::default());
+    let title = format!("{} Your Identity Center sign-in ({})", crate::theme::PORTAL_GLYPH, settings.label);
+    lines.push(Line::styled(title, theme.portal()));
+    let Some(roles) = app.portal.of(account_id) else {
+        let text = match (&app.portal.error, app.portal.errors.get(account_id)) {
+            (_, Some(error)) => format!("its roles could not be listed: {error}"),
+            (Some(error), _) => crate::text::visible(error).into_owned(),
+            _ if app.portal.loading => "reading the portal's roles…".to_string(),
+            _ => "holds no role here".to_string(),
+        };
+        lines.push(Line::styled(text, theme.dim()));
+        return;
+    };
+    field(lines, "Roles", crate::text::join(roles, ", "), theme);
+    if access.is_blocked() {
+        let preferred = &settings.preferred;
+        let how = match crate::model::portal::choose_role(roles, None, preferred) {
+            Ok(role) => format!("as {role}"),
+            Err(_) => "asking which role".to_string(),
+        };
+        lines.push(Line::styled(
+            format!(
+                "Blocked for the role, but reachable through Identity Center: Enter (x, w, y, o, O) switches {how}"
+            ),
+            theme.portal(),
+        ));
+    }
 }
 
 /// The permission sets held in the account and who holds each, stale ones marked.

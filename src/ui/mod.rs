@@ -8,6 +8,7 @@ mod detail;
 mod help;
 mod picker;
 mod popup;
+mod roles;
 mod status_bar;
 mod tree;
 
@@ -42,6 +43,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
             &theme,
         ),
         Some(Overlay::Pick(picker)) => picker::draw(frame, layout.area, picker, &theme),
+        Some(Overlay::ChooseRole(pick)) => roles::draw(frame, layout.area, pick, &theme),
         None => {}
     }
 }

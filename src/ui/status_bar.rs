@@ -67,6 +67,19 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             theme.probing(),
         ));
     }
+    if app.settings.portal.is_some() {
+        first.push(Span::raw(" │ "));
+        let portal = &app.portal;
+        let reach = portal.roles.values().filter(|r| !r.is_empty()).count();
+        let (text, style) = match (&portal.error, portal.loading) {
+            (_, true) => (format!("{} SSO roles… {reach} accounts", crate::theme::PORTAL_GLYPH), theme.probing()),
+            (Some(_), false) => {
+                (format!("{} SSO: not signed in (orgscope login)", crate::theme::PORTAL_GLYPH), theme.blocked())
+            }
+            (None, false) => (format!("{} SSO {reach} accounts", crate::theme::PORTAL_GLYPH), theme.portal()),
+        };
+        first.push(Span::styled(text, style));
+    }
     first.push(Span::raw(" │ "));
     first.push(Span::styled(app.settings.source_label.as_str(), theme.dim()));
     if let Some(region) = &app.settings.region {

@@ -72,7 +72,8 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             let node = &tree.nodes[index];
             let highlight =
                 highlighter.as_mut().filter(|_| !node.is_container()).and_then(|h| h.positions(&node.name.shown()));
-            let line = row_line(node, highlight.as_deref(), app.reach.as_ref(), theme);
+            let portal = app.settings.portal.as_ref().map(|_| &app.portal);
+            let line = row_line(node, highlight.as_deref(), app.reach.as_ref(), portal, theme);
             if row == tree.cursor.selected {
                 let mut spans = vec![Span::styled("›", theme.title())];
                 spans.extend(line.spans);
@@ -109,6 +110,7 @@ fn row_line<'a>(
     node: &'a TreeNode,
     highlight: Option<&[u32]>,
     reach: Option<&crate::app::access::Reach>,
+    portal: Option<&crate::app::portal::PortalRoles>,
     theme: &Theme,
 ) -> Line<'a> {
     let indent = Span::raw("  ".repeat(node.depth as usize));
@@ -135,7 +137,15 @@ fn row_line<'a>(
             Line::from(spans)
         }
         NodeData::Account { account, access } => {
-            let (glyph, style) = theme.account(account, access);
+            let roles = portal.and_then(|p| p.of(&account.id));
+            // Blocked for the role but reachable through your Identity Center sign-in: its own
+            // glyph and colour (it still counts as blocked on its OU).
+            let through_portal = roles.is_some() && access.is_blocked();
+            let (glyph, style) = if through_portal {
+                (crate::theme::PORTAL_GLYPH, theme.portal())
+            } else {
+                theme.account(account, access)
+            };
             let mut spans = vec![indent, Span::styled(format!("{glyph} "), style)];
             spans.extend(highlighted(account.name.shown(), highlight, style, theme));
             spans.push(Span::styled(format!("  {}", account.id), theme.dim()));
@@ -144,6 +154,11 @@ fn row_line<'a>(
             }
             if !node.changes.is_empty() {
                 spans.push(Span::styled(format!("  {CHANGED}"), theme.label()));
+            }
+            // In principal mode the picked principal's marks take the place of your own roles.
+            if let Some(roles) = roles.filter(|_| reach.is_none()) {
+                let (prefix, style) = if through_portal { ("via SSO", theme.portal()) } else { ("SSO", theme.dim()) };
+                spans.push(Span::styled(format!("  {prefix}: {}", crate::text::join(roles, ", ")), style));
             }
             if let Some(reach) = reach.filter(|_| node.reached > 0) {
                 spans.push(Span::styled(

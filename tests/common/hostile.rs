@@ -296,5 +296,6 @@ pub fn snapshot() -> orgscope::model::Snapshot {
         access,
         assignments,
         identity_center: Some(identity_center()),
+        portal: None,
     }
 }

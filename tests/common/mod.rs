@@ -64,3 +64,16 @@ pub fn fake_command(home: &std::path::Path, url: &str) -> Command {
         .stdin(std::process::Stdio::null());
     command
 }
+
+/// GetCallerIdentity with `credentials` against the endpoint at `url`: (account, ARN).
+#[allow(dead_code)]
+pub async fn caller_identity(url: &str, credentials: aws_credential_types::Credentials) -> (String, String) {
+    let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .region(aws_config::Region::new("us-east-1"))
+        .endpoint_url(url)
+        .credentials_provider(credentials)
+        .load()
+        .await;
+    let identity = aws_sdk_sts::Client::new(&config).get_caller_identity().send().await.expect("GetCallerIdentity");
+    (identity.account().unwrap_or_default().to_string(), identity.arn().unwrap_or_default().to_string())
+}

@@ -232,6 +232,9 @@ impl TreeScreen {
                 _ => "select an account to switch role",
             });
         }
+        if let Some(reply) = self.through_portal(index, purpose, cx) {
+            return reply;
+        }
         let Some(caller) = cx.org.map(CallerContext::of) else { return Reply::default() };
         let Some(target) = self.view.probe_targets(index).into_iter().next() else { return Reply::default() };
         Reply {
@@ -239,6 +242,36 @@ impl TreeScreen {
             effects: vec![Effect::Run(Job::SwitchRole { purpose, target: Box::new(target), caller })],
             ..Reply::default()
         }
+    }
+
+    /// An account blocked for the role where your Identity Center sign-in holds roles: switch
+    /// through the portal, at once with one role (or one the config prefers), else ask which.
+    fn through_portal(&self, index: usize, purpose: Purpose, cx: &Context) -> Option<Reply> {
+        let preferred = &cx.settings.portal.as_ref()?.preferred;
+        let (account, access) = self.view.nodes[index].account()?;
+        if !access.is_blocked() {
+            return None;
+        }
+        let roles = cx.portal.of(&account.id)?;
+        Some(match crate::model::portal::choose_role(roles, None, preferred) {
+            Ok(role) => Reply {
+                toast: Some(format!("switching into {} through Identity Center as {role}…", account.name)),
+                effects: vec![Effect::Run(Job::PortalSwitch {
+                    purpose,
+                    account_id: account.id.clone(),
+                    account_name: account.name.clone(),
+                    role: role.clone(),
+                })],
+                ..Reply::default()
+            },
+            Err(_) => Reply::overlay(super::Overlay::ChooseRole(Box::new(super::portal::RolePick {
+                purpose,
+                account_id: account.id.clone(),
+                account_name: account.name.clone(),
+                roles: roles.to_vec(),
+                selected: 0,
+            }))),
+        })
     }
 
     /// `c`: the selected account's AWS error, in its visible form.
