@@ -432,3 +432,57 @@ fn profiles_sso_are_written_in_the_block_and_the_aws_sdk_signs_in_through_them()
         );
     }
 }
+
+#[test]
+fn the_console_signs_in_with_portal_credentials() {
+    let setup = setup();
+    setup.signed_in(chrono::Duration::hours(8));
+    let out = setup
+        .command()
+        .env("ORGSCOPE_SIGNIN_ENDPOINT", format!("{}/federation", setup.fake.url()))
+        .args(["assume", &setup.id(1), "--via", "sso", "--console", "--print"])
+        .output()
+        .expect("runs");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).trim().ends_with("&SigninToken=fake-signin-token"), "{}", text(&out.stdout));
+    let federation = setup.fake.calls_to("getSigninToken");
+    assert_eq!(federation.len(), 1);
+    let session: Value =
+        serde_json::from_str(federation[0].params["Session"].as_str().unwrap_or_default()).expect("session JSON");
+    let issued = setup.fake.state().portal.issued.clone();
+    assert_eq!(session["sessionId"].as_str(), issued.first().map(|(key, _, _)| key.as_str()), "the portal's key");
+}
+
+#[test]
+fn role_names_from_the_portal_stay_inert() {
+    let setup = setup();
+    setup.signed_in(chrono::Duration::hours(8));
+    let hostile = "Evil\u{1b}]0;owned\u{7}\n[profile x]\u{202e}";
+    setup.fake.state().portal.roles.insert(setup.id(5), vec![hostile.to_string()]);
+    let roles = setup.run(&["roles"]);
+    assert!(roles.status.success(), "{}", text(&roles.stderr));
+    let stdout = text(&roles.stdout);
+    assert!(
+        !stdout.contains('\u{1b}') && !stdout.contains('\u{202e}') && !stdout.contains("\n[profile x]"),
+        "{stdout:?}"
+    );
+    assert!(stdout.contains(r"Evil\e]0;owned\x07\n[profile x]\u{202e}"), "{stdout}");
+    let json = setup.run(&["roles", "--format", "json"]);
+    let rows: Vec<Value> = serde_json::from_slice(&json.stdout).expect("JSON");
+    assert!(rows.iter().any(|r| r["role_name"] == hostile), "JSON keeps the exact string");
+
+    let profiles = setup.run(&["profiles", "--sso"]);
+    assert!(profiles.status.success(), "{}", text(&profiles.stderr));
+    let block = text(&profiles.stdout);
+    assert!(!block.contains("owned") && !block.contains("[profile x]"), "{block}");
+    assert!(text(&profiles.stderr).contains("has characters a config file cannot hold"), "{}", text(&profiles.stderr));
+    assert!(!text(&profiles.stderr).contains('\u{1b}'));
+
+    let refused = setup.run(&["assume", &setup.id(5), "--via", "sso", "--sso-role", "nope"]);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(
+        !text(&refused.stderr).contains('\u{1b}') && text(&refused.stderr).contains(r"Evil\e]0;owned"),
+        "{}",
+        text(&refused.stderr)
+    );
+}

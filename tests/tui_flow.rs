@@ -180,6 +180,57 @@ async fn enter_on_a_blocked_account_explains_instead_of_exiting() {
     assert!(text(terminal.backend().buffer()).contains("globex-legacy-prod is blocked"));
 }
 
+/// The demo signed in to its own Identity Center (as `orgscope --demo` is), `preferred` its
+/// config's `sso_roles`.
+async fn run_demo_signed_in(
+    preferred: &[&str],
+    keys: Vec<std::io::Result<Event>>,
+) -> (Terminal<TestBackend>, App, Exit, Vec<String>) {
+    use orgscope::source::portal::Portal;
+    let source = Arc::new(SnapshotSource::demo().expect("demo parses"));
+    let mut app = demo_app(&source);
+    let portal: Arc<dyn Portal> = Arc::new(orgscope::source::snapshot::DemoPortal::new().expect("the demo's portal"));
+    app.settings.portal = Some(orgscope::app::settings::PortalSettings {
+        label: portal.label(),
+        preferred: preferred.iter().map(|r| r.to_string()).collect(),
+    });
+    let prober =
+        orgscope::probe::Prober::new(source, orgscope::probe::ProbeSettings::default()).with_portal(Some(portal));
+    let landed = orgscope::export::clipboard::Copied { system: true, terminal: false };
+    let (terminal, exit, copied) = common::tui::run_app_with(&mut app, prober, (120, 40), keys, landed).await;
+    (terminal, app, exit, copied)
+}
+
+#[tokio::test(flavor = "current_thread", start_paused = true)]
+async fn y_on_a_role_blocked_account_asks_which_portal_role_and_copies_its_exports() {
+    let keys = vec![key(KeyCode::Char('n')), key(KeyCode::Char('y')), key(KeyCode::Char('j')), key(KeyCode::Enter)];
+    let (_, app, exit, copied) = run_demo_signed_in(&[], keys).await;
+    assert_eq!(exit, Exit::Quit, "y copies; it does not exit");
+    assert_eq!(copied.len(), 1, "{copied:?}");
+    assert!(copied[0].contains("ASIADEMO480935127764"), "{}", copied[0]);
+    assert!(copied[0].contains("AWSReservedSSO_PowerUser_"), "the second role was picked: {}", copied[0]);
+    assert!(app.sessions.contains_key("480935127764"));
+}
+
+#[tokio::test(flavor = "current_thread", start_paused = true)]
+async fn enter_on_a_role_blocked_account_takes_the_preferred_portal_role_at_once() {
+    let keys = vec![key(KeyCode::Char('n')), key(KeyCode::Enter)];
+    let (_, _, exit, _) = run_demo_signed_in(&["BillingAdmin", "DataScientist"], keys).await;
+    match exit {
+        Exit::Export(credentials) => {
+            assert_eq!(credentials.account_id, "480935127764");
+            assert_eq!(credentials.sso_role.as_deref(), Some("DataScientist"));
+            assert_eq!(credentials.via(), "sso");
+        }
+        other => panic!("expected an export through the portal, got {other:?}"),
+    }
+    // An account blocked for the role that the sign-in does not reach still explains itself.
+    let keys = vec![key(KeyCode::Char('n')), key(KeyCode::Char('n')), key(KeyCode::Enter)];
+    let (_, app, exit, _) = run_demo_signed_in(&[], keys).await;
+    assert_eq!(exit, Exit::Quit);
+    assert!(app.toast.unwrap_or_default().starts_with("globex-shared is blocked: access_denied"));
+}
+
 #[tokio::test(flavor = "current_thread", start_paused = true)]
 async fn without_any_clipboard_the_text_is_shown_to_copy_by_hand() {
     let mut keys = to_first_reachable();
@@ -316,10 +367,10 @@ async fn the_access_view_lists_the_selections_access_and_f_keeps_the_stale_rows(
     let (terminal, app, _, copied) = run_demo_copying(160, 48, keys).await;
     assert_eq!(app.view, orgscope::app::View::Access);
     assert_eq!(app.access.scope, "the whole organization");
-    assert_eq!(app.access.rows.len(), 54, "every assignment of the demo");
+    assert_eq!(app.access.rows.len(), 55, "every assignment of the demo");
     assert_eq!(app.access.shown.len(), 2, "DataScientist is stale in two accounts");
     let screen = text(terminal.backend().buffer());
-    assert!(screen.contains("Access — the whole organization: 2 of 54 rows · stale only (f)"), "{screen}");
+    assert!(screen.contains("Access — the whole organization: 2 of 55 rows · stale only (f)"), "{screen}");
     assert!(screen.contains("data-prod") && screen.contains("group Data Scientists"), "{screen}");
     assert_eq!(copied.len(), 1);
     assert!(copied[0].starts_with("| account | permission set |") && copied[0].lines().count() == 4, "{}", copied[0]);

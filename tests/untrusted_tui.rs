@@ -9,11 +9,62 @@ use std::sync::Arc;
 
 use common::hostile::{self, assert_inert};
 use orgscope::app::App;
+use orgscope::model::Text;
+use orgscope::model::portal::PortalAccount;
+use orgscope::source::portal::{PortalError, PortalFn};
 use orgscope::source::snapshot::SnapshotSource;
 use orgscope::theme::Theme;
 use ratatui::crossterm::event::{Event, KeyCode};
 
 use common::tui::key;
+
+/// An Identity Center sign-in whose portal names two roles in the blocked account with the
+/// payloads in them (a permission set's name is someone else's words too).
+struct HostilePortal;
+
+#[async_trait::async_trait]
+impl orgscope::source::portal::Portal for HostilePortal {
+    fn label(&self) -> String {
+        "sso-session hostile".into()
+    }
+
+    fn sign_in(&self) -> orgscope::source::portal::SignIn {
+        orgscope::source::portal::SignIn {
+            session: Some("hostile".into()),
+            profile: "default".into(),
+            start_url: "https://hostile.awsapps.com/start".into(),
+            region: "us-east-1".into(),
+            scopes: Vec::new(),
+        }
+    }
+
+    async fn account_list(&self) -> Result<Vec<(String, Text)>, PortalError> {
+        Ok(vec![(hostile::BLOCKED.into(), hostile::blocked_name().into())])
+    }
+
+    async fn roles(&self, _: &str) -> Result<Vec<Text>, PortalError> {
+        Ok(vec![format!("Ops{}", hostile::TITLE).into(), format!("Read{}{}", hostile::LINES, hostile::BIDI).into()])
+    }
+
+    async fn accounts(&self, found: PortalFn) -> Result<Vec<PortalAccount>, PortalError> {
+        let account = PortalAccount {
+            account_id: hostile::BLOCKED.into(),
+            account_name: hostile::blocked_name().into(),
+            roles: self.roles(hostile::BLOCKED).await?,
+            error: None,
+        };
+        found(&account);
+        Ok(vec![account])
+    }
+
+    async fn credentials(&self, _: &str, role: &str) -> Result<orgscope::model::TempCredentials, PortalError> {
+        Err(PortalError::Service {
+            action: "sso:GetRoleCredentials",
+            code: "ForbiddenException".into(),
+            message: role.into(),
+        })
+    }
+}
 
 /// Runs the app on the hostile snapshot; returns the screen and what was copied.
 async fn hostile_screen(width: u16, height: u16, keys: Vec<std::io::Result<Event>>) -> (String, Vec<String>) {
@@ -23,8 +74,12 @@ async fn hostile_screen(width: u16, height: u16, keys: Vec<std::io::Result<Event
     let source = Arc::new(SnapshotSource::from_file(&path).expect("the hostile snapshot loads"));
     let mut app = App::new(orgscope::app::Settings::for_source(source.as_ref()));
     app.settings.theme = Theme { color: false, light: false };
+    app.settings.portal =
+        Some(orgscope::app::settings::PortalSettings { label: "sso-session hostile".into(), preferred: Vec::new() });
     let landed = orgscope::export::clipboard::Copied { system: true, terminal: false };
-    let (terminal, _, copied) = common::tui::run_app(&mut app, source, (width, height), keys, landed).await;
+    let prober = orgscope::probe::Prober::new(source, orgscope::probe::ProbeSettings::default())
+        .with_portal(Some(Arc::new(HostilePortal)));
+    let (terminal, _, copied) = common::tui::run_app_with(&mut app, prober, (width, height), keys, landed).await;
     let screen = common::tui::text(terminal.backend().buffer());
     // The temporary directory's name is random; its length is not.
     let shown_dir = dir.path().to_string_lossy().into_owned();
@@ -45,6 +100,9 @@ async fn every_view_draws_hostile_text_visibly() {
         // Principal mode on the group whose name sets the title: the picker, then the marked tree.
         ("picker", vec![Char('P'), Char('a'), Char('d'), Char('m')]),
         ("principal", vec![Char('P'), Char('a'), Char('d'), Char('m'), Enter, Char('n')]),
+        // The portal's roles on the blocked account, the role picker, and the refusal's toast.
+        ("role_picker", vec![Char('n'), Enter]),
+        ("portal_refused", vec![Char('n'), Enter, Enter]),
     ];
     for (width, height) in [(80u16, 24u16), (160, 48)] {
         for (name, keys) in &views {

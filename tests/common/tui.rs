@@ -23,6 +23,17 @@ pub fn key(code: KeyCode) -> std::io::Result<Event> {
 pub async fn run_app(
     app: &mut App,
     source: Arc<dyn Source>,
+    size: (u16, u16),
+    keys: Vec<std::io::Result<Event>>,
+    landed: Copied,
+) -> (Terminal<TestBackend>, Exit, Vec<String>) {
+    run_app_with(app, Prober::new(source, ProbeSettings::default()), size, keys, landed).await
+}
+
+/// [`run_app`] with a prober of the test's own (one signed in to Identity Center, say).
+pub async fn run_app_with(
+    app: &mut App,
+    prober: Prober,
     (width, height): (u16, u16),
     keys: Vec<std::io::Result<Event>>,
     landed: Copied,
@@ -32,7 +43,7 @@ pub async fn run_app(
         tokio::time::sleep(Duration::from_millis(10)).await;
         event
     });
-    let prober = Arc::new(Prober::new(source, ProbeSettings::default()));
+    let prober = Arc::new(prober);
     let mut copied = Vec::new();
     let clipboard = |text: &str| {
         copied.push(text.to_string());
