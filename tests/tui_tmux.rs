@@ -107,8 +107,7 @@ fn blocked_rows_are_red_in_the_real_terminal_and_n_jumps_to_them() {
     // reaches it: drawn ◈ in its own colour (blue), not red.
     let through_portal = row_of(&screen, "globex-legacy-prod");
     assert!(
-        plain(through_portal).contains("◈ globex-legacy-prod")
-            && plain(through_portal).contains("via SSO: Data"),
+        plain(through_portal).contains("◈ globex-legacy-prod") && plain(through_portal).contains("via SSO: Data"),
         "{through_portal:?}"
     );
     assert!(!red_before(through_portal, "globex-legacy-prod"), "not red: {through_portal:?}");
