@@ -2,7 +2,8 @@
 //! (aws-sdk-ssooidc, aws-sdk-sso, aws-config's SSO token provider and SSO credentials provider)
 //! against the local endpoint's portal and OIDC. Login writes the AWS CLI's cache; `roles`,
 //! `assume --via sso|auto`, `probe` and `profiles --sso` read through it; the token reaches no
-//! log, stdout, stderr or file but the cache.
+//! log, stdout, stderr or file but the cache; botocore (the AWS CLI's library) signs in with the
+//! file `orgscope login` wrote.
 
 mod common;
 
@@ -485,4 +486,44 @@ fn role_names_from_the_portal_stay_inert() {
         "{}",
         text(&refused.stderr)
     );
+}
+
+/// The AWS CLI's own library (botocore, installed with moto) reads the sign-in `orgscope login`
+/// wrote: its SSO token provider finds the cache file, its SSO credentials provider asks the
+/// portal for a role's credentials with that token, and STS answers as that account.
+#[test]
+fn botocore_signs_in_with_the_token_orgscope_login_wrote() {
+    if !common::require_tool("python3", &["-c", "import boto3"], common::moto::INSTALL_HINT) {
+        return;
+    }
+    let setup = setup();
+    let login = setup.run(&["login", "--no-browser"]);
+    assert!(login.status.success(), "{}", text(&login.stderr));
+    let config = format!(
+        "{CONFIG}\n[profile botocore]\nsso_session = corp\nsso_account_id = {}\nsso_role_name = ReadOnly\nregion = eu-west-1\n",
+        setup.id(3)
+    );
+    std::fs::write(setup.home.path().join("aws-config"), config).expect("config");
+    let script =
+        "import boto3\nprint(boto3.Session(profile_name='botocore').client('sts').get_caller_identity()['Arn'])";
+    let out = Command::new("python3")
+        .args(["-c", script])
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("HOME", setup.home.path())
+        .env("AWS_CONFIG_FILE", setup.home.path().join("aws-config"))
+        .env("AWS_SHARED_CREDENTIALS_FILE", setup.home.path().join("aws-credentials"))
+        .env("AWS_ENDPOINT_URL", setup.fake.url())
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .output()
+        .expect("python3 runs");
+    assert!(out.status.success(), "botocore: {}", text(&out.stderr));
+    let arn = text(&out.stdout);
+    assert!(
+        arn.trim().starts_with(&format!("arn:aws:sts::{}:assumed-role/AWSReservedSSO_ReadOnly_", setup.id(3))),
+        "{arn}"
+    );
+    let asked = setup.fake.calls_to("GetRoleCredentials");
+    assert_eq!(asked.len(), 1);
+    assert_eq!(asked[0].params["token"], setup.fake.state().portal.issued_token.as_str(), "the token orgscope wrote");
 }
