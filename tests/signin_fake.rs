@@ -527,3 +527,17 @@ fn botocore_signs_in_with_the_token_orgscope_login_wrote() {
     assert_eq!(asked.len(), 1);
     assert_eq!(asked[0].params["token"], setup.fake.state().portal.issued_token.as_str(), "the token orgscope wrote");
 }
+
+#[test]
+fn login_opens_the_verification_page_in_the_chosen_browser() {
+    let setup = setup();
+    let opened = setup.home.path().join("opened.txt");
+    let browser = setup.home.path().join("browser.sh");
+    std::fs::write(&browser, format!("#!/bin/sh\nprintf '%s' \"$1\" > '{}'\n", opened.display())).expect("script");
+    std::fs::set_permissions(&browser, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    let login = setup.run(&["login", "--browser", &format!("{} %u", browser.display())]);
+    assert!(login.status.success(), "{}", text(&login.stderr));
+    let url = std::fs::read_to_string(&opened).expect("the browser was run");
+    assert_eq!(url, "https://device.sso.eu-west-1.amazonaws.com/?user_code=WXYZ-1234");
+    assert!(text(&login.stderr).contains("WXYZ-1234"), "the code is on stderr to check against the page");
+}
