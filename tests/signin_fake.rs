@@ -377,6 +377,16 @@ fn auto_goes_through_identity_center_only_when_the_role_is_blocked() {
         "{}",
         text(&refused.stderr)
     );
+
+    // No sign-in configured: the role's refusal alone, no advice about Identity Center.
+    std::fs::write(setup.home.path().join("aws-config"), "[default]\nregion = eu-west-1\n").expect("config");
+    let plain = setup.run(&["assume", &blocked]);
+    assert_eq!(plain.status.code(), Some(4));
+    let stderr = text(&plain.stderr);
+    assert!(
+        stderr.contains("access_denied") && !stderr.contains("Identity Center") && !stderr.contains("sso-session"),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -460,6 +470,8 @@ fn role_names_from_the_portal_stay_inert() {
     setup.signed_in(chrono::Duration::hours(8));
     let hostile = "Evil\u{1b}]0;owned\u{7}\n[profile x]\u{202e}";
     setup.fake.state().portal.roles.insert(setup.id(5), vec![hostile.to_string()]);
+    // An account id that is not one is dropped, never printed or used.
+    setup.fake.state().portal.roles.insert("0000\u{1b}[2J".to_string(), vec!["Ghost".to_string()]);
     let roles = setup.run(&["roles"]);
     assert!(roles.status.success(), "{}", text(&roles.stderr));
     let stdout = text(&roles.stdout);
@@ -468,6 +480,14 @@ fn role_names_from_the_portal_stay_inert() {
         "{stdout:?}"
     );
     assert!(stdout.contains(r"Evil\e]0;owned\x07\n[profile x]\u{202e}"), "{stdout}");
+    assert!(!stdout.contains("Ghost") && !stdout.contains("[2J"), "{stdout}");
+    assert!(
+        setup
+            .fake
+            .calls_to("ListAccountRoles")
+            .iter()
+            .all(|c| c.params["account_id"].as_str().is_some_and(|a| a.len() == 12))
+    );
     let json = setup.run(&["roles", "--format", "json"]);
     let rows: Vec<Value> = serde_json::from_slice(&json.stdout).expect("JSON");
     assert!(rows.iter().any(|r| r["role_name"] == hostile), "JSON keeps the exact string");

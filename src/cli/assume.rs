@@ -13,6 +13,7 @@ use crate::model::portal::{RoleChoice, choose_role};
 use crate::model::{ProbeOutcome, ProbeStatus, Reason, TempCredentials, Text};
 use crate::probe::{CallerContext, ProbeTarget, Prober, SWITCH_SESSION_SECONDS};
 use crate::source::Source;
+use crate::source::portal::{Portal, PortalError};
 
 /// How `assume` gets in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
@@ -41,7 +42,8 @@ pub struct AssumeArgs {
     /// How to print the credentials (default: the config's export.format, else sh)
     #[arg(long, value_enum)]
     pub format: Option<Format>,
-    /// Session length in seconds (900–43200; role chaining caps it at 3600)
+    /// Session length in seconds (900–43200; role chaining caps it at 3600; through Identity
+    /// Center the permission set's own session duration decides)
     #[arg(long, value_name = "SECONDS", default_value_t = SWITCH_SESSION_SECONDS,
           value_parser = clap::value_parser!(i32).range(900..=43200))]
     pub duration: i32,
@@ -167,7 +169,8 @@ pub async fn run(global: &GlobalArgs, args: &AssumeArgs) -> Result<u8, Failure> 
     }
     let (credentials, account_name, region) = match args.via {
         Via::Sso => {
-            let (credentials, name) = through_portal(global, args, None).await?;
+            let portal = super::signin::build_portal(global).await?;
+            let (credentials, name) = through_portal(portal.as_ref(), global, args, None).await?;
             (credentials, name, export_region(global))
         }
         Via::Role | Via::Auto => {
@@ -254,8 +257,17 @@ async fn through_role(
     if args.via != Via::Auto || outcome.status != ProbeStatus::Blocked {
         return Err(refused);
     }
+    // Without a sign-in configured the role's refusal is the whole answer.
+    let portal = match super::signin::build_portal(global).await {
+        Ok(portal) => portal,
+        Err(PortalError::NotConfigured(_) | PortalError::Unavailable(_)) => return Err(refused),
+        Err(err) => {
+            refused.message.push_str(&format!("\n  Identity Center: {err}"));
+            return Err(refused);
+        }
+    };
     let account = (target.account.id.as_str(), &target.account.name);
-    match through_portal(global, args, Some(account)).await {
+    match through_portal(portal.as_ref(), global, args, Some(account)).await {
         Ok((credentials, name)) => {
             let _ = writeln!(
                 std::io::stderr(),
@@ -288,11 +300,11 @@ fn no_such_account(wanted: &str, close: &[String]) -> Failure {
 /// Credentials through the access portal: the account (`known`, else found by id or name among
 /// the portal's), the role (`--sso-role`, else the config's `sso_roles` order, else the only one).
 async fn through_portal(
+    portal: &dyn Portal,
     global: &GlobalArgs,
     args: &AssumeArgs,
     known: Option<(&str, &Text)>,
 ) -> Result<(TempCredentials, Text), Failure> {
-    let portal = super::signin::build_portal(global).await?;
     let (account_id, name) = match known {
         Some((id, name)) => (id.to_string(), name.clone()),
         None if args.account.len() == 12 && args.account.bytes().all(|b| b.is_ascii_digit()) => {

@@ -139,9 +139,15 @@ impl AwsPortal {
                         .send()
                 })
                 .await?;
-            let accounts = page.account_list().iter().map(|a| {
-                let id = a.account_id().unwrap_or_default().to_string();
-                (id.clone(), Text::from(a.account_name().unwrap_or(&id)))
+            // An account id is used as it is (in ARNs, paths, the tree): anything but AWS's twelve
+            // digits is dropped and logged in its visible form.
+            let accounts = page.account_list().iter().filter_map(|a| {
+                let id = a.account_id().unwrap_or_default();
+                if id.len() != 12 || !id.bytes().all(|b| b.is_ascii_digit()) {
+                    tracing::warn!(account_id = %crate::text::visible(id), "the portal listed an account id that is not one");
+                    return None;
+                }
+                Some((id.to_string(), Text::from(a.account_name().unwrap_or(id))))
             });
             Ok((accounts.collect(), page.next_token().map(str::to_string)))
         })
