@@ -125,6 +125,20 @@ impl AwsPortal {
         }
     }
 
+    /// Why a paged listing stopped: the call's failure, or a paginator that would loop.
+    fn listing_failure<E: ProvideErrorMetadata + std::error::Error + 'static>(
+        &self,
+        action: &'static str,
+        err: paging::PageError<SdkError<E, HttpResponse>>,
+    ) -> PortalError {
+        match err {
+            paging::PageError::Call(err) => self.failure(action, err),
+            paging::PageError::Paging(message) => {
+                PortalError::Service { action, code: "InvalidPagination".into(), message: message.into() }
+            }
+        }
+    }
+
     /// Every account the portal lists (no roles yet).
     async fn list_accounts(&self, token: &Secret) -> Result<Vec<(String, Text)>, PortalError> {
         paging::collect(|next| async move {
@@ -152,14 +166,7 @@ impl AwsPortal {
             Ok((accounts.collect(), page.next_token().map(str::to_string)))
         })
         .await
-        .map_err(|err| match err {
-            paging::PageError::Call(err) => self.failure("sso:ListAccounts", err),
-            paging::PageError::Paging(message) => PortalError::Service {
-                action: "sso:ListAccounts",
-                code: "InvalidPagination".into(),
-                message: message.into(),
-            },
-        })
+        .map_err(|err| self.listing_failure("sso:ListAccounts", err))
     }
 
     /// One account's roles; a refused token fails the whole read, anything else only the account.
@@ -181,14 +188,7 @@ impl AwsPortal {
             Ok((roles.collect(), page.next_token().map(str::to_string)))
         })
         .await
-        .map_err(|err| match err {
-            paging::PageError::Call(err) => self.failure("sso:ListAccountRoles", err),
-            paging::PageError::Paging(message) => PortalError::Service {
-                action: "sso:ListAccountRoles",
-                code: "InvalidPagination".into(),
-                message: message.into(),
-            },
-        })?;
+        .map_err(|err| self.listing_failure("sso:ListAccountRoles", err))?;
         let mut roles: Vec<Text> = roles;
         roles.sort_by(|a, b| a.raw().to_lowercase().cmp(&b.raw().to_lowercase()).then_with(|| a.cmp(b)));
         roles.dedup();
