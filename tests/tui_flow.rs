@@ -186,6 +186,14 @@ async fn run_demo_signed_in(
     preferred: &[&str],
     keys: Vec<std::io::Result<Event>>,
 ) -> (Terminal<TestBackend>, App, Exit, Vec<String>) {
+    run_demo_signed_in_at((120, 40), preferred, keys).await
+}
+
+async fn run_demo_signed_in_at(
+    size: (u16, u16),
+    preferred: &[&str],
+    keys: Vec<std::io::Result<Event>>,
+) -> (Terminal<TestBackend>, App, Exit, Vec<String>) {
     use orgscope::source::portal::Portal;
     let source = Arc::new(SnapshotSource::demo().expect("demo parses"));
     let mut app = demo_app(&source);
@@ -197,7 +205,7 @@ async fn run_demo_signed_in(
     let prober =
         orgscope::probe::Prober::new(source, orgscope::probe::ProbeSettings::default()).with_portal(Some(portal));
     let landed = orgscope::export::clipboard::Copied { system: true, terminal: false };
-    let (terminal, exit, copied) = common::tui::run_app_with(&mut app, prober, (120, 40), keys, landed).await;
+    let (terminal, exit, copied) = common::tui::run_app_with(&mut app, prober, size, keys, landed).await;
     (terminal, app, exit, copied)
 }
 
@@ -210,6 +218,18 @@ async fn y_on_a_role_blocked_account_asks_which_portal_role_and_copies_its_expor
     assert!(copied[0].contains("ASIADEMO480935127764"), "{}", copied[0]);
     assert!(copied[0].contains("AWSReservedSSO_PowerUser_"), "the second role was picked: {}", copied[0]);
     assert!(app.sessions.contains_key("480935127764"));
+}
+
+/// The role picker fits any terminal: at 30 columns it is the screen's width, never a panic.
+#[tokio::test(flavor = "current_thread", start_paused = true)]
+async fn the_role_picker_fits_a_narrow_terminal() {
+    for width in [30u16, 44, 60] {
+        let keys = vec![key(KeyCode::Char('n')), key(KeyCode::Enter)];
+        let (terminal, app, _, _) = run_demo_signed_in_at((width, 16), &[], keys).await;
+        assert!(matches!(app.overlay, Some(orgscope::app::Overlay::ChooseRole(_))), "the picker is open at {width}");
+        let screen = text(terminal.backend().buffer());
+        assert!(screen.contains("DataScientist") && screen.contains("PowerUser"), "{screen}");
+    }
 }
 
 #[tokio::test(flavor = "current_thread", start_paused = true)]

@@ -22,6 +22,8 @@ pub struct PortalRoles {
     pub error: Option<String>,
     /// Accounts the read in flight has answered for; at its end the others are dropped.
     seen: HashSet<String>,
+    /// How many accounts you hold a role in (kept here, not counted on every frame).
+    reached: usize,
 }
 
 impl PortalRoles {
@@ -30,9 +32,19 @@ impl PortalRoles {
         self.roles.get(account_id).map(Vec::as_slice).filter(|r| !r.is_empty())
     }
 
+    /// How many accounts you hold a role in.
+    pub fn reached(&self) -> usize {
+        self.reached
+    }
+
+    fn count(&mut self) {
+        self.reached = self.roles.values().filter(|r| !r.is_empty()).count();
+    }
+
     /// Shows a saved read (the cache's) at once.
     pub fn load(&mut self, accounts: &[PortalAccount]) {
         self.roles = accounts.iter().map(|a| (a.account_id.clone(), a.roles.clone())).collect();
+        self.count();
     }
 
     fn start(&mut self) {
@@ -50,7 +62,10 @@ impl PortalRoles {
             }
             None => {
                 self.errors.remove(&account.account_id);
-                self.roles.insert(account.account_id, account.roles);
+                let now = usize::from(!account.roles.is_empty());
+                let before = self.roles.insert(account.account_id, account.roles);
+                let before = usize::from(before.is_some_and(|r| !r.is_empty()));
+                self.reached = self.reached + now - before;
             }
         }
     }
@@ -62,6 +77,7 @@ impl PortalRoles {
             Ok(()) => {
                 let seen = std::mem::take(&mut self.seen);
                 self.roles.retain(|id, _| seen.contains(id));
+                self.count();
             }
             Err(message) => self.error = Some(message),
         }
@@ -154,10 +170,14 @@ mod tests {
         portal.start();
         portal.found(account("1", &["New"], None));
         assert_eq!(portal.of("1").map(|r| r[0].raw()), Some("New"), "merged as it arrives");
+        assert_eq!(portal.reached(), 3);
+        portal.found(account("4", &[], None));
+        assert_eq!(portal.reached(), 3, "an account with no role reaches nothing");
         assert_eq!(portal.of("2").map(|r| r[0].raw()), Some("Gone"), "the rest stays until the end");
         portal.found(account("3", &[], Some("InternalServerException")));
         portal.done(Ok(()));
         assert_eq!(portal.of("2"), None, "not listed any more");
+        assert_eq!(portal.reached(), 2, "the count follows: 1 and 3");
         assert_eq!(portal.of("3").map(|r| r[0].raw()), Some("Kept"), "a failed account keeps what was known");
         assert!(portal.errors.contains_key("3"));
         portal.start();

@@ -150,16 +150,14 @@ pub async fn profiles(
     let portal = build_portal(global).await?;
     let accounts = portal.accounts(Arc::new(|_| {})).await?;
     report_unlisted(&accounts);
-    let paths = match super::build_source(global).await {
-        Ok(source) => match source.discover(Arc::new(|_| {})).await {
-            Ok(org) => {
-                crate::probe::ProbeTarget::all(&org).into_iter().map(|t| (t.account.id.clone(), t.ou_path())).collect()
-            }
-            Err(err) => {
-                let _ = writeln!(std::io::stderr(), "orgscope: the OU paths are left out ({err})");
-                std::collections::HashMap::new()
-            }
-        },
+    let org = match super::build_source(global).await {
+        Ok(source) => source.discover(Arc::new(|_| {})).await.map_err(Failure::from),
+        Err(failure) => Err(failure),
+    };
+    let paths: std::collections::HashMap<String, Vec<Text>> = match org {
+        Ok(org) => {
+            crate::probe::ProbeTarget::all(&org).into_iter().map(|t| (t.account.id.clone(), t.ou_path())).collect()
+        }
         Err(failure) => {
             let _ = writeln!(std::io::stderr(), "orgscope: the OU paths are left out ({})", failure.message);
             std::collections::HashMap::new()

@@ -14,7 +14,8 @@ pub fn draw(frame: &mut Frame, area: Rect, pick: &RolePick, theme: &Theme) {
     let rows = pick.roles.len().min(usize::from(area.height.saturating_sub(5)).max(1));
     let height = (rows as u16 + 3).min(area.height);
     let title = format!(" {} through Identity Center — ↑↓, Enter switches, Esc ", pick.account_name);
-    let width = (title.chars().count() as u16 + 4).clamp(40.min(area.width), (area.width * 9 / 10).max(1));
+    // As wide as the title, at least 40 columns, at most nine tenths of the screen (and the screen).
+    let width = (title.chars().count() as u16 + 4).max(40).min((area.width * 9 / 10).max(1)).min(area.width);
     let popup = Rect { x: area.x + (area.width - width) / 2, y: area.y + (area.height - height) / 2, width, height };
     let block =
         Block::new().borders(Borders::ALL).border_style(theme.portal()).title(Line::styled(title, theme.title()));

@@ -70,13 +70,14 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     if app.settings.portal.is_some() {
         first.push(Span::raw(" │ "));
         let portal = &app.portal;
-        let reach = portal.roles.values().filter(|r| !r.is_empty()).count();
+        let reach = portal.reached();
         let reach = format!("{reach} account{}", if reach == 1 { "" } else { "s" });
         let (text, style) = match (&portal.error, portal.loading) {
             (_, true) => (format!("{} SSO roles… {reach}", crate::theme::PORTAL_GLYPH), theme.probing()),
-            (Some(_), false) => {
-                (format!("{} SSO: not signed in (orgscope login)", crate::theme::PORTAL_GLYPH), theme.blocked())
-            }
+            (Some(_), false) => (
+                format!("{} SSO unavailable (an account's details say why)", crate::theme::PORTAL_GLYPH),
+                theme.blocked(),
+            ),
             (None, false) => (format!("{} SSO {reach}", crate::theme::PORTAL_GLYPH), theme.portal()),
         };
         first.push(Span::styled(text, style));

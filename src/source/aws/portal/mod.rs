@@ -285,8 +285,8 @@ impl Portal for AwsPortal {
         else {
             return Err(missing());
         };
-        let expiration = chrono::DateTime::from_timestamp_millis(answered.expiration())
-            .unwrap_or_else(|| chrono::Utc::now() + chrono::Duration::hours(1));
+        // Never a made-up lifetime: an expiration out of range is an answer without credentials.
+        let expiration = chrono::DateTime::from_timestamp_millis(answered.expiration()).ok_or_else(missing)?;
         let sdk_credentials = aws_credential_types::Credentials::new(
             access_key_id,
             secret,
