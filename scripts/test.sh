@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs every orgscope test on a fresh machine: installs what the tests drive (tmux, fish, Xvfb,
+# Runs every orgscope test on a fresh machine: installs what the tests drive (tmux, fish, zsh, Xvfb,
 # xclip and Graphviz from Debian's packages; moto from PyPI), then
 # formatting, lints and the whole test suite. Under CI=true a missing tool fails the run.
 set -euo pipefail
@@ -10,6 +10,7 @@ as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 missing_apt=()
 command -v tmux >/dev/null 2>&1 || missing_apt+=(tmux)
 command -v fish >/dev/null 2>&1 || missing_apt+=(fish)
+command -v zsh >/dev/null 2>&1 || missing_apt+=(zsh)
 command -v Xvfb >/dev/null 2>&1 || missing_apt+=(xvfb)
 command -v xclip >/dev/null 2>&1 || missing_apt+=(xclip)
 command -v dot >/dev/null 2>&1 || missing_apt+=(graphviz)

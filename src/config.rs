@@ -51,6 +51,8 @@ pub struct Config {
     pub browser: Option<String>,
     /// How `profiles` names profiles: `{account_id}`, `{account_name}`, `{ou_path}`, `{ou}`, `{role}`.
     pub profile_name_template: Option<Spanned<String>>,
+    /// How long a copied secret (`y`'s exports, `O`'s sign-in URL) stays on the clipboard, e.g. `45s`.
+    pub clipboard_clear_after: Option<Spanned<String>>,
     #[serde(default)]
     pub export: Export,
     #[serde(default)]
@@ -186,6 +188,15 @@ pub fn parse(text: &str, path: &str) -> Result<Config, ConfigError> {
     {
         return Err(error(template.span().start, format!("profile_name_template: {message}")));
     }
+    if let Some(lifetime) = &config.clipboard_clear_after {
+        match crate::duration::parse_duration(lifetime.get_ref()) {
+            Ok(d) if (1..=3600).contains(&d.num_seconds()) => {}
+            Ok(_) => {
+                return Err(error(lifetime.span().start, "clipboard_clear_after must be 1s to 1h".to_string()));
+            }
+            Err(message) => return Err(error(lifetime.span().start, format!("clipboard_clear_after: {message}"))),
+        }
+    }
     if let Some(since) = &config.assignments.since
         && let Err(message) = crate::duration::parse_duration(since.get_ref())
     {
@@ -274,6 +285,8 @@ external_id = "ou-ext"
             ("[export]\nformat = \"zip\"\n", 2, "export.format"),
             ("[export]\nshell = \"tcsh\"\n", 2, "export.shell"),
             ("[assignments]\nsince = \"soon\"\n", 2, "assignments.since"),
+            ("clipboard_clear_after = \"2h\"\n", 1, "1s to 1h"),
+            ("clipboard_clear_after = \"later\"\n", 1, "clipboard_clear_after"),
             ("[keys]\nfly = \"f\"\n", 2, "keys.fly"),
             ("[keys]\nquit = \"ctrl+\"\n", 2, "keys.quit"),
             ("[keys]\nquit = \"j\"\n", 2, "already bound"),

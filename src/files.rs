@@ -55,13 +55,19 @@ pub fn update_locked(path: &Path, mode: u32, force_mode: bool, change: impl FnOn
         Err(err) => return Err(err),
     };
     let mode = if force_mode { mode } else { existing_mode.unwrap_or(mode) };
-    // Before orgscope first changes a file of the user's, it keeps a copy (once, never replaced),
-    // with the file's own mode.
-    let backup = target.with_file_name(format!("{name}.orgscope-backup"));
-    if existing_mode.is_some() && !backup.exists() {
-        write_atomic(&backup, existing.as_bytes(), existing_mode.unwrap_or(0o600))?;
+    let changed = change(&existing);
+    if existing_mode.is_some() && changed == existing && !force_mode {
+        // Nothing to change: the file is left exactly as it was.
+        let _ = lock.unlock();
+        return Ok(());
     }
-    let result = write_atomic(&target, change(&existing).as_bytes(), mode);
+    let result = write_atomic(&target, changed.as_bytes(), mode);
+    // Earlier versions kept a copy of the file before their first change, with the file's own
+    // mode (0644 with a long-term key was seen) and never removed it. The atomic write leaves the
+    // old file or the new one, never half, so no copy is kept, and an old one is removed.
+    if result.is_ok() {
+        let _ = std::fs::remove_file(target.with_file_name(format!("{name}.orgscope-backup")));
+    }
     let _ = lock.unlock();
     result
 }
@@ -125,17 +131,24 @@ mod tests {
     }
 
     #[test]
-    fn the_first_change_to_a_users_file_keeps_a_backup_once() -> io::Result<()> {
+    fn no_copy_of_the_users_file_is_kept_and_an_old_one_is_removed() -> io::Result<()> {
         let dir = tempfile::tempdir()?;
         let path = dir.path().join("credentials");
-        std::fs::write(&path, "original\n")?;
+        std::fs::write(&path, "[old]\naws_secret_access_key = long-term\n")?;
+        let stale = dir.path().join("credentials.orgscope-backup");
+        std::fs::write(&stale, "[old]\naws_secret_access_key = long-term\n")?;
+        std::fs::set_permissions(&stale, std::fs::Permissions::from_mode(0o644))?;
         update_locked(&path, 0o600, true, |old| format!("{old}first\n"))?;
         update_locked(&path, 0o600, true, |old| format!("{old}second\n"))?;
-        assert_eq!(std::fs::read_to_string(dir.path().join("credentials.orgscope-backup"))?, "original\n");
-        assert_eq!(std::fs::read_to_string(&path)?, "original\nfirst\nsecond\n");
-        let fresh = dir.path().join("new");
-        update_locked(&fresh, 0o600, true, |_| "x".into())?;
-        assert!(!dir.path().join("new.orgscope-backup").exists(), "nothing to back up for a new file");
+        assert_eq!(std::fs::read_to_string(&path)?, "[old]\naws_secret_access_key = long-term\nfirst\nsecond\n");
+        assert_eq!(std::fs::metadata(&path)?.permissions().mode() & 0o777, 0o600);
+        assert!(!stale.exists(), "the old copy, readable by others, is gone");
+        let left: Vec<String> = std::fs::read_dir(dir.path())?
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| !n.ends_with(".orgscope.lock"))
+            .collect();
+        assert_eq!(left, vec!["credentials".to_string()], "nothing else holds the file's secrets");
         Ok(())
     }
 

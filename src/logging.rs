@@ -24,28 +24,69 @@ pub fn since_start() -> Duration {
 }
 
 /// Starts file logging. A log that cannot be opened is not worth failing a run for.
+///
+/// The log is the user's alone: the file is 0600 and orgscope's own directory 0700. Other
+/// crates' events are capped at debug whatever the filter says and however it spells it
+/// (`trace`, `TRACE`, `5`, `aws_smithy_runtime=trace`): at trace the HTTP and signing layers dump
+/// requests and bodies, and those hold credentials and the portal's bearer token.
 pub fn init() {
     STARTED.get_or_init(Instant::now);
     let Some(path) = log_path() else { return };
-    if let Some(dir) = path.parent() {
-        let _ = std::fs::create_dir_all(dir);
-    }
-    let Ok(file) = std::fs::OpenOptions::new().create(true).append(true).open(&path) else { return };
+    let Ok(file) = open_private(&path) else { return };
     let filter = std::env::var("ORGSCOPE_LOG")
         .or_else(|_| std::env::var("RUST_LOG"))
         .unwrap_or_else(|_| "orgscope=info".to_string());
-    // The HTTP layers may dump bodies at trace, and AssumeRole's body holds credentials: they are
-    // capped at debug whatever the filter asks.
-    let trace = filter.contains("trace");
-    let mut filter = EnvFilter::new(filter);
-    for target in
-        ["aws_smithy_runtime", "aws_smithy_runtime_api", "aws_smithy_http_client", "hyper", "hyper_util", "h2"]
-    {
-        if let Ok(directive) = format!("{target}=debug").parse()
-            && trace
-        {
-            filter = filter.add_directive(directive);
+    use tracing_subscriber::layer::SubscriberExt as _;
+    use tracing_subscriber::util::SubscriberInitExt as _;
+    use tracing_subscriber::{Layer as _, filter::FilterExt as _};
+    let capped = tracing_subscriber::filter::filter_fn(|meta| within_cap(meta.target(), *meta.level()));
+    let layer = tracing_subscriber::fmt::layer()
+        .with_ansi(false)
+        .with_writer(Mutex::new(file))
+        .with_filter(EnvFilter::new(filter).and(capped));
+    let _ = tracing_subscriber::registry().with(layer).try_init();
+}
+
+/// Whether an event at `level` from `target` may be logged at all: orgscope's own at any level,
+/// everything else (the SDK, HTTP, TLS) at debug or above.
+fn within_cap(target: &str, level: tracing::Level) -> bool {
+    let own = target == "orgscope" || target.starts_with("orgscope::");
+    own || level != tracing::Level::TRACE
+}
+
+/// Opens the log for appending, readable by the user alone. orgscope's own log directory is
+/// made (or tightened to) 0700; a directory named by `ORGSCOPE_LOG_FILE` is the user's and left
+/// as it is.
+fn open_private(path: &std::path::Path) -> std::io::Result<std::fs::File> {
+    use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
+    let own_dir = std::env::var_os("ORGSCOPE_LOG_FILE").is_none();
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::DirBuilder::new().recursive(true).mode(0o700).create(dir)?;
+        if own_dir {
+            std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))?;
         }
     }
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_ansi(false).with_writer(Mutex::new(file)).try_init();
+    let file = std::fs::OpenOptions::new().create(true).append(true).mode(0o600).open(path)?;
+    // A log an earlier version made 0644 is narrowed too (a device such as /dev/null is left be).
+    let meta = file.metadata()?;
+    if meta.is_file() && meta.permissions().mode() & 0o777 != 0o600 {
+        file.set_permissions(std::fs::Permissions::from_mode(0o600))?;
+    }
+    Ok(file)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn other_crates_never_log_at_trace() {
+        use tracing::Level;
+        assert!(within_cap("orgscope::source::aws", Level::TRACE));
+        assert!(within_cap("orgscope", Level::TRACE));
+        for target in ["aws_smithy_runtime::client::http", "aws_sigv4", "hyper_util", "aws_config::sso", "orgscopex"] {
+            assert!(!within_cap(target, Level::TRACE), "{target}");
+            assert!(within_cap(target, Level::DEBUG), "{target}");
+        }
+    }
 }

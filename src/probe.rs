@@ -222,6 +222,10 @@ impl Prober {
         caller: &CallerContext,
         nearby: &std::collections::HashSet<String>,
     ) -> ProbeOutcome {
+        // A saved run's verdict is shown as it was saved, never tried again.
+        if let Some(saved) = self.source.saved_outcome(&target.account.id) {
+            return saved;
+        }
         let request = Attempt { duration_seconds: PROBE_SESSION_SECONDS, mfa: None, nearby };
         match self.attempt(target, caller, &request).await {
             Ok(credentials) => {

@@ -124,22 +124,50 @@ fn destinations_and_regions_reach_the_sign_in_url() {
     );
 }
 
+/// The sign-in page the browser was handed (a `file://` URL), and the URL it forwards to.
+fn page_of(arg: &str) -> (PathBuf, String) {
+    let page = url::Url::parse(arg).ok().and_then(|u| u.to_file_path().ok()).expect("a file URL");
+    let html = std::fs::read_to_string(&page).expect("the page");
+    let target = html
+        .split("location.replace(")
+        .nth(1)
+        .and_then(|rest| rest.split(");").next())
+        .and_then(|json| serde_json::from_str::<String>(&json.replace("\\u003c", "<")).ok())
+        .expect("the forwarding script");
+    (page, target)
+}
+
+fn mode(path: &Path) -> u32 {
+    std::fs::metadata(path).map(|m| m.permissions().mode() & 0o777).unwrap_or(0)
+}
+
 #[test]
-fn the_browser_command_gets_the_url_as_one_argument_and_the_log_never_sees_it() {
+fn the_browser_command_gets_a_private_page_never_the_token_and_the_log_never_sees_it() {
     let setup = setup();
     let expected = setup.printed(&["--destination", "ec2"]);
     let bin = recorder(setup.home.path(), "my browser");
     let command = format!("'{}' --profile 'work; $(id)' %u", bin.display());
     let out = setup
         .demo()
+        .env("ORGSCOPE_TEST_PAGE_SECONDS", "2")
         .args(["assume", "dns", "--console", "--destination", "ec2", "--browser", &command])
         .output()
         .expect("run");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(out.stdout.is_empty(), "the URL reaches stdout only with --print");
-    assert_eq!(recorded(&setup.record), vec!["--profile".to_string(), "work; $(id)".to_string(), expected]);
+    let argv = recorded(&setup.record);
+    assert_eq!(argv[..2], ["--profile".to_string(), "work; $(id)".to_string()], "{argv:?}");
+    assert!(argv.iter().all(|a| !a.contains("SigninToken")), "the token is on the command line: {argv:?}");
+    let (page, target) = page_of(&argv[2]);
+    assert_eq!(target, expected, "the page forwards to the sign-in URL");
+    assert_eq!((mode(&page), mode(page.parent().expect("dir"))), (0o600, 0o700));
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while page.exists() {
+        assert!(Instant::now() < deadline, "the page was never removed");
+        std::thread::sleep(Duration::from_millis(50));
+    }
 
-    // $BROWSER, when neither the flag nor the config names a browser; `%s` stands for the URL.
+    // $BROWSER, when neither the flag nor the config names a browser; `%s` stands for the page.
     std::fs::remove_file(&setup.record).expect("reset");
     let out = setup
         .demo()
@@ -151,7 +179,7 @@ fn the_browser_command_gets_the_url_as_one_argument_and_the_log_never_sees_it() 
     let argv = recorded(&setup.record);
     assert_eq!(argv.len(), 2, "{argv:?}");
     assert_eq!(argv[0], "--new-tab");
-    assert!(argv[1].ends_with("&SigninToken=fake-signin-token"), "{argv:?}");
+    assert!(page_of(&argv[1]).1.ends_with("&SigninToken=fake-signin-token"), "{argv:?}");
 
     let log = std::fs::read_to_string(setup.home.path().join("orgscope.log")).expect("the trace log");
     assert!(
@@ -160,8 +188,40 @@ fn the_browser_command_gets_the_url_as_one_argument_and_the_log_never_sees_it() 
     );
 }
 
+/// While the browser runs, no process's command line (what `ps` shows every local user) holds the
+/// sign-in token.
 #[test]
-fn firefox_container_opens_a_container_named_after_the_account() {
+fn ps_never_shows_the_sign_in_token() {
+    let setup = setup();
+    let browser = setup.home.path().join("slow-browser");
+    std::fs::write(
+        &browser,
+        "#!/bin/sh
+touch \"$RECORD_TO\"
+sleep 5
+",
+    )
+    .expect("browser");
+    std::fs::set_permissions(&browser, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    let out = setup
+        .demo()
+        .args(["assume", "dns", "--console", "--browser", &format!("'{}' %u", browser.display())])
+        .output()
+        .expect("run");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !setup.record.exists() {
+        assert!(Instant::now() < deadline, "the browser never started");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let ps = Command::new("ps").args(["-eo", "args"]).output().expect("ps runs");
+    let table = String::from_utf8_lossy(&ps.stdout);
+    assert!(table.contains("slow-browser"), "the browser is running: {table}");
+    assert!(!table.contains("SigninToken") && !table.contains("fake-signin-token"), "{table}");
+}
+
+#[test]
+fn firefox_container_opens_a_container_named_after_the_account_and_its_id() {
     let setup = setup();
     let bin_dir = setup.home.path().join("bin");
     std::fs::create_dir_all(&bin_dir).expect("bin dir");
@@ -176,8 +236,9 @@ fn firefox_container_opens_a_container_named_after_the_account() {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let argv = recorded(&setup.record);
     assert_eq!(argv.len(), 1, "{argv:?}");
-    let container = &argv[0];
-    assert!(container.starts_with("ext+container:name=dns&color="), "{container}");
+    assert!(!argv[0].contains("SigninToken"), "{argv:?}");
+    let (_, container) = page_of(&argv[0]);
+    assert!(container.starts_with("ext+container:name=dns+%28230498571236%29&color="), "{container}");
     assert!(container.contains("&icon=") && container.contains("&url=http"), "{container}");
     let inner = url::form_urlencoded::parse(container.trim_start_matches("ext+container:").as_bytes())
         .find(|(k, _)| k == "url")
@@ -204,10 +265,9 @@ fn profile_names_follow_the_template() {
     assert!(names.contains(&"payments.payments-prod".to_string()), "the nearest OU: {names:?}");
     let (_, names, _) = profile_names(home.path(), &["--prefix", "acme-", "--name-template", "{ou_path}/{account_id}"]);
     assert!(names.contains(&"acme-workloads-production-payments-187654321098".to_string()), "{names:?}");
-    // Every profile the same name: the collisions get the account id, as without a template.
+    // Every profile the same name, none of them the account's own words: every one gets its id.
     let (_, names, _) = profile_names(home.path(), &["--name-template", "{role}"]);
-    assert_eq!(names[0], "organizationaccountaccessrole", "{names:?}");
-    assert!(names[1..].iter().all(|n| n.starts_with("organizationaccountaccessrole-")), "{names:?}");
+    assert!(names.iter().all(|n| n.starts_with("organizationaccountaccessrole-")), "{names:?}");
     let unique: std::collections::HashSet<&String> = names.iter().collect();
     assert_eq!(unique.len(), names.len());
 

@@ -238,6 +238,33 @@ fn without_a_usable_sign_in_roles_says_to_log_in() {
     assert!(stderr.contains("[sso-session") && stderr.contains("sso_start_url = "), "{stderr}");
 }
 
+/// However the filter spells trace (the level in capitals, as a number, per crate), the log holds
+/// no bearer token, and it is the user's alone: the file 0600 in a 0700 directory.
+#[test]
+fn the_log_holds_no_token_at_any_spelling_of_trace_and_is_private() {
+    let setup = setup();
+    let token = setup.signed_in(chrono::Duration::hours(1));
+    let log = setup.home.path().join("state/orgscope/orgscope.log");
+    for filter in
+        ["TRACE", "5", "aws_smithy_runtime=5", "aws_smithy_runtime=trace,aws_sigv4=trace,hyper=trace", "trace"]
+    {
+        let _ = std::fs::remove_file(&log);
+        let output = common::fake_command(setup.home.path(), &setup.fake.url())
+            .env("ORGSCOPE_LOG", filter)
+            .args(["roles", "--format", "json"])
+            .output()
+            .expect("orgscope runs");
+        assert!(output.status.success(), "{filter}: {}", text(&output.stderr));
+        let written = std::fs::read_to_string(&log).expect("the log");
+        assert!(!written.is_empty(), "{filter}: the log was written");
+        assert!(!written.contains(&token), "{filter}: the bearer token is in the log");
+        assert!(!written.to_lowercase().contains("x-amz-sso_bearer_token: "), "{filter}: the header is in the log");
+        let mode = |path: &Path| std::fs::metadata(path).map(|m| m.permissions().mode() & 0o777).unwrap_or(0);
+        assert_eq!(mode(&log), 0o600, "{filter}: the log's mode");
+        assert_eq!(mode(log.parent().expect("dir")), 0o700, "{filter}: the log directory's mode");
+    }
+}
+
 #[test]
 fn an_expiring_token_is_refreshed_and_saved_like_the_aws_cli_does() {
     let setup = setup();

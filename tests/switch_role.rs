@@ -296,3 +296,46 @@ fn bad_input_is_a_one_line_usage_error_saying_what_is_allowed() {
         assert!(meaningful <= 2, "{args:?}: short: {stderr}");
     }
 }
+
+/// Names are not identities: an invited account named like another (in any case) or like
+/// another's id never receives that account's credentials, by `assume`, by `credential_process`
+/// or by a profile name.
+#[test]
+fn a_lookalike_or_id_shaped_name_never_takes_another_accounts_place() {
+    let mut org = FakeOrg::generate(5, 1, 1);
+    let real = org.accounts[2].id.clone();
+    let lookalike = org.accounts[1].id.clone();
+    let id_named = org.accounts[3].id.clone();
+    org.accounts[2].name = "data-prod".into();
+    org.accounts[1].name = "DATA-PROD".into();
+    org.accounts[3].name = real.clone();
+    let fake = FakeAws::start(org);
+    let home = tempfile::tempdir().expect("temp dir");
+    let run = |args: &[&str]| common::fake_command(home.path(), &fake.url()).args(args).output().expect("runs");
+    let text = |bytes: &[u8]| String::from_utf8_lossy(bytes).into_owned();
+
+    for format in ["json", "credential-process"] {
+        let out = run(&["assume", "data-prod", "--format", format]);
+        assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+        assert!(out.stdout.is_empty(), "no credentials for a shared name");
+        let stderr = text(&out.stderr);
+        assert!(stderr.contains(&real) && stderr.contains(&lookalike), "both ids are listed: {stderr}");
+    }
+    let out = run(&["assume", &real, "--format", "json"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(json["account_id"], real.as_str(), "the id means that account, not the one named like it");
+    let out = run(&["assume", &id_named, "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(json["account_id"], id_named.as_str());
+
+    let out = run(&["profiles", "--name-template", "{account_name}"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let block = text(&out.stdout);
+    let after = |name: &str| block.split(&format!("[profile {name}]\n")).nth(1).unwrap_or_default().to_string();
+    assert!(after("data-prod").starts_with(&format!("role_arn = arn:aws:iam::{real}:role/")), "{block}");
+    assert!(
+        after(&format!("data-prod-{lookalike}")).starts_with(&format!("role_arn = arn:aws:iam::{lookalike}:role/")),
+        "{block}"
+    );
+}

@@ -118,18 +118,34 @@ fn a_key_typed_as_the_sub_shell_exits_reaches_the_tui() {
     }
 }
 
+/// A config that clears copied secrets after `seconds`.
+fn clear_after(session: &Session, seconds: u32) {
+    let dir = session._home.path().join(".config/orgscope");
+    std::fs::create_dir_all(&dir).expect("config dir");
+    std::fs::write(dir.join("config.toml"), format!("clipboard_clear_after = \"{seconds}s\"\n")).expect("config");
+}
+
+/// Inside tmux the exports are a named buffer, deleted after the configured time; no automatic
+/// buffer (which OSC 52 would make, and nothing ever deletes) holds them.
 #[test]
-fn y_copies_the_exports_through_tmux_osc52() {
+fn y_puts_the_exports_in_a_tmux_buffer_that_is_deleted_after_a_while() {
     let Some(session) = session(&[]) else { return };
+    clear_after(&session, 3);
     let tmux = &session.tmux;
-    let output = tmux.run(&["set-option", "-g", "set-clipboard", "on"]);
-    assert!(output.status.success());
+    assert!(tmux.run(&["set-option", "-g", "set-clipboard", "on"]).status.success());
     open_demo_on_reachable_account(tmux, &format!("{} --demo", common::orgscope_bin().display()));
     tmux.send_keys(&["y"]);
     tmux.wait_for("the copy toast", |s| s.contains("the exports for globex-analytics"));
-    let buffer = String::from_utf8_lossy(&tmux.run(&["show-buffer"]).stdout).into_owned();
+    let buffer = String::from_utf8_lossy(&tmux.run(&["show-buffer", "-b", "orgscope-secret"]).stdout).into_owned();
     assert!(buffer.contains(&format!("export AWS_ACCESS_KEY_ID='ASIADEMO{ACCOUNT_ID}'")), "{buffer:?}");
     assert!(buffer.contains("unset AWS_PROFILE"), "{buffer:?}");
+    let names = String::from_utf8_lossy(&tmux.run(&["list-buffers", "-F", "#{buffer_name}"]).stdout).into_owned();
+    assert_eq!(names.trim(), "orgscope-secret", "only the named buffer: {names}");
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while tmux.run(&["show-buffer", "-b", "orgscope-secret"]).status.success() {
+        assert!(Instant::now() < deadline, "the buffer with the secret was never deleted");
+        std::thread::sleep(Duration::from_millis(100));
+    }
     tmux.send_keys(&["q"]);
 }
 
@@ -169,10 +185,13 @@ impl Drop for Xvfb {
     }
 }
 
+/// Under X the exports still paste after orgscope exits, are offered to clipboard managers as a
+/// secret to keep out of their history, and are gone after the configured time.
 #[test]
-fn y_under_xvfb_leaves_the_exports_on_the_clipboard_after_orgscope_exits() {
+fn y_under_xvfb_pastes_after_orgscope_exits_is_marked_secret_and_is_cleared() {
     let Some(xvfb) = Xvfb::start() else { return };
     let Some(session) = session(&[("DISPLAY", xvfb.display.as_str())]) else { return };
+    clear_after(&session, 4);
     let tmux = &session.tmux;
     open_demo_on_reachable_account(tmux, &format!("{} --demo", common::orgscope_bin().display()));
     tmux.send_keys(&["y"]);
@@ -183,13 +202,22 @@ fn y_under_xvfb_leaves_the_exports_on_the_clipboard_after_orgscope_exits() {
     tmux.send_keys(&["Enter"]);
     tmux.wait_for("orgscope to be gone", |s| s.contains("exited-42"));
 
-    let pasted = Command::new("xclip")
-        .args(["-o", "-selection", "clipboard"])
-        .env("DISPLAY", &xvfb.display)
-        .output()
-        .expect("xclip runs");
-    let text = String::from_utf8_lossy(&pasted.stdout);
+    let xclip = |target: &str| {
+        let output = Command::new("xclip")
+            .args(["-o", "-selection", "clipboard", "-t", target])
+            .env("DISPLAY", &xvfb.display)
+            .output()
+            .expect("xclip runs");
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    };
+    let text = xclip("UTF8_STRING");
     assert!(text.contains(&format!("export AWS_ACCESS_KEY_ID='ASIADEMO{ACCOUNT_ID}'")), "{text:?}");
+    assert!(xclip("TARGETS").contains("x-kde-passwordManagerHint"), "marked secret: {}", xclip("TARGETS"));
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while xclip("UTF8_STRING").contains("ASIADEMO") {
+        assert!(Instant::now() < deadline, "the exports were never cleared from the clipboard");
+        std::thread::sleep(Duration::from_millis(200));
+    }
 }
 
 #[test]
@@ -217,4 +245,26 @@ fn tab_then_c_puts_the_exact_iam_limit_reason_in_the_tmux_buffer() {
         "Received a 402 status error: Number of attached policies to role AWSReservedSSO_DataScientist_3f2a1b0c9d8e7f6a for account 210987654321 has exceeded the IAM limit. Please contact support to increase the limit."
     );
     tmux.send_keys(&["q"]);
+}
+
+/// Without the shell function, on a terminal, nothing listens for the exports: Enter explains
+/// (and the TUI stays), `assume` says how to take them, and no secret reaches the screen.
+#[test]
+fn without_the_function_no_secret_reaches_the_terminal() {
+    let Some(session) = session(&[]) else { return };
+    let tmux = &session.tmux;
+    let bin = common::orgscope_bin().display().to_string();
+    open_demo_on_reachable_account(tmux, &format!("{bin} --demo"));
+    tmux.send_keys(&["Enter"]);
+    tmux.wait_for("the explanation", |s| s.contains("No shell is listening here"));
+    tmux.send_keys(&["Escape"]);
+    tmux.wait_for("the popup closed", |s| !s.contains("No shell is listening here"));
+    tmux.send_keys(&["q"]);
+    tmux.wait_for("the TUI to exit", |s| !s.contains("Organization o-demo"));
+    tmux.type_text(&format!("{bin} --demo assume dns; echo \"code=[$?]\""));
+    tmux.send_keys(&["Enter"]);
+    let screen = tmux.wait_for("assume's answer", |s| s.contains("code=[2]"));
+    assert!(screen.contains("the credentials were not printed"), "{screen}");
+    let history = tmux.capture_history();
+    assert!(!history.contains("demo-secret") && !history.contains("ASIADEMO"), "a secret on the screen:\n{history}");
 }

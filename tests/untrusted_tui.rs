@@ -76,6 +76,8 @@ async fn hostile_screen(width: u16, height: u16, keys: Vec<std::io::Result<Event
     app.settings.theme = Theme { color: false, light: false };
     app.settings.portal =
         Some(orgscope::app::settings::PortalSettings { label: "sso-session hostile".into(), preferred: Vec::new() });
+    // The hostile portal stands in for a live sign-in, whose role picker a saved run would refuse.
+    app.settings.saved_run = None;
     let landed = orgscope::export::clipboard::Copied { system: true, terminal: false };
     let prober = orgscope::probe::Prober::new(source, orgscope::probe::ProbeSettings::default())
         .with_portal(Some(Arc::new(HostilePortal)));

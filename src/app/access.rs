@@ -98,7 +98,7 @@ impl IdentityAccess {
     pub fn held(&self, account_id: &str) -> Vec<Held> {
         let mut held: Vec<Held> = Vec::new();
         for row in self.by_account.get(account_id).into_iter().flatten() {
-            let holder = format!("{} {}", row.principal_type.raw().to_lowercase(), row.principal_name);
+            let holder = format!("{} {}", row.principal_type.word(), row.principal_name);
             match held.last_mut() {
                 Some(last) if last.permission_set == row.permission_set_name => last.holders.push(holder),
                 _ => held.push(Held {
@@ -173,7 +173,7 @@ impl AccessScreen {
                     r.account_name,
                     r.account_id,
                     r.permission_set_name,
-                    r.principal_type.raw(),
+                    r.principal_type.code(),
                     r.principal_name
                 )
                 .to_lowercase()
@@ -225,7 +225,7 @@ impl AccessScreen {
                 "| {} | {} | {} | {} | {} |\n",
                 cell(format!("{} ({})", r.account_name, r.account_id)),
                 cell(r.permission_set_name.to_string()),
-                cell(format!("{} {}", r.principal_type.raw().to_lowercase(), r.principal_name)),
+                cell(format!("{} {}", r.principal_type.word(), r.principal_name)),
                 cell(r.via_group.as_ref().map(|v| v.name.to_string()).unwrap_or_default()),
                 r.provisioning,
             ));
@@ -244,7 +244,7 @@ fn row_line(r: &AccessRow) -> String {
         r.account_name,
         r.account_id,
         r.permission_set_name,
-        r.principal_type.raw().to_lowercase(),
+        r.principal_type.word(),
         r.principal_name
     )
 }
@@ -301,7 +301,7 @@ impl Screen for AccessScreen {
                 return Some(match self.selected() {
                     Some(row) => Reply::effect(Effect::copy(
                         row.principal_id.to_string(),
-                        format!("the id of {} {}", row.principal_type.raw().to_lowercase(), row.principal_name),
+                        format!("the id of {} {}", row.principal_type.word(), row.principal_name),
                     )),
                     None => Reply::toast("no row selected"),
                 });

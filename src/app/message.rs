@@ -164,9 +164,10 @@ pub enum Purpose {
 /// What the app asks the runner for.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
-    /// Put text on the clipboard; `what` names it in the toast. Done by the loop itself, between
-    /// frames (OSC 52 writes to the terminal).
-    Copy { text: String, what: String },
+    /// Put text on the clipboard; `what` names it in the toast; `secret` for credentials and
+    /// sign-in URLs (kept out of clipboard history, cleared after a while). Done by the loop
+    /// itself, between frames (OSC 52 writes to the terminal).
+    Copy { text: String, what: String, secret: bool },
     /// Work for a tokio task, which reports back with a [`Report`].
     Run(Job),
 }
@@ -229,6 +230,11 @@ pub enum Job {
 
 impl Effect {
     pub fn copy(text: impl Into<String>, what: impl Into<String>) -> Effect {
-        Effect::Copy { text: text.into(), what: what.into() }
+        Effect::Copy { text: text.into(), what: what.into(), secret: false }
+    }
+
+    /// A copy of a secret: credentials' exports, a console sign-in URL.
+    pub fn copy_secret(text: impl Into<String>, what: impl Into<String>) -> Effect {
+        Effect::Copy { text: text.into(), what: what.into(), secret: true }
     }
 }

@@ -53,7 +53,7 @@ impl App {
                 return self.switch_role_done(purpose, account_name, result);
             }
             Report::ConsoleUrlDone { copy, result } => match result {
-                Ok(url) if copy => return vec![Effect::copy(url, "the console sign-in URL")],
+                Ok(url) if copy => return vec![Effect::copy_secret(url, "the console sign-in URL")],
                 Ok(_) => self.toast = Some("opened the AWS console in your browser".to_string()),
                 Err(message) => self.toast = Some(message),
             },

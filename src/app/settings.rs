@@ -48,12 +48,20 @@ pub struct Settings {
     pub region: Option<String>,
     /// Probe outcomes known before discovery finished (a snapshot's), applied as accounts appear.
     pub saved_access: BTreeMap<String, ProbeOutcome>,
+    /// A saved run's name ("snapshot org.json") when the data cannot reach AWS: switching role and
+    /// probing again refuse in one sentence.
+    pub saved_run: Option<String>,
     pub keymap: Keymap,
     pub theme: Theme,
     /// Roles and external IDs, for the templates `t` copies.
     pub probe: ProbeSettings,
     /// The shell format exports are printed and copied in.
     pub export_format: Format,
+    /// How long a copied secret (exports, a sign-in URL) stays on the clipboard.
+    pub secret_lifetime: std::time::Duration,
+    /// Whether Enter can hand credentials to the calling shell (the shell function's channel, or
+    /// a captured stdout); when nothing listens, Enter explains instead of printing the secret.
+    pub shell_listens: bool,
     pub assignments: AssignmentSettings,
     /// Where the run is cached for an instant next start (None: no cache).
     pub cache_path: Option<PathBuf>,
@@ -75,7 +83,17 @@ pub struct PortalSettings {
 impl Settings {
     /// The defaults for a source: its label, region and saved verdicts.
     pub fn for_source(source: &dyn crate::source::Source) -> Settings {
-        Settings::new(source.label(), source.region(), source.saved_access())
+        Settings {
+            saved_run: source.saved_run(),
+            ..Settings::new(source.label(), source.region(), source.saved_access())
+        }
+    }
+
+    /// The one sentence for what needs AWS on a saved run: `doing` is "switch role", "probe again"…
+    pub fn refuse_offline(&self, doing: &str) -> Option<String> {
+        self.saved_run
+            .as_ref()
+            .map(|run| format!("{run} is a saved snapshot: run orgscope without --snapshot to {doing}"))
     }
 
     pub fn new(source_label: String, region: Option<String>, saved_access: BTreeMap<String, ProbeOutcome>) -> Settings {
@@ -83,10 +101,13 @@ impl Settings {
             source_label,
             region,
             saved_access,
+            saved_run: None,
             keymap: Keymap::default(),
             theme: Theme::from_env(),
             probe: ProbeSettings::default(),
             export_format: Format::Sh,
+            shell_listens: true,
+            secret_lifetime: crate::export::clipboard::SECRET_LIFETIME,
             assignments: AssignmentSettings::default(),
             cache_path: None,
             console: ConsoleSettings::default(),

@@ -32,7 +32,10 @@ impl App {
             Purpose::Export => self.exit = Some(Exit::Export(credentials)),
             Purpose::Shell => self.exit = Some(Exit::SubShell(credentials)),
             Purpose::Profile => {
-                let name = crate::export::profiles::profile_name("orgscope-", &[], &account_name);
+                let accounts: Vec<(&str, &Text)> =
+                    self.org.iter().flat_map(|org| org.accounts()).map(|a| (a.id.as_str(), &a.name)).collect();
+                let name =
+                    crate::export::profiles::switch_profile_name(&credentials.account_id, &account_name, &accounts);
                 return vec![Effect::Run(Job::WriteProfile { name, credentials })];
             }
             Purpose::Copy => {
@@ -42,7 +45,7 @@ impl App {
                     settings.region.as_deref(),
                     settings.export_format,
                 ) {
-                    Ok(text) => vec![Effect::copy(text, format!("the exports for {account_name}"))],
+                    Ok(text) => vec![Effect::copy_secret(text, format!("the exports for {account_name}"))],
                     Err(err) => {
                         self.toast = Some(err.to_string());
                         Vec::new()

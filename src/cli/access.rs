@@ -71,13 +71,7 @@ pub async fn run(source: Arc<dyn Source>, global: &GlobalArgs, args: &AccessArgs
     let org = source.discover(Arc::new(|_| {})).await?;
     let targets = ProbeTarget::all(&org);
     let account = match &args.account {
-        Some(wanted) => Some(
-            super::assume::find_account(&targets, wanted)
-                .map_err(|close| suggest("account", wanted, &close))?
-                .account
-                .id
-                .clone(),
-        ),
+        Some(wanted) => Some(super::assume::find_account(&targets, wanted)?.account.id.clone()),
         None => None,
     };
     // One principal's reach is read on its own (a few dozen calls); everything else from the
@@ -136,7 +130,7 @@ fn render_csv(rows: &[AccessRow]) -> Result<String, csv::Error> {
             path.as_str(),
             r.permission_set_arn.raw(),
             r.permission_set_name.raw(),
-            r.principal_type.raw(),
+            r.principal_type.code(),
             r.principal_id.raw(),
             r.principal_name.raw(),
             r.via_group.as_ref().map(|v| v.name.raw()).unwrap_or_default(),
@@ -166,7 +160,7 @@ pub fn render_text(rows: &[AccessRow], principal: Option<&Principal>) -> String 
             r.account_name,
             r.account_id,
             r.permission_set_name,
-            r.principal_type.raw().to_lowercase(),
+            r.principal_type.word(),
             r.principal_name
         ));
     }

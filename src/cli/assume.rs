@@ -9,6 +9,7 @@ use clap::Args;
 
 use super::{Failure, GlobalArgs, exit};
 use crate::export::shell::{self, Format};
+use crate::model::lookup::LookupError;
 use crate::model::portal::{RoleChoice, choose_role};
 use crate::model::{ProbeOutcome, ProbeStatus, Reason, TempCredentials, Text};
 use crate::probe::{CallerContext, ProbeTarget, Prober, SWITCH_SESSION_SECONDS};
@@ -77,24 +78,17 @@ pub struct AssumeArgs {
     /// The MFA code, instead of being asked
     #[arg(long, value_name = "CODE", requires = "mfa_serial")]
     pub mfa_code: Option<String>,
-    /// The federation endpoint for --console (default: the partition's sign-in host)
-    #[arg(long, value_name = "URL", env = "ORGSCOPE_SIGNIN_ENDPOINT", hide = true)]
-    pub signin_endpoint: Option<String>,
 }
 
-/// Finds `wanted` by id or exact name (case-insensitive); otherwise the closest names.
-pub fn find_account<'a>(targets: &'a [ProbeTarget], wanted: &str) -> Result<&'a ProbeTarget, Vec<String>> {
-    let wanted_lower = wanted.to_lowercase();
-    if let Some(target) =
-        targets.iter().find(|t| t.account.id == wanted || t.account.name.raw().to_lowercase() == wanted_lower)
-    {
-        return Ok(target);
+/// The account `wanted` names: its id, or a name no other account shares (any case).
+pub fn find_account<'a>(targets: &'a [ProbeTarget], wanted: &str) -> Result<&'a ProbeTarget, LookupError> {
+    crate::model::lookup::find_account(targets, wanted, |t| t.account.id.as_str(), |t| &t.account.name)
+}
+
+impl From<LookupError> for Failure {
+    fn from(err: LookupError) -> Failure {
+        Failure { code: exit::USAGE, message: err.to_string() }
     }
-    let scored = targets.iter().map(|t| (crate::similar::score(wanted, t.account.name.raw()), t.account.name.raw()));
-    Err(crate::similar::closest(scored.collect())
-        .into_iter()
-        .map(|name| crate::text::visible(name).into_owned())
-        .collect())
 }
 
 /// The exit code and stderr text for an account that cannot be entered.
@@ -130,20 +124,25 @@ fn read_mfa_code(serial: &str) -> Result<String, Failure> {
     Ok(line.trim().to_string())
 }
 
-/// Runs `command` (default `$SHELL`) with the credentials; returns its exit code.
+/// Runs `command` (default `$SHELL`) with the credentials; returns its exit code. A shell (no
+/// command) gets the terminal as its stdout, never a pipe that someone may evaluate; a command's
+/// output goes where orgscope's would.
 pub fn exec(credentials: &TempCredentials, region: Option<&str>, command: &[String]) -> Result<u8, Failure> {
     let shell = std::env::var("SHELL").unwrap_or_else(|_| "/bin/sh".to_string());
     let (program, args) = match command.split_first() {
         Some((program, args)) => (program.clone(), args.to_vec()),
         None => (shell, Vec::new()),
     };
-    let status = std::process::Command::new(&program)
+    let mut child = std::process::Command::new(&program);
+    crate::export::handoff::child(&mut child)
         .args(&args)
         .envs(shell::variables(credentials, region))
         .env_remove("AWS_PROFILE")
-        .env_remove("AWS_DEFAULT_PROFILE")
-        .status()
-        .map_err(|err| Failure::runtime(format!("could not run {program}: {err}")))?;
+        .env_remove("AWS_DEFAULT_PROFILE");
+    if command.is_empty() {
+        child.stdout(crate::export::handoff::terminal_stdout());
+    }
+    let status = child.status().map_err(|err| Failure::runtime(format!("could not run {program}: {err}")))?;
     use std::os::unix::process::ExitStatusExt;
     Ok(match (status.code(), status.signal()) {
         (Some(code), _) => u8::try_from(code).unwrap_or(1),
@@ -202,14 +201,14 @@ pub async fn run(global: &GlobalArgs, args: &AssumeArgs) -> Result<u8, Failure> 
             console_region.as_deref(),
         )
         .map_err(|err| Failure { code: exit::USAGE, message: err.to_string() })?;
-        let url = console::signin_url(&credentials, &destination, args.signin_endpoint.as_deref())
+        let url = console::signin_url(&credentials, &destination, console::test_endpoint().as_deref())
             .map_err(Failure::runtime)?;
         if args.print {
             println!("{url}");
         } else {
             global
                 .browser()
-                .open(&url, account_name.raw())
+                .open_signin(&url, account_name.raw(), &credentials.account_id)
                 .map_err(|err| Failure::runtime(format!("{err}: use --print to print the URL instead")))?;
             let _ = writeln!(stderr, "opened the console ({})", credentials.life_left());
         }
@@ -219,19 +218,46 @@ pub async fn run(global: &GlobalArgs, args: &AssumeArgs) -> Result<u8, Failure> 
         let _ = writeln!(stderr, "running with {}", credentials.life_left());
         return exec(&credentials, region.as_deref(), &args.command);
     }
-    let configured = global
-        .settings
-        .export
-        .format
-        .as_ref()
-        .and_then(|f| <Format as clap::ValueEnum>::from_str(f.get_ref(), true).ok());
-    let format = args.format.or(configured).unwrap_or(Format::Sh);
+    let chosen = chosen_format(global, args);
+    if std::io::IsTerminal::is_terminal(&std::io::stdout()) {
+        // On a terminal the exports would only put the secret on the screen: they go to the
+        // shell function when it listens, and are printed only when a format was asked for.
+        if let Some(channel) = crate::export::handoff::Channel::from_env()
+            && chosen.is_none_or(|format| format == channel.format)
+        {
+            let text = shell::render(&credentials, region.as_deref(), channel.format).map_err(Failure::runtime)?;
+            channel.write(&text).map_err(Failure::runtime)?;
+            let _ = writeln!(stderr, "credentials handed to your shell: {}", credentials.life_left());
+            return Ok(exit::OK);
+        }
+        if chosen.is_none() {
+            return Err(Failure {
+                code: exit::USAGE,
+                message: format!(
+                    "the credentials were not printed: stdout is a terminal and no shell function listens. Run `eval \"$(orgscope assume {})\"`, load the shell function (`orgscope init --help`), or pass --format sh to print them",
+                    crate::text::visible(&args.account)
+                ),
+            });
+        }
+    }
+    let format = chosen.unwrap_or(Format::Sh);
     let text = shell::render(&credentials, region.as_deref(), format).map_err(Failure::runtime)?;
     std::io::stdout().write_all(text.as_bytes()).map_err(Failure::runtime)?;
     if format != Format::CredentialProcess {
         let _ = writeln!(stderr, "{}", credentials.life_left());
     }
     Ok(exit::OK)
+}
+
+/// The export format asked for: `--format`, else the config's `export.format`.
+fn chosen_format(global: &GlobalArgs, args: &AssumeArgs) -> Option<Format> {
+    let configured = global
+        .settings
+        .export
+        .format
+        .as_ref()
+        .and_then(|f| <Format as clap::ValueEnum>::from_str(f.get_ref(), true).ok());
+    args.format.or(configured)
 }
 
 /// The role first; with `--via auto`, Identity Center when the role is blocked.
@@ -242,7 +268,16 @@ async fn through_role(
 ) -> Result<(TempCredentials, Text), Failure> {
     let org = source.discover(Arc::new(|_| {})).await?;
     let targets = ProbeTarget::all(&org);
-    let target = find_account(&targets, &args.account).map_err(|close| no_such_account(&args.account, &close))?;
+    let target = find_account(&targets, &args.account)?;
+    if let Some(run) = source.saved_run() {
+        // A saved verdict that keeps the account out is still the answer; otherwise AWS is needed.
+        if let Some(outcome) = source.saved_outcome(&target.account.id).filter(|o| o.status != ProbeStatus::Reachable) {
+            return Err(refusal(target, &outcome));
+        }
+        return Err(Failure::runtime(format!(
+            "{run} is a saved snapshot: run orgscope without --snapshot to switch role"
+        )));
+    }
     let mfa = match (&args.mfa_serial, &args.mfa_code) {
         (Some(serial), Some(code)) => Some((serial.clone(), code.clone())),
         (Some(serial), None) => Some((serial.clone(), read_mfa_code(serial)?)),
@@ -286,17 +321,6 @@ async fn through_role(
     }
 }
 
-fn no_such_account(wanted: &str, close: &[String]) -> Failure {
-    Failure {
-        code: exit::USAGE,
-        message: if close.is_empty() {
-            format!("no account has the id or name {wanted:?}")
-        } else {
-            format!("no account has the id or name {wanted:?}; the closest names: {}", close.join(", "))
-        },
-    }
-}
-
 /// Credentials through the access portal: the account (`known`, else found by id or name among
 /// the portal's), the role (`--sso-role`, else the config's `sso_roles` order, else the only one).
 async fn through_portal(
@@ -312,18 +336,8 @@ async fn through_portal(
         }
         None => {
             let listed = portal.account_list().await?;
-            let wanted = args.account.to_lowercase();
-            match listed.iter().find(|(_, name)| name.raw().to_lowercase() == wanted) {
-                Some((id, name)) => (id.clone(), name.clone()),
-                None => {
-                    let scored = listed.iter().map(|(_, n)| (crate::similar::score(&args.account, n.raw()), n.raw()));
-                    let close: Vec<String> = crate::similar::closest(scored.collect())
-                        .into_iter()
-                        .map(|n| crate::text::visible(n).into_owned())
-                        .collect();
-                    return Err(no_such_account(&args.account, &close));
-                }
-            }
+            let (id, name) = crate::model::lookup::find_account(&listed, &args.account, |a| a.0.as_str(), |a| &a.1)?;
+            (id.clone(), name.clone())
         }
     };
     let roles = portal.roles(&account_id).await?;
@@ -377,12 +391,18 @@ mod tests {
     }
 
     #[test]
-    fn accounts_are_found_by_id_or_name_and_near_misses_are_suggested() {
-        let targets = vec![target("1", "payments-prod"), target("2", "payments-dev"), target("3", "dns")];
-        assert_eq!(find_account(&targets, "2").map(|t| t.account.id.as_str()), Ok("2"));
-        assert_eq!(find_account(&targets, "PAYMENTS-PROD").map(|t| t.account.id.as_str()), Ok("1"));
-        let close = find_account(&targets, "payments-prd").err().unwrap_or_default();
-        assert_eq!(close.first().map(String::as_str), Some("payments-prod"));
-        assert!(!close.contains(&"dns".to_string()));
+    fn accounts_are_found_by_id_or_a_name_no_other_account_shares() {
+        let targets = vec![
+            target("111111111111", "payments-prod"),
+            target("222222222222", "payments-dev"),
+            target("333333333333", "dns"),
+            target("444444444444", "DNS"),
+        ];
+        assert_eq!(find_account(&targets, "222222222222").map(|t| t.account.id.as_str()), Ok("222222222222"));
+        assert_eq!(find_account(&targets, "PAYMENTS-PROD").map(|t| t.account.id.as_str()), Ok("111111111111"));
+        assert!(matches!(find_account(&targets, "dns"), Err(LookupError::Ambiguous { .. })));
+        let failure = Failure::from(find_account(&targets, "payments-prd").expect_err("unknown"));
+        assert_eq!(failure.code, exit::USAGE);
+        assert!(failure.message.contains("payments-prod") && !failure.message.contains("dns"), "{}", failure.message);
     }
 }

@@ -258,6 +258,13 @@ pub enum Command {
         #[arg(short, long, value_name = "FILE")]
         output: PathBuf,
     },
+    /// Internal: holds a secret on the clipboard (read from stdin), marked for clipboard managers
+    /// as one, and clears it after SECONDS. orgscope starts this itself for `y` and `O`.
+    #[command(hide = true)]
+    ClipboardHold {
+        #[arg(long, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..=3600))]
+        seconds: u64,
+    },
     /// Print shell completions
     Completions {
         #[arg(value_enum)]
@@ -300,6 +307,17 @@ impl From<SourceError> for Failure {
 pub async fn main() -> ExitCode {
     let cli = Cli::parse();
     crate::logging::init();
+    if crate::export::handoff::older_function() {
+        // What this run prints would be evaluated by that function: only exports may go there.
+        crate::export::handoff::capture_stdout();
+        let shell = std::env::var(crate::export::handoff::SHELL_VAR).unwrap_or_default();
+        let _ = writeln!(
+            std::io::stderr(),
+            "orgscope: your shell runs orgscope through an older shell function that evaluates what orgscope prints; \
+             open a new shell, or run `eval \"$(orgscope init {})\"`, to load the new one (output is on stderr until then)",
+            crate::text::visible(&shell)
+        );
+    }
     match run(cli).await {
         Ok(code) => ExitCode::from(code),
         Err(failure) => {
@@ -311,7 +329,10 @@ pub async fn main() -> ExitCode {
 }
 
 pub async fn run(mut cli: Cli) -> Result<u8, Failure> {
-    if !matches!(cli.command, Some(Command::Completions { .. }) | Some(Command::Init { .. })) {
+    if !matches!(
+        cli.command,
+        Some(Command::Completions { .. }) | Some(Command::Init { .. }) | Some(Command::ClipboardHold { .. })
+    ) {
         cli.global.apply_config()?;
     }
     match cli.command {
@@ -357,6 +378,7 @@ pub async fn run(mut cli: Cli) -> Result<u8, Failure> {
             snapshot::save(source, &cli.global, &output).await
         }
         Some(Command::Diff { old, new, format }) => diff::run(&cli.global, &old, &new, format).await,
+        Some(Command::ClipboardHold { seconds }) => clipboard_hold(seconds),
         Some(Command::Completions { shell }) => {
             clap_complete::generate(shell, &mut Cli::command(), "orgscope", &mut std::io::stdout());
             Ok(exit::OK)
@@ -417,13 +439,19 @@ fn tui_settings(global: &GlobalArgs, source: &dyn Source) -> app::Settings {
     let mut settings = app::Settings::for_source(source);
     settings.probe = probe::settings(global, source);
     let configured_shell = global.settings.export.shell.as_ref().map(|s| s.get_ref().clone());
-    let shell = std::env::var("ORGSCOPE_SHELL")
+    let shell = std::env::var(crate::export::handoff::SHELL_VAR)
         .ok()
         .or(configured_shell)
         .or_else(|| std::env::var("SHELL").ok())
         .unwrap_or_default();
     settings.export_format = crate::export::shell::Format::for_shell(&shell);
     settings.theme.light = global.settings.theme.as_ref().is_some_and(|t| t.get_ref() == "light");
+    if let Some(lifetime) = &global.settings.clipboard_clear_after
+        && let Ok(lifetime) = crate::duration::parse_duration(lifetime.get_ref())
+        && let Ok(lifetime) = lifetime.to_std()
+    {
+        settings.secret_lifetime = lifetime;
+    }
     for (name, keys) in &global.settings.keys {
         // Checked when the file was read.
         let _ = settings.keymap.rebind(name, &keys.get_ref().keys());
@@ -457,7 +485,11 @@ fn tui_settings(global: &GlobalArgs, source: &dyn Source) -> app::Settings {
 
 async fn run_tui(global: &GlobalArgs) -> Result<u8, Failure> {
     let source = build_source(global).await?;
+    // Decided before the first frame: where Enter's exports go (and stdout, when it is a pipe,
+    // is kept for them alone).
+    let handoff = crate::export::handoff::for_tui();
     let mut app = App::new(tui_settings(global, source.as_ref()));
+    app.settings.shell_listens = !matches!(handoff, crate::export::handoff::Handoff::Nowhere);
     // Your own Identity Center sign-in, when one is configured: its roles are read beside discovery.
     let portal = signin::optional_portal(global).await;
     app.settings.portal = portal.as_ref().map(|portal| app::settings::PortalSettings {
@@ -482,9 +514,14 @@ async fn run_tui(global: &GlobalArgs) -> Result<u8, Failure> {
     let prober = Arc::new(crate::probe::Prober::new(source, settings).with_portal(portal));
     loop {
         let mut terminal = crate::tui::terminal::init().map_err(Failure::runtime)?;
-        let clipboard = |text: &str| {
+        let secret_lifetime = app.settings.secret_lifetime;
+        let clipboard = |text: &str, secret: bool| {
             let mut stderr = std::io::stderr();
-            crate::export::clipboard::copy(text, Some(&mut stderr))
+            if secret {
+                crate::export::clipboard::copy_secret(text, secret_lifetime, Some(&mut stderr))
+            } else {
+                crate::export::clipboard::copy(text, Some(&mut stderr))
+            }
         };
         let input = match crate::tui::terminal::Input::start() {
             Ok(input) => input,
@@ -505,21 +542,12 @@ async fn run_tui(global: &GlobalArgs) -> Result<u8, Failure> {
         match exit {
             app::Exit::Quit => return Ok(exit::OK),
             app::Exit::Export(credentials) => {
-                let text = crate::export::shell::render(
+                return hand_to_shell(
+                    &handoff,
                     &credentials,
                     app.settings.region.as_deref(),
                     app.settings.export_format,
-                )
-                .map_err(Failure::runtime)?;
-                std::io::stdout().write_all(text.as_bytes()).map_err(Failure::runtime)?;
-                let _ = writeln!(std::io::stderr(), "{}", credentials.life_left());
-                if std::io::IsTerminal::is_terminal(&std::io::stdout()) {
-                    let _ = writeln!(
-                        std::io::stderr(),
-                        "to change this shell, run orgscope through its shell function: see `orgscope init --help`"
-                    );
-                }
-                return Ok(exit::OK);
+                );
             }
             app::Exit::SubShell(credentials) => {
                 let _ = writeln!(
@@ -533,4 +561,50 @@ async fn run_tui(global: &GlobalArgs) -> Result<u8, Failure> {
             }
         }
     }
+}
+
+/// Hands Enter's credentials to the calling shell: into the shell function's channel, or onto
+/// the stdout `eval "$(orgscope)"` captures. Never onto a terminal.
+fn hand_to_shell(
+    handoff: &crate::export::handoff::Handoff,
+    credentials: &crate::model::TempCredentials,
+    region: Option<&str>,
+    format: crate::export::shell::Format,
+) -> Result<u8, Failure> {
+    use crate::export::handoff::Handoff;
+    let written = match handoff {
+        Handoff::Channel(channel) => {
+            let text = crate::export::shell::render(credentials, region, channel.format).map_err(Failure::runtime)?;
+            channel.write(&text).map_err(Failure::runtime)
+        }
+        Handoff::Pipe => {
+            let text = crate::export::shell::render(credentials, region, format).map_err(Failure::runtime)?;
+            crate::export::handoff::write_captured(&text)
+                .map_err(|err| Failure::runtime(format!("could not hand the credentials to the shell: {err}")))
+        }
+        Handoff::Nowhere => Err(Failure::runtime(
+            "no shell listens for the credentials: see `orgscope init --help` (nothing was printed)",
+        )),
+    };
+    written?;
+    let _ = writeln!(std::io::stderr(), "credentials handed to your shell: {}", credentials.life_left());
+    Ok(exit::OK)
+}
+
+/// `orgscope clipboard-hold`: started by orgscope itself with the secret on stdin, never from a
+/// terminal.
+fn clipboard_hold(seconds: u64) -> Result<u8, Failure> {
+    use std::io::{IsTerminal, Read};
+    if std::io::stdin().is_terminal() {
+        return Err(Failure {
+            code: exit::USAGE,
+            message:
+                "clipboard-hold is orgscope's own helper for `y` and `O` in the TUI: it reads the text from a pipe"
+                    .into(),
+        });
+    }
+    let mut text = String::new();
+    std::io::stdin().take(1024 * 1024).read_to_string(&mut text).map_err(Failure::runtime)?;
+    crate::export::clipboard::hold(&text, std::time::Duration::from_secs(seconds)).map_err(Failure::runtime)?;
+    Ok(exit::OK)
 }

@@ -11,6 +11,7 @@ use serde::Serialize;
 
 use super::{Failure, GlobalArgs, exit};
 use crate::diagram::{Diagram, Kind, Verdict};
+use crate::export::profiles;
 use crate::model::{ProbeOutcome, ProbeStatus, RawText, Text};
 use crate::probe::{CallerContext, ProbeSettings, ProbeTarget, Prober};
 use crate::source::Source;
@@ -233,7 +234,7 @@ pub async fn profiles(
     write: bool,
     template: Option<&crate::export::profiles::NameTemplate>,
 ) -> Result<u8, Failure> {
-    use crate::export::profiles::{self, NameFields, Profile, ProfileAccess};
+    use crate::export::profiles::{NameFields, Profile, ProfileAccess};
     let org = source.discover(Arc::new(|_| {})).await?;
     let settings = settings(global, source.as_ref());
     let prober = Prober::new(Arc::clone(&source), settings.clone());
@@ -246,7 +247,7 @@ pub async fn profiles(
         .filter_map(|(target, outcome)| {
             let role_arn = outcome.role_arn.as_deref()?;
             let ou_path = target.ou_path();
-            let name = match template {
+            let (name, exact) = match template {
                 Some(template) => template.render(
                     prefix,
                     &NameFields {
@@ -260,6 +261,7 @@ pub async fn profiles(
             };
             Some(Profile {
                 name,
+                exact,
                 account: target.account.name.clone(),
                 ou_path: target.ou_path(),
                 access: ProfileAccess::Role {
@@ -271,20 +273,62 @@ pub async fn profiles(
             })
         })
         .collect();
-    write_profiles(&list, write)
+    write_profiles(profiles::Kind::Role, &list, write)
 }
 
-/// Prints the managed block of `list`, or writes it into the shared config file.
-pub fn write_profiles(list: &[crate::export::profiles::Profile], write: bool) -> Result<u8, Failure> {
-    use crate::export::profiles;
-    let block = profiles::render_block(list);
+/// Prints `kind`'s managed block of `list`, or writes it into the shared config file. A name the
+/// file defines outside the block is skipped (named on stderr); nothing is written when no
+/// profile is left, so a run that reached nothing never empties the block.
+pub fn write_profiles(kind: profiles::Kind, list: &[profiles::Profile], write: bool) -> Result<u8, Failure> {
+    let path = profiles::config_path();
+    let mut stderr = std::io::stderr();
     if !write {
+        let existing = path.as_ref().and_then(|p| std::fs::read_to_string(p).ok()).unwrap_or_default();
+        let names = profiles::assign_names(list, &profiles::defined_names(&existing, kind));
+        report_skipped(list, &names, path.as_deref());
+        let block = profiles::render_block(kind, list, &names);
         std::io::stdout().write_all(block.as_bytes()).map_err(Failure::runtime)?;
         return Ok(exit::OK);
     }
-    let path = profiles::config_path().ok_or_else(|| Failure::runtime("no home directory: set AWS_CONFIG_FILE"))?;
-    crate::files::update_locked(&path, 0o600, false, |existing| profiles::replace_block(existing, &block))
-        .map_err(|err| Failure::runtime(format!("could not write {}: {err}", path.display())))?;
-    let _ = writeln!(std::io::stderr(), "wrote {} profiles to {}", list.len(), path.display());
+    let path = path.ok_or_else(|| Failure::runtime("no home directory: set AWS_CONFIG_FILE"))?;
+    let mut names = Vec::new();
+    crate::files::update_locked(&path, 0o600, false, |existing| {
+        names = profiles::assign_names(list, &profiles::defined_names(existing, kind));
+        if names.iter().all(Option::is_none) {
+            return existing.to_string();
+        }
+        profiles::replace_block(existing, kind, &profiles::render_block(kind, list, &names))
+    })
+    .map_err(|err| Failure::runtime(format!("could not write {}: {err}", path.display())))?;
+    let skipped = report_skipped(list, &names, Some(&path));
+    let written = names.iter().flatten().count();
+    if written == 0 {
+        return Err(Failure::runtime(format!(
+            "no profile to write ({} reachable, {skipped} skipped): the managed block in {} was left as it was",
+            list.len(),
+            path.display()
+        )));
+    }
+    let skipped =
+        if skipped > 0 { format!(" ({skipped} skipped: defined outside orgscope's block)") } else { String::new() };
+    let _ = writeln!(stderr, "wrote {written} profiles to {}{skipped}", path.display());
     Ok(exit::OK)
+}
+
+/// Names each profile left out because the file defines its name already; returns how many.
+fn report_skipped(list: &[profiles::Profile], names: &[Option<String>], path: Option<&std::path::Path>) -> usize {
+    let file = path.map(|p| p.display().to_string()).unwrap_or_else(|| "the config file".into());
+    let mut count = 0;
+    for (profile, name) in list.iter().zip(names) {
+        if name.is_none() {
+            count += 1;
+            let _ = writeln!(
+                std::io::stderr(),
+                "orgscope: profile {} for {} is skipped: {file} defines it already, outside orgscope's block",
+                profile.name,
+                profile.account
+            );
+        }
+    }
+    count
 }

@@ -177,7 +177,7 @@ pub async fn profiles(
                 );
                 continue;
             }
-            let name = match template {
+            let (name, exact) = match template {
                 Some(template) => template.render(
                     prefix,
                     &NameFields {
@@ -195,6 +195,7 @@ pub async fn profiles(
             };
             list.push(Profile {
                 name,
+                exact,
                 account: account.account_name.clone(),
                 ou_path: ou_path.clone(),
                 access: ProfileAccess::Sso {
@@ -208,5 +209,5 @@ pub async fn profiles(
             });
         }
     }
-    super::probe::write_profiles(&list, write)
+    super::probe::write_profiles(profiles::Kind::Sso, &list, write)
 }

@@ -33,25 +33,128 @@ impl Browser {
         }
     }
 
-    /// Opens `url` for the account `account` (its name: the container's).
+    /// Opens `url`, which is no secret (a verification page), for `account` (the container's name).
     pub fn open(&self, url: &str, account: &str) -> Result<(), String> {
         let argv = match self {
             Browser::Command(command) => argv(command, "%u", url)?,
             Browser::Env(command) => argv(command, "%s", url)?,
             Browser::FirefoxContainer => vec!["firefox".to_string(), container_url(account, url)],
             Browser::System => {
-                return open::that_detached(url).map_err(|err| format!("could not open a browser ({err})"));
+                // The system's openers in turn (xdg-open, gio, …): the first that starts.
+                let mut last = "no program opens URLs here".to_string();
+                for command in open::commands(url) {
+                    let argv: Vec<String> = std::iter::once(command.get_program())
+                        .chain(command.get_args())
+                        .map(|a| a.to_string_lossy().into_owned())
+                        .collect();
+                    match spawn(&argv) {
+                        Ok(()) => return Ok(()),
+                        Err(err) => last = err,
+                    }
+                }
+                return Err(format!("could not open a browser ({last})"));
             }
         };
-        let (program, args) = argv.split_first().ok_or("the browser command is empty")?;
-        Command::new(program)
-            .args(args)
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .map(|_| ())
-            .map_err(|err| format!("could not run the browser {program:?} ({err})"))
+        spawn(&argv)
+    }
+
+    /// Opens a console sign-in URL, which signs in to the account for 15 minutes: the browser is
+    /// handed a private page (mode 0600, in a 0700 directory) that forwards to it, so the token
+    /// is never on a command line that `ps` shows every user. The page is removed a minute later.
+    /// A Firefox container is named after the account and its id: names are not unique, and two
+    /// accounts of one name must not share a cookie jar.
+    pub fn open_signin(&self, url: &str, account_name: &str, account_id: &str) -> Result<(), String> {
+        let account = format!("{account_name} ({account_id})");
+        let target = match self {
+            Browser::FirefoxContainer => container_url(&account, url),
+            _ => url.to_string(),
+        };
+        let page = private_page(&target).map_err(|err| format!("could not write the sign-in page ({err})"))?;
+        let page_url = url::Url::from_file_path(&page).map_err(|()| "the sign-in page has no file URL".to_string())?;
+        let opened = match self {
+            Browser::FirefoxContainer => spawn(&["firefox".to_string(), page_url.to_string()]),
+            _ => self.open(page_url.as_str(), &account),
+        };
+        remove_later(&page, if opened.is_ok() { page_lifetime() } else { 0 });
+        opened
+    }
+}
+
+/// Runs `argv` detached: no shell, no terminal, none of the shell integration's variables.
+fn spawn(argv: &[String]) -> Result<(), String> {
+    use std::os::unix::process::CommandExt;
+    let (program, args) = argv.split_first().ok_or("the browser command is empty")?;
+    let mut command = Command::new(program);
+    super::handoff::child(&mut command)
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .process_group(0)
+        .spawn()
+        .map(|_| ())
+        .map_err(|err| format!("could not run the browser {program:?} ({err})"))
+}
+
+/// How long the sign-in page stays for the browser to read it.
+fn page_lifetime() -> u64 {
+    // Debug builds let the tests watch the page go.
+    #[cfg(debug_assertions)]
+    if let Some(seconds) = std::env::var("ORGSCOPE_TEST_PAGE_SECONDS").ok().and_then(|s| s.parse().ok()) {
+        return seconds;
+    }
+    60
+}
+
+/// Where the sign-in pages are written: `$XDG_RUNTIME_DIR/orgscope` (a per-user tmpfs), else
+/// orgscope's cache directory; made (or tightened to) 0700.
+fn pages_dir() -> std::io::Result<std::path::PathBuf> {
+    use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
+    let base =
+        dirs::runtime_dir().or_else(dirs::cache_dir).ok_or_else(|| std::io::Error::other("no home directory"))?;
+    let dir = base.join("orgscope").join("console");
+    std::fs::DirBuilder::new().recursive(true).mode(0o700).create(&dir)?;
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700))?;
+    Ok(dir)
+}
+
+/// A page that forwards the browser to `target`, written 0600.
+fn private_page(target: &str) -> std::io::Result<std::path::PathBuf> {
+    let path = pages_dir()?.join(format!("signin-{:016x}.html", rand::random::<u64>()));
+    crate::files::write_atomic(&path, forwarding_page(target).as_bytes(), 0o600)?;
+    Ok(path)
+}
+
+/// HTML that goes to `target` at once (and links it, for a browser without scripts).
+pub fn forwarding_page(target: &str) -> String {
+    let attribute = target.replace('&', "&amp;").replace('"', "&quot;").replace('<', "&lt;").replace('>', "&gt;");
+    // A JSON string is a JavaScript string; `<` escaped so it cannot close the script.
+    let script = serde_json::to_string(target).unwrap_or_default().replace('<', "\\u003c");
+    format!(
+        "<!doctype html>\n<meta charset=\"utf-8\">\n<meta name=\"referrer\" content=\"no-referrer\">\n\
+         <meta http-equiv=\"refresh\" content=\"0;url={attribute}\">\n<title>orgscope: signing in to the AWS console</title>\n\
+         <script>location.replace({script});</script>\n<p>Signing in to the AWS console… <a href=\"{attribute}\">continue</a></p>\n"
+    )
+}
+
+/// Removes `path` after `seconds`, from a process of its own (orgscope may have exited by then).
+fn remove_later(path: &std::path::Path, seconds: u64) {
+    use std::os::unix::process::CommandExt;
+    if seconds == 0 {
+        let _ = std::fs::remove_file(path);
+        return;
+    }
+    let spawned = Command::new("/bin/sh")
+        .args(["-c", "sleep \"$1\"; rm -f -- \"$2\"", "orgscope-remove-page"])
+        .arg(seconds.to_string())
+        .arg(path)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .process_group(0)
+        .spawn();
+    if spawned.is_err() {
+        tracing::warn!("could not schedule the removal of a sign-in page");
     }
 }
 

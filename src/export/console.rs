@@ -137,6 +137,28 @@ struct SigninToken {
     signin_token: String,
 }
 
+/// The variable the tests point the federation endpoint at.
+const TEST_ENDPOINT_VAR: &str = "ORGSCOPE_SIGNIN_ENDPOINT";
+
+/// The federation endpoint `ORGSCOPE_SIGNIN_ENDPOINT` names for the tests: taken only by debug
+/// builds, and only on loopback. A release build never sends credentials anywhere but the
+/// partition's own sign-in endpoint, whatever the environment says.
+pub fn test_endpoint() -> Option<String> {
+    let value = std::env::var(TEST_ENDPOINT_VAR).ok()?;
+    let taken = endpoint_for_tests(&value, cfg!(debug_assertions));
+    if taken.is_none() {
+        tracing::warn!("{TEST_ENDPOINT_VAR} is ignored: only debug builds take a loopback endpoint");
+    }
+    taken
+}
+
+/// `value` when `debug` and it is an http(s) URL on 127.0.0.1, ::1 or localhost; else None.
+fn endpoint_for_tests(value: &str, debug: bool) -> Option<String> {
+    let url = url::Url::parse(value).ok()?;
+    let loopback = matches!(url.host_str(), Some("127.0.0.1" | "[::1]" | "localhost"));
+    (debug && loopback && matches!(url.scheme(), "http" | "https")).then(|| value.to_string())
+}
+
 /// The `getSigninToken` request URL (it carries the credentials: never log it).
 fn token_url(endpoint: &str, credentials: &TempCredentials) -> String {
     let session = serde_json::json!({
@@ -222,6 +244,26 @@ mod tests {
             destination_url("aws", None, Some("eu-west-1")).ok().as_deref(),
             Some("https://console.aws.amazon.com/console/home?region=eu-west-1")
         );
+    }
+
+    /// A release build sends credentials to AWS's sign-in endpoints only: the tests' variable is
+    /// ignored, and even a debug build takes nothing but loopback.
+    #[test]
+    fn the_test_endpoint_is_for_debug_builds_and_loopback_only() {
+        assert_eq!(
+            endpoint_for_tests("http://127.0.0.1:4567/federation", true).as_deref(),
+            Some("http://127.0.0.1:4567/federation")
+        );
+        for (value, debug) in [
+            ("http://127.0.0.1:4567/federation", false),
+            ("https://signin.aws.amazon.com/federation", false),
+            ("http://evil.example/federation", true),
+            ("https://evil.example/federation", true),
+            ("http://127.0.0.1.evil.example/federation", true),
+            ("file:///etc/passwd", true),
+        ] {
+            assert_eq!(endpoint_for_tests(value, debug), None, "{value} (debug: {debug})");
+        }
     }
 
     #[test]

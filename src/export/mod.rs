@@ -6,6 +6,7 @@ pub mod browser;
 pub mod clipboard;
 pub mod console;
 pub mod credentials_file;
+pub mod handoff;
 pub mod init;
 pub mod profiles;
 pub mod shell;

@@ -1,17 +1,39 @@
 //! `orgscope profiles`: one `~/.aws/config` profile per reachable account, inside a managed block
 //! that a second run replaces in place. Nothing outside the block is ever touched.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::model::Text;
 
 pub const BEGIN: &str = "# >>> orgscope managed profiles >>>";
 pub const END: &str = "# <<< orgscope managed profiles <<<";
+const SSO_BEGIN: &str = "# >>> orgscope managed sso profiles >>>";
+const SSO_END: &str = "# <<< orgscope managed sso profiles <<<";
+
+/// Which managed block: the cross-account role's profiles, or your Identity Center sign-in's.
+/// Each has its own, so writing one kind keeps the other.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Role,
+    Sso,
+}
+
+impl Kind {
+    fn markers(self) -> (&'static str, &'static str) {
+        match self {
+            Kind::Role => (BEGIN, END),
+            Kind::Sso => (SSO_BEGIN, SSO_END),
+        }
+    }
+}
 
 /// One profile to write.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Profile {
     pub name: String,
+    /// Whether the name is the account's own words unchanged (made safe, nothing changed but the
+    /// prefix): when names collide, such a profile keeps its name and the others get their id.
+    pub exact: bool,
     /// Which account it reaches, for the comment above it: its name (someone else's words) and
     /// its OU path.
     pub account: Text,
@@ -46,11 +68,37 @@ pub fn config_value_ok(value: &str) -> bool {
 }
 
 /// A profile name from the OU path (root left out) and the account name: lower case, anything but
-/// letters, digits, `.`, `_` and `-` turned into `-`.
-pub fn profile_name(prefix: &str, ou_path: &[Text], account_name: &Text) -> String {
+/// letters, digits, `.`, `_` and `-` turned into `-`; and whether nothing needed changing.
+pub fn profile_name(prefix: &str, ou_path: &[Text], account_name: &Text) -> (String, bool) {
     let mut parts: Vec<&str> = ou_path.iter().skip(1).map(Text::raw).collect();
     parts.push(account_name.raw());
-    format!("{prefix}{}", safe(&parts.join("-")))
+    made_safe(prefix, &parts.join("-"))
+}
+
+/// `prefix` and `name` made safe, and whether `name` was safe already.
+fn made_safe(prefix: &str, name: &str) -> (String, bool) {
+    let safe = safe(name);
+    let exact = safe == name;
+    (format!("{prefix}{safe}"), exact)
+}
+
+/// The credentials-file profile `w` writes for an account: `orgscope-<name>`, with the account id
+/// appended when another account of `accounts` (id, name) makes the same name and this one does
+/// not hold it (the rule of [`assign_names`]).
+pub fn switch_profile_name(account_id: &str, account_name: &Text, accounts: &[(&str, &Text)]) -> String {
+    let (name, exact) = profile_name("orgscope-", &[], account_name);
+    let rivals: Vec<bool> = accounts
+        .iter()
+        .filter(|(id, _)| *id != account_id)
+        .map(|(_, other)| profile_name("orgscope-", &[], other))
+        .filter(|(other, _)| *other == name)
+        .map(|(_, other_exact)| other_exact)
+        .collect();
+    if rivals.is_empty() || (exact && rivals.iter().all(|other_exact| !other_exact)) {
+        name
+    } else {
+        format!("{name}-{account_id}")
+    }
 }
 
 /// A profile-name template (`--name-template`, config `profile_name_template`): text with
@@ -92,8 +140,9 @@ impl NameTemplate {
         Ok(NameTemplate(template.to_string()))
     }
 
-    /// The profile name: the template filled in, then made safe like every profile name.
-    pub fn render(&self, prefix: &str, fields: &NameFields) -> String {
+    /// The profile name: the template filled in, then made safe like every profile name; and
+    /// whether making it safe changed nothing.
+    pub fn render(&self, prefix: &str, fields: &NameFields) -> (String, bool) {
         let below_root: Vec<&str> = fields.ou_path.iter().skip(1).map(Text::raw).collect();
         let ou = fields.ou_path.last().map(Text::raw).unwrap_or_default();
         let filled = self
@@ -103,7 +152,7 @@ impl NameTemplate {
             .replace("{ou_path}", &below_root.join("-"))
             .replace("{ou}", ou)
             .replace("{role}", fields.role);
-        format!("{prefix}{}", safe(&filled))
+        made_safe(prefix, &filled)
     }
 }
 
@@ -114,16 +163,58 @@ fn safe(name: &str) -> String {
         .collect()
 }
 
-/// The managed block. Names that would collide get the account id appended.
-pub fn render_block(profiles: &[Profile]) -> String {
-    let mut out = format!("{BEGIN}\n# Written by `orgscope profiles --write`; a second run replaces this block.\n");
-    let mut seen = BTreeSet::new();
-    for profile in profiles {
-        let mut name = profile.name.clone();
-        if !seen.insert(name.clone()) {
-            name = format!("{name}-{}", profile.access.account_id());
-            seen.insert(name.clone());
+/// The names `profiles` give: one per profile, None for a name the file already defines outside
+/// this kind's block (skipped: the user's profile stays). Where names collide, the profile whose
+/// name is its account's own words unchanged keeps it (when exactly one is) and the others get
+/// their account id appended, so a lookalike account never takes another's name by coming first.
+pub fn assign_names(profiles: &[Profile], taken: &BTreeSet<String>) -> Vec<Option<String>> {
+    let mut groups: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for (at, profile) in profiles.iter().enumerate() {
+        groups.entry(profile.name.as_str()).or_default().push(at);
+    }
+    let mut names: Vec<Option<String>> = vec![None; profiles.len()];
+    let mut used: BTreeSet<String> = BTreeSet::new();
+    let mut suffixed = Vec::new();
+    for (name, members) in &groups {
+        let exact: Vec<usize> = members.iter().copied().filter(|at| profiles[*at].exact).collect();
+        let holder = match (members.as_slice(), exact.as_slice()) {
+            ([only], _) => Some(*only),
+            (_, [one]) => Some(*one),
+            _ => None,
+        };
+        for at in members {
+            if Some(*at) == holder {
+                names[*at] = Some(name.to_string());
+                used.insert(name.to_string());
+            } else {
+                suffixed.push(*at);
+            }
         }
+    }
+    for at in suffixed {
+        let mut name = format!("{}-{}", profiles[at].name, profiles[at].access.account_id());
+        while used.contains(&name) {
+            name = format!("{name}-{}", profiles[at].access.account_id());
+        }
+        used.insert(name.clone());
+        names[at] = Some(name);
+    }
+    for name in names.iter_mut() {
+        if name.as_ref().is_some_and(|n| taken.contains(n)) {
+            *name = None;
+        }
+    }
+    names
+}
+
+/// A managed block of `kind` with `profiles` under the `names` [`assign_names`] gave (a None
+/// name is left out).
+pub fn render_block(kind: Kind, profiles: &[Profile], names: &[Option<String>]) -> String {
+    let (begin, end) = kind.markers();
+    let command = if kind == Kind::Sso { "orgscope profiles --sso --write" } else { "orgscope profiles --write" };
+    let mut out = format!("{begin}\n# Written by `{command}`; a second run replaces this block.\n");
+    for (profile, name) in profiles.iter().zip(names) {
+        let Some(name) = name else { continue };
         // The comment is one line: a name's line breaks are shown, never written.
         out.push_str(&format!(
             "\n# {} in {}\n[profile {name}]\n",
@@ -149,21 +240,26 @@ pub fn render_block(profiles: &[Profile]) -> String {
             out.push_str(&format!("region = {region}\n"));
         }
     }
-    out.push_str(END);
+    out.push_str(end);
     out.push('\n');
     out
 }
 
-/// `existing` with its managed block replaced by `block`, or `block` appended.
-pub fn replace_block(existing: &str, block: &str) -> String {
-    if let Some(start) = existing.find(BEGIN)
-        && let Some(end_at) = existing[start..].find(END)
-    {
-        let mut end = start + end_at + END.len();
-        if existing[end..].starts_with('\n') {
-            end += 1;
-        }
-        return format!("{}{block}{}", &existing[..start], &existing[end..]);
+/// Where `kind`'s managed block is in `existing`: its byte range, the line break after it included.
+fn block_range(existing: &str, kind: Kind) -> Option<std::ops::Range<usize>> {
+    let (begin, end) = kind.markers();
+    let start = existing.find(begin)?;
+    let mut stop = start + existing[start..].find(end)? + end.len();
+    if existing[stop..].starts_with('\n') {
+        stop += 1;
+    }
+    Some(start..stop)
+}
+
+/// `existing` with `kind`'s managed block replaced by `block`, or `block` appended.
+pub fn replace_block(existing: &str, kind: Kind, block: &str) -> String {
+    if let Some(range) = block_range(existing, kind) {
+        return format!("{}{block}{}", &existing[..range.start], &existing[range.end..]);
     }
     let mut out = existing.to_string();
     if !out.is_empty() && !out.ends_with('\n') {
@@ -174,6 +270,25 @@ pub fn replace_block(existing: &str, block: &str) -> String {
     }
     out.push_str(block);
     out
+}
+
+/// The profile names `existing` defines outside `kind`'s own block (the other kind's block
+/// included): `[profile NAME]`, `[default]`, and any other section's name, to be safe.
+pub fn defined_names(existing: &str, kind: Kind) -> BTreeSet<String> {
+    let outside = match block_range(existing, kind) {
+        Some(range) => format!("{}{}", &existing[..range.start], &existing[range.end..]),
+        None => existing.to_string(),
+    };
+    outside
+        .lines()
+        .filter_map(|line| line.trim().strip_prefix('[')?.strip_suffix(']'))
+        .map(|section| {
+            let section = section.trim();
+            section.strip_prefix("profile").filter(|rest| rest.starts_with(char::is_whitespace)).unwrap_or(section)
+        })
+        .map(|name| name.trim().to_string())
+        .filter(|name| !name.starts_with("sso-session") && !name.starts_with("services"))
+        .collect()
 }
 
 /// The shared config file the SDK and the AWS CLI read.
@@ -191,6 +306,7 @@ mod tests {
     fn profile(name: &str, account: &str) -> Profile {
         Profile {
             name: name.into(),
+            exact: true,
             account: format!("acct-{account}").into(),
             ou_path: vec!["Root".into()],
             access: ProfileAccess::Role {
@@ -205,21 +321,83 @@ mod tests {
     #[test]
     fn names_come_from_the_ou_path_and_the_account() {
         let path: Vec<Text> = vec!["Root".into(), "Work Loads".into(), "Prod".into()];
-        assert_eq!(profile_name("org-", &path, &"Payments API".into()), "org-work-loads-prod-payments-api");
+        assert_eq!(
+            profile_name("org-", &path, &"Payments API".into()),
+            ("org-work-loads-prod-payments-api".to_string(), false)
+        );
+        assert_eq!(profile_name("org-", &[], &"payments-api".into()), ("org-payments-api".to_string(), true));
+    }
+
+    fn block(kind: Kind, profiles: &[Profile], existing: &str) -> String {
+        render_block(kind, profiles, &assign_names(profiles, &defined_names(existing, kind)))
     }
 
     #[test]
     fn a_second_run_replaces_the_block_and_nothing_else() {
         let before = "[default]\nregion = us-east-1\n# mine\n";
-        let first = replace_block(before, &render_block(&[profile("a", "1"), profile("a", "2")]));
+        let first =
+            replace_block(before, Kind::Role, &block(Kind::Role, &[profile("a", "1"), profile("b", "2")], before));
         assert!(first.starts_with(before));
-        assert!(first.contains("[profile a]\n") && first.contains("[profile a-2]\n"), "{first}");
+        assert!(first.contains("[profile a]\n") && first.contains("[profile b]\n"), "{first}");
         let with_more = format!("{first}[profile after]\nregion = x\n");
-        let second = replace_block(&with_more, &render_block(&[profile("b", "3")]));
+        let second = replace_block(&with_more, Kind::Role, &block(Kind::Role, &[profile("c", "3")], &with_more));
         assert!(second.starts_with(before));
         assert!(second.ends_with("[profile after]\nregion = x\n"), "{second}");
-        assert!(!second.contains("[profile a]") && second.contains("[profile b]"));
+        assert!(!second.contains("[profile a]") && second.contains("[profile c]"));
         assert_eq!(second.matches(BEGIN).count(), 1);
+    }
+
+    /// A lookalike account never takes another's name by coming first: the name an account's own
+    /// words give unchanged stays with it, the lookalike gets its id, and where no account (or
+    /// several) holds the name exactly, all of them get their ids.
+    #[test]
+    fn colliding_names_go_to_the_account_that_holds_them() {
+        let mut lookalike = profile("data-prod", "602918374655");
+        lookalike.exact = false;
+        let real = profile("data-prod", "210987654321");
+        let names = assign_names(&[lookalike.clone(), real.clone()], &BTreeSet::new());
+        assert_eq!(names, vec![Some("data-prod-602918374655".into()), Some("data-prod".into())]);
+        let names = assign_names(&[real.clone(), lookalike.clone()], &BTreeSet::new());
+        assert_eq!(names, vec![Some("data-prod".into()), Some("data-prod-602918374655".into())], "order is no matter");
+        let twin = profile("data-prod", "333333333333");
+        let names = assign_names(&[real.clone(), twin], &BTreeSet::new());
+        assert_eq!(names, vec![Some("data-prod-210987654321".into()), Some("data-prod-333333333333".into())]);
+        let mut squatter = profile("data-prod-602918374655", "444444444444");
+        squatter.exact = true;
+        let names = assign_names(&[real, lookalike, squatter], &BTreeSet::new());
+        let unique: BTreeSet<&String> = names.iter().flatten().collect();
+        assert_eq!(unique.len(), 3, "{names:?}");
+    }
+
+    #[test]
+    fn names_the_file_defines_outside_the_block_are_skipped_and_the_other_kinds_block_is_kept() {
+        let existing = format!(
+            "[default]\nregion = x\n[profile infrastructure-dns]\nregion = y\n[sso-session corp]\nsso_region = z\n\n{}",
+            block(Kind::Sso, &[profile("dev-admin", "5")], "")
+        );
+        let taken = defined_names(&existing, Kind::Role);
+        assert!(taken.contains("default") && taken.contains("infrastructure-dns") && taken.contains("dev-admin"));
+        assert!(!taken.iter().any(|n| n.contains("corp")), "{taken:?}");
+        let list = [profile("infrastructure-dns", "1"), profile("default", "2"), profile("dns", "3")];
+        let names = assign_names(&list, &taken);
+        assert_eq!(names, vec![None, None, Some("dns".into())]);
+        let written = replace_block(&existing, Kind::Role, &render_block(Kind::Role, &list, &names));
+        assert!(written.starts_with(&existing), "the sso block and the user's sections stay: {written}");
+        assert_eq!(written.matches("[profile infrastructure-dns]").count(), 1);
+        assert!(written.contains("[profile dns]"));
+        // Its own block's names are its to replace.
+        assert!(!defined_names(&written, Kind::Role).contains("dns"));
+        assert!(defined_names(&written, Kind::Sso).contains("dns"));
+    }
+
+    #[test]
+    fn the_switch_profile_gets_the_id_when_another_account_shares_its_name() {
+        let real: Text = "data-prod".into();
+        let lookalike: Text = "DATA-PROD".into();
+        let accounts = [("210987654321", &real), ("602918374655", &lookalike)];
+        assert_eq!(switch_profile_name("210987654321", &real, &accounts), "orgscope-data-prod");
+        assert_eq!(switch_profile_name("602918374655", &lookalike, &accounts), "orgscope-data-prod-602918374655");
+        assert_eq!(switch_profile_name("210987654321", &real, &accounts[..1]), "orgscope-data-prod");
     }
 
     #[test]
@@ -232,7 +410,7 @@ mod tests {
             account_id: "111111111111".into(),
             role_name: "Admin".into(),
         };
-        let block = render_block(&[sso.clone()]);
+        let block = block(Kind::Sso, &[sso.clone()], "");
         assert!(
             block.contains("[profile dev-admin]\nsso_session = corp\nsso_account_id = 111111111111\nsso_role_name = Admin\nregion = eu-west-1\n"),
             "{block}"
@@ -240,7 +418,7 @@ mod tests {
         if let ProfileAccess::Sso { session, .. } = &mut sso.access {
             *session = None;
         }
-        let legacy = render_block(&[sso]);
+        let legacy = render_block(Kind::Sso, &[sso], &[Some("dev-admin".into())]);
         assert!(
             legacy.contains("sso_start_url = https://corp.awsapps.com/start\nsso_region = eu-west-1\n"),
             "{legacy}"
@@ -253,7 +431,7 @@ mod tests {
         let mut hostile = profile("evil", "3");
         hostile.account = "x\r\n[profile evil]\ncredential_process = sh -c 'id'\u{1b}]0;t\u{7}".into();
         hostile.ou_path = vec!["Root".into(), "OU\n[default]".into()];
-        let block = render_block(&[hostile]);
+        let block = block(Kind::Role, &[hostile], "");
         assert!(
             block.contains(
                 "\n# x\\r\\n[profile evil]\\ncredential_process = sh -c 'id'\\e]0;t\\x07 in Root / OU\\n[default]\n"
@@ -269,14 +447,14 @@ mod tests {
         let path: Vec<Text> = vec!["Root".into(), "Work Loads".into(), "Prod".into()];
         let name: Text = "Payments API\n[x]".into();
         let fields = NameFields { account_id: "123456789012", account_name: &name, ou_path: &path, role: "Admin" };
-        let render = |t: &str| NameTemplate::parse(t).map(|t| t.render("p-", &fields));
+        let render = |t: &str| NameTemplate::parse(t).map(|t| t.render("p-", &fields).0);
         assert_eq!(render("{ou}-{account_name}").as_deref(), Ok("p-prod-payments-api--x-"));
         assert_eq!(render("{ou_path}.{role}@{account_id}").as_deref(), Ok("p-work-loads-prod.admin-123456789012"));
         assert_eq!(render("{account_id}").as_deref(), Ok("p-123456789012"));
         let root_only: Vec<Text> = vec!["Root".into()];
         let fields = NameFields { ou_path: &root_only, ..fields };
         assert_eq!(
-            NameTemplate::parse("{ou}/{ou_path}/{account_name}").map(|t| t.render("", &fields)).as_deref(),
+            NameTemplate::parse("{ou}/{ou_path}/{account_name}").map(|t| t.render("", &fields).0).as_deref(),
             Ok("root--payments-api--x-")
         );
         for bad in ["{account}", "{ou_path", "{}", "  "] {

@@ -261,9 +261,9 @@ mod tests {
 
     /// Each shell's own metacharacters, in a secret, come back byte for byte from the real shell.
     #[test]
-    fn bash_and_fish_read_back_every_metacharacter() {
+    fn bash_zsh_and_fish_read_back_every_metacharacter() {
         let nasty = "q'uo\"te $(touch /tmp/orgscope-pwned) `id` ${HOME} \\ ; & | < > * ? ~ # !x\nsecond\tline\u{2019}";
-        for (shell, format) in [("bash", Format::Sh), ("fish", Format::Fish)] {
+        for (shell, format) in [("bash", Format::Sh), ("zsh", Format::Sh), ("fish", Format::Fish)] {
             let text = render(&credentials(nasty), None, format).expect("fresh");
             let script = format!("{text}\nprintf '%s' \"$AWS_SECRET_ACCESS_KEY\"");
             let output = match std::process::Command::new(shell).arg("-c").arg(&script).output() {

@@ -15,13 +15,55 @@ pub struct PermissionSet {
     pub name: Option<Text>,
 }
 
+/// Who an assignment is for: AWS knows these two and nothing else, so a snapshot holding
+/// anything else is refused when it is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum PrincipalKind {
+    #[serde(rename = "USER")]
+    User,
+    #[serde(rename = "GROUP")]
+    Group,
+}
+
+impl PrincipalKind {
+    /// `USER` or `GROUP`, as AWS writes it.
+    pub fn code(self) -> &'static str {
+        match self {
+            PrincipalKind::User => "USER",
+            PrincipalKind::Group => "GROUP",
+        }
+    }
+
+    /// `user` or `group`, for a person.
+    pub fn word(self) -> &'static str {
+        match self {
+            PrincipalKind::User => "user",
+            PrincipalKind::Group => "group",
+        }
+    }
+
+    /// AWS's `USER` or `GROUP`; None for anything else.
+    pub fn parse(code: &str) -> Option<PrincipalKind> {
+        match code {
+            "USER" => Some(PrincipalKind::User),
+            "GROUP" => Some(PrincipalKind::Group),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for PrincipalKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
 /// One account assignment as AWS holds it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Assignment {
     pub account_id: Text,
     pub permission_set_arn: Text,
-    /// `USER` or `GROUP`.
-    pub principal_type: Text,
+    pub principal_type: PrincipalKind,
     pub principal_id: Text,
 }
 
@@ -90,7 +132,7 @@ pub struct AccessRow {
     pub ou_path: Vec<Text>,
     pub permission_set_arn: Text,
     pub permission_set_name: Text,
-    pub principal_type: Text,
+    pub principal_type: PrincipalKind,
     pub principal_id: Text,
     pub principal_name: Text,
     pub via_group: Option<ViaGroup>,
@@ -216,8 +258,8 @@ impl IdentityCenter {
             .collect();
         let users: HashMap<&str, &User> = self.users.iter().map(|u| (u.id.raw(), u)).collect();
         let groups: HashMap<&str, &Group> = self.groups.iter().map(|g| (g.id.raw(), g)).collect();
-        let principal_name = |kind: &str, id: &Text| -> Text {
-            let found = if kind == "GROUP" {
+        let principal_name = |kind: PrincipalKind, id: &Text| -> Text {
+            let found = if kind == PrincipalKind::Group {
                 groups.get(id.raw()).map(|g| g.name())
             } else {
                 users.get(id.raw()).map(|u| u.name())
@@ -225,34 +267,42 @@ impl IdentityCenter {
             found.unwrap_or_else(|| id.clone())
         };
         // (assignment, the row's principal, via which group)
-        let mut picked: Vec<(&Assignment, Text, Text, Option<ViaGroup>)> = Vec::new();
+        let mut picked: Vec<(&Assignment, PrincipalKind, Text, Option<ViaGroup>)> = Vec::new();
         match principal {
             None => {
                 for a in &self.assignments {
-                    picked.push((a, a.principal_type.clone(), a.principal_id.clone(), None));
+                    picked.push((a, a.principal_type, a.principal_id.clone(), None));
                 }
             }
             Some(Principal::Group(group)) => {
-                for a in self.assignments.iter().filter(|a| a.principal_type == "GROUP" && a.principal_id == group.id) {
-                    picked.push((a, a.principal_type.clone(), a.principal_id.clone(), None));
+                for a in self
+                    .assignments
+                    .iter()
+                    .filter(|a| a.principal_type == PrincipalKind::Group && a.principal_id == group.id)
+                {
+                    picked.push((a, a.principal_type, a.principal_id.clone(), None));
                 }
             }
             Some(Principal::User(user)) => {
-                for a in self.assignments.iter().filter(|a| a.principal_type == "USER" && a.principal_id == user.id) {
-                    picked.push((a, "USER".into(), user.id.clone(), None));
+                for a in self
+                    .assignments
+                    .iter()
+                    .filter(|a| a.principal_type == PrincipalKind::User && a.principal_id == user.id)
+                {
+                    picked.push((a, PrincipalKind::User, user.id.clone(), None));
                 }
                 let member_of: BTreeMap<&str, ViaGroup> = self
                     .memberships
                     .iter()
                     .filter(|m| m.user_id == user.id)
                     .map(|m| {
-                        let name = principal_name("GROUP", &m.group_id);
+                        let name = principal_name(PrincipalKind::Group, &m.group_id);
                         (m.group_id.raw(), ViaGroup { id: m.group_id.clone(), name })
                     })
                     .collect();
-                for a in self.assignments.iter().filter(|a| a.principal_type == "GROUP") {
+                for a in self.assignments.iter().filter(|a| a.principal_type == PrincipalKind::Group) {
                     if let Some(via) = member_of.get(a.principal_id.raw()) {
-                        picked.push((a, "USER".into(), user.id.clone(), Some(via.clone())));
+                        picked.push((a, PrincipalKind::User, user.id.clone(), Some(via.clone())));
                     }
                 }
             }
@@ -272,7 +322,7 @@ impl IdentityCenter {
                         .get(a.permission_set_arn.raw())
                         .cloned()
                         .unwrap_or_else(|| Text::from(tail(a.permission_set_arn.raw()))),
-                    principal_name: principal_name(kind.raw(), &id),
+                    principal_name: principal_name(kind, &id),
                     principal_type: kind,
                     principal_id: id,
                     via_group,
@@ -309,7 +359,7 @@ mod tests {
         let assign = |account: &str, ps: &str, kind: &str, id: &str| Assignment {
             account_id: account.into(),
             permission_set_arn: format!("arn:aws:sso:::permissionSet/i/{ps}").into(),
-            principal_type: kind.into(),
+            principal_type: PrincipalKind::parse(kind).expect("USER or GROUP"),
             principal_id: id.into(),
         };
         IdentityCenter {
@@ -359,7 +409,7 @@ mod tests {
             .map(|r| (r.account_id.raw(), r.permission_set_name.raw(), r.via_group.as_ref().map(|v| v.name.raw())))
             .collect();
         assert_eq!(routes, [("1", "Admin", None), ("1", "Admin", Some("Admins")), ("2", "ReadOnly", Some("Readers"))]);
-        assert!(rows.iter().all(|r| r.principal_name == "jane" && r.principal_type == "USER"));
+        assert!(rows.iter().all(|r| r.principal_name == "jane" && r.principal_type == PrincipalKind::User));
         assert_eq!(rows[2].provisioning, "stale");
         assert_eq!(rows[0].provisioning, "current");
     }

@@ -4,6 +4,7 @@ mod access;
 mod assignment;
 mod credentials;
 pub mod identity;
+pub mod lookup;
 mod org;
 pub mod portal;
 mod snapshot;

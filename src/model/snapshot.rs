@@ -32,7 +32,18 @@ pub struct Snapshot {
 }
 
 /// The largest snapshot read (10,000 accounts with tags and their assignments take about 20 MB).
-pub const MAX_SNAPSHOT_BYTES: u64 = 256 * 1024 * 1024;
+pub const MAX_SNAPSHOT_BYTES: u64 = 128 * 1024 * 1024;
+
+/// The most strings (keys and values) a snapshot may hold: 10,000 accounts with tags and an access
+/// map of 20,000 assignments hold about 400,000. Counted before anything is parsed, so that a file
+/// of millions of tiny values (each one an allocation) is refused within the memory of its bytes.
+pub const MAX_SNAPSHOT_STRINGS: usize = 2_000_000;
+
+/// AWS allows 50 tags on an account.
+const MAX_TAGS: usize = 50;
+
+/// The field check's name for an account with more tags than AWS allows.
+const TOO_MANY_TAGS: &str = "tags";
 
 #[derive(Debug, thiserror::Error)]
 pub enum SnapshotError {
@@ -43,6 +54,12 @@ pub enum SnapshotError {
         "{path} is not an orgscope snapshot: it is {size} bytes, more than the {MAX_SNAPSHOT_BYTES} a snapshot may have"
     )]
     TooLarge { path: String, size: u64 },
+    #[error(
+        "{path} is not an orgscope snapshot: it holds more than {MAX_SNAPSHOT_STRINGS} values, more than any organization's run"
+    )]
+    TooMany { path: String },
+    #[error("{path} is not an orgscope snapshot: account {account} has more than the {MAX_TAGS} tags AWS allows")]
+    Tags { path: String, account: String },
     /// A field that AWS writes in a fixed form (an id, an ARN, a status) holds something else.
     #[error("{path} is not an orgscope snapshot: {field} {} is not an AWS value", crate::text::visible(value))]
     Field { path: String, field: &'static str, value: String },
@@ -76,6 +93,9 @@ impl Snapshot {
 
     /// Parses a snapshot; `path` only names the file in errors.
     pub fn from_json(text: &str, path: &str) -> Result<Snapshot, SnapshotError> {
+        if strings_in(text) > MAX_SNAPSHOT_STRINGS {
+            return Err(SnapshotError::TooMany { path: path.to_string() });
+        }
         let snapshot: Snapshot =
             serde_json::from_str(text).map_err(|source| SnapshotError::Invalid { path: path.to_string(), source })?;
         // Older formats load (what they lack has serde defaults); a newer one may mean something
@@ -83,10 +103,9 @@ impl Snapshot {
         if snapshot.format > SNAPSHOT_FORMAT {
             return Err(SnapshotError::Version { path: path.to_string(), found: snapshot.format });
         }
-        snapshot.check_fields().map_err(|(field, value)| SnapshotError::Field {
-            path: path.to_string(),
-            field,
-            value: value.to_string(),
+        snapshot.check_fields().map_err(|(field, value)| match field {
+            TOO_MANY_TAGS => SnapshotError::Tags { path: path.to_string(), account: value.to_string() },
+            _ => SnapshotError::Field { path: path.to_string(), field, value: value.to_string() },
         })?;
         Ok(snapshot)
     }
@@ -110,6 +129,9 @@ impl Snapshot {
                     }
                     super::Node::Account(account) => {
                         check("an account id", &account.id)?;
+                        if account.tags.as_ref().is_some_and(|tags| tags.len() > MAX_TAGS) {
+                            return Err((TOO_MANY_TAGS, &account.id));
+                        }
                         for (field, value) in
                             [("a status", &account.status), ("a joined method", &account.joined_method)]
                         {
@@ -144,6 +166,10 @@ impl Snapshot {
             check("a probed account id", account)?;
             if let Some(role) = &outcome.role_arn {
                 check("a role ARN", role)?;
+                // Profiles are written from it: a verdict names a role in its own account only.
+                if role.split(':').nth(4) != Some(account.as_str()) {
+                    return Err(("a role ARN in another account", role));
+                }
             }
         }
         Ok(())
@@ -166,5 +192,48 @@ impl Snapshot {
             return Err(SnapshotError::TooLarge { path: shown, size: text.len() as u64 });
         }
         Snapshot::from_json(&text, &shown)
+    }
+}
+
+/// How many JSON strings (keys and values) `text` holds, counted without parsing it: a quote
+/// outside a string opens one; inside, an unescaped quote closes it.
+fn strings_in(text: &str) -> usize {
+    let mut count = 0;
+    let mut inside = false;
+    let mut escaped = false;
+    for byte in text.bytes() {
+        if inside {
+            match byte {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => inside = false,
+                _ => {}
+            }
+        } else if byte == b'"' {
+            inside = true;
+            count += 1;
+        }
+    }
+    count
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strings_are_counted_without_parsing() {
+        assert_eq!(strings_in(r#"{"a":"b","c":["d\"e","f\\"],"g":1}"#), 6);
+        assert_eq!(strings_in(""), 0);
+    }
+
+    #[test]
+    fn a_file_of_too_many_values_is_refused_before_it_is_parsed() {
+        let mut text = String::from("[");
+        for _ in 0..MAX_SNAPSHOT_STRINGS / 2 + 1 {
+            text.push_str("\"k\",\"v\",");
+        }
+        text.push_str("\"end\"]");
+        assert!(matches!(Snapshot::from_json(&text, "many.json"), Err(SnapshotError::TooMany { .. })));
     }
 }

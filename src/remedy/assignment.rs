@@ -205,7 +205,7 @@ fn retry_tail(attempt: &AssignmentAttempt) -> String {
     match &attempt.request_id {
         Some(request) => format!(
             " Then retry it: R in the TUI, or `orgscope assignments retry {}`.",
-            shell_words::quote(request.raw())
+            crate::export::shell::sh_quote(request.raw())
         ),
         None => " Then make the request again.".to_string(),
     }
@@ -246,13 +246,14 @@ fn refused_call(attempt: &AssignmentAttempt) -> String {
     out
 }
 
-/// The exact `aws sso-admin` command that makes the request again, every value quoted for a POSIX
-/// shell; None when a parameter it needs is unknown.
+/// The exact `aws sso-admin` command that makes the request again, every value in single quotes
+/// (nothing in them expands in a POSIX shell: no `$`, backtick, brace, `!` or `^`); None when a
+/// parameter it needs is unknown.
 pub fn aws_cli_retry(attempt: &AssignmentAttempt) -> Option<String> {
-    let quote = |t: &Option<Text>| t.raw().map(|v| shell_words::quote(v).into_owned());
+    let quote = |t: &Option<Text>| t.raw().map(crate::export::shell::sh_quote);
     let instance = quote(&attempt.instance_arn)?;
     let permission_set = quote(&attempt.permission_set_arn)?;
-    let target_type = quote(&attempt.target_type).unwrap_or_else(|| "AWS_ACCOUNT".to_string());
+    let target_type = quote(&attempt.target_type).unwrap_or_else(|| "'AWS_ACCOUNT'".to_string());
     match attempt.operation {
         Operation::Provision => {
             let target = match quote(&attempt.account_id) {
@@ -402,17 +403,17 @@ mod tests {
         explain(&mut rows, "111111111111");
         let hint = |i: usize| rows[i].hint.as_ref().map(|h| h.raw().to_string()).unwrap_or_default();
         assert!(hint(0).contains("does not recognise"), "{}", hint(0));
-        assert!(hint(0).contains("orgscope assignments retry req-1"), "{}", hint(0));
+        assert!(hint(0).contains("orgscope assignments retry 'req-1'"), "{}", hint(0));
         assert!(
             hint(0).contains(
-                "aws sso-admin create-account-assignment --instance-arn arn:aws:sso:::instance/ssoins-1 --target-id 222222222222 --target-type AWS_ACCOUNT --permission-set-arn arn:aws:sso:::permissionSet/ssoins-1/ps-1 --principal-type GROUP --principal-id g-1"
+                "aws sso-admin create-account-assignment --instance-arn 'arn:aws:sso:::instance/ssoins-1' --target-id '222222222222' --target-type 'AWS_ACCOUNT' --permission-set-arn 'arn:aws:sso:::permissionSet/ssoins-1/ps-1' --principal-type 'GROUP' --principal-id 'g-1'"
             ),
             "{}",
             hint(0)
         );
         assert!(hint(1).contains("aws sso-admin delete-account-assignment"), "{}", hint(1));
         assert!(
-            hint(2).contains("aws sso-admin provision-permission-set --instance-arn arn:aws:sso:::instance/ssoins-1 --permission-set-arn arn:aws:sso:::permissionSet/ssoins-1/ps-1 --target-id 222222222222 --target-type AWS_ACCOUNT"),
+            hint(2).contains("aws sso-admin provision-permission-set --instance-arn 'arn:aws:sso:::instance/ssoins-1' --permission-set-arn 'arn:aws:sso:::permissionSet/ssoins-1/ps-1' --target-id '222222222222' --target-type 'AWS_ACCOUNT'"),
             "{}",
             hint(2)
         );
@@ -427,9 +428,55 @@ mod tests {
         rows[1].principal_id = rows[0].principal_id.clone();
         explain(&mut rows, "1");
         let known = rows[0].hint.as_ref().map(|h| h.raw().to_string()).unwrap_or_default();
-        assert!(known.ends_with("`orgscope assignments retry req-1`."), "{known}");
+        assert!(known.ends_with("`orgscope assignments retry 'req-1'`."), "{known}");
         let unknown = rows[1].hint.as_ref().map(|h| h.raw().to_string()).unwrap_or_default();
         assert!(unknown.contains("--principal-id 'g-1; rm -rf ~ $(x)'"), "{unknown}");
+    }
+
+    /// What the commands hold reaches `aws` byte for byte under a real bash and zsh: nothing in a
+    /// value expands (braces, `!`, `^`, `$(…)`, backticks, globs, a quote, a line break), each
+    /// alone in a value (where a quoting that looks for "unsafe" characters left some bare).
+    #[test]
+    fn the_suggested_commands_reach_aws_exactly_under_bash_and_zsh() {
+        let values = [
+            "g-{a,b}",
+            "g-!x",
+            "^g",
+            "g-$(touch /tmp/orgscope-retry-pwned)",
+            "g-`id`",
+            "g-*",
+            "~g",
+            "g'q\"",
+            "g\nnext",
+        ];
+        for nasty in values {
+            let mut row = failed(Operation::Create, "brand new");
+            row.principal_id = Some(nasty.into());
+            row.request_id = Some(nasty.into());
+            let command = aws_cli_retry(&row).expect("a command");
+            let tail = retry_tail(&row);
+            let retry = tail
+                .strip_prefix(" Then retry it: R in the TUI, or `")
+                .and_then(|r| r.strip_suffix("`."))
+                .expect("the retry command");
+            for shell in ["bash", "zsh"] {
+                for (line, program) in [(command.as_str(), "aws"), (retry, "orgscope")] {
+                    // The program prints its last argument exactly.
+                    let script = format!("{program}() {{ for a; do last=$a; done; printf '%s' \"$last\"; }}\n{line}");
+                    let output = match std::process::Command::new(shell).arg("-c").arg(&script).output() {
+                        Ok(output) => output,
+                        Err(err) if std::env::var_os("CI").is_none() => {
+                            eprintln!("skipping {shell} outside CI: {err}");
+                            continue;
+                        }
+                        Err(err) => panic!("{shell} is needed (apt-get install {shell}): {err}"),
+                    };
+                    assert!(output.status.success(), "{shell}: {}", String::from_utf8_lossy(&output.stderr));
+                    assert_eq!(String::from_utf8_lossy(&output.stdout), nasty, "{shell}: {line}");
+                }
+            }
+        }
+        assert!(!std::path::Path::new("/tmp/orgscope-retry-pwned").exists(), "nothing ran");
     }
 
     #[test]

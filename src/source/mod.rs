@@ -183,6 +183,13 @@ pub trait Source: Send + Sync {
         Vec::new()
     }
 
+    /// Why this source cannot reach AWS, naming it ("snapshot org.json"), for sources that hold a
+    /// saved run: switching role, probing again and fixing need AWS and refuse in one sentence.
+    /// None for a live source and for the demo, which plays those parts itself.
+    fn saved_run(&self) -> Option<String> {
+        None
+    }
+
     /// The saved verdict on an account, for sources that replay one instead of calling AWS.
     fn saved_outcome(&self, _account_id: &str) -> Option<ProbeOutcome> {
         None

@@ -37,11 +37,9 @@ impl SnapshotSource {
     /// A saved run: as untrusted as AWS (it may come from someone else), so bounded in size and
     /// checked field by field before anything of it is shown.
     pub fn from_file(path: &std::path::Path) -> Result<SnapshotSource, SourceError> {
-        Ok(SnapshotSource {
-            label: format!("snapshot {}", path.display()),
-            snapshot: Snapshot::from_file(path)?,
-            demo: false,
-        })
+        let mut snapshot = Snapshot::from_file(path)?;
+        advise(&mut snapshot);
+        Ok(SnapshotSource { label: format!("snapshot {}", path.display()), snapshot, demo: false })
     }
 }
 
@@ -157,8 +155,25 @@ impl Source for SnapshotSource {
         Ok(demo_credentials(request))
     }
 
+    fn saved_run(&self) -> Option<String> {
+        (!self.demo).then(|| self.label.clone())
+    }
+
+    /// A saved file's verdict, or for an account it holds none of, `skipped`: a saved run is never
+    /// probed again. The demo has a verdict for every account.
     fn saved_outcome(&self, account_id: &str) -> Option<ProbeOutcome> {
-        self.snapshot.access.get(account_id).cloned()
+        self.snapshot.access.get(account_id).cloned().or_else(|| {
+            (!self.demo).then(|| ProbeOutcome {
+                status: ProbeStatus::Skipped,
+                reason: None,
+                role_arn: None,
+                message: None,
+                hint: Some(
+                    "The snapshot holds no verdict for this account: run orgscope without --snapshot to probe it."
+                        .into(),
+                ),
+            })
+        })
     }
 
     fn saved_access(&self) -> BTreeMap<String, ProbeOutcome> {
@@ -172,6 +187,36 @@ impl Source for SnapshotSource {
     fn saved_snapshot(&self) -> Option<&Snapshot> {
         Some(&self.snapshot)
     }
+}
+
+/// A snapshot's stored hints are someone else's words, never orgscope's advice: each is
+/// recomputed here from the saved reason (a verdict's) or failure reason (a request's).
+fn advise(snapshot: &mut Snapshot) {
+    use crate::model::Account;
+    let org = &snapshot.org;
+    let accounts: BTreeMap<&str, &Account> = org.accounts().map(|a| (a.id.as_str(), a)).collect();
+    let management = org.organization.management_account_id.as_str();
+    for (id, outcome) in &mut snapshot.access {
+        let role = outcome.role_arn.as_deref().and_then(|arn| arn.rsplit_once(":role/")).map(|(_, role)| role);
+        let message = outcome.message.as_ref().map(|m| m.raw().to_string()).unwrap_or_default();
+        let denying = super::aws::classify::denying_policy(&message);
+        let context = crate::remedy::Context {
+            role_name: role.and_then(|r| r.rsplit('/').next()).unwrap_or_default(),
+            management_account_id: management,
+            caller_arn: &org.caller.arn,
+            region: snapshot.region.as_deref(),
+            policy_type: denying.as_ref().map(|d| d.policy_type.as_str()),
+            ..crate::remedy::Context::default()
+        };
+        outcome.hint = match (outcome.reason, accounts.get(id.as_str())) {
+            (Some(reason), Some(account)) => Some(crate::remedy::hint(account, reason, &context).into()),
+            _ => None,
+        };
+    }
+    for attempt in &mut snapshot.assignments {
+        attempt.hint = None;
+    }
+    crate::remedy::assignment::explain(&mut snapshot.assignments, management);
 }
 
 /// Obviously fake credentials, labelled demo in every field.

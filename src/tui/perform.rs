@@ -85,12 +85,12 @@ async fn perform(job: Job, prober: Arc<Prober>, tx: mpsc::UnboundedSender<Sent>)
                 })
             }
             Job::ConsoleUrl { credentials, destination, copy, browser, account } => {
-                let endpoint = std::env::var("ORGSCOPE_SIGNIN_ENDPOINT").ok();
+                let endpoint = crate::export::console::test_endpoint();
                 let result = tokio::task::spawn_blocking(move || {
                     let url = crate::export::console::signin_url(&credentials, &destination, endpoint.as_deref())
                         .map_err(|err| err.to_string())?;
                     if !copy {
-                        browser.open(&url, &account)?;
+                        browser.open_signin(&url, &account, &credentials.account_id)?;
                     }
                     Ok(url)
                 })

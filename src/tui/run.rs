@@ -17,8 +17,9 @@ use crate::probe::Prober;
 /// Runs the app until it exits, or until the event stream has ended and every effect has finished
 /// (so a scripted session sees the results of what it started).
 ///
-/// `clipboard` puts text on the clipboard and says where it landed (the real one writes OSC 52
-/// to the terminal between frames, so it runs here, never in a task).
+/// `clipboard` puts text (a secret, when the flag says so) on the clipboard and says where it
+/// landed (the real one writes OSC 52 to the terminal between frames, so it runs here, never in
+/// a task).
 pub async fn run<B, S, C>(
     terminal: &mut Terminal<B>,
     app: &mut App,
@@ -30,7 +31,7 @@ where
     B: Backend,
     B::Error: Send + Sync + 'static,
     S: Stream<Item = io::Result<Event>> + Unpin,
-    C: FnMut(&str) -> crate::export::clipboard::Copied,
+    C: FnMut(&str, bool) -> crate::export::clipboard::Copied,
 {
     let (tx, mut rx) = mpsc::unbounded_channel::<Sent>();
     if let Ok(size) = terminal.size() {
@@ -43,8 +44,8 @@ where
     loop {
         for effect in pending.drain(..) {
             match effect {
-                Effect::Copy { text, what } => {
-                    let landed = clipboard(&text);
+                Effect::Copy { text, what, secret } => {
+                    let landed = clipboard(&text, secret);
                     if landed.system || landed.terminal {
                         app.update(Report::Toast(format!("{what}: {}", landed.describe())));
                     } else {

@@ -47,7 +47,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     for (index, row) in view.visible().enumerate().skip(view.cursor.offset).take(rows) {
         let selected = index == view.cursor.selected;
         let marker = if selected { "› " } else { "  " };
-        let principal = format!("{} {}", row.principal_type.raw().to_lowercase(), row.principal_name);
+        let principal = format!("{} {}", row.principal_type.word(), row.principal_name);
         let head = format!(
             "{marker}{}  {}  {}  ",
             clip(&row.account_name.to_string(), account_w),

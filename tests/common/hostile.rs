@@ -159,7 +159,7 @@ fn identity_center() -> orgscope::model::identity::IdentityCenter {
         assignments: vec![Assignment {
             account_id: BLOCKED.into(),
             permission_set_arn: PERMISSION_SET.into(),
-            principal_type: "GROUP".into(),
+            principal_type: orgscope::model::identity::PrincipalKind::Group,
             principal_id: "g-fake".into(),
         }],
         groups: vec![Group { id: "g-fake".into(), display_name: Some(group_name().into()) }],
@@ -298,4 +298,45 @@ pub fn snapshot() -> orgscope::model::Snapshot {
         identity_center: Some(identity_center()),
         portal: None,
     }
+}
+
+/// Names a shell would run if it ever evaluated them: a command after `;`, a command
+/// substitution, backticks, and a command on a line of its own. Each would create a file named
+/// `MARK-…` in the shell's working directory.
+pub const SHELL_PAYLOADS: [&str; 4] =
+    [";touch MARK-semicolon;#", "$(touch MARK-dollar)", "`touch MARK-backtick`", "\ntouch MARK-newline\n"];
+
+/// The hostile snapshot with [`SHELL_PAYLOADS`] in its OU, account, group and permission set names.
+pub fn shell_snapshot() -> orgscope::model::Snapshot {
+    use orgscope::model::Node;
+    let mut snapshot = snapshot();
+    fn rename(children: &mut [Node], at: &mut usize) {
+        for node in children {
+            let payload = SHELL_PAYLOADS[*at % SHELL_PAYLOADS.len()];
+            *at += 1;
+            match node {
+                Node::Ou(ou) => {
+                    ou.name = format!("{}{payload}", ou.name.raw()).into();
+                    rename(&mut ou.children, at);
+                }
+                Node::Account(account) => account.name = format!("{}{payload}", account.name.raw()).into(),
+            }
+        }
+    }
+    let mut at = 0;
+    for root in &mut snapshot.org.roots {
+        rename(&mut root.children, &mut at);
+    }
+    if let Some(identity) = &mut snapshot.identity_center {
+        for group in &mut identity.groups {
+            group.display_name = Some(format!("Admins{}", SHELL_PAYLOADS.concat()).into());
+        }
+        for set in &mut identity.permission_sets {
+            set.name = Some(format!("Admin{}", SHELL_PAYLOADS.concat()).into());
+        }
+    }
+    for attempt in &mut snapshot.assignments {
+        attempt.account_name = Some(format!("payments{}", SHELL_PAYLOADS.concat()).into());
+    }
+    snapshot
 }

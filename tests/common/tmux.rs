@@ -15,7 +15,18 @@ impl Tmux {
     /// Starts a detached session of `width`×`height` running a plain bash in `home`, or None
     /// (outside CI only) when tmux is missing.
     pub fn start(home: &Path, width: u16, height: u16, env: &[(&str, &str)]) -> Option<Tmux> {
+        Tmux::start_shell(home, width, height, env, Shell::Bash)
+    }
+
+    /// [`Tmux::start`] with `shell` (without its rc files, the prompt `$ `), or None (outside CI
+    /// only) when tmux or the shell is missing.
+    pub fn start_shell(home: &Path, width: u16, height: u16, env: &[(&str, &str)], shell: Shell) -> Option<Tmux> {
         if !super::require_tool("tmux", &["-V"], INSTALL_HINT) {
+            return None;
+        }
+        let name = shell.program();
+        let hint = format!("install it with `apt-get install {name}` (the README's test command does)");
+        if !super::require_tool(name, &["-c", "exit 0"], &hint) {
             return None;
         }
         let socket = format!("orgscope-test-{}-{}", std::process::id(), rand_suffix());
@@ -26,7 +37,7 @@ impl Tmux {
         for (name, value) in env {
             args.extend(["-e".into(), format!("{name}={value}")]);
         }
-        args.push("env -u PROMPT_COMMAND PS1='$ ' bash --norc --noprofile".into());
+        args.push(shell.command().into());
         let output = tmux.command().args(&args).output().expect("tmux runs");
         assert!(output.status.success(), "tmux new-session failed: {}", String::from_utf8_lossy(&output.stderr));
         Some(tmux)
@@ -65,6 +76,34 @@ impl Tmux {
         String::from_utf8_lossy(&self.run(&args).stdout).into_owned()
     }
 
+    /// The pane's text with its whole scrollback.
+    pub fn capture_history(&self) -> String {
+        String::from_utf8_lossy(&self.run(&["capture-pane", "-p", "-J", "-S", "-", "-t", &self.target]).stdout)
+            .into_owned()
+    }
+
+    /// Clears the screen and the scrollback, and waits for the prompt alone.
+    pub fn clear(&self) {
+        self.type_text("clear");
+        self.send_keys(&["Enter"]);
+        self.wait_for("a cleared screen", |s| s.trim() == "$");
+        let output = self.run(&["clear-history", "-t", &self.target]);
+        assert!(output.status.success(), "clear-history: {}", String::from_utf8_lossy(&output.stderr));
+    }
+
+    /// Waits (up to `seconds`) until `ready` holds for the pane's text with its scrollback.
+    pub fn wait_for_history(&self, what: &str, seconds: u64, ready: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + Duration::from_secs(seconds);
+        loop {
+            let text = self.capture_history();
+            if ready(&text) {
+                return text;
+            }
+            assert!(Instant::now() < deadline, "timed out waiting for {what}; the pane was:\n{text}");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
     /// A tmux format evaluated for the pane, e.g. `#{alternate_on}`.
     pub fn display(&self, format: &str) -> String {
         String::from_utf8_lossy(&self.run(&["display-message", "-p", "-t", &self.target, format]).stdout)
@@ -82,6 +121,61 @@ impl Tmux {
             }
             assert!(Instant::now() < deadline, "timed out waiting for {what}; the screen was:\n{screen}");
             std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+/// The shells the tests drive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shell {
+    Bash,
+    Zsh,
+    Fish,
+}
+
+impl Shell {
+    pub const ALL: [Shell; 3] = [Shell::Bash, Shell::Zsh, Shell::Fish];
+
+    pub fn program(self) -> &'static str {
+        match self {
+            Shell::Bash => "bash",
+            Shell::Zsh => "zsh",
+            Shell::Fish => "fish",
+        }
+    }
+
+    /// The shell without rc files, its prompt `$ `.
+    fn command(self) -> &'static str {
+        match self {
+            Shell::Bash => "env -u PROMPT_COMMAND PS1='$ ' bash --norc --noprofile",
+            Shell::Zsh => "env PS1='$ ' PROMPT='$ ' RPROMPT='' zsh -f",
+            Shell::Fish => {
+                r"fish --no-config -C 'set -g fish_greeting; function fish_prompt; echo -n \$\ ; end; function fish_right_prompt; end'"
+            }
+        }
+    }
+
+    /// `code` to set an environment variable, in this shell's words.
+    pub fn export(self, name: &str, value: &str) -> String {
+        match self {
+            Shell::Bash | Shell::Zsh => format!("export {name}='{value}'"),
+            Shell::Fish => format!("set -gx {name} '{value}'"),
+        }
+    }
+
+    /// The last command's exit status, in this shell's words.
+    pub fn status(self) -> &'static str {
+        match self {
+            Shell::Bash | Shell::Zsh => "$?",
+            Shell::Fish => "$status",
+        }
+    }
+
+    /// Loads orgscope's shell function.
+    pub fn load_function(self) -> String {
+        match self {
+            Shell::Bash | Shell::Zsh => format!("eval \"$(orgscope init {})\"", self.program()),
+            Shell::Fish => "orgscope init fish | source".to_string(),
         }
     }
 }

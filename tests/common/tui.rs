@@ -45,7 +45,7 @@ pub async fn run_app_with(
     });
     let prober = Arc::new(prober);
     let mut copied = Vec::new();
-    let clipboard = |text: &str| {
+    let clipboard = |text: &str, _secret: bool| {
         copied.push(text.to_string());
         landed.clone()
     };

@@ -13,6 +13,7 @@ use self::arena::{NodeData, TreeView};
 use super::cursor::ListCursor;
 use super::layout::Layout;
 use super::message::{Effect, Intent, Job, Purpose};
+use super::overlay::Overlay;
 use super::view::{Context, Reply, Screen};
 use crate::model::{AccessState, Org, ProbeOutcome, Reason};
 use crate::probe::CallerContext;
@@ -106,6 +107,9 @@ impl TreeScreen {
                 None => Reply::default(),
             },
             Intent::SwitchRole(purpose) => self.switch_role(*purpose, cx),
+            Intent::Probe if cx.settings.saved_run.is_some() => {
+                Reply::toast(cx.settings.refuse_offline("probe again").unwrap_or_default())
+            }
             Intent::Probe => Reply {
                 probe: self.view.selected_index().map(|i| self.view.probe_targets(i)).unwrap_or_default(),
                 ..Reply::default()
@@ -223,6 +227,12 @@ impl TreeScreen {
     }
 
     fn switch_role(&mut self, purpose: Purpose, cx: &Context) -> Reply {
+        if let Some(refusal) = cx.settings.refuse_offline("switch role") {
+            return Reply::toast(refusal);
+        }
+        if purpose == Purpose::Export && !cx.settings.shell_listens {
+            return Reply::overlay(no_shell_listens());
+        }
         let Some(index) = self.view.selected_index() else { return Reply::default() };
         if self.view.nodes[index].is_container() {
             return Reply::toast(match purpose {
@@ -371,4 +381,19 @@ fn search_index<'a>(cache: &'a mut Option<(u64, filter::SearchIndex)>, tree: &Tr
         *cache = None;
     }
     &cache.get_or_insert_with(|| (tree.content(), filter::SearchIndex::new(tree))).1
+}
+
+/// What Enter says when no shell listens for the exports: printing them would only put the
+/// secret on the screen.
+fn no_shell_listens() -> Overlay {
+    Overlay::Text {
+        title: "Enter hands the credentials to the shell that started orgscope".to_string(),
+        body: "No shell is listening here, and printing the credentials would only put the secret key on \
+               the screen.\n\nTo have Enter set them in your shell, add orgscope's shell function to your \
+               shell's rc file and open a new shell:\n  bash: eval \"$(orgscope init bash)\"\n  zsh:  eval \
+               \"$(orgscope init zsh)\"\n  fish: orgscope init fish | source\nor start orgscope as \
+               eval \"$(orgscope)\".\n\nFrom here: x opens a sub-shell with the credentials, y copies the \
+               exports, w writes a profile."
+            .to_string(),
+    }
 }

@@ -1,7 +1,7 @@
 //! The live source: the official AWS SDK for Rust, configured through `aws-config`'s default chain.
 
 mod assignments;
-mod classify;
+pub(crate) mod classify;
 mod discovery;
 mod identity;
 pub mod pace;

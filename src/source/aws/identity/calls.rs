@@ -12,7 +12,7 @@ use super::super::AwsSource;
 use super::super::pace::Api;
 use super::super::paging::{PageError, collect};
 use crate::model::Text;
-use crate::model::identity::{Assignment, Group, Membership, User};
+use crate::model::identity::{Assignment, Group, Membership, PrincipalKind, User};
 
 /// Why a call failed, as one clause, and whether AWS said the thing is not there.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -170,7 +170,7 @@ impl<'a> Ic<'a> {
                     Some(Assignment {
                         account_id: a.account_id().unwrap_or(account).into(),
                         permission_set_arn: a.permission_set_arn().unwrap_or(arn).into(),
-                        principal_type: a.principal_type()?.as_str().into(),
+                        principal_type: PrincipalKind::parse(a.principal_type()?.as_str())?,
                         principal_id: a.principal_id()?.into(),
                     })
                 });
@@ -199,7 +199,7 @@ impl<'a> Ic<'a> {
                     Some(Assignment {
                         account_id: a.account_id()?.into(),
                         permission_set_arn: a.permission_set_arn()?.into(),
-                        principal_type: a.principal_type().map_or(kind, |t| t.as_str()).into(),
+                        principal_type: PrincipalKind::parse(a.principal_type().map_or(kind, |t| t.as_str()))?,
                         principal_id: a.principal_id().unwrap_or(id).into(),
                     })
                 });

@@ -288,7 +288,7 @@ async fn describe_newcomers(ic: &Ic<'_>, store: &str, map: &mut IdentityCenter) 
     let groups: HashSet<&str> = map.groups.iter().map(|g| g.id.raw()).collect();
     let mut unknown: BTreeMap<String, &'static str> = BTreeMap::new();
     for a in &map.assignments {
-        let kind = if a.principal_type == "GROUP" { "GROUP" } else { "USER" };
+        let kind = a.principal_type.code();
         let known = if kind == "GROUP" { &groups } else { &users };
         if !known.contains(a.principal_id.raw()) {
             unknown.insert(a.principal_id.raw().to_string(), kind);
