@@ -10,9 +10,13 @@ pub mod tui;
 use std::path::PathBuf;
 use std::process::Command;
 
-/// The orgscope binary built for this test run.
+/// The orgscope binary built for this test run, or `ORGSCOPE_TEST_BIN` (an older build, to see a
+/// test fail on the code it was written against).
 pub fn orgscope_bin() -> PathBuf {
-    PathBuf::from(env!("CARGO_BIN_EXE_orgscope"))
+    match std::env::var_os("ORGSCOPE_TEST_BIN").filter(|p| !p.is_empty()) {
+        Some(path) => PathBuf::from(path),
+        None => PathBuf::from(env!("CARGO_BIN_EXE_orgscope")),
+    }
 }
 
 /// True when running under CI, where a missing tool is a failure, never a skip.
