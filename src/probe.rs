@@ -43,6 +43,15 @@ impl ProbeTarget {
         out
     }
 
+    /// The account `wanted` names among `targets`: its id, or a name no other account shares
+    /// (in any case). See [`crate::model::lookup`].
+    pub fn find<'a>(
+        targets: &'a [ProbeTarget],
+        wanted: &str,
+    ) -> Result<&'a ProbeTarget, crate::model::lookup::LookupError> {
+        crate::model::lookup::find_account(targets, wanted, |t| t.account.id.as_str(), |t| &t.account.name)
+    }
+
     /// OU names from the root down (the contract's `ou_path`).
     pub fn ou_path(&self) -> Vec<Text> {
         self.path.iter().map(|(_, name)| name.clone()).collect()

@@ -250,9 +250,10 @@ fn the_demo_has_an_access_map_and_a_snapshot_keeps_it() {
     let all = json(&demo(&["--demo", "access", "--format", "json"]));
     let again = json(&demo(&["--snapshot", file.to_str().unwrap_or_default(), "access", "--format", "json"]));
     assert_eq!(again, all, "the snapshot serves the same map");
-    let text = demo(&["--demo", "access", "--principal", "jane.doe@example.com"]);
-    let text = String::from_utf8_lossy(&text.stdout).to_string();
-    assert!(text.starts_with("user jane.doe@example.com: ") && text.contains("via group Auditors"), "{text}");
+    let out = demo(&["--demo", "access", "--principal", "jane.doe@example.com"]);
+    let (text, said) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(said.starts_with("user jane.doe@example.com: "), "who, on stderr: {said}");
+    assert!(!text.contains("user jane.doe@example.com: ") && text.contains("via group Auditors"), "rows alone: {text}");
 }
 
 /// How many calls each operation received since the log was last cleared.

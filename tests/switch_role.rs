@@ -169,13 +169,19 @@ fn a_blocked_account_exits_4_with_the_reason_and_nothing_on_stdout() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("globex-analytics"), "close names are listed");
 }
 
+/// A live run against the fake endpoint (eu-west-1, test credentials, every file under `home`).
+fn live(home: &std::path::Path, fake: &FakeAws) -> Command {
+    common::fake_command(home, &fake.url())
+}
+
 #[test]
 fn the_console_url_comes_from_the_federation_endpoint() {
-    let fake = FakeAws::start(FakeOrg::generate(1, 0, 1));
+    let org = FakeOrg::generate(3, 0, 1);
+    let fake = FakeAws::start(org.clone());
     let home = tempfile::tempdir().expect("temp dir");
-    let out = demo(home.path())
+    let out = live(home.path(), &fake)
         .env("ORGSCOPE_SIGNIN_ENDPOINT", format!("{}/federation", fake.url()))
-        .args(["assume", "dns", "--console", "--print"])
+        .args(["assume", &org.accounts[1].id, "--console", "--print"])
         .output()
         .expect("run orgscope");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
@@ -194,42 +200,50 @@ const EXISTING: &str = "# managed by hand\n[default]\naws_access_key_id=AKIADEFA
 
 #[test]
 fn write_profile_keeps_every_other_byte_and_is_0600() {
+    let org = FakeOrg::generate(4, 0, 1);
+    let (first, second) = (org.accounts[1].id.clone(), org.accounts[2].id.clone());
+    let fake = FakeAws::start(org);
     let home = tempfile::tempdir().expect("temp dir");
     let path = home.path().join("aws-credentials");
     std::fs::write(&path, EXISTING).expect("seed the file");
     std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).expect("chmod");
-    let out = demo(home.path()).args(["assume", "dns", "--write-profile", "dns-demo"]).output().expect("run");
+    let out = live(home.path(), &fake).args(["assume", &first, "--write-profile", "work-prod"]).output().expect("run");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(out.stdout.is_empty(), "nothing on stdout with --write-profile");
     let written = std::fs::read_to_string(&path).expect("read back");
     assert!(written.starts_with(EXISTING), "everything else is kept byte for byte:\n{written}");
     let added = &written[EXISTING.len()..];
-    assert!(added.starts_with("\n[dns-demo]\n# written by orgscope for arn:aws:iam::230498571236:role/"), "{added}");
-    assert!(added.contains("aws_session_token = demo-session-token-for-230498571236"), "{added}");
+    assert!(
+        added.starts_with(&format!("\n[work-prod]\n# written by orgscope for arn:aws:iam::{first}:role/")),
+        "{added}"
+    );
+    assert!(added.contains(&format!("aws_session_token = fake-token-")) && added.contains(&first), "{added}");
     assert!(added.contains("expires 20"), "an expiration comment: {added}");
     let mode = std::fs::metadata(&path).expect("stat").permissions().mode() & 0o777;
     assert_eq!(mode, 0o600);
 
     // A second write of the same profile replaces it in place.
-    let out = demo(home.path()).args(["assume", "network-hub", "--write-profile", "dns-demo"]).output().expect("run");
+    let out = live(home.path(), &fake).args(["assume", &second, "--write-profile", "work-prod"]).output().expect("run");
     assert!(out.status.success());
     let rewritten = std::fs::read_to_string(&path).expect("read back");
     assert!(rewritten.starts_with(EXISTING));
-    assert_eq!(rewritten.matches("[dns-demo]").count(), 1);
-    assert!(rewritten.contains("314159265358") && !rewritten.contains("230498571236"));
+    assert_eq!(rewritten.matches("[work-prod]").count(), 1);
+    assert!(rewritten.contains(&second) && !rewritten.contains(&first));
 }
 
 #[test]
 fn concurrent_writers_of_different_profiles_both_land() {
+    let org = FakeOrg::generate(7, 0, 1);
+    let fake = FakeAws::start(org.clone());
     let home = tempfile::tempdir().expect("temp dir");
     let path = home.path().join("aws-credentials");
     std::fs::write(&path, EXISTING).expect("seed the file");
-    let accounts = ["dns", "network-hub", "observability", "shared-services", "sandbox-alice", "sandbox-bob"];
+    let accounts: Vec<&str> = org.accounts[1..].iter().map(|a| a.id.as_str()).collect();
     for _round in 0..3 {
         let children: Vec<_> = accounts
             .iter()
             .map(|account| {
-                demo(home.path())
+                live(home.path(), &fake)
                     .args(["assume", account, "--write-profile", &format!("p-{account}")])
                     .stderr(std::process::Stdio::piped())
                     .spawn()
@@ -243,7 +257,7 @@ fn concurrent_writers_of_different_profiles_both_land() {
     }
     let written = std::fs::read_to_string(&path).expect("read back");
     assert!(written.starts_with(EXISTING));
-    for account in accounts {
+    for account in &accounts {
         assert_eq!(written.matches(&format!("[p-{account}]")).count(), 1, "{account} landed once:\n{written}");
     }
 }
@@ -254,16 +268,27 @@ fn profiles_write_a_managed_block_that_a_second_run_replaces() {
     let path = home.path().join("aws-config");
     let mine = "[default]\nregion = us-east-1\n\n# my own profile\n[profile mine]\nrole_arn = arn:aws:iam::1:role/X\n";
     std::fs::write(&path, mine).expect("seed the config");
+    let org = FakeOrg::generate(6, 2, 1);
+    let fake = FakeAws::start(org.clone());
+    fake.state().assume_denials.insert(
+        org.accounts[3].id.clone(),
+        common::fake_aws::Canned::new(403, "AccessDenied", "not authorized to perform: sts:AssumeRole"),
+    );
     for prefix in ["first-", "second-"] {
-        let out = demo(home.path()).args(["profiles", "--prefix", prefix, "--write"]).output().expect("run");
+        let out = live(home.path(), &fake).args(["profiles", "--prefix", prefix, "--write"]).output().expect("run");
         assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     }
     let written = std::fs::read_to_string(&path).expect("read back");
     assert!(written.starts_with(mine), "nothing outside the block changes:\n{written}");
     assert_eq!(written.matches("# >>> orgscope managed profiles >>>").count(), 1);
     assert!(!written.contains("[profile first-"), "the first block was replaced");
-    assert!(written.contains("[profile second-infrastructure-dns]\nrole_arn = arn:aws:iam::230498571236:role/OrganizationAccountAccessRole\nsource_profile = default\nregion = eu-west-1\n"), "{written}");
-    assert!(!written.contains("globex-legacy-prod"), "blocked accounts get no profile");
+    let reachable = &org.accounts[1];
+    let profile = format!(
+        "[profile second-ou-0000-{}]\nrole_arn = arn:aws:iam::{}:role/OrganizationAccountAccessRole\nsource_profile = default\nregion = eu-west-1\n",
+        reachable.name, reachable.id
+    );
+    assert!(written.contains(&profile), "{written}");
+    assert!(!written.contains(&org.accounts[3].name), "blocked accounts get no profile");
 }
 
 #[test]

@@ -255,7 +255,7 @@ fn a_hostile_snapshot_is_shown_visibly_and_a_bad_one_is_refused_clearly() {
     bad.org.caller.arn = format!("arn:aws:iam::1:user/x{}", hostile::TITLE);
     std::fs::write(&path, serde_json::to_vec(&bad).expect("JSON")).expect("write");
     let (code, stdout, stderr) = run(&["tree", "--snapshot", &file]);
-    assert_eq!((code, stdout.as_str()), (Some(1), ""), "{stderr}");
+    assert_eq!((code, stdout.as_str()), (Some(2), ""), "{stderr}");
     assert!(stderr.contains("is not an orgscope snapshot: the caller's ARN") && stderr.contains("\\e]0;"), "{stderr}");
     assert_inert("the refusal", &stderr);
 
@@ -266,7 +266,7 @@ fn a_hostile_snapshot_is_shown_visibly_and_a_bad_one_is_refused_clearly() {
     std::fs::write(&path, serde_json::to_vec(&value).expect("JSON")).expect("write");
     for command in ["access", "tree"] {
         let (code, stdout, stderr) = run(&[command, "--snapshot", &file]);
-        assert_eq!((code, stdout.as_str()), (Some(1), ""), "{command}: {stderr}");
+        assert_eq!((code, stdout.as_str()), (Some(2), ""), "{command}: {stderr}");
         assert!(stderr.contains("is not an orgscope snapshot") && stderr.contains("\\e]0;"), "{stderr}");
         assert_inert("the principal type's refusal", &stderr);
     }
@@ -274,7 +274,7 @@ fn a_hostile_snapshot_is_shown_visibly_and_a_bad_one_is_refused_clearly() {
     // Not JSON, and an unknown variant that serde would quote raw.
     std::fs::write(&path, "{\"format\":1,\"saved_at\":\"2026-01-01T00:00:00Z\",\"org\":{\"organization\":{\"id\":\"o\",\"management_account_id\":\"1\",\"feature_set\":null},\"caller\":{\"account\":\"1\",\"arn\":\"a\"},\"roots\":[{\"id\":\"r\",\"name\":\"R\",\"error\":null,\"children\":[{\"kind\":\"x\u{1b}]0;T\u{7}\"}]}]}}").expect("write");
     let (code, _, stderr) = run(&["tree", "--snapshot", &file]);
-    assert_eq!(code, Some(1), "{stderr}");
+    assert_eq!(code, Some(2), "{stderr}");
     assert!(stderr.contains("is not an orgscope snapshot"), "{stderr}");
     assert_inert("the parse error", &stderr);
 
@@ -282,7 +282,7 @@ fn a_hostile_snapshot_is_shown_visibly_and_a_bad_one_is_refused_clearly() {
     let big = std::fs::File::create(&path).expect("create");
     big.set_len(orgscope::model::MAX_SNAPSHOT_BYTES + 1).expect("a sparse file");
     let (code, _, stderr) = run(&["tree", "--snapshot", &file]);
-    assert_eq!(code, Some(1), "{stderr}");
+    assert_eq!(code, Some(2), "{stderr}");
     assert!(stderr.contains("more than the") && stderr.contains("a snapshot may have"), "{stderr}");
 }
 

@@ -36,6 +36,12 @@ impl App {
                     self.org.iter().flat_map(|org| org.accounts()).map(|a| (a.id.as_str(), &a.name)).collect();
                 let name =
                     crate::export::profiles::switch_profile_name(&credentials.account_id, &account_name, &accounts);
+                if credentials.demo {
+                    self.toast = Some(format!(
+                        "the demo wrote nothing: with your organization, w writes the profile {name} into the shared credentials file"
+                    ));
+                    return Vec::new();
+                }
                 return vec![Effect::Run(Job::WriteProfile { name, credentials })];
             }
             Purpose::Copy => {

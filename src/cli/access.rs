@@ -5,83 +5,40 @@
 use std::io::Write;
 use std::sync::Arc;
 
-use clap::Args;
-
-use super::{Failure, GlobalArgs, exit};
+use super::args::{AccessArgs, AccessFormat};
+use super::context::Context;
+use super::failure::Failure;
 use crate::model::Text;
-use crate::model::identity::{AccessRow, Principal};
+use crate::model::identity::{AccessRow, IdentityCenter, Principal};
 use crate::probe::ProbeTarget;
-use crate::source::{AccessQuery, Source};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum AccessFormat {
-    Text,
-    Json,
-    Csv,
-}
-
-#[derive(Debug, Clone, Args)]
-pub struct AccessArgs {
-    /// Only this account (id or exact name, case-insensitive)
-    #[arg(value_name = "ACCOUNT")]
-    pub account: Option<String>,
-    /// A user (user name, display name, email or id): every account she reaches, her groups'
-    /// assignments included; or a group (display name or id)
-    #[arg(long, value_name = "NAME|ID")]
-    pub principal: Option<String>,
-    /// Only this permission set (name, case-insensitive)
-    #[arg(long, value_name = "NAME")]
-    pub permission_set: Option<String>,
-    /// Only rows whose permission set is not provisioned at its latest version
-    #[arg(long)]
-    pub stale: bool,
-    #[arg(long, value_enum, default_value_t = AccessFormat::Text)]
-    pub format: AccessFormat,
-}
-
-/// Where the access map of the profile's Identity Center is kept between runs.
-pub fn cache_path(global: &GlobalArgs) -> Option<std::path::PathBuf> {
-    let profile = global.profile.clone().or_else(|| std::env::var("AWS_PROFILE").ok()).unwrap_or("default".into());
-    let region = global.sso_region.as_deref().or(global.region.as_deref()).unwrap_or("default");
-    dirs::cache_dir().map(|dir| dir.join("orgscope").join(format!("access-map-{profile}-{region}.json")))
-}
-
-/// The access map's read for these flags: Identity Center's region and, unless `--no-cache`,
-/// the cache to refresh.
-pub fn query(global: &GlobalArgs) -> AccessQuery {
-    AccessQuery {
-        sso_region: global.sso_region.clone(),
-        cache_path: if global.no_cache { None } else { cache_path(global) },
-    }
-}
-
-fn usage(message: String) -> Failure {
-    Failure { code: exit::USAGE, message }
-}
 
 fn suggest(what: &str, wanted: &str, close: &[String]) -> Failure {
     let mut message = format!("no {what} {}", crate::text::visible(wanted));
     if !close.is_empty() {
         message.push_str(&format!(": did you mean {}?", close.join(", ")));
     }
-    usage(message)
+    Failure::usage(message)
 }
 
-pub async fn run(source: Arc<dyn Source>, global: &GlobalArgs, args: &AccessArgs) -> Result<u8, Failure> {
+pub async fn run(cx: &Context, args: &AccessArgs) -> Result<u8, Failure> {
+    let source = cx.source().await?;
     let org = source.discover(Arc::new(|_| {})).await?;
     let targets = ProbeTarget::all(&org);
     let account = match &args.account {
-        Some(wanted) => Some(super::assume::find_account(&targets, wanted)?.account.id.clone()),
+        Some(wanted) => Some(ProbeTarget::find(&targets, wanted)?.account.id.clone()),
         None => None,
     };
     // One principal's reach is read on its own (a few dozen calls); everything else from the
     // map, refreshed from its cache when there is one.
     let map = match &args.principal {
-        Some(wanted) => source.principal_access(global.sso_region.as_deref(), wanted).await?,
-        None => source.identity_center(&query(global)).await?,
+        Some(wanted) => source.principal_access(cx.flags.sso_region.as_deref(), wanted).await?,
+        None => source.identity_center(&cx.access_query()).await?,
     };
     for note in &map.unavailable {
-        let _ = writeln!(std::io::stderr(), "orgscope: warning: {note}");
+        super::warn(note.raw());
+    }
+    if let Some(wanted) = &args.permission_set {
+        check_permission_set(&map, wanted)?;
     }
     let principal = match &args.principal {
         Some(wanted) => Some(map.find_principal(wanted).map_err(|close| suggest("user or group", wanted, &close))?),
@@ -97,13 +54,38 @@ pub async fn run(source: Arc<dyn Source>, global: &GlobalArgs, args: &AccessArgs
             && set.as_ref().is_none_or(|s| r.permission_set_name.raw().to_lowercase() == *s)
             && (!args.stale || r.provisioning == "stale")
     });
+    if let Some(principal) = &principal {
+        // Who the rows are for is chatter: stderr, so stdout holds the rows alone.
+        let _ = writeln!(std::io::stderr(), "{}", summary(&rows, principal));
+    }
     let text = match args.format {
         AccessFormat::Json => serde_json::to_string_pretty(&rows).map_err(Failure::runtime)? + "\n",
         AccessFormat::Csv => render_csv(&rows).map_err(Failure::runtime)?,
-        AccessFormat::Text => render_text(&rows, principal.as_ref()),
+        AccessFormat::Text => render_text(&rows),
     };
-    std::io::stdout().write_all(text.as_bytes()).map_err(Failure::runtime)?;
-    Ok(exit::OK)
+    super::print(&text)
+}
+
+/// An unknown `--permission-set` is a usage error with the close names, like an unknown
+/// principal or account.
+fn check_permission_set(map: &IdentityCenter, wanted: &str) -> Result<(), Failure> {
+    let names: Vec<&str> = map.permission_sets.iter().filter_map(|p| p.name.as_ref().map(Text::raw)).collect();
+    if names.iter().any(|n| n.to_lowercase() == wanted.to_lowercase()) {
+        return Ok(());
+    }
+    let scored = names.iter().map(|n| (crate::similar::score(wanted, n), *n)).collect();
+    let close: Vec<String> =
+        crate::similar::closest(scored).into_iter().map(|n| crate::text::visible(n).into_owned()).collect();
+    Err(suggest("permission set", wanted, &close))
+}
+
+/// "user jane: 4 accounts, 6 routes".
+fn summary(rows: &[AccessRow], principal: &Principal) -> String {
+    let (kind, name) = match principal {
+        Principal::User(user) => ("user", user.name()),
+        Principal::Group(group) => ("group", group.name()),
+    };
+    format!("{kind} {name}: {} accounts, {} routes", accounts(rows), rows.len())
 }
 
 pub const CSV_COLUMNS: [&str; 10] = [
@@ -143,15 +125,8 @@ fn render_csv(rows: &[AccessRow]) -> Result<String, csv::Error> {
 }
 
 /// One line per row: account, permission set, principal, the group it comes through, a stale mark.
-pub fn render_text(rows: &[AccessRow], principal: Option<&Principal>) -> String {
+pub fn render_text(rows: &[AccessRow]) -> String {
     let mut out = String::new();
-    if let Some(principal) = principal {
-        let (kind, name) = match principal {
-            Principal::User(user) => ("user", user.name()),
-            Principal::Group(group) => ("group", group.name()),
-        };
-        out.push_str(&format!("{kind} {name}: {} accounts, {} routes\n", accounts(rows), rows.len()));
-    }
     for r in rows {
         let via = r.via_group.as_ref().map(|v| format!("  via group {}", v.name)).unwrap_or_default();
         let stale = if r.provisioning == "stale" { "  STALE: not provisioned at its latest version" } else { "" };

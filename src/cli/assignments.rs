@@ -6,88 +6,24 @@ use std::io::Write;
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
-use clap::Args;
 
-use super::{Failure, GlobalArgs, exit};
+use super::args::{AssignmentsArgs, AssignmentsFormat};
+use super::context::Context;
+use super::failure::{Failure, exit};
 use crate::duration::{parse_duration, parse_time};
 use crate::model::{AssignmentAttempt, Operation};
-use crate::source::{AssignmentQuery, Source};
+use crate::source::AssignmentQuery;
 
 /// CloudTrail keeps 90 days of management events.
 pub const MAX_WINDOW_DAYS: i64 = 90;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum AssignmentsFormat {
-    Text,
-    Json,
-    Csv,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum OperationArg {
-    Create,
-    Delete,
-    Provision,
-}
-
-impl From<OperationArg> for Operation {
-    fn from(arg: OperationArg) -> Operation {
-        match arg {
-            OperationArg::Create => Operation::Create,
-            OperationArg::Delete => Operation::Delete,
-            OperationArg::Provision => Operation::Provision,
-        }
-    }
-}
-
-#[derive(Debug, Clone, clap::Subcommand)]
-pub enum AssignmentsAction {
-    /// Send a FAILED request again with the same parameters (asks first; the one write orgscope
-    /// makes), follow it to its final status and print it: exit 0 on SUCCEEDED, 1 otherwise
-    Retry {
-        /// The request id (`request_id` in the listing)
-        #[arg(value_name = "REQUEST_ID")]
-        request_id: String,
-        /// Send it without asking (required without a terminal)
-        #[arg(long)]
-        yes: bool,
-        #[arg(long, value_enum, default_value_t = RetryFormat::Text)]
-        format: RetryFormat,
-    },
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum RetryFormat {
-    Text,
-    Json,
-}
-
-#[derive(Debug, Clone, Args)]
-#[command(args_conflicts_with_subcommands = true)]
-pub struct AssignmentsArgs {
-    #[command(subcommand)]
-    pub action: Option<AssignmentsAction>,
-    /// How far back to look: 30m, 12h, 7d, 2w (at most 90 days)
-    #[arg(long, value_name = "DURATION", conflicts_with_all = ["start", "end"])]
-    pub since: Option<String>,
-    /// Start of the window (RFC 3339, or a date such as 2026-11-01)
-    #[arg(long, value_name = "TIME")]
-    pub start: Option<String>,
-    /// End of the window (default: now)
-    #[arg(long, value_name = "TIME")]
-    pub end: Option<String>,
-    /// Only FAILED, API_ERROR and UNKNOWN attempts
-    #[arg(long)]
-    pub failed: bool,
-    /// Only these operations (default: all three)
-    #[arg(long, value_enum, value_delimiter = ',', value_name = "OPS")]
-    pub operation: Vec<OperationArg>,
-    #[arg(long, value_enum, default_value_t = AssignmentsFormat::Text)]
-    pub format: AssignmentsFormat,
-}
-
-/// The window the flags ask for, checked against what CloudTrail keeps.
-pub fn window(args: &AssignmentsArgs, now: DateTime<Utc>) -> Result<(DateTime<Utc>, DateTime<Utc>), String> {
+/// The window the flags ask for (`default` back from `now` when they name none), checked against
+/// what CloudTrail keeps.
+pub fn window(
+    args: &AssignmentsArgs,
+    now: DateTime<Utc>,
+    default: Duration,
+) -> Result<(DateTime<Utc>, DateTime<Utc>), String> {
     let end = match &args.end {
         Some(end) => parse_time(end)?,
         None => now,
@@ -95,7 +31,7 @@ pub fn window(args: &AssignmentsArgs, now: DateTime<Utc>) -> Result<(DateTime<Ut
     let start = match (&args.start, &args.since) {
         (Some(start), _) => parse_time(start)?,
         (None, Some(since)) => end - parse_duration(since)?,
-        (None, None) => end - Duration::days(7),
+        (None, None) => end - default,
     };
     if start >= end {
         return Err("the window is empty: --start must come before --end".to_string());
@@ -190,32 +126,23 @@ pub fn render_text(attempts: &[AssignmentAttempt]) -> String {
     out
 }
 
-pub fn cache_path(sso_region: &str) -> Option<std::path::PathBuf> {
-    dirs::cache_dir().map(|dir| dir.join("orgscope").join(format!("assignment-status-{sso_region}.json")))
-}
-
-pub async fn run(source: Arc<dyn Source>, global: &GlobalArgs, args: &AssignmentsArgs) -> Result<u8, Failure> {
-    if let Some(AssignmentsAction::Retry { request_id, yes, format }) = &args.action {
-        return super::retry::run(source, global, request_id, *yes, *format).await;
-    }
-    let mut args = args.clone();
-    if args.since.is_none() && args.start.is_none() && args.end.is_none() {
-        args.since = global.settings.assignments.since.as_ref().map(|s| s.get_ref().clone());
-    }
-    let args = &args;
-    let (start, end) = window(args, Utc::now()).map_err(|message| Failure { code: exit::USAGE, message })?;
+pub async fn run(cx: &Context, args: &AssignmentsArgs) -> Result<u8, Failure> {
+    let source = cx.source().await?;
+    // A saved run's "now" is when it was saved: windows reach back from there.
+    let now = source.saved_snapshot().filter(|_| cx.mode() != super::Mode::Live).map_or_else(Utc::now, |s| s.saved_at);
+    let (start, end) = window(args, now, cx.assignments_window()).map_err(Failure::usage)?;
     let org = source.discover(Arc::new(|_| {})).await?;
-    let sso_region = global.sso_region.clone();
-    let cache = if global.no_cache {
-        None
-    } else {
-        cache_path(sso_region.as_deref().or(global.region.as_deref()).unwrap_or("default"))
-    };
     let only = args.operation.iter().map(|&op| Operation::from(op)).collect();
-    let query = AssignmentQuery { start, end, sso_region, cache_path: cache, only };
+    let query = AssignmentQuery {
+        start,
+        end,
+        sso_region: cx.flags.sso_region.clone(),
+        cache_path: cx.assignments_cache_path(),
+        only,
+    };
     let read = source.assignments(&query, Arc::new(|_| {})).await?;
     for note in &read.unavailable {
-        let _ = writeln!(std::io::stderr(), "orgscope: warning: {note}");
+        super::warn(note.raw());
     }
     let mut attempts = read.attempts;
     crate::model::name_accounts(&mut attempts, &org);
@@ -231,7 +158,7 @@ pub async fn run(source: Arc<dyn Source>, global: &GlobalArgs, args: &Assignment
         AssignmentsFormat::Csv => render_csv(&attempts).map_err(Failure::runtime)?,
         AssignmentsFormat::Text => render_text(&attempts),
     };
-    std::io::stdout().write_all(text.as_bytes()).map_err(Failure::runtime)?;
+    super::print(&text)?;
     let failed = attempts.iter().filter(|a| a.status.is_failure()).count();
     let _ = writeln!(
         std::io::stderr(),
@@ -259,16 +186,20 @@ mod tests {
         }
     }
 
+    fn window_of(args: &AssignmentsArgs, now: DateTime<Utc>) -> Result<(DateTime<Utc>, DateTime<Utc>), String> {
+        window(args, now, Duration::days(7))
+    }
+
     #[test]
     fn the_window_defaults_to_seven_days_and_refuses_more_than_ninety() {
         let now = parse_time("2026-11-23T12:00:00Z").unwrap_or_default();
-        let (start, end) = window(&args(None, None, None), now).unwrap_or_default();
+        let (start, end) = window_of(&args(None, None, None), now).unwrap_or_default();
         assert_eq!((end - start).num_days(), 7);
-        assert!(window(&args(Some("12h"), None, None), now).is_ok());
-        let wide = window(&args(Some("91d"), None, None), now).unwrap_err();
+        assert!(window_of(&args(Some("12h"), None, None), now).is_ok());
+        let wide = window_of(&args(Some("91d"), None, None), now).unwrap_err();
         assert!(wide.contains("90 days"), "{wide}");
-        assert!(window(&args(None, Some("2026-11-01"), Some("2026-10-01")), now).is_err());
-        assert!(window(&args(None, Some("2026-11-01"), Some("2026-11-02T00:00:00Z")), now).is_ok());
+        assert!(window_of(&args(None, Some("2026-11-01"), Some("2026-10-01")), now).is_err());
+        assert!(window_of(&args(None, Some("2026-11-01"), Some("2026-11-02T00:00:00Z")), now).is_ok());
         assert!(parse_duration("7x").is_err());
     }
 }

@@ -2,26 +2,21 @@
 //! now) or `cached` (the profile's last cached run). Exit 0 when nothing changed, 5 when something
 //! did, 2 for a file that is not a snapshot or two different organizations.
 
-use std::io::Write;
-
-use super::{Failure, GlobalArgs, exit};
+use super::args::DiffFormat;
+use super::context::{Context, Mode};
+use super::failure::{Failure, exit};
 use crate::model::Snapshot;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum DiffFormat {
-    Text,
-    Json,
-}
-
-/// Something changed between the two runs.
-pub const CHANGED: u8 = 5;
-
-async fn side(which: &str, global: &GlobalArgs) -> Result<Snapshot, Failure> {
-    let usage = |message: String| Failure { code: exit::USAGE, message };
+async fn side(which: &str, cx: &Context) -> Result<Snapshot, Failure> {
+    let usage = |message: String| Failure::usage(message);
     match which {
-        "-" => super::snapshot::live(super::build_source(global).await?, global).await,
+        "-" => super::snapshot::live(cx).await,
+        // The demo's cached run is the one it ships, a week older (what the TUI's Δ marks show).
+        "cached" if cx.mode() == Mode::Demo => {
+            cx.source().await?.previous_snapshot().ok_or_else(|| usage("the demo holds no earlier run".into()))
+        }
         "cached" => {
-            let path = super::snapshot::cache_path(global).ok_or_else(|| usage("no cache directory".into()))?;
+            let path = cx.snapshot_cache_path().ok_or_else(|| usage("no cache directory (or --no-cache)".into()))?;
             if !path.exists() {
                 return Err(usage(format!(
                     "there is no cached run at {}: run the TUI once (it caches every run), or give a snapshot file",
@@ -34,13 +29,13 @@ async fn side(which: &str, global: &GlobalArgs) -> Result<Snapshot, Failure> {
     }
 }
 
-pub async fn run(global: &GlobalArgs, old: &str, new: &str, format: DiffFormat) -> Result<u8, Failure> {
-    let (old, new) = (side(old, global).await?, side(new, global).await?);
-    let diff = crate::diff::diff(&old, &new).map_err(|err| Failure { code: exit::USAGE, message: err.to_string() })?;
+pub async fn run(cx: &Context, old: &str, new: &str, format: DiffFormat) -> Result<u8, Failure> {
+    let (old, new) = (side(old, cx).await?, side(new, cx).await?);
+    let diff = crate::diff::diff(&old, &new).map_err(Failure::usage)?;
     let text = match format {
         DiffFormat::Json => serde_json::to_string_pretty(&diff).map_err(Failure::runtime)? + "\n",
         DiffFormat::Text => crate::diff::render_text(&diff),
     };
-    std::io::stdout().write_all(text.as_bytes()).map_err(Failure::runtime)?;
-    Ok(if diff.changes.is_empty() { exit::OK } else { CHANGED })
+    super::print(&text)?;
+    Ok(if diff.changes.is_empty() { exit::OK } else { exit::CHANGED })
 }

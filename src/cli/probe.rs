@@ -9,27 +9,14 @@ use std::time::Instant;
 
 use serde::Serialize;
 
-use super::{Failure, GlobalArgs, exit};
+use super::args::ProbeFormat;
+use super::context::Context;
+use super::failure::{Failure, exit};
 use crate::diagram::{Diagram, Kind, Verdict};
-use crate::export::profiles;
 use crate::model::{ProbeOutcome, ProbeStatus, RawText, Text};
-use crate::probe::{CallerContext, ProbeSettings, ProbeTarget, Prober};
-use crate::source::Source;
+use crate::probe::{CallerContext, ProbeTarget, Prober};
 use crate::source::portal::Portal;
 use crate::text::csv_cell;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum ProbeFormat {
-    Text,
-    Json,
-    Csv,
-    /// Graphviz source, accounts filled by status
-    Dot,
-    /// A Mermaid flowchart, accounts filled by status
-    Mermaid,
-    /// A self-contained SVG, accounts filled by status
-    Svg,
-}
 
 /// One row of `orgscope probe --format json`.
 #[derive(Debug, Clone, Serialize)]
@@ -72,45 +59,18 @@ pub async fn portal_roles(portal: Option<Arc<dyn Portal>>) -> Option<HashMap<Str
             Some(accounts.into_iter().map(|a| (a.account_id, a.roles)).collect())
         }
         Err(err) => {
-            let _ = writeln!(std::io::stderr(), "orgscope: Identity Center roles left out: {err}");
+            super::warn(&format!("Identity Center roles left out: {err}"));
             None
         }
     }
 }
 
-/// The probe settings the global flags ask for.
-pub fn settings(global: &GlobalArgs, source: &dyn Source) -> ProbeSettings {
-    let mut settings = ProbeSettings {
-        roles: global.roles.clone(),
-        external_id: global.external_id.clone(),
-        concurrency: global.concurrency(),
-        region: global.region.clone().or_else(|| source.region()),
-        ..ProbeSettings::default()
-    };
-    if settings.roles.is_empty() {
-        settings.roles = ProbeSettings::default().roles;
-    }
-    for (id, target) in global.settings.targets() {
-        if let Some(roles) = &target.roles {
-            settings.roles_for.insert(id.clone(), roles.clone());
-        }
-        if let Some(external_id) = &target.external_id {
-            settings.external_ids.insert(id.clone(), external_id.clone());
-        }
-    }
-    settings
-}
-
-pub async fn run(
-    source: Arc<dyn Source>,
-    global: &GlobalArgs,
-    format: ProbeFormat,
-    fail_on_blocked: bool,
-) -> Result<u8, Failure> {
+pub async fn run(cx: &Context, format: ProbeFormat, fail_on_blocked: bool) -> Result<u8, Failure> {
     let started = Instant::now();
+    let source = cx.source().await?;
     let org = source.discover(Arc::new(|_| {})).await?;
-    let prober = Prober::new(Arc::clone(&source), settings(global, source.as_ref()));
-    let portal = super::signin::optional_portal(global).await;
+    let prober = Prober::new(Arc::clone(&source), cx.probe_settings(source.as_ref()));
+    let portal = cx.optional_portal().await;
     let caller = CallerContext::of(&org);
     let (results, portal) = tokio::join!(prober.probe_collect(ProbeTarget::all(&org), &caller), portal_roles(portal));
     let rows: Vec<ProbeRow> =
@@ -224,111 +184,4 @@ pub fn render_csv(rows: &[ProbeRow]) -> Result<String, csv::Error> {
     }
     let bytes = writer.into_inner().map_err(|err| csv::Error::from(err.into_error()))?;
     Ok(String::from_utf8_lossy(&bytes).into_owned())
-}
-
-/// `orgscope profiles`: one `~/.aws/config` profile per account reachable through a role.
-pub async fn profiles(
-    source: Arc<dyn Source>,
-    global: &GlobalArgs,
-    prefix: &str,
-    write: bool,
-    template: Option<&crate::export::profiles::NameTemplate>,
-) -> Result<u8, Failure> {
-    use crate::export::profiles::{NameFields, Profile, ProfileAccess};
-    let org = source.discover(Arc::new(|_| {})).await?;
-    let settings = settings(global, source.as_ref());
-    let prober = Prober::new(Arc::clone(&source), settings.clone());
-    let results = prober.probe_collect(ProbeTarget::all(&org), &CallerContext::of(&org)).await;
-    let region = global.region.clone().or_else(|| source.region());
-    let source_profile = global.profile.clone().unwrap_or_else(|| "default".to_string());
-    let list: Vec<Profile> = results
-        .iter()
-        .filter(|(_, outcome)| outcome.status == ProbeStatus::Reachable && outcome.reason.is_none())
-        .filter_map(|(target, outcome)| {
-            let role_arn = outcome.role_arn.as_deref()?;
-            let ou_path = target.ou_path();
-            let (name, exact) = match template {
-                Some(template) => template.render(
-                    prefix,
-                    &NameFields {
-                        account_id: &target.account.id,
-                        account_name: &target.account.name,
-                        ou_path: &ou_path,
-                        role: role_arn.rsplit('/').next().unwrap_or_default(),
-                    },
-                ),
-                None => profiles::profile_name(prefix, &ou_path, &target.account.name),
-            };
-            Some(Profile {
-                name,
-                exact,
-                account: target.account.name.clone(),
-                ou_path: target.ou_path(),
-                access: ProfileAccess::Role {
-                    role_arn: outcome.role_arn.clone()?,
-                    source_profile: source_profile.clone(),
-                    external_id: settings.external_id_for(target),
-                },
-                region: region.clone(),
-            })
-        })
-        .collect();
-    write_profiles(profiles::Kind::Role, &list, write)
-}
-
-/// Prints `kind`'s managed block of `list`, or writes it into the shared config file. A name the
-/// file defines outside the block is skipped (named on stderr); nothing is written when no
-/// profile is left, so a run that reached nothing never empties the block.
-pub fn write_profiles(kind: profiles::Kind, list: &[profiles::Profile], write: bool) -> Result<u8, Failure> {
-    let path = profiles::config_path();
-    let mut stderr = std::io::stderr();
-    if !write {
-        let existing = path.as_ref().and_then(|p| std::fs::read_to_string(p).ok()).unwrap_or_default();
-        let names = profiles::assign_names(list, &profiles::defined_names(&existing, kind));
-        report_skipped(list, &names, path.as_deref());
-        let block = profiles::render_block(kind, list, &names);
-        std::io::stdout().write_all(block.as_bytes()).map_err(Failure::runtime)?;
-        return Ok(exit::OK);
-    }
-    let path = path.ok_or_else(|| Failure::runtime("no home directory: set AWS_CONFIG_FILE"))?;
-    let mut names = Vec::new();
-    crate::files::update_locked(&path, 0o600, false, |existing| {
-        names = profiles::assign_names(list, &profiles::defined_names(existing, kind));
-        if names.iter().all(Option::is_none) {
-            return existing.to_string();
-        }
-        profiles::replace_block(existing, kind, &profiles::render_block(kind, list, &names))
-    })
-    .map_err(|err| Failure::runtime(format!("could not write {}: {err}", path.display())))?;
-    let skipped = report_skipped(list, &names, Some(&path));
-    let written = names.iter().flatten().count();
-    if written == 0 {
-        return Err(Failure::runtime(format!(
-            "no profile to write ({} reachable, {skipped} skipped): the managed block in {} was left as it was",
-            list.len(),
-            path.display()
-        )));
-    }
-    let skipped =
-        if skipped > 0 { format!(" ({skipped} skipped: defined outside orgscope's block)") } else { String::new() };
-    let _ = writeln!(stderr, "wrote {written} profiles to {}{skipped}", path.display());
-    Ok(exit::OK)
-}
-
-/// Names each profile left out because the file defines its name already; returns how many.
-fn report_skipped(list: &[profiles::Profile], names: &[Option<String>], path: Option<&std::path::Path>) -> usize {
-    let file = path.map(|p| p.display().to_string()).unwrap_or_else(|| "the config file".into());
-    let mut count = 0;
-    for (profile, name) in list.iter().zip(names) {
-        if name.is_none() {
-            count += 1;
-            let _ = writeln!(
-                std::io::stderr(),
-                "orgscope: profile {} for {} is skipped: {file} defines it already, outside orgscope's block",
-                profile.name,
-                profile.account
-            );
-        }
-    }
-    count
 }

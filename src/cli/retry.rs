@@ -7,29 +7,25 @@
 use std::io::{BufRead, IsTerminal, Write};
 use std::sync::Arc;
 
-use super::assignments::{RetryFormat, render_text, row};
-use super::{Failure, GlobalArgs, exit};
+use super::args::RetryFormat;
+use super::assignments::{render_text, row};
+use super::context::Context;
+use super::failure::{Failure, exit};
 use crate::model::{AssignmentAttempt, AssignmentStatus, Operation, Text};
-use crate::source::Source;
 
 fn usage(message: impl Into<String>) -> Failure {
-    Failure { code: exit::USAGE, message: message.into() }
+    Failure::usage(message.into())
 }
 
-pub async fn run(
-    source: Arc<dyn Source>,
-    global: &GlobalArgs,
-    request_id: &str,
-    yes: bool,
-    format: RetryFormat,
-) -> Result<u8, Failure> {
+pub async fn run(cx: &Context, request_id: &str, yes: bool, format: RetryFormat) -> Result<u8, Failure> {
     let interactive = std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
     if !yes && !interactive {
         return Err(usage(
             "retrying writes to AWS and needs a yes: run it on a terminal to be asked, or add --yes; nothing was sent",
         ));
     }
-    let sso_region = global.sso_region.as_deref();
+    let source = cx.source().await?;
+    let sso_region = cx.flags.sso_region.as_deref();
     let Some(mut attempt) = source.assignment_request(sso_region, request_id).await? else {
         return Err(usage(format!(
             "Identity Center knows no request {}: `orgscope assignments --failed` lists the failed ones with their request ids",
@@ -57,7 +53,7 @@ pub async fn run(
         RetryFormat::Json => serde_json::to_string_pretty(&row(&new)).map_err(Failure::runtime)? + "\n",
         RetryFormat::Text => render_text(std::slice::from_ref(&new)),
     };
-    std::io::stdout().write_all(text.as_bytes()).map_err(Failure::runtime)?;
+    super::print(&text)?;
     match new.status {
         AssignmentStatus::Succeeded => Ok(exit::OK),
         AssignmentStatus::InProgress => Err(Failure::runtime(format!(

@@ -6,15 +6,18 @@ use std::sync::Arc;
 
 use futures::stream::{self, StreamExt};
 
-use super::{Failure, TreeFormat, exit};
+use super::args::TreeFormat;
+use super::context::Context;
+use super::failure::{Failure, exit};
 use crate::diagram::{Diagram, Kind};
 use crate::model::{Account, Node, Org};
 use crate::source::Source;
 
-pub async fn run(source: &dyn Source, format: TreeFormat, with_tags: bool) -> Result<u8, Failure> {
+pub async fn run(cx: &Context, format: TreeFormat, with_tags: bool) -> Result<u8, Failure> {
+    let source = cx.source().await?;
     let mut org = source.discover(Arc::new(|_| {})).await?;
     if with_tags {
-        fill_tags(source, &mut org).await?;
+        fill_tags(source.as_ref(), &mut org).await?;
     } else {
         for account in org.accounts_mut() {
             account.tags = None;

@@ -214,6 +214,18 @@ pub fn signin_url(
     Ok(format!("{endpoint}?{}", query.finish()))
 }
 
+/// The demo's sign-in URL, made offline: the demo opens no connection (its credentials are not
+/// valid anywhere, and AWS would refuse them).
+pub fn demo_signin_url(credentials: &TempCredentials, destination: &str) -> String {
+    let endpoint = federation_endpoint(partition_of(&credentials.role_arn));
+    let mut query = url::form_urlencoded::Serializer::new(String::new());
+    query.append_pair("Action", "login");
+    query.append_pair("Issuer", "orgscope");
+    query.append_pair("Destination", destination);
+    query.append_pair("SigninToken", &format!("orgscope-demo-token-for-{}-not-valid", credentials.account_id));
+    format!("{endpoint}?{}", query.finish())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

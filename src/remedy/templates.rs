@@ -22,7 +22,9 @@ pub enum Template {
 #[derive(Debug, Clone, Default)]
 pub struct TemplateValues {
     pub management_account_id: String,
-    pub role_name: Option<String>,
+    /// The roles (`--role`, in order): the trust policy and the StackSet install the first, the
+    /// scanner policy may assume every one. Empty: the default role.
+    pub roles: Vec<String>,
     pub external_id: Option<String>,
 }
 
@@ -37,7 +39,12 @@ impl Template {
 
     /// The file with every placeholder filled in.
     pub fn render(self, values: &TemplateValues) -> String {
-        let role = values.role_name.as_deref().unwrap_or(DEFAULT_ROLE);
+        let role = values.roles.first().map(String::as_str).unwrap_or(DEFAULT_ROLE);
+        let arns: Vec<String> = match values.roles.as_slice() {
+            [] => vec![format!("arn:aws:iam::*:role/{DEFAULT_ROLE}")],
+            roles => roles.iter().map(|r| format!("arn:aws:iam::*:role/{r}")).collect(),
+        };
+        let role_arns = serde_json::to_string(&arns).unwrap_or_default();
         let external_id = values.external_id.as_deref().unwrap_or_default();
         let (source, external_id) = match self {
             Template::TrustPolicy => (TRUST_POLICY, json_string_body(external_id)),
@@ -58,6 +65,7 @@ impl Template {
             .replace("{{MANAGEMENT_ACCOUNT_ID}}", &values.management_account_id)
             .replace("{{ROLE_NAME}}", &role)
             .replace("{{EXTERNAL_ID}}", &external_id)
+            .replace("{{ROLE_ARNS}}", &role_arns)
     }
 }
 
@@ -79,7 +87,7 @@ mod tests {
     fn values(external_id: Option<&str>) -> TemplateValues {
         TemplateValues {
             management_account_id: "111111111111".into(),
-            role_name: Some("AuditRole".into()),
+            roles: vec!["AuditRole".into()],
             external_id: external_id.map(str::to_string),
         }
     }
@@ -100,12 +108,19 @@ mod tests {
     }
 
     #[test]
-    fn the_scanner_policy_is_valid_json_naming_the_role() {
+    fn the_scanner_policy_is_valid_json_allowing_every_role() {
         let text = Template::ScannerPolicy.render(&values(None));
         let json: serde_json::Value = serde_json::from_str(&text).expect("valid JSON");
         assert!(text.contains("role/AuditRole"));
         assert!(!text.contains("{{"));
         assert_eq!(json["Version"], "2012-10-17");
+        let both = TemplateValues { roles: vec!["A".into(), "B".into()], ..values(None) };
+        let json: serde_json::Value = serde_json::from_str(&Template::ScannerPolicy.render(&both)).expect("valid JSON");
+        let statement = json["Statement"].as_array().and_then(|s| s.iter().find(|s| s["Action"] == "sts:AssumeRole"));
+        assert_eq!(
+            statement.map(|s| s["Resource"].clone()),
+            Some(serde_json::json!(["arn:aws:iam::*:role/A", "arn:aws:iam::*:role/B"]))
+        );
     }
 
     #[test]

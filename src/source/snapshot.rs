@@ -162,8 +162,20 @@ impl Source for SnapshotSource {
     /// A saved file's verdict, or for an account it holds none of, `skipped`: a saved run is never
     /// probed again. The demo has a verdict for every account.
     fn saved_outcome(&self, account_id: &str) -> Option<ProbeOutcome> {
-        self.snapshot.access.get(account_id).cloned().or_else(|| {
-            (!self.demo).then(|| ProbeOutcome {
+        if let Some(saved) = self.snapshot.access.get(account_id) {
+            return Some(saved.clone());
+        }
+        if self.demo {
+            return None;
+        }
+        // What needs no call is known from the tree itself; the rest was not probed.
+        let org = &self.snapshot.org;
+        let quiet =
+            |status, reason| ProbeOutcome { status, reason: Some(reason), role_arn: None, message: None, hint: None };
+        Some(match org.accounts().find(|a| a.id == account_id) {
+            _ if org.caller.account == account_id => quiet(ProbeStatus::Reachable, Reason::CallerAccount),
+            Some(account) if account.is_suspended() => quiet(ProbeStatus::Skipped, Reason::AccountSuspended),
+            _ => ProbeOutcome {
                 status: ProbeStatus::Skipped,
                 reason: None,
                 role_arn: None,
@@ -172,7 +184,7 @@ impl Source for SnapshotSource {
                     "The snapshot holds no verdict for this account: run orgscope without --snapshot to probe it."
                         .into(),
                 ),
-            })
+            },
         })
     }
 

@@ -87,8 +87,12 @@ async fn perform(job: Job, prober: Arc<Prober>, tx: mpsc::UnboundedSender<Sent>)
             Job::ConsoleUrl { credentials, destination, copy, browser, account } => {
                 let endpoint = crate::export::console::test_endpoint();
                 let result = tokio::task::spawn_blocking(move || {
-                    let url = crate::export::console::signin_url(&credentials, &destination, endpoint.as_deref())
-                        .map_err(|err| err.to_string())?;
+                    // The demo's credentials are valid nowhere: its URL is made offline.
+                    let url = match credentials.demo {
+                        true => crate::export::console::demo_signin_url(&credentials, &destination),
+                        false => crate::export::console::signin_url(&credentials, &destination, endpoint.as_deref())
+                            .map_err(|err| err.to_string())?,
+                    };
                     if !copy {
                         browser.open_signin(&url, &account, &credentials.account_id)?;
                     }

@@ -316,8 +316,11 @@ impl TreeScreen {
         let mut role = cx.settings.probe.roles.first().cloned();
         let template = match node.account() {
             None => Some(Template::Stackset),
-            Some((_, access)) => {
+            Some((account, access)) => {
                 let outcome = access.outcome();
+                if outcome.is_some_and(|o| o.status == crate::model::ProbeStatus::Reachable) {
+                    return Reply::toast(format!("{} is reachable: there is nothing to fix", account.name));
+                }
                 if let Some(arn) = outcome.and_then(|o| o.role_arn.as_deref()) {
                     role = arn.rsplit('/').next().map(str::to_string);
                 }
@@ -331,9 +334,13 @@ impl TreeScreen {
         let Some(template) = template else {
             return Reply::toast("no template fixes this: the Fix in the detail pane says what to do");
         };
+        let roles = match template {
+            Template::ScannerPolicy => cx.settings.probe.roles.clone(),
+            _ => role.into_iter().collect(),
+        };
         let values = TemplateValues {
             management_account_id: cx.org.map(|o| o.organization.management_account_id.clone()).unwrap_or_default(),
-            role_name: role,
+            roles,
             external_id: cx.settings.probe.external_id.clone(),
         };
         Reply::effect(Effect::copy(template.render(&values), format!("the {} template", template.name())))

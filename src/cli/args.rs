@@ -1,0 +1,415 @@
+//! The command line as typed: the global flags, the subcommands and their flags, checked for
+//! values AWS would refuse. [`super::context::Context`] turns them, once, into what the commands
+//! work with.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use super::failure::{Failure, exit};
+use crate::export::shell::Format;
+use crate::model::Operation;
+use crate::probe::SWITCH_SESSION_SECONDS;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "orgscope",
+    version,
+    about = "See your AWS organization, where you can get in, and why Identity Center assignments failed",
+    long_about = "orgscope draws the AWS Organizations tree in the terminal, marks the accounts whose \
+access is blocked and says why, and hands out credentials for the ones you can reach.\n\n\
+Run it with no command for the TUI, or try it without an AWS account: orgscope --demo",
+    after_help = "Exit codes: 0 success, 1 runtime error, 2 usage error (a bad flag, or a file given \
+on the command line that cannot be read), 3 blocked accounts found (probe --fail-on-blocked), 4 assume on \
+a blocked account, 5 diff found changes."
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct GlobalArgs {
+    /// AWS profile to use (default: the SDK's default chain: environment, profiles, SSO, IMDS)
+    #[arg(long, global = true, value_name = "P")]
+    pub profile: Option<String>,
+    /// AWS region (default: from the profile or the environment, else us-east-1)
+    #[arg(long, global = true, value_name = "R")]
+    pub region: Option<String>,
+    /// Send every AWS call to this endpoint (AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_<SERVICE> work too)
+    #[arg(long, global = true, value_name = "URL")]
+    pub endpoint_url: Option<String>,
+    /// Role to assume in member accounts, tried in order (repeatable; default: the config's roles,
+    /// else OrganizationAccountAccessRole)
+    #[arg(long = "role", global = true, value_name = "NAME")]
+    pub roles: Vec<String>,
+    /// External ID to pass when assuming roles
+    #[arg(long, global = true, value_name = "ID")]
+    pub external_id: Option<String>,
+    /// Identity Center's region (default: the profile's sso_region, else --region)
+    #[arg(long, global = true, value_name = "R")]
+    pub sso_region: Option<String>,
+    /// Your Identity Center sign-in: an [sso-session NAME] of the shared config (default: the
+    /// config's sso_session, else the profile's sso_session or its legacy sso_start_url)
+    #[arg(long, global = true, value_name = "NAME")]
+    pub sso_session: Option<String>,
+    /// Use the embedded demo organization; no AWS call is made
+    #[arg(long, global = true, conflicts_with = "snapshot")]
+    pub demo: bool,
+    /// Read a snapshot saved by `orgscope snapshot -o FILE`; no AWS call is made
+    #[arg(long, global = true, value_name = "FILE")]
+    pub snapshot: Option<PathBuf>,
+    /// The most AWS calls in flight at once (default: the config's, else 64); the pace adapts to throttling
+    #[arg(long, global = true, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub concurrency: Option<u16>,
+    /// Do not read or write the local cache
+    #[arg(long, global = true)]
+    pub no_cache: bool,
+    /// The config file (default: $XDG_CONFIG_HOME/orgscope/config.toml)
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// How the console opens: a command with %u for the URL (run without a shell, e.g.
+    /// "firefox -P work %u"), or firefox-container (a Firefox container per account); default: the
+    /// config's browser, else $BROWSER, else the system's opener
+    #[arg(long, global = true, value_name = "CMD")]
+    pub browser: Option<String>,
+}
+
+/// Calls in flight when neither the flag nor the config says.
+pub const DEFAULT_CONCURRENCY: u16 = 64;
+
+impl GlobalArgs {
+    /// Refuses values AWS would refuse, with what is allowed, before any call is made.
+    pub fn validate(&self) -> Result<(), Failure> {
+        let usage = |message: String| Failure { code: exit::USAGE, message };
+        let allowed = |text: &str, extra: &str| {
+            text.chars().all(|c| c.is_ascii_alphanumeric() || "_+=,.@-".contains(c) || extra.contains(c))
+        };
+        for role in &self.roles {
+            if role.is_empty() || role.len() > 64 || !allowed(role, "") {
+                return Err(usage(format!(
+                    "--role {role:?} is not an IAM role name: 1 to 64 letters, digits and + = , . @ _ -"
+                )));
+            }
+        }
+        if let Some(id) = &self.external_id
+            && (id.len() < 2 || id.len() > 1224 || !allowed(id, ":/"))
+        {
+            return Err(usage(format!(
+                "--external-id {id:?} is not allowed: 2 to 1224 letters, digits and + = , . @ : / _ -"
+            )));
+        }
+        for (flag, region) in [("--region", &self.region), ("--sso-region", &self.sso_region)] {
+            if let Some(region) = region
+                && (region.is_empty()
+                    || !region.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'))
+            {
+                return Err(usage(format!("{flag} {region:?} is not a region name such as eu-west-1")));
+            }
+        }
+        Ok(())
+    }
+
+    pub fn concurrency(&self) -> usize {
+        usize::from(self.concurrency.unwrap_or(DEFAULT_CONCURRENCY))
+    }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Discover the organization and print it
+    Tree {
+        #[arg(long, value_enum, default_value_t = TreeFormat::Text)]
+        format: TreeFormat,
+        /// Also read every account's tags (one ListTagsForResource call per account)
+        #[arg(long)]
+        with_tags: bool,
+    },
+    /// Discover the organization and try to assume a role in every account
+    Probe {
+        #[arg(long, value_enum, default_value_t = ProbeFormat::Text)]
+        format: ProbeFormat,
+        /// Exit with code 3 when any account is blocked
+        #[arg(long)]
+        fail_on_blocked: bool,
+    },
+    /// Identity Center requests (assignments created and deleted, permission sets provisioned)
+    /// from CloudTrail and Identity Center's status APIs, with why each failed; `retry` sends one again
+    Assignments(AssignmentsArgs),
+    /// Who can get in where through Identity Center: every assignment, or one user's effective
+    /// access through her groups
+    Access(AccessArgs),
+    /// Credentials for one account: exports for a shell, a profile, a sub-process or the console
+    Assume(AssumeArgs),
+    /// Sign in to Identity Center (device authorization, as `aws sso login`), into the AWS CLI's
+    /// token cache
+    Login {
+        /// Print the URL and the code on stderr instead of opening a browser
+        #[arg(long)]
+        no_browser: bool,
+    },
+    /// The accounts and roles your Identity Center sign-in reaches
+    Roles {
+        #[arg(long, value_enum, default_value_t = RolesFormat::Text)]
+        format: RolesFormat,
+    },
+    /// One ~/.aws/config profile per reachable account (with --sso: per portal role), in a block
+    /// a second run replaces
+    Profiles {
+        /// One sso-session profile per role your Identity Center sign-in holds, instead of one
+        /// role_arn profile per account reachable through the cross-account role
+        #[arg(long)]
+        sso: bool,
+        /// Put this in front of every profile name
+        #[arg(long, value_name = "P", default_value = "")]
+        prefix: String,
+        /// Write the block into the AWS config file (AWS_CONFIG_FILE honoured) instead of printing it
+        #[arg(long)]
+        write: bool,
+        /// How to name each profile: {account_id}, {account_name}, {ou_path} (OUs joined with -),
+        /// {ou} (the nearest OU), {role} (default: the config's profile_name_template, else the
+        /// OU path and the account name)
+        #[arg(long, value_name = "T")]
+        name_template: Option<String>,
+    },
+    /// Print the shell function that lets switch-role in the TUI change the current shell
+    Init {
+        #[arg(value_enum)]
+        shell: crate::export::init::InitShell,
+    },
+    /// Print a fix as a ready file: the role's trust policy, a StackSet that installs it everywhere,
+    /// or the least-privilege policy for the identity running orgscope
+    Template {
+        #[arg(value_enum)]
+        kind: crate::remedy::Template,
+        /// The account allowed to assume the role (default: the organization's management account)
+        #[arg(long, value_name = "ID")]
+        management_account: Option<String>,
+    },
+    /// What changed between two runs: OLD and NEW are snapshot files, - (a live run now) or cached
+    /// (the profile's last cached run); exit 5 when something changed
+    Diff {
+        old: String,
+        new: String,
+        #[arg(long, value_enum, default_value_t = DiffFormat::Text)]
+        format: DiffFormat,
+    },
+    /// Save the organization, every account's probe verdict and the assignment attempts, for
+    /// offline viewing with --snapshot FILE
+    Snapshot {
+        /// Where to write the snapshot
+        #[arg(short, long, value_name = "FILE")]
+        output: PathBuf,
+    },
+    /// Internal: holds a secret on the clipboard (read from stdin), marked for clipboard managers
+    /// as one, and clears it after SECONDS. orgscope starts this itself for `y` and `O`.
+    #[command(hide = true)]
+    ClipboardHold {
+        #[arg(long, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..=3600))]
+        seconds: u64,
+    },
+    /// Print shell completions
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TreeFormat {
+    Text,
+    Json,
+    /// Graphviz source (`dot -Tsvg`)
+    Dot,
+    /// A Mermaid flowchart for Markdown
+    Mermaid,
+    /// A self-contained SVG
+    Svg,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ProbeFormat {
+    Text,
+    Json,
+    Csv,
+    /// Graphviz source, accounts filled by status
+    Dot,
+    /// A Mermaid flowchart, accounts filled by status
+    Mermaid,
+    /// A self-contained SVG, accounts filled by status
+    Svg,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum RolesFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum DiffFormat {
+    Text,
+    Json,
+}
+
+/// How `assume` gets in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum Via {
+    /// sts:AssumeRole into the cross-account role (--role)
+    Role,
+    /// Your Identity Center sign-in: the access portal's credentials for a permission set's role
+    Sso,
+    /// The role first; when it is blocked, Identity Center
+    #[default]
+    Auto,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct AssumeArgs {
+    /// The account: its 12-digit id or its exact name (case-insensitive)
+    pub account: String,
+    /// How to get in: role (sts:AssumeRole), sso (your Identity Center sign-in), auto (the role,
+    /// then Identity Center when the role is blocked)
+    #[arg(long, value_enum, default_value_t = Via::Auto)]
+    pub via: Via,
+    /// The portal role (permission set) to take through Identity Center (default: the first of the
+    /// config's sso_roles the account offers, else its only role)
+    #[arg(long, value_name = "NAME")]
+    pub sso_role: Option<String>,
+    /// How to print the credentials (default: the config's export.format, else sh)
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
+    /// Session length in seconds (900–43200; role chaining caps it at 3600; through Identity
+    /// Center the permission set's own session duration decides)
+    #[arg(long, value_name = "SECONDS", default_value_t = SWITCH_SESSION_SECONDS,
+          value_parser = clap::value_parser!(i32).range(900..=43200))]
+    pub duration: i32,
+    /// Write the credentials as this profile into the shared credentials file instead of printing
+    #[arg(long, value_name = "NAME", conflicts_with = "format")]
+    pub write_profile: Option<String>,
+    /// Open the AWS console signed in as the role (with --print: print the URL)
+    #[arg(long, conflicts_with_all = ["write_profile", "format"])]
+    pub console: bool,
+    /// With --console: print the sign-in URL instead of opening a browser
+    #[arg(long, requires = "console")]
+    pub print: bool,
+    /// With --console: where to land: a service (s3, ec2, iam, cloudformation, lambda, …), a console
+    /// path (/ec2/home#Instances:) or a console URL (default: the config's console_destination,
+    /// else the console home)
+    #[arg(long, value_name = "D", requires = "console")]
+    pub destination: Option<String>,
+    /// With --console: the console's region (default: the config's console_region, else --region)
+    #[arg(long, value_name = "R", requires = "console")]
+    pub console_region: Option<String>,
+    /// Run a command (default: $SHELL) with the credentials in its environment; its exit code is
+    /// passed through
+    #[arg(long, conflicts_with_all = ["write_profile", "console", "format"])]
+    pub exec: bool,
+    /// The command for --exec
+    #[arg(last = true, value_name = "CMD", requires = "exec")]
+    pub command: Vec<String>,
+    /// MFA device ARN for roles that require MFA (the code is asked for on the terminal)
+    #[arg(long, value_name = "ARN")]
+    pub mfa_serial: Option<String>,
+    /// The MFA code, instead of being asked
+    #[arg(long, value_name = "CODE", requires = "mfa_serial")]
+    pub mfa_code: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum AccessFormat {
+    Text,
+    Json,
+    Csv,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct AccessArgs {
+    /// Only this account (id or exact name, case-insensitive)
+    #[arg(value_name = "ACCOUNT")]
+    pub account: Option<String>,
+    /// A user (user name, display name, email or id): every account she reaches, her groups'
+    /// assignments included; or a group (display name or id)
+    #[arg(long, value_name = "NAME|ID")]
+    pub principal: Option<String>,
+    /// Only this permission set (name, case-insensitive)
+    #[arg(long, value_name = "NAME")]
+    pub permission_set: Option<String>,
+    /// Only rows whose permission set is not provisioned at its latest version
+    #[arg(long)]
+    pub stale: bool,
+    #[arg(long, value_enum, default_value_t = AccessFormat::Text)]
+    pub format: AccessFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum AssignmentsFormat {
+    Text,
+    Json,
+    Csv,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum OperationArg {
+    Create,
+    Delete,
+    Provision,
+}
+
+impl From<OperationArg> for Operation {
+    fn from(arg: OperationArg) -> Operation {
+        match arg {
+            OperationArg::Create => Operation::Create,
+            OperationArg::Delete => Operation::Delete,
+            OperationArg::Provision => Operation::Provision,
+        }
+    }
+}
+
+#[derive(Debug, Clone, clap::Subcommand)]
+pub enum AssignmentsAction {
+    /// Send a FAILED request again with the same parameters (asks first; the one write orgscope
+    /// makes), follow it to its final status and print it: exit 0 on SUCCEEDED, 1 otherwise
+    Retry {
+        /// The request id (`request_id` in the listing)
+        #[arg(value_name = "REQUEST_ID")]
+        request_id: String,
+        /// Send it without asking (required without a terminal)
+        #[arg(long)]
+        yes: bool,
+        #[arg(long, value_enum, default_value_t = RetryFormat::Text)]
+        format: RetryFormat,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum RetryFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone, Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct AssignmentsArgs {
+    #[command(subcommand)]
+    pub action: Option<AssignmentsAction>,
+    /// How far back to look: 30m, 12h, 7d, 2w (at most 90 days)
+    #[arg(long, value_name = "DURATION", conflicts_with_all = ["start", "end"])]
+    pub since: Option<String>,
+    /// Start of the window (RFC 3339, or a date such as 2026-11-01)
+    #[arg(long, value_name = "TIME")]
+    pub start: Option<String>,
+    /// End of the window (default: now)
+    #[arg(long, value_name = "TIME")]
+    pub end: Option<String>,
+    /// Only FAILED, API_ERROR and UNKNOWN attempts
+    #[arg(long)]
+    pub failed: bool,
+    /// Only these operations (default: all three)
+    #[arg(long, value_enum, value_delimiter = ',', value_name = "OPS")]
+    pub operation: Vec<OperationArg>,
+    #[arg(long, value_enum, default_value_t = AssignmentsFormat::Text)]
+    pub format: AssignmentsFormat,
+}

@@ -1,0 +1,241 @@
+//! What every command works with, built once from the flags and the config file (ripgrep's
+//! `HiArgs`): the resolved settings, the source (the demo, a snapshot or AWS) and your Identity
+//! Center sign-in's portal, each made the first time a command asks for it. No command goes back to
+//! the raw flags or builds these itself.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use tokio::sync::OnceCell;
+
+use super::args::GlobalArgs;
+use super::failure::Failure;
+use crate::config::Config;
+use crate::export::profiles::NameTemplate;
+use crate::probe::ProbeSettings;
+use crate::source::aws::{AwsOptions, AwsSource};
+use crate::source::portal::{Portal, PortalError};
+use crate::source::snapshot::{DemoPortal, SnapshotSource};
+use crate::source::{AccessQuery, Source};
+
+/// Where the data comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Mode {
+    /// AWS, through the SDK.
+    Live,
+    /// The embedded demo organization: no network, no file outside orgscope's own directories.
+    Demo,
+    /// A saved run: as untrusted as AWS, and never a way to reach it.
+    Snapshot(PathBuf),
+}
+
+pub struct Context {
+    /// The flags, with what they leave unset filled from the config file (a flag always wins).
+    pub flags: GlobalArgs,
+    pub config: Config,
+    source: OnceCell<Arc<dyn Source>>,
+    portal: OnceCell<Arc<dyn Portal>>,
+}
+
+impl Context {
+    /// Reads the config file (`--config`, else the default place) and resolves the flags with it.
+    pub fn new(mut flags: GlobalArgs) -> Result<Context, Failure> {
+        let config = crate::config::load(flags.config.as_deref()).map_err(Failure::usage)?;
+        if flags.roles.is_empty() {
+            flags.roles = config.roles.clone().unwrap_or_else(|| vec![crate::remedy::DEFAULT_ROLE.to_string()]);
+        }
+        if flags.concurrency.is_none() {
+            let configured = config.concurrency.as_ref().and_then(|c| u16::try_from(*c.get_ref()).ok());
+            flags.concurrency = Some(configured.unwrap_or(super::args::DEFAULT_CONCURRENCY));
+        }
+        flags.external_id = flags.external_id.or_else(|| config.external_id.clone());
+        flags.sso_region = flags.sso_region.or_else(|| config.sso_region.clone());
+        flags.sso_session = flags.sso_session.or_else(|| config.sso_session.clone());
+        flags.validate()?;
+        Ok(Context { flags, config, source: OnceCell::new(), portal: OnceCell::new() })
+    }
+
+    /// A context with the built-in defaults and no config file (for commands that need neither).
+    pub fn bare(flags: GlobalArgs) -> Context {
+        Context { flags, config: Config::default(), source: OnceCell::new(), portal: OnceCell::new() }
+    }
+
+    pub fn mode(&self) -> Mode {
+        match (&self.flags.snapshot, self.flags.demo) {
+            (_, true) => Mode::Demo,
+            (Some(path), false) => Mode::Snapshot(path.clone()),
+            (None, false) => Mode::Live,
+        }
+    }
+
+    /// The source the flags ask for, made once.
+    pub async fn source(&self) -> Result<Arc<dyn Source>, Failure> {
+        self.source
+            .get_or_try_init(|| async {
+                let source: Arc<dyn Source> = match self.mode() {
+                    Mode::Demo => Arc::new(SnapshotSource::demo()?),
+                    Mode::Snapshot(path) => Arc::new(SnapshotSource::from_file(&path)?),
+                    Mode::Live => Arc::new(AwsSource::connect(self.aws_options()).await?),
+                };
+                Ok::<_, Failure>(source)
+            })
+            .await
+            .cloned()
+    }
+
+    /// Your Identity Center sign-in's portal: the demo's, or AWS's. A snapshot holds none.
+    pub async fn portal(&self) -> Result<Arc<dyn Portal>, PortalError> {
+        if let Some(portal) = self.portal.get() {
+            return Ok(Arc::clone(portal));
+        }
+        let portal: Arc<dyn Portal> = match self.mode() {
+            Mode::Demo => Arc::new(DemoPortal::new().map_err(|err| PortalError::Unavailable(err.to_string()))?),
+            Mode::Snapshot(_) => {
+                return Err(PortalError::Unavailable(
+                    "a snapshot holds no Identity Center sign-in: run without --snapshot".to_string(),
+                ));
+            }
+            Mode::Live => {
+                Arc::new(crate::source::aws::portal::AwsPortal::connect(&self.aws_options(), self.sso_session()).await?)
+            }
+        };
+        Ok(Arc::clone(self.portal.get_or_init(|| async { portal }).await))
+    }
+
+    /// The portal when a sign-in is configured; None (quietly) when none is, or for a snapshot.
+    /// Anything else (an unreadable section) is said once on stderr.
+    pub async fn optional_portal(&self) -> Option<Arc<dyn Portal>> {
+        match self.portal().await {
+            Ok(portal) => Some(portal),
+            Err(PortalError::NotConfigured(_) | PortalError::Unavailable(_)) => None,
+            Err(err) => {
+                super::warn(&format!("Identity Center sign-in unavailable: {err}"));
+                None
+            }
+        }
+    }
+
+    pub fn sso_session(&self) -> Option<&str> {
+        self.flags.sso_session.as_deref()
+    }
+
+    /// How to reach AWS.
+    pub fn aws_options(&self) -> AwsOptions {
+        AwsOptions {
+            profile: self.flags.profile.clone(),
+            region: self.flags.region.clone(),
+            endpoint_url: self.flags.endpoint_url.clone(),
+            concurrency: self.flags.concurrency(),
+            ..AwsOptions::default()
+        }
+    }
+
+    /// The probe's roles, external IDs (global, per account, per OU), concurrency and region.
+    pub fn probe_settings(&self, source: &dyn Source) -> ProbeSettings {
+        let mut settings = ProbeSettings {
+            roles: self.flags.roles.clone(),
+            external_id: self.flags.external_id.clone(),
+            concurrency: self.flags.concurrency(),
+            region: self.flags.region.clone().or_else(|| source.region()),
+            ..ProbeSettings::default()
+        };
+        if settings.roles.is_empty() {
+            settings.roles = ProbeSettings::default().roles;
+        }
+        for (id, target) in self.config.targets() {
+            if let Some(roles) = &target.roles {
+                settings.roles_for.insert(id.clone(), roles.clone());
+            }
+            if let Some(external_id) = &target.external_id {
+                settings.external_ids.insert(id.clone(), external_id.clone());
+            }
+        }
+        settings
+    }
+
+    /// The browser the console (and `login`'s page) opens in.
+    pub fn browser(&self) -> crate::export::browser::Browser {
+        let choice = self.flags.browser.as_deref().or(self.config.browser.as_deref());
+        crate::export::browser::Browser::choose(choice, std::env::var("BROWSER").ok())
+    }
+
+    /// The profile the run uses: `--profile`, else `AWS_PROFILE`, else `default`.
+    pub fn profile(&self) -> String {
+        self.flags.profile.clone().or_else(|| std::env::var("AWS_PROFILE").ok()).unwrap_or_else(|| "default".into())
+    }
+
+    /// Identity Center's region for file names: `--sso-region`, else `--region`, else `default`.
+    fn sso_region_or_default(&self) -> &str {
+        self.flags.sso_region.as_deref().or(self.flags.region.as_deref()).unwrap_or("default")
+    }
+
+    /// orgscope's cache directory.
+    fn cache_dir() -> Option<PathBuf> {
+        dirs::cache_dir().map(|dir| dir.join("orgscope"))
+    }
+
+    /// Where the profile's last live run is cached (None: `--no-cache`, or no cache directory).
+    pub fn snapshot_cache_path(&self) -> Option<PathBuf> {
+        if self.flags.no_cache {
+            return None;
+        }
+        Self::cache_dir().map(|dir| dir.join(format!("snapshot-{}.json", self.profile())))
+    }
+
+    /// Where the access map of the profile's Identity Center is kept between runs.
+    pub fn access_cache_path(&self) -> Option<PathBuf> {
+        if self.flags.no_cache {
+            return None;
+        }
+        let name = format!("access-map-{}-{}.json", self.profile(), self.sso_region_or_default());
+        Self::cache_dir().map(|dir| dir.join(name))
+    }
+
+    /// Where final assignment statuses are kept between runs.
+    pub fn assignments_cache_path(&self) -> Option<PathBuf> {
+        if self.flags.no_cache {
+            return None;
+        }
+        Self::cache_dir().map(|dir| dir.join(format!("assignment-status-{}.json", self.sso_region_or_default())))
+    }
+
+    /// The access map's read: Identity Center's region and, unless `--no-cache`, the cache.
+    pub fn access_query(&self) -> AccessQuery {
+        AccessQuery { sso_region: self.flags.sso_region.clone(), cache_path: self.access_cache_path() }
+    }
+
+    /// The assignments' default window (the config's `assignments.since`, else 7 days).
+    pub fn assignments_window(&self) -> chrono::Duration {
+        self.config
+            .assignments
+            .since
+            .as_ref()
+            .and_then(|s| crate::duration::parse_duration(s.get_ref()).ok())
+            .unwrap_or_else(|| chrono::Duration::days(7))
+    }
+
+    /// The profile-name template: `--name-template`, else the config's.
+    pub fn name_template(&self, flag: Option<&str>) -> Result<Option<NameTemplate>, Failure> {
+        flag.map(str::to_string)
+            .or_else(|| self.config.profile_name_template.as_ref().map(|t| t.get_ref().clone()))
+            .map(|t| NameTemplate::parse(&t))
+            .transpose()
+            .map_err(Failure::usage)
+    }
+
+    /// The region exports name for credentials that are not the source's (the portal's):
+    /// `--region`, else the profile's, else the demo's.
+    pub fn export_region(&self) -> Option<String> {
+        use crate::source::aws::shared_config::{SharedConfig, profile_name};
+        if self.flags.region.is_some() {
+            return self.flags.region.clone();
+        }
+        if self.mode() == Mode::Demo {
+            return SnapshotSource::demo().ok().and_then(|s| s.region());
+        }
+        SharedConfig::load()
+            .0
+            .profile(&profile_name(self.flags.profile.as_deref()))
+            .and_then(|p| p.get("region").cloned())
+    }
+}
