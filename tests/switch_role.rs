@@ -217,7 +217,7 @@ fn write_profile_keeps_every_other_byte_and_is_0600() {
         added.starts_with(&format!("\n[work-prod]\n# written by orgscope for arn:aws:iam::{first}:role/")),
         "{added}"
     );
-    assert!(added.contains(&format!("aws_session_token = fake-token-")) && added.contains(&first), "{added}");
+    assert!(added.contains("aws_session_token = fake-token-") && added.contains(&first), "{added}");
     assert!(added.contains("expires 20"), "an expiration comment: {added}");
     let mode = std::fs::metadata(&path).expect("stat").permissions().mode() & 0o777;
     assert_eq!(mode, 0o600);
