@@ -163,7 +163,11 @@ fn start(faults: Faults) -> FakeAws {
     fake
 }
 
-async fn session(fake: &FakeAws) -> Result<Report, String> {
+/// Every text a session would show a person: errors, notes, listing errors, AWS's messages and
+/// hints, reasons.
+type Shown = Vec<String>;
+
+async fn session(fake: &FakeAws, shown: &mut Shown) -> Result<Report, String> {
     let mut options = fake.options();
     options.attempt_timeout = Some(Duration::from_millis(400));
     let source = Arc::new(AwsSource::connect(options).await.map_err(|e| e.to_string())?);
@@ -184,10 +188,31 @@ async fn session(fake: &FakeAws) -> Result<Report, String> {
     for root in &org.roots {
         walk(&root.id, &root.children, &mut accounts, &mut ou_errors);
     }
+    let listing_errors = |nodes: &[Node], shown: &mut Shown| {
+        fn each(nodes: &[Node], shown: &mut Shown) {
+            for node in nodes {
+                if let Node::Ou(ou) = node {
+                    if let Some(error) = &ou.error {
+                        shown.push(format!("{}: {}", error.code, error.message));
+                    }
+                    each(&ou.children, shown);
+                }
+            }
+        }
+        each(nodes, shown)
+    };
+    for root in &org.roots {
+        listing_errors(&root.children, shown);
+        if let Some(error) = &root.error {
+            shown.push(format!("{}: {}", error.code, error.message));
+        }
+    }
     let prober = Prober::new(source.clone(), ProbeSettings::default());
-    let probes = prober
-        .probe_collect(ProbeTarget::all(&org), &CallerContext::of(&org))
-        .await
+    let outcomes = prober.probe_collect(ProbeTarget::all(&org), &CallerContext::of(&org)).await;
+    for (_, outcome) in &outcomes {
+        shown.extend(outcome.message.iter().chain(&outcome.hint).map(|t| t.to_string()));
+    }
+    let probes = outcomes
         .into_iter()
         .map(|(t, o)| (t.account.id.clone(), (o.status, o.reason.map(|r| r.code().to_string()))))
         .collect();
@@ -197,21 +222,36 @@ async fn session(fake: &FakeAws) -> Result<Report, String> {
         ..AssignmentQuery::new(now - chrono::Duration::days(1), now)
     };
     let read = source.assignments(&query, Arc::new(|_| {})).await.map_err(|e| e.to_string())?;
-    let (attempts, unavailable) = (read.attempts, read.unavailable.iter().map(|n| n.raw().to_string()).collect());
+    let (attempts, unavailable): (_, Vec<String>) =
+        (read.attempts, read.unavailable.iter().map(|n| n.raw().to_string()).collect());
+    shown.extend(unavailable.iter().cloned());
+    for attempt in &attempts {
+        shown.extend(attempt.failure_reason.iter().chain(&attempt.hint).map(|t| t.to_string()));
+    }
     let flagged_attempts =
         attempts.iter().filter(|a| a.status == AssignmentStatus::Unknown && a.error_code.is_some()).count();
     let attempts = attempts.into_iter().filter_map(|a| Some((a.request_id?.into_raw(), a.status))).collect();
     let first = org.accounts().next().map(|a| a.id.clone()).unwrap_or_default();
     let tags = source.account_tags(&first).await.map(|t| t.len()).map_err(|e| e.to_string());
+    shown.extend(tags.as_ref().err().cloned());
     Ok(Report { accounts, ou_errors, probes, attempts, flagged_attempts, unavailable, tags })
 }
 
+/// One session; whatever it shows a person (its error too) must hold no Rust debug text.
 async fn run_row(faults: Faults) -> Result<Report, String> {
     let fake = start(faults);
-    match tokio::time::timeout(Duration::from_secs(60), session(&fake)).await {
+    let mut shown = Vec::new();
+    let result = match tokio::time::timeout(Duration::from_secs(60), session(&fake, &mut shown)).await {
         Ok(result) => result,
         Err(_) => panic!("the session hung"),
+    };
+    shown.extend(result.as_ref().err().cloned());
+    for text in &shown {
+        for marker in orgscope::source::aws::errors::DEBUG_MARKERS {
+            assert!(!text.contains(marker), "Rust debug text ({marker}) reaches a user: {text}");
+        }
     }
+    result
 }
 
 /// The clean session, run once for every row to compare with.

@@ -206,6 +206,21 @@ fn cloudtrail_refused_still_lists_the_status_apis_rows_and_says_so() {
     assert!(String::from_utf8_lossy(&text.stdout).contains("prov-only-1"));
 }
 
+/// The status APIs refused: CloudTrail's rows are listed, and still carry their principals'
+/// Identity Store names (only the refused part is lost).
+#[test]
+fn status_apis_refused_still_name_cloudtrails_principals() {
+    let refused = Canned::new(400, "AccessDeniedException", "User: x is not authorized to perform: sso:ListAccountAssignmentCreationStatus");
+    let faults = Faults { fail_ops: [("ListAccountAssignmentCreationStatus".to_string(), refused)].into(), ..Faults::default() };
+    let fixture = fixture(faults);
+    let output = run(&fixture, &["assignments", "--format", "json"]);
+    let stderr = String::from_utf8_lossy(&output.stderr).to_string();
+    let rows = rows(&output);
+    assert!(stderr.contains("status APIs could not be read"), "{stderr}");
+    let both = by_request(&rows, "both-1");
+    assert_eq!(both["principal_name"], "Platform", "{both:#}");
+}
+
 #[test]
 fn the_status_listings_are_paged_and_operation_narrows_what_is_read() {
     let fixture = fixture(Faults::default());

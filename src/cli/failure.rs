@@ -39,8 +39,11 @@ impl Failure {
 impl From<SourceError> for Failure {
     fn from(err: SourceError) -> Failure {
         // A snapshot named on the command line that cannot be read is a usage error, like any
-        // file given there.
-        let code = if matches!(err, SourceError::Snapshot(_)) { exit::USAGE } else { exit::RUNTIME };
+        // file given there, and so is a profile that does not exist.
+        let code = match err {
+            SourceError::Snapshot(_) | SourceError::UnknownProfile { .. } => exit::USAGE,
+            _ => exit::RUNTIME,
+        };
         Failure { code, message: err.to_string() }
     }
 }

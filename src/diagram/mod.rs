@@ -72,7 +72,7 @@ impl Diagram {
             let index = diagram.push_container(&root.id, &root.name.to_string(), None, 0);
             diagram.add(&root.children, index, verdicts);
         }
-        diagram.count();
+        diagram.count(diagram.probed);
         diagram
     }
 
@@ -119,8 +119,9 @@ impl Diagram {
         }
     }
 
-    /// Writes `accounts / blocked` under every root's and OU's name.
-    fn count(&mut self) {
+    /// Writes `accounts / blocked` under every root's and OU's name (the account count alone
+    /// without a probe: nothing is known to be blocked then).
+    fn count(&mut self, probed: bool) {
         let mut totals = vec![(0usize, 0usize); self.shapes.len()];
         for i in (0..self.shapes.len()).rev() {
             let shape = &self.shapes[i];
@@ -135,7 +136,10 @@ impl Diagram {
         }
         for (shape, (accounts, blocked)) in self.shapes.iter_mut().zip(totals) {
             if shape.container {
-                shape.lines[1] = format!("{accounts} / {blocked}");
+                shape.lines[1] = match probed {
+                    true => format!("{accounts} / {blocked}"),
+                    false => format!("{accounts} accounts"),
+                };
             }
         }
     }
@@ -199,5 +203,7 @@ mod tests {
         assert!(!lines("ou-ab12-11111111")[0].contains('\u{1b}'), "names are in their visible form");
         let plain = Diagram::new(&org, None);
         assert!(plain.shapes.iter().filter(|s| !s.container).all(|s| s.fill == PLAIN_FILL));
+        let plain_lines = |id: &str| plain.shapes.iter().find(|s| s.id == id).map(|s| s.lines.clone()).unwrap_or_default();
+        assert_eq!(plain_lines("r-ab12")[1], "2 accounts", "no probe: no blocked count");
     }
 }

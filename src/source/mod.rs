@@ -222,6 +222,8 @@ pub enum SourceError {
         "the AWS credentials could not be loaded ({0}): log in again (for example `aws sso login`), pick another profile with --profile, or try --demo"
     )]
     CredentialsUnavailable(crate::text::Text),
+    #[error("the profile {} does not exist in {files}: {}", crate::text::visible(name), known_profiles(known))]
+    UnknownProfile { name: String, files: String, known: Vec<String> },
     #[error(
         "the AWS credentials have expired or are not valid ({code}: {message}): log in again (for example `aws sso login`), pick another profile with --profile, or try --demo"
     )]
@@ -246,4 +248,13 @@ pub enum SourceError {
     /// be sent again); the sentence says why.
     #[error("{0}")]
     Refused(String),
+}
+
+/// The profiles that exist, for an unknown one's message.
+fn known_profiles(known: &[String]) -> String {
+    if known.is_empty() {
+        return "no profile is defined there; run `aws configure` (or `aws configure sso`), or try --demo".to_string();
+    }
+    let names: Vec<String> = known.iter().map(|n| crate::text::visible(n).into_owned()).collect();
+    format!("the profiles that exist are {}; pick one with --profile", names.join(", "))
 }

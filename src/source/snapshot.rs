@@ -27,11 +27,11 @@ pub struct SnapshotSource {
 
 impl SnapshotSource {
     pub fn demo() -> Result<SnapshotSource, SourceError> {
-        Ok(SnapshotSource {
-            label: "demo organization".to_string(),
-            snapshot: Snapshot::from_json(DEMO_JSON, "the demo")?,
-            demo: true,
-        })
+        let mut snapshot = Snapshot::from_json(DEMO_JSON, "the demo")?;
+        let by = demo_clock(&snapshot);
+        shift_times(&mut snapshot, by);
+        advise(&mut snapshot);
+        Ok(SnapshotSource { label: "demo organization".to_string(), snapshot, demo: true })
     }
 
     /// A saved run: as untrusted as AWS (it may come from someone else), so bounded in size and
@@ -70,16 +70,24 @@ impl Source for SnapshotSource {
         Ok(self.snapshot.org.accounts().find(|a| a.id == account_id).and_then(|a| a.tags.clone()).unwrap_or_default())
     }
 
-    /// A saved run's attempts, all of them: the window was applied when they were saved (and the
-    /// demo's dates would otherwise age out of it).
+    /// A saved run's requests in the window. (The demo's dates move with the clock, so its
+    /// requests stay inside the windows a user asks for.)
     async fn assignments(
         &self,
         query: &AssignmentQuery,
         progress: AssignmentProgressFn,
     ) -> Result<AssignmentsRead, SourceError> {
         let operations = query.operations();
-        let mut attempts: Vec<AssignmentAttempt> =
-            self.snapshot.assignments.iter().filter(|a| operations.contains(&a.operation)).cloned().collect();
+        // A saved run's requests inside the window asked for (a request without a time is kept).
+        let inside = |a: &&AssignmentAttempt| a.event_time.is_none_or(|t| query.start <= t && t <= query.end);
+        let mut attempts: Vec<AssignmentAttempt> = self
+            .snapshot
+            .assignments
+            .iter()
+            .filter(|a| operations.contains(&a.operation))
+            .filter(inside)
+            .cloned()
+            .collect();
         attempts.sort_by_key(|a| std::cmp::Reverse(a.event_time));
         progress(AssignmentProgress { pages: 1, events: attempts.len(), to_describe: 0, described: 0, throttled: 0 });
         Ok(AssignmentsRead { attempts, unavailable: Vec::new() })
@@ -193,7 +201,10 @@ impl Source for SnapshotSource {
     }
 
     fn previous_snapshot(&self) -> Option<Snapshot> {
-        self.demo.then(|| Snapshot::from_json(DEMO_PREVIOUS_JSON, "the demo's previous run").ok()).flatten()
+        let mut previous = Snapshot::from_json(DEMO_PREVIOUS_JSON, "the demo's previous run").ok().filter(|_| self.demo)?;
+        let demo = Snapshot::from_json(DEMO_JSON, "the demo").ok()?;
+        shift_times(&mut previous, demo_clock(&demo));
+        Some(previous)
     }
 
     fn saved_snapshot(&self) -> Option<&Snapshot> {
@@ -229,6 +240,44 @@ fn advise(snapshot: &mut Snapshot) {
         attempt.hint = None;
     }
     crate::remedy::assignment::explain(&mut snapshot.assignments, management);
+}
+
+/// How far the demo's times move so that it was saved a minute ago: its requests are always
+/// within the last week, whenever the demo runs.
+fn demo_clock(snapshot: &Snapshot) -> chrono::Duration {
+    let now = chrono::Utc::now() - chrono::Duration::minutes(1);
+    let by = now - snapshot.saved_at;
+    // Whole minutes, so that the demo's times read as round as the generator wrote them.
+    chrono::Duration::minutes(by.num_minutes())
+}
+
+/// Moves every time of a run's own (when it was saved and read, each request's time, in its
+/// CloudTrail event too) by `by`. Dates the organization holds (when an account joined) stay.
+fn shift_times(snapshot: &mut Snapshot, by: chrono::Duration) {
+    snapshot.saved_at += by;
+    if let Some(identity) = &mut snapshot.identity_center {
+        identity.read_at = identity.read_at.map(|t| t + by);
+    }
+    for attempt in &mut snapshot.assignments {
+        attempt.event_time = attempt.event_time.map(|t| t + by);
+        if let Some(raw) = &mut attempt.raw_event {
+            *raw = shift_event_time(raw.raw(), by).into();
+        }
+    }
+}
+
+/// `raw` (a CloudTrail event's JSON, perhaps cut short) with its `"eventTime":"…"` moved by `by`.
+fn shift_event_time(raw: &str, by: chrono::Duration) -> String {
+    const KEY: &str = "\"eventTime\":\"";
+    let Some(at) = raw.find(KEY).map(|i| i + KEY.len()) else { return raw.to_string() };
+    let Some(len) = raw[at..].find('"') else { return raw.to_string() };
+    match chrono::DateTime::parse_from_rfc3339(&raw[at..at + len]) {
+        Ok(time) => {
+            let moved = (time.with_timezone(&chrono::Utc) + by).to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+            format!("{}{moved}{}", &raw[..at], &raw[at + len..])
+        }
+        Err(_) => raw.to_string(),
+    }
 }
 
 /// Obviously fake credentials, labelled demo in every field.

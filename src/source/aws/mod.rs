@@ -2,6 +2,7 @@
 
 mod assignments;
 pub(crate) mod classify;
+pub mod errors;
 mod discovery;
 mod identity;
 pub mod pace;
@@ -24,7 +25,6 @@ use aws_credential_types::provider::ProvideCredentials;
 use aws_credential_types::provider::error::CredentialsError;
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_runtime_api::client::result::SdkError;
-use aws_smithy_types::error::display::DisplayErrorContext;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 
 use self::pace::Api;
@@ -74,6 +74,7 @@ impl AwsSource {
     /// Loads the configuration and checks that credentials resolve, so that a missing login is one
     /// clear sentence instead of an error from the first call.
     pub async fn connect(options: AwsOptions) -> Result<AwsSource, SourceError> {
+        check_profile(options.profile.as_deref())?;
         let config = load_config(&options).await;
         check_credentials(&config).await?;
         let region = config.region().map(|r| r.to_string()).unwrap_or_else(|| FALLBACK_REGION.to_string());
@@ -153,6 +154,19 @@ pub(crate) async fn load_config(options: &AwsOptions) -> SdkConfig {
     loader.load().await
 }
 
+/// A profile named by `--profile` (or `AWS_PROFILE`) that neither file defines: said as such,
+/// with the ones that exist, before the SDK's chain turns it into something vaguer.
+fn check_profile(flag: Option<&str>) -> Result<(), SourceError> {
+    let named = flag.map(str::to_string).or_else(|| std::env::var("AWS_PROFILE").ok().filter(|p| !p.is_empty()));
+    let Some(name) = named else { return Ok(()) };
+    let (known, files) = shared_config::profile_names();
+    if known.contains(&name) {
+        return Ok(());
+    }
+    let files = files.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(" or ");
+    Err(SourceError::UnknownProfile { name, files, known })
+}
+
 async fn check_credentials(config: &SdkConfig) -> Result<(), SourceError> {
     let Some(provider) = config.credentials_provider() else {
         return Err(SourceError::NoCredentials);
@@ -160,7 +174,7 @@ async fn check_credentials(config: &SdkConfig) -> Result<(), SourceError> {
     match provider.provide_credentials().await {
         Ok(_) => Ok(()),
         Err(CredentialsError::CredentialsNotLoaded(_)) => Err(SourceError::NoCredentials),
-        Err(err) => Err(SourceError::CredentialsUnavailable(DisplayErrorContext(&err).to_string().into())),
+        Err(err) => Err(SourceError::CredentialsUnavailable(crate::source::aws::errors::chain(&err).into())),
     }
 }
 
@@ -180,7 +194,7 @@ fn fatal<E: ProvideErrorMetadata + std::error::Error + 'static>(
     err: SdkError<E, HttpResponse>,
 ) -> SourceError {
     let Some(code) = err.code().map(str::to_string) else {
-        return SourceError::Network { action, message: DisplayErrorContext(&err).to_string().into() };
+        return SourceError::Network { action, message: crate::source::aws::errors::chain(&err).into() };
     };
     let message = Text::from(err.message().unwrap_or_default());
     match code.as_str() {
@@ -204,7 +218,7 @@ fn listing_error<E: ProvideErrorMetadata + std::error::Error + 'static>(
 ) -> ListingError {
     match err.code() {
         Some(code) => ListingError { code: code.into(), message: err.message().unwrap_or_default().into() },
-        None => ListingError { code: "NetworkError".into(), message: DisplayErrorContext(err).to_string().into() },
+        None => ListingError { code: "NetworkError".into(), message: crate::source::aws::errors::chain(err).into() },
     }
 }
 

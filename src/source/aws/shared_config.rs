@@ -64,6 +64,23 @@ impl SharedConfig {
     }
 }
 
+/// Every profile the config file and the shared credentials file define, sorted, and the two
+/// files' paths (for a message).
+pub fn profile_names() -> (Vec<String>, Vec<PathBuf>) {
+    let (config, config_path) = SharedConfig::load();
+    let mut names: Vec<String> = config
+        .sections
+        .keys()
+        .filter_map(|h| if h == "default" { Some(h.clone()) } else { h.strip_prefix("profile ").map(str::to_string) })
+        .collect();
+    let credentials_path = crate::export::credentials_file::default_path();
+    let credentials = credentials_path.as_ref().and_then(|p| std::fs::read_to_string(p).ok()).unwrap_or_default();
+    names.extend(SharedConfig::parse(&credentials).sections.into_keys());
+    names.sort();
+    names.dedup();
+    (names, config_path.into_iter().chain(credentials_path).collect())
+}
+
 /// `AWS_CONFIG_FILE`, else `~/.aws/config`.
 pub fn path() -> Option<PathBuf> {
     std::env::var_os("AWS_CONFIG_FILE")

@@ -2,7 +2,6 @@
 //! explicit deny (`organizations:ListPoliciesForTarget` along the account's path).
 
 use aws_sdk_organizations::types::PolicyType;
-use aws_smithy_types::error::display::DisplayErrorContext;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 
 use super::pace::Api;
@@ -64,7 +63,7 @@ pub(super) async fn assume(source: &AwsSource, request: &AssumeRequest) -> Resul
                 (Some(code), Failure::Transient) => {
                     AssumeFailure::new(Reason::Network, code, err.message().unwrap_or_default())
                 }
-                (None, _) => AssumeFailure::new(Reason::Network, "NetworkError", DisplayErrorContext(&err).to_string()),
+                (None, _) => AssumeFailure::new(Reason::Network, "NetworkError", crate::source::aws::errors::chain(&err)),
             };
             tracing::debug!(role_arn = %request.role_arn, code = %failure.code, reason = %failure.reason, "AssumeRole failed");
             return Err(failure);

@@ -201,14 +201,13 @@ pub(super) async fn assignments(
         progress,
     };
     let operations = query.operations();
-    let (listed, read) = read_both(&mut run, &clients, query, account.as_deref(), &operations).await;
+    let ((stores, listed), read) = read_both(&mut run, &clients, query, account.as_deref(), &operations).await;
     let mut unavailable = Vec::new();
-    let stores = match listed {
-        Ok((instances, listed)) => {
+    match listed {
+        Ok(listed) => {
             for request in listed {
                 run.admit_listed(request);
             }
-            instances
         }
         Err(err) => {
             if let Err(cloudtrail) = read {
@@ -219,9 +218,8 @@ pub(super) async fn assignments(
                 "Identity Center's status APIs could not be read ({}): only CloudTrail's requests are listed",
                 brief(&err)
             )));
-            Vec::new()
         }
-    };
+    }
     if let Err(err) = read {
         tracing::warn!(error = %err, "CloudTrail could not be read");
         unavailable.push(Text::from(format!(
@@ -269,8 +267,9 @@ fn brief(err: &SourceError) -> String {
     }
 }
 
-/// The instances and their FAILED / IN_PROGRESS requests from the status APIs.
-type Listing = Result<(Vec<(String, String)>, Vec<status::Listed>), SourceError>;
+/// The instances (with their identity stores, for the principals' names: kept when only the
+/// status listings fail) and their FAILED / IN_PROGRESS requests from the status APIs.
+type Listing = (Vec<(String, String)>, Result<Vec<status::Listed>, SourceError>);
 
 /// Reads CloudTrail's events into `run` and, beside them, the status listings (each record has
 /// its own budget); the listed requests are admitted by the caller once CloudTrail's rows are in,
@@ -286,10 +285,14 @@ async fn read_both(
     // The status listings run beside CloudTrail (each has its own budget); their requests are
     // admitted once CloudTrail's rows are in, so a request seen by both is one row.
     let listing = async {
-        let instances = status::instances(source, &clients.sso).await?;
-        let arns: Vec<String> = instances.iter().map(|(arn, _)| arn.clone()).collect();
-        let listed = status::list(source, &clients.sso, &arns, operations, (query.start, query.end)).await?;
-        Ok::<_, SourceError>((instances, listed))
+        match status::instances(source, &clients.sso).await {
+            Ok(instances) => {
+                let arns: Vec<String> = instances.iter().map(|(arn, _)| arn.clone()).collect();
+                let listed = status::list(source, &clients.sso, &arns, operations, (query.start, query.end)).await;
+                (instances, listed)
+            }
+            Err(err) => (Vec::new(), Err(err)),
+        }
     };
     // Describes in flight hold call slots the listing may wait for, so whoever waits keeps
     // them moving: CloudTrail's reading while it runs, then the loop below.

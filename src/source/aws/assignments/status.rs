@@ -6,7 +6,6 @@
 use aws_sdk_ssoadmin::types::{
     AccountAssignmentOperationStatus, OperationStatusFilter, PermissionSetProvisioningStatus, StatusValues,
 };
-use aws_smithy_types::error::display::DisplayErrorContext;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use chrono::{DateTime, Utc};
 
@@ -274,6 +273,6 @@ pub(super) fn error_of<E: ProvideErrorMetadata + std::error::Error + 'static>(
     >,
 ) -> (Text, Text) {
     let code = Text::from(err.code().unwrap_or("NetworkError"));
-    let message = Text::from(err.message().map(str::to_string).unwrap_or_else(|| DisplayErrorContext(err).to_string()));
+    let message = Text::from(err.message().map(str::to_string).unwrap_or_else(|| crate::source::aws::errors::chain(err)));
     (code, message)
 }

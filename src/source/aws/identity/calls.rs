@@ -37,7 +37,7 @@ fn failed<E: ProvideErrorMetadata + std::error::Error + 'static>(
 ) -> Failed {
     let sentence = match err.code() {
         Some(code) => format!("{action} failed: {code}: {}", err.message().unwrap_or_default()),
-        None => format!("{action} failed: {}", aws_smithy_types::error::display::DisplayErrorContext(err)),
+        None => format!("{action} failed: {}", crate::source::aws::errors::chain(err)),
     };
     Failed { sentence, code: err.code().map(str::to_string) }
 }

@@ -7,7 +7,6 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use aws_smithy_types::error::display::DisplayErrorContext;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use chrono::{DateTime, Utc};
 
@@ -69,7 +68,7 @@ pub async fn login(
     let client = calls
         .call(Api::Portal, || register.clone().send())
         .await
-        .map_err(|err| failed("sso-oidc:RegisterClient", &DisplayErrorContext(&err), err.code(), err.message()))?;
+        .map_err(|err| failed("sso-oidc:RegisterClient", &crate::source::aws::errors::chain(&err), err.code(), err.message()))?;
     let (Some(client_id), Some(client_secret)) = (client.client_id(), client.client_secret()) else {
         return Err(PortalError::Login("Identity Center registered no client: try again".into()));
     };
@@ -86,7 +85,7 @@ pub async fn login(
         })
         .await
         .map_err(|err| {
-            failed("sso-oidc:StartDeviceAuthorization", &DisplayErrorContext(&err), err.code(), err.message())
+            failed("sso-oidc:StartDeviceAuthorization", &crate::source::aws::errors::chain(&err), err.code(), err.message())
         })?;
     let Some(device_code) = device.device_code().map(Secret::new) else {
         return Err(PortalError::Login("Identity Center started no device authorization: try again".into()));
@@ -127,7 +126,7 @@ pub async fn login(
                     return Err(PortalError::Login("the sign-in was denied: run `orgscope login` to try again".into()));
                 }
                 code => {
-                    return Err(failed("sso-oidc:CreateToken", &DisplayErrorContext(&err), code, err.message()));
+                    return Err(failed("sso-oidc:CreateToken", &crate::source::aws::errors::chain(&err), code, err.message()));
                 }
             },
         }

@@ -13,7 +13,6 @@ use aws_config::sso::SsoTokenProvider;
 use aws_credential_types::provider::token::ProvideToken;
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_runtime_api::client::result::SdkError;
-use aws_smithy_types::error::display::DisplayErrorContext;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use futures::StreamExt;
 
@@ -88,7 +87,7 @@ impl AwsPortal {
             Ok(token) => Ok(Secret::new(token.token())),
             Err(err) => {
                 let cached = self.sign_in.cache_path().is_some_and(|p| p.exists());
-                tracing::debug!(cached, error = %DisplayErrorContext(&err), "no usable Identity Center token");
+                tracing::debug!(cached, error = %crate::source::aws::errors::chain(&err), "no usable Identity Center token");
                 Err(PortalError::NotSignedIn {
                     what: if cached {
                         format!(
@@ -121,7 +120,7 @@ impl AwsPortal {
             Some(code) => {
                 PortalError::Service { action, code: code.into(), message: err.message().unwrap_or_default().into() }
             }
-            None => PortalError::Network { action, message: DisplayErrorContext(&err).to_string().into() },
+            None => PortalError::Network { action, message: crate::source::aws::errors::chain(&err).into() },
         }
     }
 
@@ -202,7 +201,7 @@ impl AwsPortal {
         match self.calls.call(Api::Sts, || sts.get_caller_identity().send()).await {
             Ok(identity) => identity.arn().map(str::to_string),
             Err(err) => {
-                tracing::debug!(error = %DisplayErrorContext(&err), "GetCallerIdentity with portal credentials failed");
+                tracing::debug!(error = %crate::source::aws::errors::chain(&err), "GetCallerIdentity with portal credentials failed");
                 None
             }
         }
