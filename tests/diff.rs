@@ -127,7 +127,7 @@ fn older_snapshots_load_and_newer_ones_are_refused() {
 use common::tui::key;
 
 async fn demo_screen(keys: Vec<std::io::Result<Event>>) -> (String, App) {
-    let source = Arc::new(SnapshotSource::demo().expect("demo"));
+    let source = Arc::new(SnapshotSource::demo_as_recorded().expect("demo"));
     let mut app = App::new(Settings::for_source(source.as_ref()));
     app.settings.theme = Theme { color: false, light: false };
     app.previous = source.previous_snapshot();

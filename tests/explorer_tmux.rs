@@ -60,7 +60,7 @@ fn help_lists_every_binding_of_the_keymap() {
     let keymap = orgscope::app::keymap::Keymap::default();
     let descriptions: Vec<String> = keymap.bindings.iter().map(|b| b.description.chars().take(20).collect()).collect();
     tmux.wait_for("the help with every binding of the keymap", |s| {
-        s.contains("Keys — Esc or ? to close") && descriptions.iter().all(|d| s.contains(d.as_str()))
+        s.contains("Esc or ? closes") && descriptions.iter().all(|d| s.contains(d.as_str()))
     });
     tmux.send_keys(&["Escape", "q"]);
 }
@@ -131,12 +131,12 @@ fn picking_a_principal_marks_her_reach_on_the_tree() {
     tmux.send_keys(&["Enter"]);
     // One condition, since a capture can catch a frame half drawn.
     let marked = tmux.wait_for("the tree marked", |s| {
-        s.contains("◆ user jane.doe@example.com reaches 31")
-            && s.lines().any(|l| l.contains("Root  33 / 7") && l.contains("◆ 31"))
-            && s.lines().any(|l| l.contains("web-prod") && l.contains("◆ PowerUser, ReadOnlyAccess"))
+        s.contains("→ user jane.doe@example.com reaches 31")
+            && s.lines().any(|l| l.contains("Root  33 / 7") && l.contains("→ 31"))
+            && s.lines().any(|l| l.contains("web-prod") && l.contains("→ PowerUser, ReadOnlyAccess"))
     });
     let suspended = marked.lines().find(|l| l.contains("old-marketing-site")).unwrap_or_default().to_string();
-    assert!(!suspended.contains('◆'), "an account she cannot reach is not marked: {suspended}");
+    assert!(!suspended.contains('→'), "an account she cannot reach is not marked: {suspended}");
     // The detail pane names the group that brings each permission set.
     tmux.send_keys(&["/"]);
     tmux.type_text("web-prod");
@@ -147,6 +147,6 @@ fn picking_a_principal_marks_her_reach_on_the_tree() {
     tmux.send_keys(&["Escape"]);
     tmux.wait_for("the filter gone", |s| s.contains("old-marketing-site"));
     tmux.send_keys(&["Escape"]);
-    tmux.wait_for("principal mode ended", |s| s.contains("Root  33 / 7") && !s.contains('◆'));
+    tmux.wait_for("principal mode ended", |s| s.contains("Root  33 / 7") && !s.contains('→'));
     tmux.send_keys(&["q"]);
 }

@@ -64,7 +64,7 @@ async fn bash_and_fish_evaluate_the_exports_into_working_credentials() {
     let mut bash = Command::new("bash");
     caller_env(&mut bash, home.path(), &moto.url());
     bash.env("ORGSCOPE", &bin).env("TARGET", target).arg("-c").arg(
-        r#"export AWS_PROFILE=stale; out="$("$ORGSCOPE" assume "$TARGET" --format sh)" || exit 9; eval "$out"; env"#,
+        r#"out="$("$ORGSCOPE" assume "$TARGET" --format sh)" || exit 9; export AWS_PROFILE=stale; eval "$out"; env"#,
     );
     let out = bash.output().expect("bash runs");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
@@ -77,7 +77,7 @@ async fn bash_and_fish_evaluate_the_exports_into_working_credentials() {
     let mut fish = Command::new("fish");
     caller_env(&mut fish, home.path(), &moto.url());
     fish.env("ORGSCOPE", &bin).env("TARGET", &ids[0]).arg("-c").arg(
-        r#"set -gx AWS_PROFILE stale; eval ($ORGSCOPE assume $TARGET --format fish | string collect); or exit 9; env"#,
+        r#"set -l out ($ORGSCOPE assume $TARGET --format fish | string collect); or exit 9; set -gx AWS_PROFILE stale; eval $out; env"#,
     );
     let out = fish.output().expect("fish runs");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));

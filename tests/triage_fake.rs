@@ -210,8 +210,13 @@ fn cloudtrail_refused_still_lists_the_status_apis_rows_and_says_so() {
 /// Identity Store names (only the refused part is lost).
 #[test]
 fn status_apis_refused_still_name_cloudtrails_principals() {
-    let refused = Canned::new(400, "AccessDeniedException", "User: x is not authorized to perform: sso:ListAccountAssignmentCreationStatus");
-    let faults = Faults { fail_ops: [("ListAccountAssignmentCreationStatus".to_string(), refused)].into(), ..Faults::default() };
+    let refused = Canned::new(
+        400,
+        "AccessDeniedException",
+        "User: x is not authorized to perform: sso:ListAccountAssignmentCreationStatus",
+    );
+    let faults =
+        Faults { fail_ops: [("ListAccountAssignmentCreationStatus".to_string(), refused)].into(), ..Faults::default() };
     let fixture = fixture(faults);
     let output = run(&fixture, &["assignments", "--format", "json"]);
     let stderr = String::from_utf8_lossy(&output.stderr).to_string();

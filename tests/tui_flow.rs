@@ -42,7 +42,7 @@ async fn run_demo_with_clipboard(
     keys: Vec<std::io::Result<Event>>,
     landed: orgscope::export::clipboard::Copied,
 ) -> (Terminal<TestBackend>, App, Exit, Vec<String>) {
-    let source = Arc::new(SnapshotSource::demo().expect("demo parses"));
+    let source = Arc::new(SnapshotSource::demo_as_recorded().expect("demo parses"));
     let mut app = demo_app(&source);
     let (terminal, exit, copied) = common::tui::run_app(&mut app, source, (width, height), keys, landed).await;
     (terminal, app, exit, copied)
@@ -195,7 +195,7 @@ async fn run_demo_signed_in_at(
     keys: Vec<std::io::Result<Event>>,
 ) -> (Terminal<TestBackend>, App, Exit, Vec<String>) {
     use orgscope::source::portal::Portal;
-    let source = Arc::new(SnapshotSource::demo().expect("demo parses"));
+    let source = Arc::new(SnapshotSource::demo_as_recorded().expect("demo parses"));
     let mut app = demo_app(&source);
     let portal: Arc<dyn Portal> = Arc::new(orgscope::source::snapshot::DemoPortal::new().expect("the demo's portal"));
     app.settings.portal = Some(orgscope::app::settings::PortalSettings {
@@ -387,10 +387,10 @@ async fn the_access_view_lists_the_selections_access_and_f_keeps_the_stale_rows(
     let (terminal, app, _, copied) = run_demo_copying(160, 48, keys).await;
     assert_eq!(app.view, orgscope::app::View::Access);
     assert_eq!(app.access.scope, "the whole organization");
-    assert_eq!(app.access.rows.len(), 55, "every assignment of the demo");
+    assert_eq!(app.access.rows.len(), 63, "every assignment of the demo");
     assert_eq!(app.access.shown.len(), 2, "DataScientist is stale in two accounts");
     let screen = text(terminal.backend().buffer());
-    assert!(screen.contains("Access — the whole organization: 2 of 55 rows · stale only (f)"), "{screen}");
+    assert!(screen.contains("Access — the whole organization: 2 of 63 rows · stale only (f)"), "{screen}");
     assert!(screen.contains("data-prod") && screen.contains("group Data Scientists"), "{screen}");
     assert_eq!(copied.len(), 1);
     assert!(copied[0].starts_with("| account | permission set |") && copied[0].lines().count() == 4, "{}", copied[0]);

@@ -24,6 +24,10 @@ fn key(code: KeyCode) -> std::io::Result<Event> {
     Ok(Event::Key(KeyEvent::new(code, KeyModifiers::NONE)))
 }
 
+fn ctrl(c: char) -> std::io::Result<Event> {
+    Ok(Event::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL)))
+}
+
 fn cell_mark(cell: &ratatui::buffer::Cell) -> char {
     let mark = match cell.fg {
         Color::Red | Color::LightRed => 'r',
@@ -56,7 +60,7 @@ fn render(buffer: &Buffer) -> String {
 }
 
 async fn screen(width: u16, height: u16, color: bool, keys: Vec<std::io::Result<Event>>) -> String {
-    let source = Arc::new(SnapshotSource::demo().expect("demo parses"));
+    let source = Arc::new(SnapshotSource::demo_as_recorded().expect("demo parses"));
     let mut app = App::new(orgscope::app::Settings::for_source(source.as_ref()));
     app.settings.theme = Theme { color, light: false };
     // Signed in as the demo is: its own Identity Center sign-in.
@@ -77,14 +81,20 @@ fn views() -> Vec<(&'static str, Vec<std::io::Result<Event>>)> {
     vec![
         ("tree", vec![key(KeyCode::Char('n'))]),
         ("help", vec![key(KeyCode::Char('?'))]),
+        // The help scrolls at any size: a page down shows the rest.
+        ("help_scrolled", vec![key(KeyCode::Char('?')), key(KeyCode::PageDown)]),
         ("role_picker", vec![key(KeyCode::Char('n')), key(KeyCode::Enter), key(KeyCode::Char('j'))]),
         (
             "filter",
             vec![key(KeyCode::Char('/')), key(KeyCode::Char('p')), key(KeyCode::Char('a')), key(KeyCode::Char('y'))],
         ),
         ("assignments", vec![key(KeyCode::Tab)]),
+        // Ctrl+W erases the last word of the filter (and no chord is typed as a letter).
+        ("filter_erase", seq(vec![vec![key(KeyCode::Char('/'))], typed("pay web"), vec![ctrl('w'), ctrl('a')]])),
         ("attempt", vec![key(KeyCode::Tab), key(KeyCode::Enter)]),
         ("retry", vec![key(KeyCode::Tab), key(KeyCode::Char('R'))]),
+        // R in the request's popup (which says R retries it) asks at once.
+        ("attempt_retry", vec![key(KeyCode::Tab), key(KeyCode::Enter), key(KeyCode::Char('R'))]),
         ("access", vec![key(KeyCode::Tab), key(KeyCode::Tab)]),
         (
             "access_filter",

@@ -135,6 +135,15 @@ pub struct AccessScreen {
 }
 
 impl AccessScreen {
+    /// Why no row is shown: nothing here at all, or nothing the narrowing (`f`, `/`) keeps.
+    pub fn empty_note(&self) -> String {
+        match (self.rows.is_empty(), self.stale_only, self.query.is_empty()) {
+            (true, _, _) => "no Identity Center access here".to_string(),
+            (false, true, true) => format!("none of the {} rows here is stale (f shows them all)", self.rows.len()),
+            (false, _, _) => format!("none of the {} rows here matches (Esc clears the filter)", self.rows.len()),
+        }
+    }
+
     /// Shows the rows of `targets` (the selection's accounts), named and placed from the tree:
     /// in principal mode the principal's own rows, else every assignment there.
     pub fn show(
@@ -261,6 +270,11 @@ impl Screen for AccessScreen {
                 Intent::FilterChar(c) => typed.push(*c),
                 Intent::FilterBackspace => {
                     typed.pop();
+                }
+                Intent::FilterErase { word } => {
+                    for _ in 0..super::message::erase_count(&typed, *word) {
+                        typed.pop();
+                    }
                 }
                 Intent::FilterAccept => {
                     self.filter_input = None;

@@ -4,6 +4,7 @@
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::message::{Intent, Purpose};
+use super::view::View;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Binding {
@@ -12,8 +13,8 @@ pub struct Binding {
     pub keys: Vec<(KeyCode, KeyModifiers)>,
     pub intent: Intent,
     pub description: &'static str,
-    /// Shown in the status bar when set (short form).
-    pub hint: Option<&'static str>,
+    /// Shown in the status bar in these views (short form).
+    pub hints: &'static [(View, &'static str)],
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -28,13 +29,15 @@ fn plain(code: KeyCode) -> (KeyCode, KeyModifiers) {
 impl Default for Keymap {
     fn default() -> Self {
         use KeyCode::{Char, Down, End, Enter, Esc, Home, Left, PageDown, PageUp, Right, Tab, Up};
-        let bind = |name, keys: Vec<KeyCode>, intent: Intent, description, hint| Binding {
+        let bind = |name, keys: Vec<KeyCode>, intent: Intent, description, hints| Binding {
             name,
             keys: keys.into_iter().map(plain).collect(),
             intent,
             description,
-            hint,
+            hints,
         };
+        use View::{Access, Assignments, Tree};
+        const NONE: &[(View, &str)] = &[];
         let shell = Intent::SwitchRole(Purpose::Shell);
         let profile = Intent::SwitchRole(Purpose::Profile);
         let copy = Intent::SwitchRole(Purpose::Copy);
@@ -42,75 +45,117 @@ impl Default for Keymap {
         let copy_console = Intent::SwitchRole(Purpose::CopyConsole);
         Keymap {
             bindings: vec![
-                bind("move_up", vec![Up, Char('k')], Intent::MoveUp, "move up", Some("move")),
-                bind("move_down", vec![Down, Char('j')], Intent::MoveDown, "move down", None),
-                bind("collapse", vec![Left, Char('h')], Intent::Collapse, "collapse, or go to parent", Some("fold")),
-                bind("expand", vec![Right, Char('l')], Intent::Expand, "expand, or go to child", None),
+                bind(
+                    "move_up",
+                    vec![Up, Char('k')],
+                    Intent::MoveUp,
+                    "move up",
+                    &[(Tree, "move"), (Assignments, "move"), (Access, "move")],
+                ),
+                bind("move_down", vec![Down, Char('j')], Intent::MoveDown, "move down", NONE),
+                bind(
+                    "collapse",
+                    vec![Left, Char('h')],
+                    Intent::Collapse,
+                    "collapse, or go to parent",
+                    &[(Tree, "fold")],
+                ),
+                bind("expand", vec![Right, Char('l')], Intent::Expand, "expand, or go to child", NONE),
                 bind(
                     "activate",
                     vec![Enter],
                     Intent::Activate,
                     "switch role: exit with exports (OU: fold)",
-                    Some("switch role"),
+                    &[(Tree, "switch role"), (Assignments, "details")],
                 ),
-                bind("toggle", vec![Char(' ')], Intent::Toggle, "expand or collapse an OU", None),
-                bind("sub_shell", vec![Char('x')], shell, "sub-shell with the credentials", None),
-                bind("write_profile", vec![Char('w')], profile, "write a profile orgscope-<account>", None),
-                bind("copy_exports", vec![Char('y')], copy, "copy the exports", None),
-                bind("open_console", vec![Char('o')], console, "open the AWS console", None),
-                bind("copy_console_url", vec![Char('O')], copy_console, "copy the console sign-in URL", None),
-                bind("page_up", vec![PageUp], Intent::PageUp, "page up", None),
-                bind("page_down", vec![PageDown], Intent::PageDown, "page down", None),
-                bind("top", vec![Char('g'), Home], Intent::Top, "go to the top", None),
-                bind("bottom", vec![Char('G'), End], Intent::Bottom, "go to the bottom", None),
+                bind("toggle", vec![Char(' ')], Intent::Toggle, "expand or collapse an OU", NONE),
+                bind("sub_shell", vec![Char('x')], shell, "sub-shell with the credentials", NONE),
+                bind("write_profile", vec![Char('w')], profile, "write a profile orgscope-<account>", NONE),
+                bind("copy_exports", vec![Char('y')], copy, "copy the exports", NONE),
+                bind("open_console", vec![Char('o')], console, "open the AWS console", NONE),
+                bind("copy_console_url", vec![Char('O')], copy_console, "copy the console sign-in URL", NONE),
+                bind("page_up", vec![PageUp], Intent::PageUp, "page up", NONE),
+                bind("page_down", vec![PageDown], Intent::PageDown, "page down", NONE),
+                bind("top", vec![Char('g'), Home], Intent::Top, "go to the top", NONE),
+                bind("bottom", vec![Char('G'), End], Intent::Bottom, "go to the bottom", NONE),
                 bind(
                     "filter",
                     vec![Char('/')],
                     Intent::OpenFilter,
                     "filter: name, id, email, OU, tags, state:",
-                    Some("filter"),
+                    &[(Tree, "filter"), (Access, "filter")],
                 ),
-                bind("next_blocked", vec![Char('n')], Intent::NextBlocked, "next blocked account", Some("blocked")),
-                bind("previous_blocked", vec![Char('N')], Intent::PreviousBlocked, "previous blocked account", None),
-                bind("probe", vec![Char('p')], Intent::Probe, "re-probe the selection or OU", Some("probe")),
-                bind("copy_template", vec![Char('t')], Intent::CopyTemplate, "copy the fix template", None),
-                bind("copy_id", vec![Char('Y')], Intent::CopyId, "copy the account (or OU) id", None),
-                bind("copy_arn", vec![Char('A')], Intent::CopyArn, "copy the account's ARN", None),
-                bind("switch_view", vec![Tab], Intent::NextView, "tree / assignments / access", Some("assignments")),
-                bind("failed_only", vec![Char('f')], Intent::ToggleFailedOnly, "assignments: failures only", None),
+                bind(
+                    "next_blocked",
+                    vec![Char('n')],
+                    Intent::NextBlocked,
+                    "next blocked account",
+                    &[(Tree, "blocked")],
+                ),
+                bind("previous_blocked", vec![Char('N')], Intent::PreviousBlocked, "previous blocked account", NONE),
+                bind("probe", vec![Char('p')], Intent::Probe, "re-probe the selection or OU", &[(Tree, "probe")]),
+                bind("copy_template", vec![Char('t')], Intent::CopyTemplate, "copy the fix template", NONE),
+                bind("copy_id", vec![Char('Y')], Intent::CopyId, "copy the account (or OU) id", NONE),
+                bind("copy_arn", vec![Char('A')], Intent::CopyArn, "copy the account's ARN", NONE),
+                bind(
+                    "switch_view",
+                    vec![Tab],
+                    Intent::NextView,
+                    "tree / assignments / access",
+                    &[(Tree, "assignments"), (Assignments, "access"), (Access, "tree")],
+                ),
+                bind(
+                    "failed_only",
+                    vec![Char('f')],
+                    Intent::ToggleFailedOnly,
+                    "assignments: failures only; access: stale only",
+                    &[(Assignments, "failures"), (Access, "stale")],
+                ),
                 bind(
                     "copy_reason",
                     vec![Char('c')],
                     Intent::CopyReason,
                     "copy the failure reason, error or access row",
-                    None,
+                    &[(Assignments, "copy reason"), (Access, "copy row")],
                 ),
-                bind("copy_failures", vec![Char('C')], Intent::CopyFailures, "assignments: failures as Markdown", None),
+                bind("copy_failures", vec![Char('C')], Intent::CopyFailures, "assignments: failures as Markdown", NONE),
                 bind(
                     "retry",
                     vec![Char('R')],
                     Intent::Retry,
                     "assignments: retry the failed request (asks first)",
-                    None,
+                    &[(Assignments, "retry")],
                 ),
                 bind(
                     "jump_to_account",
                     vec![Char('a')],
                     Intent::JumpToAccount,
-                    "assignments: account in the tree",
-                    None,
+                    "assignments, access: the account in the tree",
+                    &[(Assignments, "account"), (Access, "account")],
                 ),
                 bind(
                     "pick_principal",
                     vec![Char('P')],
                     Intent::PickPrincipal,
                     "principal mode: pick a user or group, see their reach (Esc ends it)",
-                    Some("who"),
+                    &[(Tree, "who"), (Access, "who")],
                 ),
-                bind("refresh", vec![Char('r')], Intent::Refresh, "refresh the organization", Some("refresh")),
-                bind("help", vec![Char('?')], Intent::ToggleHelp, "show or hide this help", Some("help")),
-                bind("close", vec![Esc], Intent::CloseOverlay, "close a popup, or clear the filter", None),
-                bind("quit", vec![Char('q')], Intent::Quit, "quit", Some("quit")),
+                bind("refresh", vec![Char('r')], Intent::Refresh, "refresh the organization", &[(Tree, "refresh")]),
+                bind(
+                    "help",
+                    vec![Char('?')],
+                    Intent::ToggleHelp,
+                    "show or hide this help",
+                    &[(Tree, "help"), (Assignments, "help"), (Access, "help")],
+                ),
+                bind("close", vec![Esc], Intent::CloseOverlay, "close a popup, or clear the filter", NONE),
+                bind(
+                    "quit",
+                    vec![Char('q')],
+                    Intent::Quit,
+                    "quit",
+                    &[(Tree, "quit"), (Assignments, "quit"), (Access, "quit")],
+                ),
             ],
         }
     }
@@ -196,9 +241,21 @@ impl Keymap {
         Ok(())
     }
 
-    /// The short hints for the status bar, in table order, each with the first key actually bound.
-    pub fn hints(&self) -> Vec<String> {
-        self.bindings.iter().filter_map(|b| Some(format!("{} {}", key_label(*b.keys.first()?), b.hint?))).collect()
+    /// The first key bound to `intent`, as the help writes it.
+    pub fn key_for(&self, intent: &Intent) -> Option<String> {
+        self.bindings.iter().find(|b| &b.intent == intent).and_then(|b| b.keys.first()).map(|&k| key_label(k))
+    }
+
+    /// The short hints of `view` for the status bar, in table order, each with the first key
+    /// actually bound.
+    pub fn hints(&self, view: View) -> Vec<String> {
+        self.bindings
+            .iter()
+            .filter_map(|b| {
+                let hint = b.hints.iter().find(|(shown, _)| *shown == view).map(|(_, hint)| *hint)?;
+                Some(format!("{} {hint}", key_label(*b.keys.first()?)))
+            })
+            .collect()
     }
 }
 
@@ -267,7 +324,7 @@ mod tests {
         assert!(keymap.rebind("next_blocked", &["b"]).is_ok());
         assert_eq!(keymap.intent_for(KeyEvent::new(KeyCode::Char('b'), KeyModifiers::NONE)), Some(Intent::NextBlocked));
         assert_eq!(keymap.intent_for(KeyEvent::new(KeyCode::Char('n'), KeyModifiers::NONE)), None);
-        assert!(keymap.hints().contains(&"b blocked".to_string()), "hints follow the rebinding");
+        assert!(keymap.hints(View::Tree).contains(&"b blocked".to_string()), "hints follow the rebinding");
         assert!(keymap.rebind("quit", &["j"]).is_err_and(|e| e.contains("move_down")));
         assert!(keymap.rebind("nope", &["z"]).is_err());
         assert_eq!(parse_key("ctrl+q"), Ok((KeyCode::Char('q'), KeyModifiers::CONTROL)));

@@ -52,6 +52,10 @@ pub enum Intent {
     OpenFilter,
     FilterChar(char),
     FilterBackspace,
+    /// Ctrl+W while typing: erase the last word; Ctrl+U: erase everything.
+    FilterErase {
+        word: bool,
+    },
     /// Enter while typing: keep the filter.
     FilterAccept,
     /// Esc while typing, or with a filter kept: back to the whole tree and the previous selection.
@@ -236,5 +240,27 @@ impl Effect {
     /// A copy of a secret: credentials' exports, a console sign-in URL.
     pub fn copy_secret(text: impl Into<String>, what: impl Into<String>) -> Effect {
         Effect::Copy { text: text.into(), what: what.into(), secret: true }
+    }
+}
+
+/// How many characters at the end of `typed` an erase takes: the last word (and the spaces after
+/// it), or everything.
+pub fn erase_count(typed: &str, word: bool) -> usize {
+    if !word {
+        return typed.chars().count();
+    }
+    let trimmed = typed.trim_end();
+    let spaces = typed.chars().count() - trimmed.chars().count();
+    spaces + trimmed.chars().rev().take_while(|c| !c.is_whitespace()).count()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn erasing_takes_a_word_or_everything() {
+        assert_eq!(super::erase_count("payments prod  ", true), 6);
+        assert_eq!(super::erase_count("payments", true), 8);
+        assert_eq!(super::erase_count("payments prod", false), 13);
+        assert_eq!(super::erase_count("", true), 0);
     }
 }

@@ -7,6 +7,7 @@
 pub mod access;
 pub mod assignments;
 pub mod cursor;
+mod hints;
 pub mod keymap;
 pub mod layout;
 mod message;

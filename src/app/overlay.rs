@@ -53,6 +53,11 @@ impl App {
             match intent {
                 Intent::FilterChar(c) => picker.type_char(Some(*c)),
                 Intent::FilterBackspace => picker.type_char(None),
+                Intent::FilterErase { word } => {
+                    for _ in 0..super::message::erase_count(&picker.query, *word) {
+                        picker.type_char(None);
+                    }
+                }
                 Intent::MoveUp => picker.move_by(-1),
                 Intent::MoveDown => picker.move_by(1),
                 Intent::FilterAccept => {
@@ -70,7 +75,7 @@ impl App {
         }
         let page = match self.overlay.as_ref().and_then(Overlay::text) {
             Some((_, body)) => self.layout.popup(body).height.saturating_sub(2).max(1),
-            None => 1,
+            None => self.layout.area.height.saturating_sub(4).max(1),
         };
         if let (Intent::Activate, Some(Overlay::Confirm { .. })) = (intent, &self.overlay) {
             let Some(Overlay::Confirm { job, .. }) = self.overlay.take() else { return Vec::new() };
@@ -90,12 +95,75 @@ impl App {
             Intent::PageDown => self.overlay_scroll = self.overlay_scroll.saturating_add(page),
             Intent::PageUp => self.overlay_scroll = self.overlay_scroll.saturating_sub(page),
             Intent::Top => self.overlay_scroll = 0,
+            Intent::Retry if self.view == View::Assignments && matches!(self.overlay, Some(Overlay::Text { .. })) => {
+                // The request's popup says R retries it: it does, asking first.
+                self.overlay = None;
+                self.overlay_scroll = 0;
+                return self.intent(Intent::Retry);
+            }
             Intent::CopyReason if self.view == View::Assignments => {
                 let reply = self.assignments.copy_reason();
                 return self.apply(reply);
             }
             _ => {}
         }
+        if matches!(self.overlay, Some(Overlay::Help)) {
+            self.overlay_scroll = self.overlay_scroll.min(self.help_scroll_limit());
+        }
         Vec::new()
+    }
+}
+
+/// The keys column of the help.
+const HELP_KEYS: usize = 14;
+
+impl App {
+    /// The help's width and rows (keys, description), a description too long for the width going
+    /// on under itself; shared by drawing and by scrolling, which stops at the last row.
+    pub fn help_rows(&self) -> (u16, Vec<(String, String)>) {
+        let width = self.layout.area.width.saturating_sub(2).min(100);
+        let text_width = (width as usize).saturating_sub(2 + HELP_KEYS).max(10);
+        let mut rows = Vec::new();
+        for binding in &self.settings.keymap.bindings {
+            let keys = binding.keys.iter().map(|&k| super::keymap::key_label(k)).collect::<Vec<_>>().join(" ");
+            for (n, part) in wrap(binding.description, text_width).into_iter().enumerate() {
+                let label = if n == 0 { format!("{keys:<HELP_KEYS$}") } else { " ".repeat(HELP_KEYS) };
+                rows.push((label, part));
+            }
+        }
+        (width, rows)
+    }
+
+    /// How far the help can scroll at this size.
+    fn help_scroll_limit(&self) -> u16 {
+        let rows = self.help_rows().1.len() as u16;
+        rows.saturating_sub(self.layout.area.height.saturating_sub(2))
+    }
+}
+
+/// `text` in lines of at most `width` characters, broken between words.
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines = vec![String::new()];
+    for word in text.split(' ') {
+        let line = lines.last().map(|l| l.chars().count()).unwrap_or(0);
+        if line > 0 && line + 1 + word.chars().count() > width {
+            lines.push(String::new());
+        }
+        if let Some(last) = lines.last_mut() {
+            if !last.is_empty() {
+                last.push(' ');
+            }
+            last.push_str(word);
+        }
+    }
+    lines
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn long_descriptions_go_on_under_themselves() {
+        assert_eq!(super::wrap("one two three", 7), vec!["one two", "three"]);
+        assert_eq!(super::wrap("short", 40), vec!["short"]);
     }
 }

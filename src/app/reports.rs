@@ -155,7 +155,8 @@ impl App {
         if matches!(self.assignments.loading, Loading::Loading(_)) {
             return Vec::new();
         }
-        let now = chrono::Utc::now();
+        // A saved run's window reaches back from when it was saved.
+        let now = self.settings.saved_at.unwrap_or_else(chrono::Utc::now);
         let settings = &self.settings.assignments;
         let query = AssignmentQuery {
             sso_region: settings.sso_region.clone(),

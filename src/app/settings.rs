@@ -51,6 +51,8 @@ pub struct Settings {
     /// A saved run's name ("snapshot org.json") when the data cannot reach AWS: switching role and
     /// probing again refuse in one sentence.
     pub saved_run: Option<String>,
+    /// When the run on screen was saved (a snapshot's, the demo's): its "now" for windows.
+    pub saved_at: Option<chrono::DateTime<chrono::Utc>>,
     pub keymap: Keymap,
     pub theme: Theme,
     /// Roles and external IDs, for the templates `t` copies.
@@ -85,6 +87,7 @@ impl Settings {
     pub fn for_source(source: &dyn crate::source::Source) -> Settings {
         Settings {
             saved_run: source.saved_run(),
+            saved_at: source.saved_snapshot().map(|s| s.saved_at),
             ..Settings::new(source.label(), source.region(), source.saved_access())
         }
     }
@@ -102,6 +105,7 @@ impl Settings {
             region,
             saved_access,
             saved_run: None,
+            saved_at: None,
             keymap: Keymap::default(),
             theme: Theme::from_env(),
             probe: ProbeSettings::default(),

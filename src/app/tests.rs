@@ -6,7 +6,7 @@ use crate::source::Source;
 use crate::source::snapshot::SnapshotSource;
 
 fn demo_app() -> App {
-    let source = SnapshotSource::demo().expect("the embedded demo parses");
+    let source = SnapshotSource::demo_as_recorded().expect("the embedded demo parses");
     let snapshot = source.saved_snapshot().cloned().expect("the demo is a snapshot");
     let mut app = App::new(Settings::for_source(&source));
     assert_eq!(app.start(), vec![Effect::Run(Job::Discover)]);
@@ -84,7 +84,7 @@ fn failed_discovery_is_shown_not_fatal() {
 
 #[test]
 fn tags_are_asked_for_once_when_an_account_without_them_is_selected() {
-    let source = SnapshotSource::demo().expect("the embedded demo parses");
+    let source = SnapshotSource::demo_as_recorded().expect("the embedded demo parses");
     let mut org = source.saved_snapshot().cloned().expect("snapshot").org;
     for account in org.accounts_mut() {
         account.tags = None;
@@ -177,7 +177,7 @@ fn o_lands_on_the_configured_destination_and_asks_for_an_account_on_an_ou() {
 
 #[test]
 fn the_access_map_is_asked_for_once_the_full_probe_is_done_not_beside_it() {
-    let source = SnapshotSource::demo().expect("the embedded demo parses");
+    let source = SnapshotSource::demo_as_recorded().expect("the embedded demo parses");
     let snapshot = source.saved_snapshot().cloned().expect("the demo is a snapshot");
     let mut app = App::new(Settings::for_source(&source));
     app.start();
@@ -195,13 +195,16 @@ fn the_access_map_is_asked_for_once_the_full_probe_is_done_not_beside_it() {
     assert_eq!((app.view, app.access.rows.len()), (View::Access, 0), "the view is open before the map came");
     app.update(Report::AccessDone(Ok(Box::new(map))));
     assert_eq!(app.identity.held("210987654321").len(), 3);
-    assert_eq!(app.access.rows.len(), 55, "the open view fills when the map comes");
+    assert_eq!(app.access.rows.len(), 63, "the open view fills when the map comes");
 }
 
 #[test]
 fn principal_mode_marks_what_the_picked_user_reaches_and_esc_ends_it() {
     let mut app = demo_app();
-    let map = SnapshotSource::demo().ok().and_then(|s| s.saved_snapshot().cloned()).and_then(|s| s.identity_center);
+    let map = SnapshotSource::demo_as_recorded()
+        .ok()
+        .and_then(|s| s.saved_snapshot().cloned())
+        .and_then(|s| s.identity_center);
     app.update(Intent::PickPrincipal);
     assert_eq!(app.overlay, None, "no map yet: nothing to pick from");
     assert!(app.toast.is_some());
@@ -235,7 +238,10 @@ fn principal_mode_marks_what_the_picked_user_reaches_and_esc_ends_it() {
 #[test]
 fn the_access_view_filter_keeps_rows_holding_every_word() {
     let mut app = demo_app();
-    let map = SnapshotSource::demo().ok().and_then(|s| s.saved_snapshot().cloned()).and_then(|s| s.identity_center);
+    let map = SnapshotSource::demo_as_recorded()
+        .ok()
+        .and_then(|s| s.saved_snapshot().cloned())
+        .and_then(|s| s.identity_center);
     app.update(Report::AccessDone(Ok(Box::new(map.expect("map")))));
     app.update(Intent::NextView);
     app.update(Intent::NextView);

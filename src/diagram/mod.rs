@@ -203,7 +203,8 @@ mod tests {
         assert!(!lines("ou-ab12-11111111")[0].contains('\u{1b}'), "names are in their visible form");
         let plain = Diagram::new(&org, None);
         assert!(plain.shapes.iter().filter(|s| !s.container).all(|s| s.fill == PLAIN_FILL));
-        let plain_lines = |id: &str| plain.shapes.iter().find(|s| s.id == id).map(|s| s.lines.clone()).unwrap_or_default();
+        let plain_lines =
+            |id: &str| plain.shapes.iter().find(|s| s.id == id).map(|s| s.lines.clone()).unwrap_or_default();
         assert_eq!(plain_lines("r-ab12")[1], "2 accounts", "no probe: no blocked count");
     }
 }

@@ -23,15 +23,29 @@ pub struct SnapshotSource {
     snapshot: Snapshot,
     /// The demo hands out made-up credentials; a saved snapshot cannot switch role.
     demo: bool,
+    /// How far the demo's times were moved (its run a week earlier moves as far).
+    shifted: chrono::Duration,
 }
 
 impl SnapshotSource {
+    /// The demo, its times moved with the clock: saved a minute ago.
     pub fn demo() -> Result<SnapshotSource, SourceError> {
+        SnapshotSource::demo_at(chrono::Utc::now())
+    }
+
+    /// The demo with the times its file holds (for views that must stay the same from day to day).
+    pub fn demo_as_recorded() -> Result<SnapshotSource, SourceError> {
+        let saved = Snapshot::from_json(DEMO_JSON, "the demo")?.saved_at;
+        SnapshotSource::demo_at(saved + chrono::Duration::minutes(1))
+    }
+
+    /// The demo as if it ran at `now` (the tests pin the clock so that its views stay the same).
+    pub fn demo_at(now: chrono::DateTime<chrono::Utc>) -> Result<SnapshotSource, SourceError> {
         let mut snapshot = Snapshot::from_json(DEMO_JSON, "the demo")?;
-        let by = demo_clock(&snapshot);
-        shift_times(&mut snapshot, by);
+        let shifted = demo_clock(&snapshot, now);
+        shift_times(&mut snapshot, shifted);
         advise(&mut snapshot);
-        Ok(SnapshotSource { label: "demo organization".to_string(), snapshot, demo: true })
+        Ok(SnapshotSource { label: "demo organization".to_string(), snapshot, demo: true, shifted })
     }
 
     /// A saved run: as untrusted as AWS (it may come from someone else), so bounded in size and
@@ -39,7 +53,12 @@ impl SnapshotSource {
     pub fn from_file(path: &std::path::Path) -> Result<SnapshotSource, SourceError> {
         let mut snapshot = Snapshot::from_file(path)?;
         advise(&mut snapshot);
-        Ok(SnapshotSource { label: format!("snapshot {}", path.display()), snapshot, demo: false })
+        Ok(SnapshotSource {
+            label: format!("snapshot {}", path.display()),
+            snapshot,
+            demo: false,
+            shifted: chrono::Duration::zero(),
+        })
     }
 }
 
@@ -201,9 +220,9 @@ impl Source for SnapshotSource {
     }
 
     fn previous_snapshot(&self) -> Option<Snapshot> {
-        let mut previous = Snapshot::from_json(DEMO_PREVIOUS_JSON, "the demo's previous run").ok().filter(|_| self.demo)?;
-        let demo = Snapshot::from_json(DEMO_JSON, "the demo").ok()?;
-        shift_times(&mut previous, demo_clock(&demo));
+        let mut previous =
+            Snapshot::from_json(DEMO_PREVIOUS_JSON, "the demo's previous run").ok().filter(|_| self.demo)?;
+        shift_times(&mut previous, self.shifted);
         Some(previous)
     }
 
@@ -244,9 +263,8 @@ fn advise(snapshot: &mut Snapshot) {
 
 /// How far the demo's times move so that it was saved a minute ago: its requests are always
 /// within the last week, whenever the demo runs.
-fn demo_clock(snapshot: &Snapshot) -> chrono::Duration {
-    let now = chrono::Utc::now() - chrono::Duration::minutes(1);
-    let by = now - snapshot.saved_at;
+fn demo_clock(snapshot: &Snapshot, now: chrono::DateTime<chrono::Utc>) -> chrono::Duration {
+    let by = (now - chrono::Duration::minutes(1)) - snapshot.saved_at;
     // Whole minutes, so that the demo's times read as round as the generator wrote them.
     chrono::Duration::minutes(by.num_minutes())
 }

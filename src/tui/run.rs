@@ -114,6 +114,14 @@ fn message_for_event(app: &App, event: Event) -> Option<Message> {
             KeyCode::Up => Some(Intent::MoveUp),
             KeyCode::Down => Some(Intent::MoveDown),
             KeyCode::Char('c') if key.modifiers.contains(KeyModifiers::CONTROL) => Some(Intent::Quit),
+            KeyCode::Char('u') if key.modifiers.contains(KeyModifiers::CONTROL) => {
+                Some(Intent::FilterErase { word: false })
+            }
+            KeyCode::Char('w') if key.modifiers.contains(KeyModifiers::CONTROL) => {
+                Some(Intent::FilterErase { word: true })
+            }
+            // Other chords (Ctrl+A, Alt+b…) are not text.
+            KeyCode::Char(_) if key.modifiers.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) => None,
             KeyCode::Char(c) => Some(Intent::FilterChar(c)),
             _ => None,
         },

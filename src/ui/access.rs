@@ -68,7 +68,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         lines.push(line);
     }
     if view.shown.is_empty() && app.identity.map.is_some() {
-        lines.push(Line::styled("  no Identity Center access here", theme.dim()));
+        lines.push(Line::styled(format!("  {}", view.empty_note()), theme.dim()));
     }
     frame.render_widget(Paragraph::new(lines).block(block), area);
 }

@@ -92,7 +92,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         first.push(Span::raw(" │ "));
         first.push(Span::styled(short_arn(&caller.arn), theme.label()));
     }
-    let hints = app.settings.keymap.hints();
+    let hints = app.hints();
     let second = match &app.toast {
         Some(toast) => Line::from(vec![
             Span::styled(crate::text::visible(toast), theme.toast()),

@@ -104,7 +104,7 @@ fn highlighted<'a>(name: Cow<'a, str>, positions: Option<&[u32]>, style: Style, 
 /// Marks a row that changed since the previous run (on an OU, with the changed accounts below).
 const CHANGED: &str = "Δ";
 /// Marks what the principal of principal mode reaches.
-pub const REACHED: &str = "◆";
+pub const REACHED: &str = "→";
 
 fn row_line<'a>(
     node: &'a TreeNode,

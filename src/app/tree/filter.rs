@@ -16,6 +16,10 @@ use crate::model::{AccessState, ProbeStatus, RawText};
 /// A word found in the name ranks above one found only elsewhere.
 const NAME_HIT: u32 = 1_000;
 
+/// A word found whole in the name ranks above one found scattered (`team39` in `team39-api`
+/// above `t…e…a…m…3…9`).
+const WHOLE_HIT: u32 = 2_000;
+
 /// What a filter matched.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct FilterResult {
@@ -167,6 +171,9 @@ pub struct SearchIndex {
     rests: String,
     /// Per node: where its name and its rest end (each starts where the node before ended).
     ends: Vec<(usize, usize)>,
+    /// The names in lowercase, and where each ends.
+    lower_names: String,
+    lower_ends: Vec<usize>,
 }
 
 impl SearchIndex {
@@ -175,6 +182,7 @@ impl SearchIndex {
         for (i, node) in tree.nodes.iter().enumerate() {
             if let NodeData::Account { account, .. } = &node.data {
                 index.names.push_str(account.name.raw());
+                index.lower_names.push_str(&account.name.raw().to_lowercase());
                 let mut rest = format!(
                     "{} {} {}",
                     account.id,
@@ -187,8 +195,15 @@ impl SearchIndex {
                 index.rests.push_str(&rest.to_lowercase());
             }
             index.ends.push((index.names.len(), index.rests.len()));
+            index.lower_ends.push(index.lower_names.len());
         }
         index
+    }
+
+    /// An account's name in lowercase (empty for other nodes).
+    pub fn lower_name(&self, node: usize) -> &str {
+        let start = node.checked_sub(1).and_then(|before| self.lower_ends.get(before)).copied().unwrap_or(0);
+        self.lower_ends.get(node).map_or("", |&end| &self.lower_names[start..end])
     }
 
     fn starts(&self, node: usize) -> (usize, usize) {
@@ -208,18 +223,37 @@ impl SearchIndex {
     }
 }
 
-/// One word against one account: fuzzily in the name, else as a substring of the rest (the
-/// long rest by substring only, or a scattered fuzzy hit across it would match nearly anything).
+/// One word against one account: whole in the name first, else fuzzily in the name (but a run
+/// of digits only whole: `39` is a number, not a 3 and a 9 anywhere), else as a substring of the
+/// rest (the long rest by substring only, or a scattered fuzzy hit across it would match nearly
+/// anything).
 struct Word {
     atom: Atom,
     lowercase: String,
+    /// The word's runs of digits, each of which the name must hold whole for a fuzzy hit.
+    numbers: Vec<String>,
 }
 
 impl Word {
-    fn score(&self, name: &str, rest: &str, matcher: &mut Matcher, buffer: &mut Vec<char>) -> Option<u32> {
-        match self.atom.score(Utf32Str::new(name, buffer), matcher) {
-            Some(score) => Some(u32::from(score) + NAME_HIT),
-            None => rest.contains(self.lowercase.as_str()).then_some(0),
+    fn new(word: &str) -> Word {
+        let numbers =
+            word.split(|c: char| !c.is_ascii_digit()).filter(|run| !run.is_empty()).map(str::to_string).collect();
+        Word { atom: atom(word), lowercase: word.to_lowercase(), numbers }
+    }
+
+    fn score(
+        &self,
+        (name, lower_name, rest): (&str, &str, &str),
+        matcher: &mut Matcher,
+        buffer: &mut Vec<char>,
+    ) -> Option<u32> {
+        let fuzzy = self.atom.score(Utf32Str::new(name, buffer), matcher).map(u32::from);
+        if lower_name.contains(self.lowercase.as_str()) {
+            return Some(fuzzy.unwrap_or(0) + NAME_HIT + WHOLE_HIT);
+        }
+        match fuzzy {
+            Some(score) if self.numbers.iter().all(|n| lower_name.contains(n.as_str())) => Some(score + NAME_HIT),
+            _ => rest.contains(self.lowercase.as_str()).then_some(0),
         }
     }
 }
@@ -253,9 +287,9 @@ fn search(index: &SearchIndex, words: &[Word], candidates: &Candidates) -> Found
         let start = found.scores.len();
         let row = m * candidates.stride;
         found.scores.extend_from_slice(&candidates.scores[row..row + candidates.kept]);
-        let (name, rest) = (index.name(node), index.rest(node));
+        let texts = (index.name(node), index.lower_name(node), index.rest(node));
         for word in words {
-            match word.score(name, rest, &mut matcher, &mut buffer) {
+            match word.score(texts, &mut matcher, &mut buffer) {
                 Some(score) => found.scores.push(score),
                 None => {
                     found.scores.truncate(start);
@@ -279,8 +313,7 @@ pub fn apply(tree: &TreeView, index: &SearchIndex, query: &str, previous: Option
     let previous = previous.filter(|p| p.narrows_to(tree.revision(), &states, &words));
     // Leading words unchanged since `previous` keep their scores.
     let kept = previous.map_or(0, |p| p.words.iter().zip(&words).take_while(|(a, b)| a == b).count());
-    let fresh: Vec<Word> =
-        words[kept..].iter().map(|word| Word { atom: atom(word), lowercase: word.to_lowercase() }).collect();
+    let fresh: Vec<Word> = words[kept..].iter().map(|word| Word::new(word)).collect();
     let everyone: Vec<usize>;
     let candidates = match previous {
         Some(previous) => {
@@ -409,6 +442,32 @@ mod tests {
         assert_eq!(ids(&tree, &apply_new(&tree, "sandbox-pay@example")), vec!["21"], "email");
         assert_eq!(ids(&tree, &apply_new(&tree, "Production")).len(), 2, "OU path");
         assert_eq!(ids(&tree, &apply_new(&tree, "team=ledger")).len(), 3, "tags");
+    }
+
+    /// A number in the query is a number: `team39` finds team39-* first and never team03 … team38
+    /// (whose letters and digits it would reach scattered), while fuzzy letters still match.
+    #[test]
+    fn a_number_ranks_whole_and_never_scattered() {
+        let accounts: Vec<Node> = (0..45)
+            .map(|n| account(&format!("{:012}", 100 + n), &format!("team{n:02}-shard9"), "CREATED"))
+            .chain([account("999999999999", "team39-api", "CREATED")])
+            .collect();
+        let org = Org {
+            organization: OrgInfo { id: "o".into(), management_account_id: "1".into(), feature_set: None },
+            caller: Caller { account: "1".into(), arn: "arn".into() },
+            roots: vec![Root { id: "r".into(), name: "Root".into(), error: None, children: accounts }],
+        };
+        let tree = TreeView::new(&org, None);
+        let result = apply_new(&tree, "team39");
+        let names: Vec<String> = ids(&tree, &result)
+            .iter()
+            .filter_map(|id| tree.nodes.iter().find(|n| &n.id == id))
+            .map(|n| n.name.to_string())
+            .collect();
+        assert!(names[0].starts_with("team39"), "{names:?}");
+        assert!(names.iter().all(|n| n.starts_with("team39")), "no scattered number: {names:?}");
+        assert_eq!(names.len(), 2, "{names:?}");
+        assert_eq!(ids(&tree, &apply_new(&tree, "tm39api")).len(), 1, "letters still match fuzzily");
     }
 
     #[test]

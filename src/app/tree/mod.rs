@@ -82,6 +82,13 @@ impl TreeScreen {
             Intent::OpenFilter => self.open_filter(),
             Intent::FilterChar(c) => self.type_filter(Some(*c), cx),
             Intent::FilterBackspace => self.type_filter(None, cx),
+            Intent::FilterErase { word } => {
+                let count = self.filter_input.as_deref().map_or(0, |typed| super::message::erase_count(typed, *word));
+                for _ in 0..count {
+                    self.type_filter(None, cx);
+                }
+                Reply::default()
+            }
             Intent::FilterAccept => {
                 self.filter_input = None;
                 if self.filter.as_ref().is_some_and(|f| f.query.trim().is_empty()) {

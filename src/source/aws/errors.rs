@@ -50,8 +50,16 @@ fn debug_start(text: &str) -> Option<usize> {
 }
 
 /// The debug text that must never reach a user, for the tests that say so.
-pub const DEBUG_MARKERS: [&str; 8] =
-    ["ServiceError {", "Response {", "ProviderError(", "SdkBody", "DispatchFailure(", "ConstructionFailure(", "Os {", "TimeoutError("];
+pub const DEBUG_MARKERS: [&str; 8] = [
+    "ServiceError {",
+    "Response {",
+    "ProviderError(",
+    "SdkBody",
+    "DispatchFailure(",
+    "ConstructionFailure(",
+    "Os {",
+    "TimeoutError(",
+];
 
 #[cfg(test)]
 mod tests {
@@ -65,10 +73,16 @@ mod tests {
             readable("dispatch failure: io error: Connection refused (os error 111)"),
             "dispatch failure: io error: Connection refused (os error 111)"
         );
-        assert_eq!(readable("service error: ServiceError { source: X, raw: Response { status: 500 } }"), "service error");
-        assert_eq!(readable("AccessDenied: User arn:aws:iam::1:user/Bob is not authorized"), "AccessDenied: User arn:aws:iam::1:user/Bob is not authorized");
+        assert_eq!(
+            readable("service error: ServiceError { source: X, raw: Response { status: 500 } }"),
+            "service error"
+        );
+        assert_eq!(
+            readable("AccessDenied: User arn:aws:iam::1:user/Bob is not authorized"),
+            "AccessDenied: User arn:aws:iam::1:user/Bob is not authorized"
+        );
         for marker in DEBUG_MARKERS {
-            assert!(!readable(&format!("words {marker} x: 1 }}")).contains(marker), "{marker}");
+            assert!(!readable(&format!("words {marker} {{ x: 1 }}")).contains(marker), "{marker}");
         }
     }
 
@@ -87,11 +101,12 @@ mod tests {
             }
         }
         let inner = Layer("No such file or directory (os error 2)", None);
-        let middle = Layer("failed to load the cached SSO token (ProviderError(ProviderError { }))", Some(Box::new(inner)));
-        let outer = Layer("an error occurred while loading credentials", Some(Box::new(Layer(
+        let middle =
+            Layer("failed to load the cached SSO token (ProviderError(ProviderError { }))", Some(Box::new(inner)));
+        let outer = Layer(
             "an error occurred while loading credentials",
-            Some(Box::new(middle)),
-        ))));
+            Some(Box::new(Layer("an error occurred while loading credentials", Some(Box::new(middle))))),
+        );
         assert_eq!(
             chain(&outer),
             "an error occurred while loading credentials: failed to load the cached SSO token: No such file or directory (os error 2)"

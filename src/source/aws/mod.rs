@@ -2,8 +2,8 @@
 
 mod assignments;
 pub(crate) mod classify;
-pub mod errors;
 mod discovery;
+pub mod errors;
 mod identity;
 pub mod pace;
 mod paging;

@@ -63,7 +63,9 @@ pub(super) async fn assume(source: &AwsSource, request: &AssumeRequest) -> Resul
                 (Some(code), Failure::Transient) => {
                     AssumeFailure::new(Reason::Network, code, err.message().unwrap_or_default())
                 }
-                (None, _) => AssumeFailure::new(Reason::Network, "NetworkError", crate::source::aws::errors::chain(&err)),
+                (None, _) => {
+                    AssumeFailure::new(Reason::Network, "NetworkError", crate::source::aws::errors::chain(&err))
+                }
             };
             tracing::debug!(role_arn = %request.role_arn, code = %failure.code, reason = %failure.reason, "AssumeRole failed");
             return Err(failure);

@@ -273,6 +273,7 @@ pub(super) fn error_of<E: ProvideErrorMetadata + std::error::Error + 'static>(
     >,
 ) -> (Text, Text) {
     let code = Text::from(err.code().unwrap_or("NetworkError"));
-    let message = Text::from(err.message().map(str::to_string).unwrap_or_else(|| crate::source::aws::errors::chain(err)));
+    let message =
+        Text::from(err.message().map(str::to_string).unwrap_or_else(|| crate::source::aws::errors::chain(err)));
     (code, message)
 }

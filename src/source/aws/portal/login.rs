@@ -65,10 +65,9 @@ pub async fn login(
             .grant_types("refresh_token")
             .issuer_url(sign_in.start_url.clone());
     }
-    let client = calls
-        .call(Api::Portal, || register.clone().send())
-        .await
-        .map_err(|err| failed("sso-oidc:RegisterClient", &crate::source::aws::errors::chain(&err), err.code(), err.message()))?;
+    let client = calls.call(Api::Portal, || register.clone().send()).await.map_err(|err| {
+        failed("sso-oidc:RegisterClient", &crate::source::aws::errors::chain(&err), err.code(), err.message())
+    })?;
     let (Some(client_id), Some(client_secret)) = (client.client_id(), client.client_secret()) else {
         return Err(PortalError::Login("Identity Center registered no client: try again".into()));
     };
@@ -85,7 +84,12 @@ pub async fn login(
         })
         .await
         .map_err(|err| {
-            failed("sso-oidc:StartDeviceAuthorization", &crate::source::aws::errors::chain(&err), err.code(), err.message())
+            failed(
+                "sso-oidc:StartDeviceAuthorization",
+                &crate::source::aws::errors::chain(&err),
+                err.code(),
+                err.message(),
+            )
         })?;
     let Some(device_code) = device.device_code().map(Secret::new) else {
         return Err(PortalError::Login("Identity Center started no device authorization: try again".into()));
@@ -126,7 +130,12 @@ pub async fn login(
                     return Err(PortalError::Login("the sign-in was denied: run `orgscope login` to try again".into()));
                 }
                 code => {
-                    return Err(failed("sso-oidc:CreateToken", &crate::source::aws::errors::chain(&err), code, err.message()));
+                    return Err(failed(
+                        "sso-oidc:CreateToken",
+                        &crate::source::aws::errors::chain(&err),
+                        code,
+                        err.message(),
+                    ));
                 }
             },
         }
