@@ -26,138 +26,137 @@ fn plain(code: KeyCode) -> (KeyCode, KeyModifiers) {
     (code, KeyModifiers::NONE)
 }
 
+/// One binding of the default keymap: its config name, keys, intent, help text and hints.
+struct Row(&'static str, &'static [KeyCode], Intent, &'static str, &'static [(View, &'static str)]);
+
+const NONE: &[(View, &str)] = &[];
+
+/// The default keymap, in the help's order.
+const DEFAULT: &[Row] = {
+    use KeyCode::{Char, Down, End, Enter, Esc, Home, Left, PageDown, PageUp, Right, Tab, Up};
+    use View::{Access, Assignments, Tree};
+    &[
+        Row(
+            "move_up",
+            &[Up, Char('k')],
+            Intent::MoveUp,
+            "move up",
+            &[(Tree, "move"), (Assignments, "move"), (Access, "move")],
+        ),
+        Row("move_down", &[Down, Char('j')], Intent::MoveDown, "move down", NONE),
+        Row("collapse", &[Left, Char('h')], Intent::Collapse, "collapse, or go to parent", &[(Tree, "fold")]),
+        Row("expand", &[Right, Char('l')], Intent::Expand, "expand, or go to child", NONE),
+        Row(
+            "activate",
+            &[Enter],
+            Intent::Activate,
+            "switch role: exit with exports (OU: fold)",
+            &[(Tree, "switch role"), (Assignments, "details")],
+        ),
+        Row("toggle", &[Char(' ')], Intent::Toggle, "expand or collapse an OU", NONE),
+        Row("sub_shell", &[Char('x')], Intent::SwitchRole(Purpose::Shell), "sub-shell with the credentials", NONE),
+        Row(
+            "write_profile",
+            &[Char('w')],
+            Intent::SwitchRole(Purpose::Profile),
+            "write a profile orgscope-<account>",
+            NONE,
+        ),
+        Row("copy_exports", &[Char('y')], Intent::SwitchRole(Purpose::Copy), "copy the exports", NONE),
+        Row("open_console", &[Char('o')], Intent::SwitchRole(Purpose::Console), "open the AWS console", NONE),
+        Row(
+            "copy_console_url",
+            &[Char('O')],
+            Intent::SwitchRole(Purpose::CopyConsole),
+            "copy the console sign-in URL",
+            NONE,
+        ),
+        Row("page_up", &[PageUp], Intent::PageUp, "page up", NONE),
+        Row("page_down", &[PageDown], Intent::PageDown, "page down", NONE),
+        Row("top", &[Char('g'), Home], Intent::Top, "go to the top", NONE),
+        Row("bottom", &[Char('G'), End], Intent::Bottom, "go to the bottom", NONE),
+        Row(
+            "filter",
+            &[Char('/')],
+            Intent::OpenFilter,
+            "filter: name, id, email, OU, tags, state:",
+            &[(Tree, "filter"), (Access, "filter")],
+        ),
+        Row("next_blocked", &[Char('n')], Intent::NextBlocked, "next blocked account", &[(Tree, "blocked")]),
+        Row("previous_blocked", &[Char('N')], Intent::PreviousBlocked, "previous blocked account", NONE),
+        Row("probe", &[Char('p')], Intent::Probe, "re-probe the selection or OU", &[(Tree, "probe")]),
+        Row("copy_template", &[Char('t')], Intent::CopyTemplate, "copy the fix template", NONE),
+        Row("copy_id", &[Char('Y')], Intent::CopyId, "copy the account (or OU) id", NONE),
+        Row("copy_arn", &[Char('A')], Intent::CopyArn, "copy the account's ARN", NONE),
+        Row(
+            "switch_view",
+            &[Tab],
+            Intent::NextView,
+            "tree / assignments / access",
+            &[(Tree, "assignments"), (Assignments, "access"), (Access, "tree")],
+        ),
+        Row(
+            "failed_only",
+            &[Char('f')],
+            Intent::ToggleFailedOnly,
+            "assignments: failures only; access: stale only",
+            &[(Assignments, "failures"), (Access, "stale")],
+        ),
+        Row(
+            "copy_reason",
+            &[Char('c')],
+            Intent::CopyReason,
+            "copy the failure reason, error or access row",
+            &[(Assignments, "copy reason"), (Access, "copy row")],
+        ),
+        Row("copy_failures", &[Char('C')], Intent::CopyFailures, "assignments: failures as Markdown", NONE),
+        Row(
+            "retry",
+            &[Char('R')],
+            Intent::Retry,
+            "assignments: retry the failed request (asks first)",
+            &[(Assignments, "retry")],
+        ),
+        Row(
+            "jump_to_account",
+            &[Char('a')],
+            Intent::JumpToAccount,
+            "assignments, access: the account in the tree",
+            &[(Assignments, "account"), (Access, "account")],
+        ),
+        Row(
+            "pick_principal",
+            &[Char('P')],
+            Intent::PickPrincipal,
+            "principal mode: pick a user or group, see their reach (Esc ends it)",
+            &[(Tree, "who"), (Access, "who")],
+        ),
+        Row("refresh", &[Char('r')], Intent::Refresh, "refresh the organization", &[(Tree, "refresh")]),
+        Row(
+            "help",
+            &[Char('?')],
+            Intent::ToggleHelp,
+            "show or hide this help",
+            &[(Tree, "help"), (Assignments, "help"), (Access, "help")],
+        ),
+        Row("close", &[Esc], Intent::CloseOverlay, "close a popup, or clear the filter", NONE),
+        Row("quit", &[Char('q')], Intent::Quit, "quit", &[(Tree, "quit"), (Assignments, "quit"), (Access, "quit")]),
+    ]
+};
+
 impl Default for Keymap {
     fn default() -> Self {
-        use KeyCode::{Char, Down, End, Enter, Esc, Home, Left, PageDown, PageUp, Right, Tab, Up};
-        let bind = |name, keys: Vec<KeyCode>, intent: Intent, description, hints| Binding {
-            name,
-            keys: keys.into_iter().map(plain).collect(),
-            intent,
-            description,
-            hints,
-        };
-        use View::{Access, Assignments, Tree};
-        const NONE: &[(View, &str)] = &[];
-        let shell = Intent::SwitchRole(Purpose::Shell);
-        let profile = Intent::SwitchRole(Purpose::Profile);
-        let copy = Intent::SwitchRole(Purpose::Copy);
-        let console = Intent::SwitchRole(Purpose::Console);
-        let copy_console = Intent::SwitchRole(Purpose::CopyConsole);
-        Keymap {
-            bindings: vec![
-                bind(
-                    "move_up",
-                    vec![Up, Char('k')],
-                    Intent::MoveUp,
-                    "move up",
-                    &[(Tree, "move"), (Assignments, "move"), (Access, "move")],
-                ),
-                bind("move_down", vec![Down, Char('j')], Intent::MoveDown, "move down", NONE),
-                bind(
-                    "collapse",
-                    vec![Left, Char('h')],
-                    Intent::Collapse,
-                    "collapse, or go to parent",
-                    &[(Tree, "fold")],
-                ),
-                bind("expand", vec![Right, Char('l')], Intent::Expand, "expand, or go to child", NONE),
-                bind(
-                    "activate",
-                    vec![Enter],
-                    Intent::Activate,
-                    "switch role: exit with exports (OU: fold)",
-                    &[(Tree, "switch role"), (Assignments, "details")],
-                ),
-                bind("toggle", vec![Char(' ')], Intent::Toggle, "expand or collapse an OU", NONE),
-                bind("sub_shell", vec![Char('x')], shell, "sub-shell with the credentials", NONE),
-                bind("write_profile", vec![Char('w')], profile, "write a profile orgscope-<account>", NONE),
-                bind("copy_exports", vec![Char('y')], copy, "copy the exports", NONE),
-                bind("open_console", vec![Char('o')], console, "open the AWS console", NONE),
-                bind("copy_console_url", vec![Char('O')], copy_console, "copy the console sign-in URL", NONE),
-                bind("page_up", vec![PageUp], Intent::PageUp, "page up", NONE),
-                bind("page_down", vec![PageDown], Intent::PageDown, "page down", NONE),
-                bind("top", vec![Char('g'), Home], Intent::Top, "go to the top", NONE),
-                bind("bottom", vec![Char('G'), End], Intent::Bottom, "go to the bottom", NONE),
-                bind(
-                    "filter",
-                    vec![Char('/')],
-                    Intent::OpenFilter,
-                    "filter: name, id, email, OU, tags, state:",
-                    &[(Tree, "filter"), (Access, "filter")],
-                ),
-                bind(
-                    "next_blocked",
-                    vec![Char('n')],
-                    Intent::NextBlocked,
-                    "next blocked account",
-                    &[(Tree, "blocked")],
-                ),
-                bind("previous_blocked", vec![Char('N')], Intent::PreviousBlocked, "previous blocked account", NONE),
-                bind("probe", vec![Char('p')], Intent::Probe, "re-probe the selection or OU", &[(Tree, "probe")]),
-                bind("copy_template", vec![Char('t')], Intent::CopyTemplate, "copy the fix template", NONE),
-                bind("copy_id", vec![Char('Y')], Intent::CopyId, "copy the account (or OU) id", NONE),
-                bind("copy_arn", vec![Char('A')], Intent::CopyArn, "copy the account's ARN", NONE),
-                bind(
-                    "switch_view",
-                    vec![Tab],
-                    Intent::NextView,
-                    "tree / assignments / access",
-                    &[(Tree, "assignments"), (Assignments, "access"), (Access, "tree")],
-                ),
-                bind(
-                    "failed_only",
-                    vec![Char('f')],
-                    Intent::ToggleFailedOnly,
-                    "assignments: failures only; access: stale only",
-                    &[(Assignments, "failures"), (Access, "stale")],
-                ),
-                bind(
-                    "copy_reason",
-                    vec![Char('c')],
-                    Intent::CopyReason,
-                    "copy the failure reason, error or access row",
-                    &[(Assignments, "copy reason"), (Access, "copy row")],
-                ),
-                bind("copy_failures", vec![Char('C')], Intent::CopyFailures, "assignments: failures as Markdown", NONE),
-                bind(
-                    "retry",
-                    vec![Char('R')],
-                    Intent::Retry,
-                    "assignments: retry the failed request (asks first)",
-                    &[(Assignments, "retry")],
-                ),
-                bind(
-                    "jump_to_account",
-                    vec![Char('a')],
-                    Intent::JumpToAccount,
-                    "assignments, access: the account in the tree",
-                    &[(Assignments, "account"), (Access, "account")],
-                ),
-                bind(
-                    "pick_principal",
-                    vec![Char('P')],
-                    Intent::PickPrincipal,
-                    "principal mode: pick a user or group, see their reach (Esc ends it)",
-                    &[(Tree, "who"), (Access, "who")],
-                ),
-                bind("refresh", vec![Char('r')], Intent::Refresh, "refresh the organization", &[(Tree, "refresh")]),
-                bind(
-                    "help",
-                    vec![Char('?')],
-                    Intent::ToggleHelp,
-                    "show or hide this help",
-                    &[(Tree, "help"), (Assignments, "help"), (Access, "help")],
-                ),
-                bind("close", vec![Esc], Intent::CloseOverlay, "close a popup, or clear the filter", NONE),
-                bind(
-                    "quit",
-                    vec![Char('q')],
-                    Intent::Quit,
-                    "quit",
-                    &[(Tree, "quit"), (Assignments, "quit"), (Access, "quit")],
-                ),
-            ],
-        }
+        let bindings = DEFAULT
+            .iter()
+            .map(|Row(name, keys, intent, description, hints)| Binding {
+                name,
+                keys: keys.iter().copied().map(plain).collect(),
+                intent: intent.clone(),
+                description,
+                hints,
+            })
+            .collect();
+        Keymap { bindings }
     }
 }
 

@@ -15,6 +15,7 @@ mod overlay;
 pub mod picker;
 pub mod portal;
 mod reports;
+mod runs;
 pub mod settings;
 mod switch_role;
 pub mod task;
@@ -314,41 +315,6 @@ impl App {
         self.org.as_ref().map(|o| &o.caller)
     }
 
-    /// Shows a cached run at once, marked stale, while the refresh that [`App::start`] asks for
-    /// runs behind it.
-    pub fn load_cached(&mut self, snapshot: &crate::model::Snapshot) {
-        self.load_org(&snapshot.org);
-        for (account_id, outcome) in &snapshot.access {
-            self.tree.view.set_access(account_id, AccessState::Probed(outcome.clone()));
-        }
-        self.assignments.set(snapshot.assignments.clone());
-        if let Some(map) = &snapshot.identity_center {
-            self.identity.set(map.clone());
-        }
-        if let Some(accounts) = &snapshot.portal {
-            self.portal.load(accounts);
-        }
-        let minutes = (chrono::Utc::now() - snapshot.saved_at).num_minutes().max(0);
-        self.stale = Some(match minutes {
-            0 => "just now".to_string(),
-            m if m < 120 => format!("{m} min ago"),
-            m if m < 48 * 60 => format!("{} h ago", m / 60),
-            m => format!("{} days ago", m / (24 * 60)),
-        });
-    }
-
-    /// Compares this run with the previous one and marks what changed on the tree.
-    fn mark_changes(&mut self) {
-        let (Some(previous), Some(now)) = (&self.previous, self.snapshot()) else { return };
-        match crate::diff::diff(previous, &now) {
-            Ok(diff) => {
-                self.changes = crate::diff::by_id(diff.changes);
-                self.tree.view.set_changes(&self.changes);
-            }
-            Err(err) => tracing::info!(%err, "the previous run is of another organization: no change marks"),
-        }
-    }
-
     /// Fills the access view with the tree's selection: an account, or every account under an OU.
     fn show_access(&mut self) {
         let view = &self.tree.view;
@@ -383,19 +349,6 @@ impl App {
                     View::Access => self.access.filter_input.is_some(),
                     View::Assignments => false,
                 })
-    }
-
-    /// The run as a snapshot, for the cache.
-    fn snapshot(&self) -> Option<crate::model::Snapshot> {
-        let org = self.org.clone()?;
-        let assignments = self.assignments.attempts.clone();
-        let mut snapshot =
-            crate::model::Snapshot::new(org, self.tree.verdicts(), assignments, self.settings.region.clone());
-        snapshot.identity_center = self.identity.map.clone();
-        if self.settings.portal.is_some() && !self.portal.roles.is_empty() {
-            snapshot.portal = self.org.as_ref().map(|org| self.portal.accounts(org));
-        }
-        Some(snapshot)
     }
 }
 

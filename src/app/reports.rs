@@ -62,37 +62,8 @@ impl App {
                     task.progress = progress;
                 }
             }
-            Report::AssignmentsDone(Ok(read)) => {
-                let mut attempts = read.attempts;
-                if let Some(org) = &self.org {
-                    crate::model::name_accounts(&mut attempts, org);
-                    crate::remedy::assignment::explain(&mut attempts, &org.organization.management_account_id);
-                }
-                self.assignments.set(attempts);
-                if let Some(note) = read.unavailable.first() {
-                    self.toast = Some(note.to_string());
-                }
-                self.assignments.unavailable = read.unavailable;
-                self.assignments.loading = Loading::Loaded;
-            }
-            Report::AccessDone(Ok(map)) => {
-                for note in &map.unavailable {
-                    tracing::warn!(note = %note, "the access map is partial");
-                }
-                self.identity.set(*map);
-                // Principal mode follows the new map.
-                if let (Some(reach), Some(map)) = (&self.reach, &self.identity.map) {
-                    let principal = map.find_principal(reach.principal.id().raw()).ok();
-                    self.set_reach(principal);
-                }
-                if self.view == View::Access {
-                    self.show_access();
-                }
-                // The cache saved at the probe's end did not have this map yet.
-                if let (Some(path), Some(snapshot)) = (&self.settings.cache_path, self.snapshot()) {
-                    return vec![Effect::Run(Job::SaveCache { path: path.clone(), snapshot: Box::new(snapshot) })];
-                }
-            }
+            Report::AssignmentsDone(Ok(read)) => self.assignments_done(read),
+            Report::AccessDone(Ok(map)) => return self.access_done(*map),
             Report::AccessDone(Err(message)) => {
                 tracing::info!(%message, "no access map");
                 self.identity.loading = false;
@@ -119,6 +90,42 @@ impl App {
                 }
             }
             Report::CacheSaved | Report::TaskPanicked(_) => {}
+        }
+        Vec::new()
+    }
+
+    /// The requests read: named from the tree, explained, and what could not be read said.
+    fn assignments_done(&mut self, read: crate::source::AssignmentsRead) {
+        let mut attempts = read.attempts;
+        if let Some(org) = &self.org {
+            crate::model::name_accounts(&mut attempts, org);
+            crate::remedy::assignment::explain(&mut attempts, &org.organization.management_account_id);
+        }
+        self.assignments.set(attempts);
+        if let Some(note) = read.unavailable.first() {
+            self.toast = Some(note.to_string());
+        }
+        self.assignments.unavailable = read.unavailable;
+        self.assignments.loading = Loading::Loaded;
+    }
+
+    /// The access map read: the view and principal mode follow it, and the cache keeps it.
+    fn access_done(&mut self, map: crate::model::identity::IdentityCenter) -> Vec<Effect> {
+        for note in &map.unavailable {
+            tracing::warn!(note = %note, "the access map is partial");
+        }
+        self.identity.set(map);
+        // Principal mode follows the new map.
+        if let (Some(reach), Some(map)) = (&self.reach, &self.identity.map) {
+            let principal = map.find_principal(reach.principal.id().raw()).ok();
+            self.set_reach(principal);
+        }
+        if self.view == View::Access {
+            self.show_access();
+        }
+        // The cache saved at the probe's end did not have this map yet.
+        if let (Some(path), Some(snapshot)) = (&self.settings.cache_path, self.snapshot()) {
+            return vec![Effect::Run(Job::SaveCache { path: path.clone(), snapshot: Box::new(snapshot) })];
         }
         Vec::new()
     }

@@ -31,70 +31,9 @@ pub struct Context<'a> {
 /// The diagnosis and fix for `reason` on `account`.
 pub fn hint(account: &Account, reason: Reason, context: &Context<'_>) -> String {
     let role = if context.role_name.is_empty() { DEFAULT_ROLE } else { context.role_name };
-    let management = context.management_account_id;
     match reason {
-        Reason::AccessDenied => {
-            let mut hint = if context.external_id_used_nearby && !context.external_id_given {
-                "The role's trust policy here probably requires an sts:ExternalId condition: accounts next to it are \
-                 reached with an external ID. Retry with `--external-id ID`, or set the external ID for this \
-                 account or its OU in the config file."
-                    .to_string()
-            } else if account.is_invited() && role == DEFAULT_ROLE {
-                format!(
-                    "Invited accounts never get {DEFAULT_ROLE}: AWS creates it only in accounts the organization \
-                     creates. Create the role in this account with a trust policy for the management account \
-                     {management} (`orgscope template trust-policy`), or deploy the StackSet that installs it in \
-                     every account of the OU (`orgscope template stackset`)."
-                )
-            } else if account.is_invited() {
-                format!(
-                    "This account was invited, so {role} exists only if someone created it. Create it with a trust \
-                     policy for {management} (`orgscope template trust-policy --role {role}`), or deploy it \
-                     everywhere with `orgscope template stackset --role {role}`."
-                )
-            } else if role == DEFAULT_ROLE {
-                format!(
-                    "This account was created by the organization, so {DEFAULT_ROLE} existed once: it has been \
-                     deleted or its trust policy edited. Recreate it, or restore a trust policy that lets the \
-                     management account {management} assume it (`orgscope template trust-policy`)."
-                )
-            } else {
-                format!(
-                    "The role {role} is missing here or its trust policy does not trust {management}. Create or \
-                     fix it (`orgscope template trust-policy --role {role}`), or try another role with --role."
-                )
-            };
-            if !context.external_id_given && !context.external_id_used_nearby {
-                hint.push_str(
-                    " If the trust policy requires an external ID or MFA, retry with --external-id (AWS does not say \
-                     which condition failed).",
-                );
-            }
-            hint
-        }
-        Reason::ExplicitDeny => {
-            let kind = context.policy_type.unwrap_or("policy");
-            if kind.contains("service control policy") || kind.contains("resource control policy") {
-                let attached = if context.scps.is_empty() {
-                    String::new()
-                } else {
-                    let list: Vec<String> =
-                        context.scps.iter().map(|p| format!("\"{}\" ({}) on {}", p.name, p.id, p.target)).collect();
-                    format!(" Attached along this account's path: {}.", list.join(", "))
-                };
-                format!(
-                    "An organization guardrail denies sts:AssumeRole into this account: a {kind} explicitly denies \
-                     it.{attached} Add an exception for your role to that policy, use the role it allows, or move \
-                     the account to an OU without it."
-                )
-            } else {
-                format!(
-                    "A {kind} of your own identity ({}) explicitly denies sts:AssumeRole on this role. Remove the \
-                     deny or use an identity without it.",
-                    context.caller_arn
-                )
-            }
-        }
+        Reason::AccessDenied => access_denied(account, role, context),
+        Reason::ExplicitDeny => explicit_deny(context),
         Reason::CallerNotPermitted => format!(
             "Your own identity ({}) has no policy allowing sts:AssumeRole on {role}: the problem is on your side, \
              not in this account. Add the permission (`orgscope template scanner-policy`) or use another profile.",
@@ -128,6 +67,73 @@ pub fn hint(account: &Account, reason: Reason, context: &Context<'_>) -> String 
              (p)."
             .to_string(),
         Reason::CallerAccount => "You are signed in to this account already; no role is needed.".to_string(),
+    }
+}
+
+/// `access_denied`: what AWS does not say, told from how the account joined and the role tried.
+fn access_denied(account: &Account, role: &str, context: &Context<'_>) -> String {
+    let management = context.management_account_id;
+    let mut hint = if context.external_id_used_nearby && !context.external_id_given {
+        "The role's trust policy here probably requires an sts:ExternalId condition: accounts next to it are \
+         reached with an external ID. Retry with `--external-id ID`, or set the external ID for this \
+         account or its OU in the config file."
+            .to_string()
+    } else if account.is_invited() && role == DEFAULT_ROLE {
+        format!(
+            "Invited accounts never get {DEFAULT_ROLE}: AWS creates it only in accounts the organization \
+             creates. Create the role in this account with a trust policy for the management account \
+             {management} (`orgscope template trust-policy`), or deploy the StackSet that installs it in \
+             every account of the OU (`orgscope template stackset`)."
+        )
+    } else if account.is_invited() {
+        format!(
+            "This account was invited, so {role} exists only if someone created it. Create it with a trust \
+             policy for {management} (`orgscope template trust-policy --role {role}`), or deploy it \
+             everywhere with `orgscope template stackset --role {role}`."
+        )
+    } else if role == DEFAULT_ROLE {
+        format!(
+            "This account was created by the organization, so {DEFAULT_ROLE} existed once: it has been \
+             deleted or its trust policy edited. Recreate it, or restore a trust policy that lets the \
+             management account {management} assume it (`orgscope template trust-policy`)."
+        )
+    } else {
+        format!(
+            "The role {role} is missing here or its trust policy does not trust {management}. Create or \
+             fix it (`orgscope template trust-policy --role {role}`), or try another role with --role."
+        )
+    };
+    if !context.external_id_given && !context.external_id_used_nearby {
+        hint.push_str(
+            " If the trust policy requires an external ID or MFA, retry with --external-id (AWS does not say \
+             which condition failed).",
+        );
+    }
+    hint
+}
+
+/// `explicit_deny`: a guardrail of the organization's, or a policy of the caller's own.
+fn explicit_deny(context: &Context<'_>) -> String {
+    let kind = context.policy_type.unwrap_or("policy");
+    if kind.contains("service control policy") || kind.contains("resource control policy") {
+        let attached = if context.scps.is_empty() {
+            String::new()
+        } else {
+            let list: Vec<String> =
+                context.scps.iter().map(|p| format!("\"{}\" ({}) on {}", p.name, p.id, p.target)).collect();
+            format!(" Attached along this account's path: {}.", list.join(", "))
+        };
+        format!(
+            "An organization guardrail denies sts:AssumeRole into this account: a {kind} explicitly denies \
+             it.{attached} Add an exception for your role to that policy, use the role it allows, or move \
+             the account to an OU without it."
+        )
+    } else {
+        format!(
+            "A {kind} of your own identity ({}) explicitly denies sts:AssumeRole on this role. Remove the \
+             deny or use an identity without it.",
+            context.caller_arn
+        )
     }
 }
 

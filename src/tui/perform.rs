@@ -70,37 +70,9 @@ async fn perform(job: Job, prober: Arc<Prober>, tx: mpsc::UnboundedSender<Sent>)
                     .map_err(Box::new);
                 Report::SwitchRoleDone { purpose, account_name: target.account.name, result }
             }
-            Job::WriteProfile { name, credentials } => {
-                let written = tokio::task::spawn_blocking(move || {
-                    let path = crate::export::credentials_file::default_path()
-                        .ok_or_else(|| "no home directory: set AWS_SHARED_CREDENTIALS_FILE".to_string())?;
-                    crate::export::credentials_file::write_profile(&path, &name, &credentials)
-                        .map(|()| format!("wrote profile {name} to {} ({})", path.display(), credentials.life_left()))
-                        .map_err(|err| format!("could not write {}: {err}", path.display()))
-                })
-                .await;
-                Report::Toast(match written {
-                    Ok(Ok(message)) | Ok(Err(message)) => message,
-                    Err(err) => format!("writing the profile failed: {err}"),
-                })
-            }
+            Job::WriteProfile { name, credentials } => write_profile(name, credentials).await,
             Job::ConsoleUrl { credentials, destination, copy, browser, account } => {
-                let endpoint = crate::export::console::test_endpoint();
-                let result = tokio::task::spawn_blocking(move || {
-                    // The demo's credentials are valid nowhere: its URL is made offline.
-                    let url = match credentials.demo {
-                        true => crate::export::console::demo_signin_url(&credentials, &destination),
-                        false => crate::export::console::signin_url(&credentials, &destination, endpoint.as_deref())
-                            .map_err(|err| err.to_string())?,
-                    };
-                    if !copy {
-                        browser.open_signin(&url, &account, &credentials.account_id)?;
-                    }
-                    Ok(url)
-                })
-                .await
-                .unwrap_or_else(|err| Err(format!("the console URL failed: {err}")));
-                Report::ConsoleUrlDone { copy, result }
+                console_url(credentials, destination, copy, browser, account).await
             }
             Job::LoadAssignments(query) => {
                 let progress_tx = tx.clone();
@@ -139,22 +111,67 @@ async fn perform(job: Job, prober: Arc<Prober>, tx: mpsc::UnboundedSender<Sent>)
                 let result = source.retry_assignment(sso_region.as_deref(), &attempt).await;
                 Report::RetryDone { key, result: result.map(Box::new).map_err(|err| err.to_string()) }
             }
-            Job::SaveCache { path, snapshot } => {
-                let saved = tokio::task::spawn_blocking(move || {
-                    if let Some(dir) = path.parent() {
-                        std::fs::create_dir_all(dir)?;
-                    }
-                    let json = serde_json::to_vec(&snapshot).map_err(std::io::Error::other)?;
-                    crate::files::write_atomic(&path, &json, 0o600)
-                })
-                .await;
-                if let Ok(Err(err)) | Err(err) = saved.map_err(std::io::Error::other) {
-                    tracing::warn!(%err, "could not save the cache");
-                }
-                Report::CacheSaved
-            }
+            Job::SaveCache { path, snapshot } => save_cache(path, *snapshot).await,
             #[cfg(debug_assertions)]
             Job::TestPanic => panic!("test-only panic in a task (ORGSCOPE_TEST_PANIC=task)"),
         }
     }
+}
+
+/// `w`: the profile in the shared credentials file, said in a toast.
+async fn write_profile(name: String, credentials: Box<crate::model::TempCredentials>) -> Report {
+    let written = tokio::task::spawn_blocking(move || {
+        let path = crate::export::credentials_file::default_path()
+            .ok_or_else(|| "no home directory: set AWS_SHARED_CREDENTIALS_FILE".to_string())?;
+        crate::export::credentials_file::write_profile(&path, &name, &credentials)
+            .map(|()| format!("wrote profile {name} to {} ({})", path.display(), credentials.life_left()))
+            .map_err(|err| format!("could not write {}: {err}", path.display()))
+    })
+    .await;
+    Report::Toast(match written {
+        Ok(Ok(message)) | Ok(Err(message)) => message,
+        Err(err) => format!("writing the profile failed: {err}"),
+    })
+}
+
+/// `o`/`O`: the sign-in URL (the demo's made offline), opened unless it is to be copied.
+async fn console_url(
+    credentials: Box<crate::model::TempCredentials>,
+    destination: String,
+    copy: bool,
+    browser: crate::export::browser::Browser,
+    account: String,
+) -> Report {
+    let endpoint = crate::export::console::test_endpoint();
+    let result = tokio::task::spawn_blocking(move || {
+        // The demo's credentials are valid nowhere: its URL is made offline.
+        let url = match credentials.demo {
+            true => crate::export::console::demo_signin_url(&credentials, &destination),
+            false => crate::export::console::signin_url(&credentials, &destination, endpoint.as_deref())
+                .map_err(|err| err.to_string())?,
+        };
+        if !copy {
+            browser.open_signin(&url, &account, &credentials.account_id)?;
+        }
+        Ok(url)
+    })
+    .await
+    .unwrap_or_else(|err| Err(format!("the console URL failed: {err}")));
+    Report::ConsoleUrlDone { copy, result }
+}
+
+/// The run, written for an instant next start (a failure is only logged).
+async fn save_cache(path: std::path::PathBuf, snapshot: crate::model::Snapshot) -> Report {
+    let saved = tokio::task::spawn_blocking(move || {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        let json = serde_json::to_vec(&snapshot).map_err(std::io::Error::other)?;
+        crate::files::write_atomic(&path, &json, 0o600)
+    })
+    .await;
+    if let Ok(Err(err)) | Err(err) = saved.map_err(std::io::Error::other) {
+        tracing::warn!(%err, "could not save the cache");
+    }
+    Report::CacheSaved
 }
