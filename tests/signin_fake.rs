@@ -607,3 +607,70 @@ fn login_opens_the_verification_page_in_the_chosen_browser() {
     assert_eq!(url, "https://device.sso.eu-west-1.amazonaws.com/?user_code=WXYZ-1234");
     assert!(text(&login.stderr).contains("WXYZ-1234"), "the code is on stderr to check against the page");
 }
+
+/// `profiles --write` and `profiles --sso --write` in turn, into a config that already defines one
+/// of the names: botocore (the AWS CLI's own loader) parses the file after every write, the user's
+/// sections stay byte for byte, the name the user holds is skipped and named on stderr, and each
+/// kind of profile keeps its own block while the other is written.
+#[test]
+fn role_and_sso_profiles_written_in_turn_keep_the_file_botocore_reads() {
+    if !common::require_tool("python3", &["-c", "import botocore"], common::moto::INSTALL_HINT) {
+        return;
+    }
+    let setup = setup();
+    setup.signed_in(chrono::Duration::hours(8));
+    let config_path = setup.home.path().join("aws-config");
+    let taken = format!("ou-0000-{}", setup.name(1).to_lowercase());
+    let mine = format!("{CONFIG}\n# mine, by hand\n[profile {taken}]\nregion = ap-south-1\n");
+    std::fs::write(&config_path, &mine).expect("config");
+    let botocore_reads = |when: &str| {
+        let script = "import sys, botocore.session\ns = botocore.session.Session()\nprint(sorted(s.full_config['profiles']))";
+        let out = Command::new("python3")
+            .args(["-c", script])
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", setup.home.path())
+            .env("AWS_CONFIG_FILE", &config_path)
+            .output()
+            .expect("python3 runs");
+        assert!(out.status.success(), "{when}: botocore refuses the file: {}", text(&out.stderr));
+        text(&out.stdout)
+    };
+    let outside_blocks = |written: &str| -> String {
+        let mut rest = written.to_string();
+        for (begin, end) in [
+            ("# >>> orgscope managed profiles >>>", "# <<< orgscope managed profiles <<<\n"),
+            ("# >>> orgscope managed sso profiles >>>", "# <<< orgscope managed sso profiles <<<\n"),
+        ] {
+            if let (Some(start), Some(stop)) = (rest.find(begin), rest.find(end)) {
+                rest.replace_range(start..stop + end.len(), "");
+            }
+        }
+        rest.trim_end().to_string()
+    };
+    for (round, args) in [
+        ["profiles", "--write", ""],
+        ["profiles", "--sso", "--write"],
+        ["profiles", "--write", ""],
+    ]
+    .iter()
+    .enumerate()
+    {
+        let args: Vec<&str> = args.iter().copied().filter(|a| !a.is_empty()).collect();
+        let out = setup.run(&args);
+        assert!(out.status.success(), "{args:?}: {}", text(&out.stderr));
+        let written = std::fs::read_to_string(&config_path).expect("config");
+        let profiles = botocore_reads(&format!("round {round}"));
+        assert_eq!(outside_blocks(&written), mine.trim_end(), "round {round}: the user's sections, byte for byte");
+        assert_eq!(written.matches(&format!("[profile {taken}]")).count(), 1, "round {round}:\n{written}");
+        if !args.contains(&"--sso") {
+            let stderr = text(&out.stderr);
+            assert!(stderr.contains(&taken) && stderr.contains("skipped"), "round {round}: {stderr}");
+        }
+        if round >= 1 {
+            assert!(written.contains("sso_role_name = ReadOnly"), "round {round}: the sso block stays:\n{written}");
+            assert!(written.contains("role_arn = arn:aws:iam::"), "round {round}: the role block stays:\n{written}");
+            assert!(profiles.contains("readonly"), "round {round}: botocore sees the sso profiles: {profiles}");
+        }
+    }
+}
