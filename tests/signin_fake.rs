@@ -624,7 +624,8 @@ fn role_and_sso_profiles_written_in_turn_keep_the_file_botocore_reads() {
     let mine = format!("{CONFIG}\n# mine, by hand\n[profile {taken}]\nregion = ap-south-1\n");
     std::fs::write(&config_path, &mine).expect("config");
     let botocore_reads = |when: &str| {
-        let script = "import sys, botocore.session\ns = botocore.session.Session()\nprint(sorted(s.full_config['profiles']))";
+        let script =
+            "import sys, botocore.session\ns = botocore.session.Session()\nprint(sorted(s.full_config['profiles']))";
         let out = Command::new("python3")
             .args(["-c", script])
             .env_clear()
@@ -648,13 +649,8 @@ fn role_and_sso_profiles_written_in_turn_keep_the_file_botocore_reads() {
         }
         rest.trim_end().to_string()
     };
-    for (round, args) in [
-        ["profiles", "--write", ""],
-        ["profiles", "--sso", "--write"],
-        ["profiles", "--write", ""],
-    ]
-    .iter()
-    .enumerate()
+    for (round, args) in
+        [["profiles", "--write", ""], ["profiles", "--sso", "--write"], ["profiles", "--write", ""]].iter().enumerate()
     {
         let args: Vec<&str> = args.iter().copied().filter(|a| !a.is_empty()).collect();
         let out = setup.run(&args);

@@ -55,8 +55,10 @@ pub struct GlobalArgs {
     /// config's sso_session, else the profile's sso_session or its legacy sso_start_url)
     #[arg(long, global = true, value_name = "NAME")]
     pub sso_session: Option<String>,
-    /// Use the embedded demo organization; no AWS call is made
-    #[arg(long, global = true, conflicts_with = "snapshot")]
+    /// Use the embedded demo organization: no network, nothing written outside orgscope's own
+    /// directories (ORGSCOPE_DEMO=1 does the same for every command, to try the README's)
+    #[arg(long, global = true, conflicts_with = "snapshot", env = "ORGSCOPE_DEMO", hide_env_values = true,
+          action = clap::ArgAction::SetTrue, value_parser = clap::builder::BoolishValueParser::new())]
     pub demo: bool,
     /// Read a snapshot saved by `orgscope snapshot -o FILE`; no AWS call is made
     #[arg(long, global = true, value_name = "FILE")]

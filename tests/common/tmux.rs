@@ -21,6 +21,19 @@ impl Tmux {
     /// [`Tmux::start`] with `shell` (without its rc files, the prompt `$ `), or None (outside CI
     /// only) when tmux or the shell is missing.
     pub fn start_shell(home: &Path, width: u16, height: u16, env: &[(&str, &str)], shell: Shell) -> Option<Tmux> {
+        Tmux::start_within(&[], home, width, height, env, shell)
+    }
+
+    /// [`Tmux::start_shell`] with the server started by `launcher` (e.g. `unshare -n`, so that
+    /// every pane has no network at all).
+    pub fn start_within(
+        launcher: &[&str],
+        home: &Path,
+        width: u16,
+        height: u16,
+        env: &[(&str, &str)],
+        shell: Shell,
+    ) -> Option<Tmux> {
         if !super::require_tool("tmux", &["-V"], INSTALL_HINT) {
             return None;
         }
@@ -38,7 +51,16 @@ impl Tmux {
             args.extend(["-e".into(), format!("{name}={value}")]);
         }
         args.push(shell.command().into());
-        let output = tmux.command().args(&args).output().expect("tmux runs");
+        let output = match launcher.split_first() {
+            Some((program, rest)) => Command::new(program)
+                .args(rest)
+                .arg("tmux")
+                .args(["-L", &tmux.socket])
+                .args(&args)
+                .output()
+                .expect("the launcher runs"),
+            None => tmux.command().args(&args).output().expect("tmux runs"),
+        };
         assert!(output.status.success(), "tmux new-session failed: {}", String::from_utf8_lossy(&output.stderr));
         Some(tmux)
     }
