@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every orgscope test on a fresh machine: installs what the tests drive (tmux, fish, zsh, Xvfb,
-# xclip and Graphviz from Debian's packages; moto from PyPI), then
+# xclip, Graphviz and curl from Debian's packages; moto from PyPI), then
 # formatting, lints and the whole test suite. Under CI=true a missing tool fails the run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,6 +14,7 @@ command -v zsh >/dev/null 2>&1 || missing_apt+=(zsh)
 command -v Xvfb >/dev/null 2>&1 || missing_apt+=(xvfb)
 command -v xclip >/dev/null 2>&1 || missing_apt+=(xclip)
 command -v dot >/dev/null 2>&1 || missing_apt+=(graphviz)
+command -v curl >/dev/null 2>&1 || missing_apt+=(curl)
 if [ ${#missing_apt[@]} -gt 0 ]; then
   echo "installing ${missing_apt[*]} from Debian's packages"
   as_root apt-get update -qq

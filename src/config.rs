@@ -53,6 +53,12 @@ pub struct Config {
     pub profile_name_template: Option<Spanned<String>>,
     /// How long a copied secret (`y`'s exports, `O`'s sign-in URL) stays on the clipboard, e.g. `45s`.
     pub clipboard_clear_after: Option<Spanned<String>>,
+    /// How long handed-out credentials last, e.g. `1h` (default 1h; 15m to 12h).
+    pub duration: Option<Spanned<String>>,
+    /// Cached credentials are handed out again while more than this is left, e.g. `5m` (default).
+    pub refresh_before: Option<Spanned<String>>,
+    /// When the TUI probes: `start` (default) or `manual` (only on `p`).
+    pub probe: Option<Spanned<String>>,
     #[serde(default)]
     pub export: Export,
     #[serde(default)]
@@ -188,15 +194,7 @@ pub fn parse(text: &str, path: &str) -> Result<Config, ConfigError> {
     {
         return Err(error(template.span().start, format!("profile_name_template: {message}")));
     }
-    if let Some(lifetime) = &config.clipboard_clear_after {
-        match crate::duration::parse_duration(lifetime.get_ref()) {
-            Ok(d) if (1..=3600).contains(&d.num_seconds()) => {}
-            Ok(_) => {
-                return Err(error(lifetime.span().start, "clipboard_clear_after must be 1s to 1h".to_string()));
-            }
-            Err(message) => return Err(error(lifetime.span().start, format!("clipboard_clear_after: {message}"))),
-        }
-    }
+    check_durations(&config, &error)?;
     if let Some(since) = &config.assignments.since
         && let Err(message) = crate::duration::parse_duration(since.get_ref())
     {
@@ -220,6 +218,40 @@ pub fn parse(text: &str, path: &str) -> Result<Config, ConfigError> {
         }
     }
     Ok(config)
+}
+
+/// The keys that hold durations: each parses and is in its range.
+fn check_durations(config: &Config, error: &impl Fn(usize, String) -> ConfigError) -> Result<(), ConfigError> {
+    if let Some(lifetime) = &config.clipboard_clear_after {
+        match crate::duration::parse_duration(lifetime.get_ref()) {
+            Ok(d) if (1..=3600).contains(&d.num_seconds()) => {}
+            Ok(_) => {
+                return Err(error(lifetime.span().start, "clipboard_clear_after must be 1s to 1h".to_string()));
+            }
+            Err(message) => return Err(error(lifetime.span().start, format!("clipboard_clear_after: {message}"))),
+        }
+    }
+    if let Some(duration) = &config.duration
+        && let Err(message) = crate::cli::args::parse_session_duration(duration.get_ref())
+    {
+        return Err(error(duration.span().start, format!("duration: {message}")));
+    }
+    if let Some(before) = &config.refresh_before {
+        match crate::duration::parse_duration(before.get_ref()) {
+            Ok(d) if (0..=3600).contains(&d.num_seconds()) => {}
+            Ok(_) => return Err(error(before.span().start, "refresh_before must be 0s to 1h".to_string())),
+            Err(message) => return Err(error(before.span().start, format!("refresh_before: {message}"))),
+        }
+    }
+    if let Some(probe) = &config.probe
+        && !matches!(probe.get_ref().as_str(), "start" | "manual")
+    {
+        return Err(error(
+            probe.span().start,
+            format!("probe must be \"start\" or \"manual\", not {:?}", probe.get_ref()),
+        ));
+    }
+    Ok(())
 }
 
 impl Config {
@@ -287,6 +319,11 @@ external_id = "ou-ext"
             ("[assignments]\nsince = \"soon\"\n", 2, "assignments.since"),
             ("clipboard_clear_after = \"2h\"\n", 1, "1s to 1h"),
             ("clipboard_clear_after = \"later\"\n", 1, "clipboard_clear_after"),
+            ("duration = \"5m\"\n", 1, "duration: \"5m\" is not a session length"),
+            ("duration = \"13h\"\n", 1, "duration:"),
+            ("refresh_before = \"2h\"\n", 1, "refresh_before must be"),
+            ("refresh_before = \"soon\"\n", 1, "refresh_before:"),
+            ("probe = \"never\"\n", 1, "probe must be"),
             ("[keys]\nfly = \"f\"\n", 2, "keys.fly"),
             ("[keys]\nquit = \"ctrl+\"\n", 2, "keys.quit"),
             ("[keys]\nquit = \"j\"\n", 2, "already bound"),

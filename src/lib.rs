@@ -5,6 +5,7 @@
 //! types; [`probe`] tries every account and [`remedy`] explains what it finds; [`app`] holds the TUI's state and turns keys into actions and effects; [`ui`] draws it.
 
 pub mod app;
+pub mod cache;
 pub mod cli;
 pub mod config;
 pub mod diagram;

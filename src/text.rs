@@ -173,6 +173,16 @@ pub fn csv_cell(text: &str) -> Cow<'_, str> {
     if formula(text) || formula(&shown) { Cow::Owned(format!("'{shown}")) } else { shown }
 }
 
+/// How long ago `at` was, for people: "just now", "4 min ago", "3 h ago", "2 days ago".
+pub fn ago(at: chrono::DateTime<chrono::Utc>) -> String {
+    match (chrono::Utc::now() - at).num_minutes().max(0) {
+        0 => "just now".to_string(),
+        m if m < 120 => format!("{m} min ago"),
+        m if m < 48 * 60 => format!("{} h ago", m / 60),
+        m => format!("{} days ago", m / (24 * 60)),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,6 +1,7 @@
 //! Secrets stay secret: a whole session (discover, probe, assume with a written profile, exec, a
 //! snapshot, assignments) with `RUST_LOG=trace`, and not one secret access key or session token the
-//! endpoint handed out appears in the log file, stderr, the snapshot or the cache.
+//! endpoint handed out appears in the log file, stderr, the snapshot or the cache (but the
+//! credential cache, whose files are 0600).
 
 mod common;
 
@@ -51,10 +52,23 @@ fn a_full_session_at_trace_level_leaks_no_secret() {
     let log_text = std::fs::read_to_string(&log).expect("the log was written");
     assert!(log_text.lines().count() > 20, "trace logging was on");
     let snapshot_text = std::fs::read_to_string(&snapshot).expect("the snapshot");
+    // The credential cache holds the sessions `assume` handed out, privately; nothing else does.
+    let kept_dir = home.path().join("cache/orgscope/credentials");
     let mut cache_text = String::new();
+    let mut kept_text = String::new();
     for entry in walk(&home.path().join("cache")) {
-        cache_text.push_str(&std::fs::read_to_string(entry).unwrap_or_default());
+        let contents = std::fs::read_to_string(&entry).unwrap_or_default();
+        if entry.starts_with(&kept_dir) {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&entry).map(|m| m.permissions().mode() & 0o777).unwrap_or(0);
+            assert_eq!(mode, 0o600, "{}", entry.display());
+            kept_text.push_str(&contents);
+        } else {
+            cache_text.push_str(&contents);
+        }
     }
+    assert!(secrets.iter().any(|s| kept_text.contains(s.as_str())), "assume's session is kept");
+    assert!(!kept_text.contains("caller-secret-key-that-must-not-leak"), "the caller's own key is never kept");
     let mut found = Vec::new();
     for secret in
         secrets.iter().chain(tokens.iter()).chain(std::iter::once(&"caller-secret-key-that-must-not-leak".to_string()))

@@ -92,19 +92,7 @@ fn text(bytes: &[u8]) -> String {
 
 /// Every file under `dir` but `except`, with its contents.
 fn files_under(dir: &Path, except: &Path) -> Vec<(PathBuf, Vec<u8>)> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(dir) = stack.pop() {
-        for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                stack.push(path);
-            } else if path != except {
-                out.push((path.clone(), std::fs::read(&path).unwrap_or_default()));
-            }
-        }
-    }
-    out
+    common::files_under(dir).into_iter().filter(|(path, _)| path != except).collect()
 }
 
 fn assert_absent(secret: &str, outputs: &[&Output], setup: &Setup) {
@@ -123,7 +111,7 @@ fn assert_absent(secret: &str, outputs: &[&Output], setup: &Setup) {
 fn login_polls_past_pending_and_writes_the_aws_cli_cache_that_roles_reads() {
     let setup = setup();
     setup.fake.state().portal.pending = 2;
-    let login = setup.run(&["login", "--no-browser"]);
+    let login = setup.run(&["login", "--use-device-code", "--no-browser"]);
     let stderr = text(&login.stderr);
     assert!(login.status.success(), "{stderr}");
     assert!(stderr.contains("https://device.sso.eu-west-1.amazonaws.com/?user_code=WXYZ-1234"), "{stderr}");
@@ -190,7 +178,7 @@ fn login_polls_past_pending_and_writes_the_aws_cli_cache_that_roles_reads() {
 fn slow_down_adds_five_seconds_to_the_polling_interval() {
     let setup = setup();
     setup.fake.state().portal.slow_downs = 1;
-    let login = setup.run(&["login", "--no-browser"]);
+    let login = setup.run(&["login", "--use-device-code", "--no-browser"]);
     assert!(login.status.success(), "{}", text(&login.stderr));
     let polls = setup.fake.calls_to("CreateToken");
     assert_eq!(polls.len(), 2);
@@ -339,6 +327,12 @@ async fn assume_via_sso_hands_out_credentials_that_act_as_the_target_account() {
     let (account, _) = common::caller_identity(&setup.fake.url(), credentials).await;
     assert_eq!(account, target);
     assert!(setup.fake.calls_to("AssumeRole").is_empty(), "--via sso never calls AssumeRole");
+    // Kept: the portal is not asked again while the session has life left.
+    let asked = setup.fake.calls_to("GetRoleCredentials").len();
+    let kept = setup.run(&["assume", &target, "--via", "sso", "--format", "json"]);
+    let kept: Value = serde_json::from_slice(&kept.stdout).expect("JSON");
+    assert_eq!(kept["access_key_id"], json["access_key_id"]);
+    assert_eq!(setup.fake.calls_to("GetRoleCredentials").len(), asked, "no portal call for a kept session");
 
     // An expiration out of range is no lifetime to make up: a clear error, nothing on stdout.
     let mut faults = Faults::default();
@@ -347,7 +341,7 @@ async fn assume_via_sso_hands_out_credentials_that_act_as_the_target_account() {
         r#"{"roleCredentials":{"accessKeyId":"ASIAX","secretAccessKey":"s","sessionToken":"t","expiration":9223372036854775807}}"#.into(),
     );
     setup.fake.set_faults(faults);
-    let garbage = setup.run(&["assume", &target, "--via", "sso"]);
+    let garbage = setup.run(&["assume", &target, "--via", "sso", "--no-cache"]);
     assert_eq!(garbage.status.code(), Some(1));
     assert!(
         garbage.stdout.is_empty() && text(&garbage.stderr).contains("without credentials"),
@@ -562,9 +556,17 @@ fn botocore_signs_in_with_the_token_orgscope_login_wrote() {
     if !common::require_tool("python3", &["-c", "import boto3"], common::moto::INSTALL_HINT) {
         return;
     }
+    if !common::require_tool("curl", &["--version"], "install curl with `apt-get install curl`") {
+        return;
+    }
     let setup = setup();
-    let login = setup.run(&["login", "--no-browser"]);
+    // Signed in the default way (the browser and PKCE), curl standing in for the browser.
+    let browser = setup.home.path().join("browser.sh");
+    std::fs::write(&browser, "#!/bin/sh\nexec curl -sfL -o /dev/null \"$1\"\n").expect("script");
+    std::fs::set_permissions(&browser, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    let login = setup.run(&["login", "--browser", &format!("{} %u", browser.display())]);
     assert!(login.status.success(), "{}", text(&login.stderr));
+    assert_eq!(setup.fake.calls_to("Authorize").len(), 1, "signed in through /authorize");
     let config = format!(
         "{CONFIG}\n[profile botocore]\nsso_session = corp\nsso_account_id = {}\nsso_role_name = ReadOnly\nregion = eu-west-1\n",
         setup.id(3)
@@ -601,7 +603,7 @@ fn login_opens_the_verification_page_in_the_chosen_browser() {
     let browser = setup.home.path().join("browser.sh");
     std::fs::write(&browser, format!("#!/bin/sh\nprintf '%s' \"$1\" > '{}'\n", opened.display())).expect("script");
     std::fs::set_permissions(&browser, std::fs::Permissions::from_mode(0o755)).expect("chmod");
-    let login = setup.run(&["login", "--browser", &format!("{} %u", browser.display())]);
+    let login = setup.run(&["login", "--use-device-code", "--browser", &format!("{} %u", browser.display())]);
     assert!(login.status.success(), "{}", text(&login.stderr));
     let url = std::fs::read_to_string(&opened).expect("the browser was run");
     assert_eq!(url, "https://device.sso.eu-west-1.amazonaws.com/?user_code=WXYZ-1234");

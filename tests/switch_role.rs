@@ -300,7 +300,7 @@ fn bad_input_is_a_one_line_usage_error_saying_what_is_allowed() {
         (vec!["--external-id", "x", "probe"], "2 to 1224"),
         (vec!["--external-id", "has space", "probe"], "2 to 1224"),
         (vec!["--region", "EU West", "tree"], "region name"),
-        (vec!["assume", "dns", "--duration", "60"], "900..=43200"),
+        (vec!["assume", "dns", "--duration", "60"], "from 15m (900) to 12h (43200)"),
         (vec!["assignments", "--since", "100d"], "90 days"),
         (vec!["assignments", "--since", "soon"], "duration"),
         (vec!["assignments", "--start", "yesterday"], "RFC 3339"),

@@ -5,7 +5,7 @@
 //!
 //! `cargo bench --bench perf` runs the full figures; `cargo bench --bench perf -- probe ui` runs
 //! only the sections named (discovery, probe, assignments, access, portal, scale, ui, startup,
-//! diagram, diff). Without `--bench`
+//! diagram, diff, credentials). Without `--bench`
 //! (as `cargo test --all-targets` runs it) every section is a quick smoke run on a small
 //! organization that proves the harness works; nothing is timed against a threshold there.
 
@@ -15,6 +15,7 @@ mod fake_aws;
 
 mod access;
 mod assignments;
+mod credentials;
 mod diagram;
 mod diff;
 mod discovery;
@@ -112,7 +113,7 @@ fn main() {
             })*
         };
     }
-    sections!(discovery, probe, assignments, access, portal, scale, ui, startup, diagram, diff);
+    sections!(discovery, probe, assignments, access, portal, scale, ui, startup, diagram, diff, credentials);
 
     println!("\n| figure | measured (reference in the same run) | result | target |");
     println!("|---|---|---|---|");

@@ -190,6 +190,8 @@ pub enum Job {
         purpose: Purpose,
         target: Box<ProbeTarget>,
         caller: CallerContext,
+        /// The session's length in seconds.
+        duration: i32,
     },
     /// Write a profile into the shared credentials file.
     WriteProfile {

@@ -23,8 +23,17 @@ impl App {
                 self.discovery = None;
                 self.stale = None;
                 self.mark_changes();
-                let mut effects = self.start_probe(self.tree.view.all_probe_targets());
-                self.full_probe = self.probe_generation;
+                let mut effects = Vec::new();
+                if self.settings.probe_at_start {
+                    effects = self.start_probe(self.tree.view.all_probe_targets());
+                    self.full_probe = self.probe_generation;
+                } else {
+                    // Nothing is assumed until asked: the last run's verdicts stay on screen, and
+                    // the access map is read at once (no probe to wait for).
+                    self.toast =
+                        Some("not probed (probe = manual): p probes the selection, on the root every account".into());
+                    effects.extend(self.load_access());
+                }
                 effects.extend(self.load_assignments());
                 return effects;
             }
@@ -142,13 +151,8 @@ impl App {
         // Center calls never hold call slots the probe needs; the cached run's map is on screen
         // meanwhile.
         let mut effects = Vec::new();
-        if generation == self.full_probe && !self.identity.loading {
-            self.identity.loading = true;
-            let query = crate::source::AccessQuery {
-                sso_region: self.settings.assignments.sso_region.clone(),
-                cache_path: self.settings.assignments.access_cache_path.clone(),
-            };
-            effects.push(Effect::Run(Job::LoadAccess(query)));
+        if generation == self.full_probe {
+            effects.extend(self.load_access());
         }
         if let (Some(path), true) = (&self.settings.cache_path, generation == self.full_probe)
             && let Some(snapshot) = self.snapshot()
@@ -156,6 +160,19 @@ impl App {
             effects.push(Effect::Run(Job::SaveCache { path: path.clone(), snapshot: Box::new(snapshot) }));
         }
         effects
+    }
+
+    /// Reads Identity Center's access map, unless a read is under way.
+    fn load_access(&mut self) -> Vec<Effect> {
+        if self.identity.loading {
+            return Vec::new();
+        }
+        self.identity.loading = true;
+        let query = crate::source::AccessQuery {
+            sso_region: self.settings.assignments.sso_region.clone(),
+            cache_path: self.settings.assignments.access_cache_path.clone(),
+        };
+        vec![Effect::Run(Job::LoadAccess(query))]
     }
 
     fn load_assignments(&mut self) -> Vec<Effect> {

@@ -19,13 +19,7 @@ impl App {
         if let Some(accounts) = &snapshot.portal {
             self.portal.load(accounts);
         }
-        let minutes = (chrono::Utc::now() - snapshot.saved_at).num_minutes().max(0);
-        self.stale = Some(match minutes {
-            0 => "just now".to_string(),
-            m if m < 120 => format!("{m} min ago"),
-            m if m < 48 * 60 => format!("{} h ago", m / 60),
-            m => format!("{} days ago", m / (24 * 60)),
-        });
+        self.stale = Some(crate::text::ago(snapshot.saved_at));
     }
 
     /// Compares this run with the previous one and marks what changed on the tree.

@@ -71,6 +71,10 @@ pub struct Settings {
     /// Your Identity Center sign-in, when one is available: the portal's roles are read and
     /// Enter on a role-blocked account goes through it.
     pub portal: Option<PortalSettings>,
+    /// How long the sessions Enter, `x`, `w`, `y`, `o`, `O` hand out last (`--duration`).
+    pub session_seconds: i32,
+    /// Whether every account is probed once the organization is read (`probe = "manual"`: only on `p`).
+    pub probe_at_start: bool,
 }
 
 /// Your own Identity Center sign-in, as the TUI uses it.
@@ -116,6 +120,8 @@ impl Settings {
             cache_path: None,
             console: ConsoleSettings::default(),
             portal: None,
+            session_seconds: crate::probe::SWITCH_SESSION_SECONDS,
+            probe_at_start: true,
         }
     }
 }

@@ -9,7 +9,6 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use super::failure::{Failure, exit};
 use crate::export::shell::Format;
 use crate::model::Operation;
-use crate::probe::SWITCH_SESSION_SECONDS;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -66,9 +65,19 @@ pub struct GlobalArgs {
     /// The most AWS calls in flight at once (default: the config's, else 64); the pace adapts to throttling
     #[arg(long, global = true, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
     pub concurrency: Option<u16>,
-    /// Do not read or write the local cache
+    /// Do not read or write the local cache (the organization's last run, the access map, and the
+    /// credentials `assume` and the TUI hand out)
     #[arg(long, global = true)]
     pub no_cache: bool,
+    /// How long the credentials orgscope hands out last: seconds, or 15m, 1h, 12h (900 s to 12 h;
+    /// role chaining caps it at 1 h; through Identity Center the permission set decides; default:
+    /// the config's duration, else 1h)
+    #[arg(long, global = true, value_name = "D", value_parser = parse_session_duration)]
+    pub duration: Option<i32>,
+    /// Start the TUI without probing: the last run's verdicts are shown, p probes (the config's
+    /// probe = "manual" does the same)
+    #[arg(long, global = true)]
+    pub no_probe: bool,
     /// The config file (default: $XDG_CONFIG_HOME/orgscope/config.toml)
     #[arg(long, global = true, value_name = "FILE")]
     pub config: Option<PathBuf>,
@@ -77,6 +86,18 @@ pub struct GlobalArgs {
     /// config's browser, else $BROWSER, else the system's opener
     #[arg(long, global = true, value_name = "CMD")]
     pub browser: Option<String>,
+}
+
+/// A session length: whole seconds or a duration such as `1h`, 900 s to 12 h (what STS allows).
+pub fn parse_session_duration(text: &str) -> Result<i32, String> {
+    let seconds = match text.parse::<i64>() {
+        Ok(seconds) => seconds,
+        Err(_) => crate::duration::parse_duration(text)?.num_seconds(),
+    };
+    match i32::try_from(seconds) {
+        Ok(seconds) if (900..=43_200).contains(&seconds) => Ok(seconds),
+        _ => Err(format!("{text:?} is not a session length from 15m (900) to 12h (43200)")),
+    }
 }
 
 /// Calls in flight when neither the flag nor the config says.
@@ -145,12 +166,23 @@ pub enum Command {
     Access(AccessArgs),
     /// Credentials for one account: exports for a shell, a profile, a sub-process or the console
     Assume(AssumeArgs),
-    /// Sign in to Identity Center (device authorization, as `aws sso login`), into the AWS CLI's
-    /// token cache
+    /// Sign in to Identity Center as `aws sso login` does (the browser and PKCE, or a device
+    /// code), into the AWS CLI's token cache
     Login {
-        /// Print the URL and the code on stderr instead of opening a browser
+        /// Print the sign-in page's URL on stderr instead of opening a browser
         #[arg(long)]
         no_browser: bool,
+        /// Sign in with a code approved in any browser, on any device (for a machine without a
+        /// browser; also used when none can be opened, and for a legacy sso_start_url profile)
+        #[arg(long)]
+        use_device_code: bool,
+    },
+    /// Forget the credentials orgscope keeps (the cache of `assume` and the TUI); with --sso also
+    /// sign out of Identity Center as `aws sso logout` does
+    Logout {
+        /// Also sign out of the portal and delete the sign-in's token file
+        #[arg(long)]
+        sso: bool,
     },
     /// The accounts and roles your Identity Center sign-in reaches
     Roles {
@@ -164,6 +196,11 @@ pub enum Command {
         /// role_arn profile per account reachable through the cross-account role
         #[arg(long)]
         sso: bool,
+        /// Profiles whose credential_process is this orgscope with `assume ID --format
+        /// credential-process` (and this run's flags): every AWS SDK and the AWS CLI get orgscope's
+        /// cached credentials
+        #[arg(long)]
+        credential_process: bool,
         /// Put this in front of every profile name
         #[arg(long, value_name = "P", default_value = "")]
         prefix: String,
@@ -283,11 +320,6 @@ pub struct AssumeArgs {
     /// How to print the credentials (default: the config's export.format, else sh)
     #[arg(long, value_enum)]
     pub format: Option<Format>,
-    /// Session length in seconds (900–43200; role chaining caps it at 3600; through Identity
-    /// Center the permission set's own session duration decides)
-    #[arg(long, value_name = "SECONDS", default_value_t = SWITCH_SESSION_SECONDS,
-          value_parser = clap::value_parser!(i32).range(900..=43200))]
-    pub duration: i32,
     /// Write the credentials as this profile into the shared credentials file instead of printing
     #[arg(long, value_name = "NAME", conflicts_with = "format")]
     pub write_profile: Option<String>,

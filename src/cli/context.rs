@@ -132,11 +132,16 @@ impl Context {
 
     /// The probe's roles, external IDs (global, per account, per OU), concurrency and region.
     pub fn probe_settings(&self, source: &dyn Source) -> ProbeSettings {
+        self.probe_settings_in(source.region())
+    }
+
+    /// [`Self::probe_settings`] before any source is made: `region` is the source's, if known.
+    pub fn probe_settings_in(&self, region: Option<String>) -> ProbeSettings {
         let mut settings = ProbeSettings {
             roles: self.flags.roles.clone(),
             external_id: self.flags.external_id.clone(),
             concurrency: self.flags.concurrency(),
-            region: self.flags.region.clone().or_else(|| source.region()),
+            region: self.flags.region.clone().or(region),
             ..ProbeSettings::default()
         };
         if settings.roles.is_empty() {
@@ -164,6 +169,110 @@ impl Context {
         self.flags.profile.clone().or_else(|| std::env::var("AWS_PROFILE").ok()).unwrap_or_else(|| "default".into())
     }
 
+    /// How long handed-out sessions last: `--duration`, else the config's `duration`, else 1 hour.
+    pub fn duration(&self) -> i32 {
+        self.flags
+            .duration
+            .or_else(|| {
+                let configured = self.config.duration.as_ref()?;
+                super::args::parse_session_duration(configured.get_ref()).ok()
+            })
+            .unwrap_or(crate::probe::SWITCH_SESSION_SECONDS)
+    }
+
+    /// Whether the TUI probes when it starts (`--no-probe` or the config's `probe = "manual"`: only on `p`).
+    pub fn probe_at_start(&self) -> bool {
+        !self.flags.no_probe && self.config.probe.as_ref().is_none_or(|p| p.get_ref() != "manual")
+    }
+
+    /// The credential cache and whom its sessions belong to; None with `--no-cache`, for a saved
+    /// run (which hands out nothing), or without a cache directory.
+    pub fn keeping(&self) -> Option<crate::probe::Keeping> {
+        use crate::cache::{CredentialStore, credentials::DEFAULT_REFRESH_BEFORE_SECONDS};
+        if self.flags.no_cache {
+            return None;
+        }
+        let refresh_before = self
+            .config
+            .refresh_before
+            .as_ref()
+            .and_then(|r| crate::duration::parse_duration(r.get_ref()).ok())
+            .unwrap_or_else(|| chrono::Duration::seconds(DEFAULT_REFRESH_BEFORE_SECONDS));
+        let store = CredentialStore::new(CredentialStore::default_dir()?, refresh_before);
+        let (principal, portal_principal) = match self.mode() {
+            Mode::Snapshot(_) => return None,
+            Mode::Demo => ("demo".to_string(), "demo:sso".to_string()),
+            Mode::Live => {
+                // Who the SDK signs as: the profile, and the environment's keys when it holds some.
+                let mut principal = format!("profile:{}", self.profile());
+                if let Ok(key) = std::env::var("AWS_ACCESS_KEY_ID") {
+                    principal.push_str(&format!(" env:{key}"));
+                }
+                let sign_in = crate::source::aws::portal::sign_in(&self.aws_options(), self.sso_session())
+                    .map(|s| s.start_url)
+                    .unwrap_or_default();
+                let mut portal_principal = format!("sso:{sign_in}");
+                if let Some(endpoint) = &self.flags.endpoint_url {
+                    principal.push_str(&format!(" endpoint:{endpoint}"));
+                    portal_principal.push_str(&format!(" endpoint:{endpoint}"));
+                }
+                (principal, portal_principal)
+            }
+        };
+        Some(crate::probe::Keeping { store, principal, portal_principal })
+    }
+
+    /// The profile's last live run, when it is cached (`--no-cache`: None): the organization
+    /// `assume` finds accounts in without reading it again.
+    pub fn cached_run(&self) -> Option<crate::model::Snapshot> {
+        if self.mode() != Mode::Live {
+            return None;
+        }
+        let path = self.snapshot_cache_path().filter(|p| p.exists())?;
+        crate::model::Snapshot::from_file(&path)
+            .inspect_err(|err| tracing::warn!(%err, "the cached run is unreadable"))
+            .ok()
+    }
+
+    /// Keeps a live run's organization and verdicts as the profile's cached run (what the TUI
+    /// starts from and `assume` finds names in); the rest of an earlier cached run is kept.
+    pub fn remember_run(
+        &self,
+        org: &crate::model::Org,
+        access: std::collections::BTreeMap<String, crate::model::ProbeOutcome>,
+        region: Option<String>,
+    ) {
+        let Some(path) = self.snapshot_cache_path().filter(|_| self.mode() == Mode::Live) else { return };
+        let snapshot = match self.cached_run() {
+            Some(mut run) => {
+                run.org = org.clone();
+                run.access = access;
+                run.saved_at = chrono::Utc::now();
+                run
+            }
+            None => crate::model::Snapshot::new(org.clone(), access, Vec::new(), region),
+        };
+        if let Err(err) = snapshot.save(&path) {
+            tracing::warn!(%err, "could not save the cached run");
+        }
+    }
+
+    /// The region for exports without making the source: `--region`, the environment's, the profile's.
+    pub fn region_offline(&self) -> Option<String> {
+        use crate::source::aws::shared_config::{SharedConfig, profile_name};
+        if self.mode() != Mode::Live {
+            return None;
+        }
+        self.flags
+            .region
+            .clone()
+            .or_else(|| std::env::var("AWS_REGION").ok().filter(|r| !r.is_empty()))
+            .or_else(|| std::env::var("AWS_DEFAULT_REGION").ok().filter(|r| !r.is_empty()))
+            .or_else(|| {
+                SharedConfig::load().0.profile(&profile_name(self.flags.profile.as_deref()))?.get("region").cloned()
+            })
+    }
+
     /// Identity Center's region for file names: `--sso-region`, else `--region`, else `default`.
     fn sso_region_or_default(&self) -> &str {
         self.flags.sso_region.as_deref().or(self.flags.region.as_deref()).unwrap_or("default")
@@ -171,7 +280,7 @@ impl Context {
 
     /// orgscope's cache directory.
     fn cache_dir() -> Option<PathBuf> {
-        dirs::cache_dir().map(|dir| dir.join("orgscope"))
+        crate::cache::dir()
     }
 
     /// Where the profile's last live run is cached (None: `--no-cache`, or no cache directory).
@@ -237,5 +346,43 @@ impl Context {
             .0
             .profile(&profile_name(self.flags.profile.as_deref()))
             .and_then(|p| p.get("region").cloned())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    fn context(args: &[&str], config: &str) -> Context {
+        let cli = super::super::args::Cli::try_parse_from(std::iter::once("orgscope").chain(args.iter().copied()))
+            .unwrap_or_else(|err| panic!("{args:?}: {err}"));
+        let mut cx = Context::bare(cli.global);
+        cx.config = crate::config::parse(config, "config.toml").unwrap_or_else(|err| panic!("{err}"));
+        cx
+    }
+
+    #[test]
+    fn the_session_length_comes_from_the_flag_then_the_config_then_an_hour() {
+        assert_eq!(context(&[], "").duration(), 3600);
+        assert_eq!(context(&[], "duration = \"2h\"\n").duration(), 7200);
+        assert_eq!(context(&["--duration", "90m"], "duration = \"2h\"\n").duration(), 5400);
+        assert_eq!(context(&["--duration", "1800"], "").duration(), 1800);
+        assert!(super::super::args::Cli::try_parse_from(["orgscope", "--duration", "10m"]).is_err());
+    }
+
+    #[test]
+    fn the_tui_probes_at_start_unless_told_not_to() {
+        assert!(context(&[], "").probe_at_start());
+        assert!(!context(&["--no-probe"], "").probe_at_start());
+        assert!(!context(&[], "probe = \"manual\"\n").probe_at_start());
+        assert!(context(&[], "probe = \"start\"\n").probe_at_start());
+    }
+
+    #[test]
+    fn no_cache_keeps_no_credentials_and_a_snapshot_hands_out_none() {
+        assert!(context(&["--no-cache"], "").keeping().is_none());
+        assert!(context(&["--snapshot", "x.json"], "").keeping().is_none());
+        assert_eq!(context(&["--demo"], "").keeping().map(|k| k.principal), Some("demo".to_string()));
     }
 }

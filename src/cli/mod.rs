@@ -74,13 +74,15 @@ pub async fn run(cli: Cli) -> Result<u8, Failure> {
         },
         Some(Command::Access(args)) => access::run(&cx, &args).await,
         Some(Command::Assume(args)) => assume::run(&cx, &args).await,
-        Some(Command::Login { no_browser }) => signin::login(&cx, no_browser).await,
+        Some(Command::Login { no_browser, use_device_code }) => signin::login(&cx, no_browser, use_device_code).await,
+        Some(Command::Logout { sso }) => signin::logout(&cx, sso).await,
         Some(Command::Roles { format }) => signin::roles(&cx, format).await,
-        Some(Command::Profiles { sso, prefix, write, name_template }) => {
+        Some(Command::Profiles { sso, credential_process, prefix, write, name_template }) => {
             let template = cx.name_template(name_template.as_deref())?;
+            let options = profiles::Options { prefix: &prefix, write, template: template.as_ref(), credential_process };
             match sso {
-                true => profiles::sso(&cx, &prefix, write, template.as_ref()).await,
-                false => profiles::roles(&cx, &prefix, write, template.as_ref()).await,
+                true => profiles::sso(&cx, &options).await,
+                false => profiles::roles(&cx, &options).await,
             }
         }
         Some(Command::Init { shell }) => print(&crate::export::init::script(shell)),

@@ -73,6 +73,7 @@ pub async fn run(cx: &Context, format: ProbeFormat, fail_on_blocked: bool) -> Re
     let portal = cx.optional_portal().await;
     let caller = CallerContext::of(&org);
     let (results, portal) = tokio::join!(prober.probe_collect(ProbeTarget::all(&org), &caller), portal_roles(portal));
+    cx.remember_run(&org, results.iter().map(|(t, o)| (t.account.id.clone(), o.clone())).collect(), source.region());
     let rows: Vec<ProbeRow> =
         results.into_iter().map(|(target, outcome)| ProbeRow::new(&target, outcome, portal.as_ref())).collect();
 

@@ -11,8 +11,53 @@ use crate::export::profiles::{self, Kind, NameFields, NameTemplate, Profile, Pro
 use crate::model::{ProbeStatus, Text};
 use crate::probe::{CallerContext, ProbeTarget, Prober};
 
+/// How `profiles` was asked to write.
+pub struct Options<'a> {
+    pub prefix: &'a str,
+    pub write: bool,
+    pub template: Option<&'a NameTemplate>,
+    /// `credential_process` profiles (orgscope's `assume`) instead of the SDK's own kinds.
+    pub credential_process: bool,
+}
+
+/// The `credential_process` line for `assume ACCOUNT` with `how` (`--via role --role R` or
+/// `--via sso --sso-role R`) and the flags this run was given that decide whom it signs in as.
+/// The profile is always named, so that a profile of this block picked by `AWS_PROFILE` cannot make
+/// orgscope read itself.
+fn process_access(cx: &Context, account_id: &str, how: &[&str]) -> Result<ProfileAccess, Failure> {
+    let program = std::env::current_exe()
+        .and_then(|p| p.canonicalize())
+        .map_err(|err| Failure::runtime(format!("could not tell where this orgscope is ({err})")))?;
+    let mut args: Vec<String> = vec!["assume".into(), account_id.into()];
+    args.extend(how.iter().map(|s| s.to_string()));
+    args.extend(["--format".into(), "credential-process".into()]);
+    let flags = &cx.flags;
+    match cx.mode() {
+        super::Mode::Demo => args.push("--demo".into()),
+        _ => args.extend(["--profile".into(), cx.profile()]),
+    }
+    let optional = [
+        ("--region", flags.region.clone()),
+        ("--endpoint-url", flags.endpoint_url.clone()),
+        ("--sso-session", flags.sso_session.clone()),
+        ("--duration", flags.duration.map(|d| d.to_string())),
+        ("--config", flags.config.as_ref().map(|p| p.display().to_string())),
+    ];
+    for (flag, value) in optional {
+        if let Some(value) = value {
+            args.extend([flag.to_string(), value]);
+        }
+    }
+    let program = program.display().to_string();
+    let command = profiles::process_command(&program, &args).ok_or_else(|| {
+        Failure::usage("a flag or orgscope's own path holds a line break: a config file cannot hold it")
+    })?;
+    Ok(ProfileAccess::Process { account_id: account_id.to_string(), command })
+}
+
 /// `orgscope profiles`: one `~/.aws/config` profile per account reachable through a role.
-pub async fn roles(cx: &Context, prefix: &str, write: bool, template: Option<&NameTemplate>) -> Result<u8, Failure> {
+pub async fn roles(cx: &Context, options: &Options<'_>) -> Result<u8, Failure> {
+    let Options { prefix, write, template, .. } = *options;
     let source = cx.source().await?;
     let org = source.discover(Arc::new(|_| {})).await?;
     let settings = cx.probe_settings(source.as_ref());
@@ -25,6 +70,25 @@ pub async fn roles(cx: &Context, prefix: &str, write: bool, template: Option<&Na
         .filter(|(_, outcome)| outcome.status == ProbeStatus::Reachable && outcome.reason.is_none())
         .filter_map(|(target, outcome)| {
             let role_arn = outcome.role_arn.as_deref()?;
+            let role = role_arn.rsplit('/').next().unwrap_or_default();
+            let external_id = settings.external_id_for(target);
+            let access = match options.credential_process {
+                false => ProfileAccess::Role {
+                    role_arn: role_arn.to_string(),
+                    source_profile: source_profile.clone(),
+                    external_id: external_id.clone(),
+                },
+                true => {
+                    let mut how = vec!["--via", "role", "--role", role];
+                    if let Some(id) = &external_id {
+                        how.extend(["--external-id", id.as_str()]);
+                    }
+                    match process_access(cx, &target.account.id, &how) {
+                        Ok(access) => access,
+                        Err(failure) => return Some(Err(failure)),
+                    }
+                }
+            };
             let ou_path = target.ou_path();
             let (name, exact) = match template {
                 Some(template) => template.render(
@@ -33,31 +97,28 @@ pub async fn roles(cx: &Context, prefix: &str, write: bool, template: Option<&Na
                         account_id: &target.account.id,
                         account_name: &target.account.name,
                         ou_path: &ou_path,
-                        role: role_arn.rsplit('/').next().unwrap_or_default(),
+                        role,
                     },
                 ),
                 None => profiles::profile_name(prefix, &ou_path, &target.account.name),
             };
-            Some(Profile {
+            Some(Ok(Profile {
                 name,
                 exact,
                 account: target.account.name.clone(),
                 ou_path: target.ou_path(),
-                access: ProfileAccess::Role {
-                    role_arn: outcome.role_arn.clone()?,
-                    source_profile: source_profile.clone(),
-                    external_id: settings.external_id_for(target),
-                },
+                access,
                 region: region.clone(),
-            })
+            }))
         })
-        .collect();
+        .collect::<Result<_, Failure>>()?;
     write_profiles(cx, Kind::Role, &list, write)
 }
 
 /// `orgscope profiles --sso`: one sso-session profile per portal role. OU paths come from the
 /// organization when the flags' credentials can read it; without them the names use the account.
-pub async fn sso(cx: &Context, prefix: &str, write: bool, template: Option<&NameTemplate>) -> Result<u8, Failure> {
+pub async fn sso(cx: &Context, options: &Options<'_>) -> Result<u8, Failure> {
+    let Options { prefix, write, template, .. } = *options;
     let portal = cx.portal().await?;
     let accounts = portal.accounts(Arc::new(|_| {})).await?;
     super::signin::report_unlisted(&accounts);
@@ -109,12 +170,15 @@ pub async fn sso(cx: &Context, prefix: &str, write: bool, template: Option<&Name
                 exact,
                 account: account.account_name.clone(),
                 ou_path: ou_path.clone(),
-                access: ProfileAccess::Sso {
-                    session: sign_in.session.clone(),
-                    start_url: sign_in.start_url.clone(),
-                    sso_region: sign_in.region.clone(),
-                    account_id: account.account_id.clone(),
-                    role_name: role.raw().to_string(),
+                access: match options.credential_process {
+                    false => ProfileAccess::Sso {
+                        session: sign_in.session.clone(),
+                        start_url: sign_in.start_url.clone(),
+                        sso_region: sign_in.region.clone(),
+                        account_id: account.account_id.clone(),
+                        role_name: role.raw().to_string(),
+                    },
+                    true => process_access(cx, &account.account_id, &["--via", "sso", "--sso-role", role.raw()])?,
                 },
                 region: region.clone(),
             });

@@ -33,6 +33,8 @@ fn settings(cx: &Context, source: &dyn Source) -> app::Settings {
         let _ = settings.keymap.rebind(name, &keys.get_ref().keys());
     }
     settings.assignments.window = cx.assignments_window();
+    settings.session_seconds = cx.duration();
+    settings.probe_at_start = cx.probe_at_start();
     if cx.flags.region.is_some() {
         settings.region = cx.flags.region.clone();
     }
@@ -81,7 +83,7 @@ pub async fn run(cx: &Context) -> Result<u8, Failure> {
         app.previous = source.previous_snapshot();
     }
     let settings = app.settings.probe.clone();
-    let prober = Arc::new(crate::probe::Prober::new(source, settings).with_portal(portal));
+    let prober = Arc::new(crate::probe::Prober::new(source, settings).with_portal(portal).with_keeping(cx.keeping()));
     loop {
         let mut terminal = crate::tui::terminal::init().map_err(Failure::runtime)?;
         let secret_lifetime = app.settings.secret_lifetime;

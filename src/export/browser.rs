@@ -40,6 +40,11 @@ impl Browser {
             Browser::Env(command) => argv(command, "%s", url)?,
             Browser::FirefoxContainer => vec!["firefox".to_string(), container_url(account, url)],
             Browser::System => {
+                // Over SSH or on a server, xdg-open starts and then fails out of sight.
+                #[cfg(all(unix, not(target_os = "macos")))]
+                if ["DISPLAY", "WAYLAND_DISPLAY"].iter().all(|v| std::env::var_os(v).is_none_or(|d| d.is_empty())) {
+                    return Err("there is no display to open a browser on (DISPLAY is not set)".to_string());
+                }
                 // The system's openers in turn (xdg-open, gio, …): the first that starts.
                 let mut last = "no program opens URLs here".to_string();
                 for command in open::commands(url) {

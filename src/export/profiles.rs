@@ -50,15 +50,29 @@ pub enum ProfileAccess {
     /// The AWS CLI's sso-session style: `sso_session` (or a legacy `sso_start_url` and
     /// `sso_region`), `sso_account_id`, `sso_role_name`.
     Sso { session: Option<String>, start_url: String, sso_region: String, account_id: String, role_name: String },
+    /// `credential_process`: orgscope itself (`assume ID --format credential-process` and the
+    /// flags), so every SDK gets orgscope's cached credentials. `command` is quoted for `sh -c`
+    /// (how the Rust SDK runs it) and for shlex (botocore).
+    Process { account_id: String, command: String },
 }
 
 impl ProfileAccess {
     fn account_id(&self) -> &str {
         match self {
             ProfileAccess::Role { role_arn, .. } => role_arn.split(':').nth(4).unwrap_or_default(),
-            ProfileAccess::Sso { account_id, .. } => account_id,
+            ProfileAccess::Sso { account_id, .. } | ProfileAccess::Process { account_id, .. } => account_id,
         }
     }
+}
+
+/// A `credential_process` line running `program` with `args`, each quoted for `sh -c` and shlex;
+/// None when one holds a character a config file cannot hold on one line.
+pub fn process_command(program: &str, args: &[String]) -> Option<String> {
+    let words: Vec<&str> = std::iter::once(program).chain(args.iter().map(String::as_str)).collect();
+    if words.iter().any(|w| w.is_empty() || w.chars().any(char::is_control)) {
+        return None;
+    }
+    Some(words.iter().map(|w| crate::export::shell::sh_quote(w)).collect::<Vec<_>>().join(" "))
 }
 
 /// A value safe to write after `key = ` in the config file: one line of the characters AWS allows
@@ -235,6 +249,7 @@ pub fn render_block(kind: Kind, profiles: &[Profile], names: &[Option<String>]) 
                 }
                 out.push_str(&format!("sso_account_id = {account_id}\nsso_role_name = {role_name}\n"));
             }
+            ProfileAccess::Process { command, .. } => out.push_str(&format!("credential_process = {command}\n")),
         }
         if let Some(region) = &profile.region {
             out.push_str(&format!("region = {region}\n"));

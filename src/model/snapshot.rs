@@ -176,6 +176,15 @@ impl Snapshot {
     }
 
     /// Reads a snapshot file, refusing one larger than [`MAX_SNAPSHOT_BYTES`] before reading it.
+    /// Writes the run to `path` (its directory made first), atomically, mode 0600.
+    pub fn save(&self, path: &std::path::Path) -> std::io::Result<()> {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        let json = serde_json::to_vec(self).map_err(std::io::Error::other)?;
+        crate::files::write_atomic(path, &json, 0o600)
+    }
+
     pub fn from_file(path: &std::path::Path) -> Result<Snapshot, SnapshotError> {
         use std::io::Read as _;
         let shown = path.display().to_string();

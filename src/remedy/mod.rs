@@ -72,7 +72,11 @@ pub fn hint(account: &Account, reason: Reason, context: &Context<'_>) -> String 
 
 /// `access_denied`: what AWS does not say, told from how the account joined and the role tried.
 fn access_denied(account: &Account, role: &str, context: &Context<'_>) -> String {
-    let management = context.management_account_id;
+    // Without the organization at hand (assume by id reads none) the id is left out.
+    let management = match context.management_account_id {
+        "" => "the management account".to_string(),
+        id => format!("the management account {id}"),
+    };
     let mut hint = if context.external_id_used_nearby && !context.external_id_given {
         "The role's trust policy here probably requires an sts:ExternalId condition: accounts next to it are \
          reached with an external ID. Retry with `--external-id ID`, or set the external ID for this \
@@ -81,7 +85,7 @@ fn access_denied(account: &Account, role: &str, context: &Context<'_>) -> String
     } else if account.is_invited() && role == DEFAULT_ROLE {
         format!(
             "Invited accounts never get {DEFAULT_ROLE}: AWS creates it only in accounts the organization \
-             creates. Create the role in this account with a trust policy for the management account \
+             creates. Create the role in this account with a trust policy for \
              {management} (`orgscope template trust-policy`), or deploy the StackSet that installs it in \
              every account of the OU (`orgscope template stackset`)."
         )
@@ -91,11 +95,11 @@ fn access_denied(account: &Account, role: &str, context: &Context<'_>) -> String
              policy for {management} (`orgscope template trust-policy --role {role}`), or deploy it \
              everywhere with `orgscope template stackset --role {role}`."
         )
-    } else if role == DEFAULT_ROLE {
+    } else if role == DEFAULT_ROLE && account.joined_method.as_deref() == Some("CREATED") {
         format!(
             "This account was created by the organization, so {DEFAULT_ROLE} existed once: it has been \
-             deleted or its trust policy edited. Recreate it, or restore a trust policy that lets the \
-             management account {management} assume it (`orgscope template trust-policy`)."
+             deleted or its trust policy edited. Recreate it, or restore a trust policy that lets \
+             {management} assume it (`orgscope template trust-policy`)."
         )
     } else {
         format!(

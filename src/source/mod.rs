@@ -168,6 +168,12 @@ pub trait Source: Send + Sync {
         attempt: &AssignmentAttempt,
     ) -> Result<AssignmentAttempt, SourceError>;
 
+    /// Who is calling: the caller's ARN, as cheaply as the source can tell (one
+    /// `sts:GetCallerIdentity` for AWS), for switching role without reading the organization.
+    async fn caller_arn(&self) -> Result<String, SourceError> {
+        Ok(self.discover(Arc::new(|_| {})).await?.caller.arn)
+    }
+
     /// The organization's management account, as cheaply as the source can tell.
     async fn management_account_id(&self) -> Result<String, SourceError> {
         Ok(self.discover(Arc::new(|_| {})).await?.organization.management_account_id)

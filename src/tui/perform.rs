@@ -62,9 +62,9 @@ async fn perform(job: Job, prober: Arc<Prober>, tx: mpsc::UnboundedSender<Sent>)
                     .await;
                 Report::ProbeDone { generation }
             }
-            Job::SwitchRole { purpose, target, caller } => {
+            Job::SwitchRole { purpose, target, caller, duration } => {
                 let result = prober
-                    .switch_role(&target, &caller, crate::probe::SWITCH_SESSION_SECONDS, None)
+                    .switch_role(&target, &caller, &crate::probe::Switch::lasting(duration))
                     .await
                     .map(Box::new)
                     .map_err(Box::new);
@@ -99,7 +99,15 @@ async fn perform(job: Job, prober: Arc<Prober>, tx: mpsc::UnboundedSender<Sent>)
                 let Some(portal) = &prober.portal else {
                     return Report::Toast("no Identity Center sign-in is configured".into());
                 };
-                match portal.credentials(&account_id, role.raw()).await {
+                match crate::probe::portal_credentials(
+                    prober.keeping.as_ref(),
+                    portal.as_ref(),
+                    &account_id,
+                    role.raw(),
+                    false,
+                )
+                .await
+                {
                     Ok(credentials) => {
                         Report::SwitchRoleDone { purpose, account_name, result: Ok(Box::new(credentials)) }
                     }
@@ -162,14 +170,7 @@ async fn console_url(
 
 /// The run, written for an instant next start (a failure is only logged).
 async fn save_cache(path: std::path::PathBuf, snapshot: crate::model::Snapshot) -> Report {
-    let saved = tokio::task::spawn_blocking(move || {
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir)?;
-        }
-        let json = serde_json::to_vec(&snapshot).map_err(std::io::Error::other)?;
-        crate::files::write_atomic(&path, &json, 0o600)
-    })
-    .await;
+    let saved = tokio::task::spawn_blocking(move || snapshot.save(&path)).await;
     if let Ok(Err(err)) | Err(err) = saved.map_err(std::io::Error::other) {
         tracing::warn!(%err, "could not save the cache");
     }

@@ -372,6 +372,7 @@ impl FakeAws {
                 addr_tx.send(listener.local_addr().expect("local address")).expect("report address");
                 let app = Router::new()
                     .route("/federation", axum::routing::get(federation))
+                    .route("/authorize", axum::routing::get(authorize))
                     .fallback(handle)
                     .with_state(shared);
                 tokio::select! {
@@ -533,6 +534,27 @@ async fn federation(
             .into_response()
     } else {
         (StatusCode::BAD_REQUEST, "bad request").into_response()
+    }
+}
+
+/// The OIDC's browser page: logged as `oidc:Authorize`, answered with a 302 to the redirect.
+async fn authorize(
+    axum::extract::State(state): axum::extract::State<Shared>,
+    axum::extract::Query(query): axum::extract::Query<BTreeMap<String, String>>,
+) -> Response {
+    let mut state = state.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let answer = portal::authorize(&mut state, &query);
+    let params = serde_json::to_value(&query).unwrap_or(Value::Null);
+    state.calls.push(LoggedCall {
+        service: "oidc",
+        op: "Authorize".into(),
+        params,
+        at: Instant::now(),
+        failed: answer.is_err(),
+    });
+    match answer {
+        Ok(location) => (StatusCode::FOUND, [(header::LOCATION, location)]).into_response(),
+        Err(why) => (StatusCode::BAD_REQUEST, why).into_response(),
     }
 }
 

@@ -1,10 +1,13 @@
 //! The fake's AWS access portal (`sso`, restJson1: `GET /assignment/accounts`,
-//! `/assignment/roles`, `/federation/credentials`, the token in `x-amz-sso_bearer_token`) and its
-//! OIDC sign-in (`sso-oidc`, restJson1: `POST /client/register`, `/device_authorization`,
-//! `/token`). Shapes from the AWS SDK models: `accountList`/`roleList`/`nextToken`,
+//! `/assignment/roles`, `/federation/credentials`, `POST /logout`, the token in
+//! `x-amz-sso_bearer_token`) and its OIDC sign-in (`sso-oidc`, restJson1: `POST /client/register`,
+//! `/device_authorization`, `/token`; and the browser's `GET /authorize`, which is not in the
+//! model: it answers 302 to the redirect URI with `code` and `state`, as Identity Center does once
+//! the user approves). Shapes from the AWS SDK models: `accountList`/`roleList`/`nextToken`,
 //! `roleCredentials` with `expiration` in epoch milliseconds, `AuthorizationPendingException`
-//! and `SlowDownException` while the device code waits, `UnauthorizedException` (401) for a
-//! token it did not issue, `TooManyRequestsException` (429) when throttled.
+//! and `SlowDownException` while the device code waits, `InvalidGrantException` for a code, a
+//! verifier or a redirect that does not match, `UnauthorizedException` (401) for a token it did
+//! not issue, `TooManyRequestsException` (429) when throttled.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -35,6 +38,12 @@ pub struct FakePortal {
     pub user: String,
     /// Credentials handed out: access key → (account, role).
     pub issued: Vec<(String, String, String)>,
+    /// `/authorize` sends the browser back with another state than it was given (a forged redirect).
+    pub wrong_state: bool,
+    /// Codes `/authorize` handed out: code → (client id, redirect URI, S256 challenge).
+    pub codes: HashMap<String, (String, String, String)>,
+    /// Tokens the portal's `Logout` ended.
+    pub logged_out: Vec<String>,
 }
 
 impl Default for FakePortal {
@@ -51,6 +60,9 @@ impl Default for FakePortal {
             role_errors: HashMap::new(),
             user: "jane@example.com".into(),
             issued: Vec::new(),
+            wrong_state: false,
+            codes: HashMap::new(),
+            logged_out: Vec::new(),
         }
     }
 }
@@ -128,8 +140,76 @@ pub fn portal(state: &mut State, op: &str, params: &Value) -> Answer {
                 "expiration": expiration,
             }}))
         }
+        "Logout" => {
+            state.portal.valid_tokens.remove(token);
+            state.portal.logged_out.push(token.to_string());
+            Answer::Ok(json!({}))
+        }
         _ => Answer::Error(Canned::new(404, "UnknownOperationException", &format!("sso:{op} is not faked"))),
     }
+}
+
+/// The browser's `GET /authorize`: the user approves at once; the redirect carries a fresh code
+/// (and the state, or another one when `wrong_state`). Returns the Location, or why the request is bad.
+pub fn authorize(state: &mut State, query: &BTreeMap<String, String>) -> Result<String, String> {
+    let get = |key: &str| query.get(key).cloned().ok_or_else(|| format!("{key} is missing"));
+    if get("response_type")? != "code" || get("code_challenge_method")? != "S256" {
+        return Err("response_type must be code and code_challenge_method S256".into());
+    }
+    let (client_id, redirect, challenge, sent_state) =
+        (get("client_id")?, get("redirect_uri")?, get("code_challenge")?, get("state")?);
+    let port_ok = redirect
+        .strip_prefix("http://127.0.0.1:")
+        .and_then(|rest| rest.strip_suffix("/oauth/callback"))
+        .is_some_and(|port| port.parse::<u16>().is_ok());
+    if !port_ok {
+        return Err(format!("redirect_uri {redirect} is not the registered loopback redirect"));
+    }
+    if get("scopes")?.is_empty() {
+        return Err("scopes is missing".into());
+    }
+    let code = format!("fake-auth-code-{}", state.portal.codes.len());
+    state.portal.codes.insert(code.clone(), (client_id, redirect.clone(), challenge));
+    let returned =
+        if state.portal.wrong_state { "5a5a5a5a-0000-4000-8000-forged000000".to_string() } else { sent_state };
+    let query: String =
+        serde_urlencoded::to_string([("code", code.as_str()), ("state", returned.as_str())]).unwrap_or_default();
+    Ok(format!("{redirect}?{query}"))
+}
+
+/// `CreateToken` with `grant_type=authorization_code`: the code must be one `/authorize` gave this
+/// client for this redirect, and SHA-256 of the verifier its challenge.
+fn authorization_code(portal: &mut FakePortal, params: &Value) -> Answer {
+    use base64::Engine;
+    use sha2::Digest;
+    let invalid = |why: &str| Answer::Error(Canned::new(400, "InvalidGrantException", why));
+    let code = params["code"].as_str().unwrap_or_default();
+    let Some((client_id, redirect, challenge)) = portal.codes.remove(code) else {
+        return invalid("Invalid authorization code");
+    };
+    if params["clientId"].as_str() != Some(client_id.as_str()) {
+        return invalid("The code was issued to another client");
+    }
+    if params["redirectUri"].as_str() != Some(redirect.as_str()) {
+        return invalid("redirectUri does not match the authorization request");
+    }
+    let verifier = params["codeVerifier"].as_str().unwrap_or_default();
+    let computed = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(sha2::Sha256::digest(verifier.as_bytes()));
+    if verifier.len() < 43 || computed != challenge {
+        return invalid("Code verifier does not match the code challenge");
+    }
+    issue_token(portal)
+}
+
+/// The token (and its refresh token), from now on accepted by the portal.
+fn issue_token(portal: &mut FakePortal) -> Answer {
+    portal.valid_tokens.insert(portal.issued_token.clone());
+    Answer::Ok(json!({
+        "accessToken": portal.issued_token,
+        "tokenType": "Bearer",
+        "expiresIn": 28800,
+        "refreshToken": portal.refresh_token,
+    }))
 }
 
 /// The OIDC sign-in: registration, device authorization, and the token (device code or refresh).
@@ -161,6 +241,9 @@ pub fn oidc(state: &mut State, op: &str, params: &Value) -> Answer {
                 portal.valid_tokens.insert(token.clone());
                 return Answer::Ok(json!({"accessToken": token, "tokenType": "Bearer", "expiresIn": 28800}));
             }
+            if grant == "authorization_code" {
+                return authorization_code(portal, params);
+            }
             if params["deviceCode"].as_str() != Some("fake-device-code") {
                 return Answer::Error(Canned::new(400, "InvalidGrantException", "Invalid device code provided"));
             }
@@ -176,13 +259,7 @@ pub fn oidc(state: &mut State, op: &str, params: &Value) -> Answer {
                 portal.slow_downs -= 1;
                 return Answer::Error(Canned::new(400, "SlowDownException", "Client is polling too quickly"));
             }
-            portal.valid_tokens.insert(portal.issued_token.clone());
-            Answer::Ok(json!({
-                "accessToken": portal.issued_token,
-                "tokenType": "Bearer",
-                "expiresIn": 28800,
-                "refreshToken": portal.refresh_token,
-            }))
+            issue_token(portal)
         }
         _ => Answer::Error(Canned::new(404, "UnknownOperationException", &format!("sso-oidc:{op} is not faked"))),
     }
@@ -194,6 +271,7 @@ pub fn route(method: &str, path: &str) -> Option<(&'static str, &'static str)> {
         ("GET", "/assignment/accounts") => Some(("portal", "ListAccounts")),
         ("GET", "/assignment/roles") => Some(("portal", "ListAccountRoles")),
         ("GET", "/federation/credentials") => Some(("portal", "GetRoleCredentials")),
+        ("POST", "/logout") => Some(("portal", "Logout")),
         ("POST", "/client/register") => Some(("oidc", "RegisterClient")),
         ("POST", "/device_authorization") => Some(("oidc", "StartDeviceAuthorization")),
         ("POST", "/token") => Some(("oidc", "CreateToken")),

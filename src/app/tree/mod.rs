@@ -256,7 +256,12 @@ impl TreeScreen {
         let Some(target) = self.view.probe_targets(index).into_iter().next() else { return Reply::default() };
         Reply {
             toast: Some(format!("switching role into {}…", target.account.name)),
-            effects: vec![Effect::Run(Job::SwitchRole { purpose, target: Box::new(target), caller })],
+            effects: vec![Effect::Run(Job::SwitchRole {
+                purpose,
+                target: Box::new(target),
+                caller,
+                duration: cx.settings.session_seconds,
+            })],
             ..Reply::default()
         }
     }

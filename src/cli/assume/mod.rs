@@ -3,6 +3,7 @@
 //! console, `credential_process`.
 
 mod deliver;
+mod locate;
 mod obtain;
 
 pub use deliver::exec;
@@ -14,21 +15,8 @@ use super::failure::Failure;
 
 pub async fn run(cx: &Context, args: &AssumeArgs) -> Result<u8, Failure> {
     check(cx, args)?;
-    let (credentials, account_name, region) = match args.via {
-        Via::Sso => {
-            let portal = cx.portal().await?;
-            let (credentials, name) = obtain::through_portal(cx, portal.as_ref(), args, None).await?;
-            (credentials, name, cx.export_region())
-        }
-        Via::Role | Via::Auto => {
-            let (credentials, name) = obtain::through_role(cx, args).await?;
-            let region = match cx.flags.region.clone() {
-                Some(region) => Some(region),
-                None => cx.source().await?.region(),
-            };
-            (credentials, name, region)
-        }
-    };
+    let (credentials, account_name) = obtain::credentials(cx, args).await?;
+    let region = export_region(cx, &credentials).await?;
     if let Some(name) = &args.write_profile {
         return deliver::write_profile(cx, name, &credentials);
     }
@@ -43,6 +31,18 @@ pub async fn run(cx: &Context, args: &AssumeArgs) -> Result<u8, Failure> {
         return exec(&credentials, region.as_deref(), &args.command);
     }
     deliver::exports(cx, args, &credentials, region.as_deref())
+}
+
+/// The region exports name: `--region`; for a portal role the profile's (else the demo's); for a
+/// role the source's, read without making it when AWS is the source.
+async fn export_region(cx: &Context, credentials: &crate::model::TempCredentials) -> Result<Option<String>, Failure> {
+    if credentials.sso_role.is_some() {
+        return Ok(cx.export_region());
+    }
+    if cx.mode() == super::context::Mode::Live {
+        return Ok(cx.region_offline().or_else(|| Some(crate::source::aws::FALLBACK_REGION.to_string())));
+    }
+    Ok(cx.flags.region.clone().or(cx.source().await?.region()))
 }
 
 /// What can be refused before any AWS call: an id that is not twelve digits, a portal role with

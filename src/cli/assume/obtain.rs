@@ -8,15 +8,20 @@ use std::sync::Arc;
 use super::super::args::{AssumeArgs, Via};
 use super::super::context::Context;
 use super::super::failure::{Failure, exit};
+use super::locate;
 use crate::model::lookup::{LookupError, find_account, is_account_id};
 use crate::model::portal::{RoleChoice, choose_role};
 use crate::model::{ProbeOutcome, ProbeStatus, Reason, TempCredentials, Text};
-use crate::probe::{CallerContext, ProbeTarget, Prober};
+use crate::probe::{CallerContext, Keeping, ProbeTarget, Prober, Switch};
 use crate::source::portal::{Portal, PortalError};
 
 /// The exit code and stderr text for an account that cannot be entered.
 pub fn refusal(target: &ProbeTarget, outcome: &ProbeOutcome) -> Failure {
-    let account = format!("{} ({})", target.account.name, target.account.id);
+    // An account known by its id alone (assume by id reads no organization) is named once.
+    let account = match target.account.name.raw() == target.account.id {
+        true => target.account.id.clone(),
+        false => format!("{} ({})", target.account.name, target.account.id),
+    };
     if outcome.reason == Some(Reason::CallerAccount) {
         return Failure::runtime(format!(
             "you are signed in to {account} already: your current credentials work there, no role is needed"
@@ -47,12 +52,94 @@ fn read_mfa_code(serial: &str) -> Result<String, Failure> {
     Ok(line.trim().to_string())
 }
 
-/// The role first; with `--via auto`, Identity Center when the role is blocked.
-pub(super) async fn through_role(cx: &Context, args: &AssumeArgs) -> Result<(TempCredentials, Text), Failure> {
+/// The credentials `args` ask for and the account's name: a kept session while it has life
+/// left (no AWS call), else the role (`--via role`/`auto`) and, with `auto`, Identity Center when
+/// the role is blocked; or the portal alone (`--via sso`).
+pub(super) async fn credentials(cx: &Context, args: &AssumeArgs) -> Result<(TempCredentials, Text), Failure> {
+    let keeping = cx.keeping();
+    if args.via == Via::Sso {
+        return portal_only(cx, keeping.as_ref(), args).await;
+    }
+    let switch = Switch { duration_seconds: cx.duration(), mfa: args.mfa_serial.clone().map(|s| (s, String::new())) };
+    if let Some(located) = locate::without_reading(cx, &args.account) {
+        if let Some(kept) = kept(cx, keeping.as_ref(), args, &located.target, &switch) {
+            return Ok(kept);
+        }
+        // An id needs nothing read but for the console, whose window is named after the account.
+        if !args.console {
+            return through_role(cx, keeping, args, located, switch).await;
+        }
+    }
+    let located = locate::locate(cx, &args.account).await?;
+    if let Some(kept) = kept(cx, keeping.as_ref(), args, &located.target, &switch) {
+        return Ok(kept);
+    }
+    through_role(cx, keeping, args, located, switch).await
+}
+
+/// A kept session for the account: the role's, else (with `--via auto`) the portal's.
+fn kept(
+    cx: &Context,
+    keeping: Option<&Keeping>,
+    args: &AssumeArgs,
+    target: &ProbeTarget,
+    switch: &Switch,
+) -> Option<(TempCredentials, Text)> {
+    let keeping = keeping?;
+    let credentials = keeping
+        .role(&cx.probe_settings_in(None), target, switch)
+        .or_else(|| (args.via == Via::Auto).then(|| kept_portal(cx, keeping, args, &target.account.id)).flatten())?;
+    Some((credentials, target.account.name.clone()))
+}
+
+/// A kept portal session: `--sso-role`'s, else the first of the config's `sso_roles` kept, else
+/// the account's only role's (kept when the account offered one role).
+fn kept_portal(cx: &Context, keeping: &Keeping, args: &AssumeArgs, account_id: &str) -> Option<TempCredentials> {
+    if let Some(role) = &args.sso_role {
+        return keeping.portal(account_id, Some(role));
+    }
+    let preferred = cx.config.sso_roles.clone().unwrap_or_default();
+    preferred
+        .iter()
+        .find_map(|role| keeping.portal(account_id, Some(role)))
+        .or_else(|| keeping.portal(account_id, None))
+}
+
+/// `--via sso`: a kept portal session when the account is known by id (or from the cached run),
+/// else the portal.
+async fn portal_only(
+    cx: &Context,
+    keeping: Option<&Keeping>,
+    args: &AssumeArgs,
+) -> Result<(TempCredentials, Text), Failure> {
+    let known = match is_account_id(&args.account) {
+        true => Some((args.account.clone(), Text::from(args.account.as_str()))),
+        false => cx.cached_run().and_then(|run| {
+            let targets = ProbeTarget::all(&run.org);
+            ProbeTarget::find(&targets, &args.account).ok().map(|t| (t.account.id.clone(), t.account.name.clone()))
+        }),
+    };
+    if let (Some(keeping), Some((id, name))) = (keeping, &known)
+        && let Some(kept) = kept_portal(cx, keeping, args, id)
+    {
+        return Ok((kept, name.clone()));
+    }
+    let portal = cx.portal().await?;
+    let known = known.as_ref().map(|(id, name)| (id.as_str(), name));
+    through_portal(cx, keeping, portal.as_ref(), args, known).await
+}
+
+/// The role, asked of STS: the caller read once (unless discovery read it), the MFA code asked
+/// for now (a kept session needed none); with `--via auto`, Identity Center when the role is blocked.
+async fn through_role(
+    cx: &Context,
+    keeping: Option<Keeping>,
+    args: &AssumeArgs,
+    located: locate::Located,
+    mut switch: Switch,
+) -> Result<(TempCredentials, Text), Failure> {
     let source = cx.source().await?;
-    let org = source.discover(Arc::new(|_| {})).await?;
-    let targets = ProbeTarget::all(&org);
-    let target = ProbeTarget::find(&targets, &args.account)?;
+    let target = &located.target;
     if let Some(run) = source.saved_run() {
         // A saved verdict that keeps the account out is still the answer; otherwise AWS is needed.
         if let Some(outcome) = source.saved_outcome(&target.account.id).filter(|o| o.status != ProbeStatus::Reachable) {
@@ -62,16 +149,34 @@ pub(super) async fn through_role(cx: &Context, args: &AssumeArgs) -> Result<(Tem
             "{run} is a saved snapshot: run orgscope without --snapshot to switch role"
         )));
     }
-    let mfa = match (&args.mfa_serial, &args.mfa_code) {
-        (Some(serial), Some(code)) => Some((serial.clone(), code.clone())),
-        (Some(serial), None) => Some((serial.clone(), read_mfa_code(serial)?)),
-        _ => None,
+    let arn = match &located.caller_arn {
+        Some(arn) => arn.clone(),
+        None => source.caller_arn().await?,
     };
-    let prober = Prober::new(Arc::clone(&source), cx.probe_settings(source.as_ref()));
-    let outcome = match prober.switch_role(target, &CallerContext::of(&org), args.duration, mfa).await {
+    let caller = CallerContext {
+        account: arn.split(':').nth(4).unwrap_or_default().to_string(),
+        arn,
+        management_account_id: located.management_account_id.clone(),
+    };
+    if let Some((serial, code)) = &mut switch.mfa {
+        *code = match &args.mfa_code {
+            Some(given) => given.clone(),
+            None => read_mfa_code(serial)?,
+        };
+    }
+    let prober = Prober::new(Arc::clone(&source), cx.probe_settings(source.as_ref())).with_keeping(keeping.clone());
+    let mut outcome = match prober.switch_role(target, &caller, &switch).await {
         Ok(credentials) => return Ok((credentials, target.account.name.clone())),
         Err(outcome) => outcome,
     };
+    // A refusal of an account known by its id alone is explained with all that can be known of it.
+    let mut target = target.clone();
+    if let Some(better) = locate::better(cx, &located).await {
+        let caller = CallerContext { management_account_id: better.management_account_id.clone(), ..caller };
+        outcome = prober.explain(&better.target, &caller, outcome).await;
+        target = better.target;
+    }
+    let target = &target;
     let mut refused = refusal(target, &outcome);
     if args.via != Via::Auto || outcome.status != ProbeStatus::Blocked {
         return Err(refused);
@@ -86,7 +191,7 @@ pub(super) async fn through_role(cx: &Context, args: &AssumeArgs) -> Result<(Tem
         }
     };
     let account = (target.account.id.as_str(), &target.account.name);
-    match through_portal(cx, portal.as_ref(), args, Some(account)).await {
+    match through_portal(cx, keeping.as_ref(), portal.as_ref(), args, Some(account)).await {
         Ok((credentials, name)) => {
             let _ = writeln!(
                 std::io::stderr(),
@@ -107,15 +212,15 @@ pub(super) async fn through_role(cx: &Context, args: &AssumeArgs) -> Result<(Tem
 
 /// Credentials through the access portal: the account (`known`, else found by id or name among
 /// the portal's), the role (`--sso-role`, else the config's `sso_roles` order, else the only one).
-pub(super) async fn through_portal(
+async fn through_portal(
     cx: &Context,
+    keeping: Option<&Keeping>,
     portal: &dyn Portal,
     args: &AssumeArgs,
     known: Option<(&str, &Text)>,
 ) -> Result<(TempCredentials, Text), Failure> {
     let (account_id, name) = match known {
         Some((id, name)) => (id.to_string(), name.clone()),
-        None if is_account_id(&args.account) => (args.account.clone(), Text::from(args.account.as_str())),
         None => {
             let listed = portal.account_list().await?;
             match find_account(&listed, &args.account, |a| a.0.as_str(), |a| &a.1) {
@@ -150,7 +255,8 @@ pub(super) async fn through_portal(
             message: format!("{account}: your Identity Center sign-in ({}) holds no role there", portal.label()),
         },
     })?;
-    let credentials = portal.credentials(&account_id, role.raw()).await?;
+    let only = roles.len() == 1;
+    let credentials = crate::probe::portal_credentials(keeping, portal, &account_id, role.raw(), only).await?;
     Ok((credentials, name))
 }
 

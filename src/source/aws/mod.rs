@@ -38,7 +38,7 @@ use crate::model::identity::IdentityCenter;
 use crate::model::{AssignmentAttempt, ListingError, Org, TempCredentials, Text};
 
 /// Organizations is a global service homed in us-east-1; used when no region is configured.
-const FALLBACK_REGION: &str = "us-east-1";
+pub const FALLBACK_REGION: &str = "us-east-1";
 
 /// How to reach AWS, from the global flags.
 #[derive(Debug, Clone, Default)]
@@ -93,7 +93,7 @@ impl AwsSource {
     }
 
     /// The caller's ARN, asked of STS once (empty when it cannot be read).
-    async fn caller_arn(&self) -> &str {
+    async fn known_caller_arn(&self) -> &str {
         self.caller_arn
             .get_or_init(|| async {
                 match self.calls.call(Api::Sts, || self.sts.get_caller_identity().send()).await {
@@ -107,12 +107,12 @@ impl AwsSource {
     /// True when the caller is itself a role session, so AssumeRole is role chaining (capped at
     /// one hour by AWS).
     async fn caller_is_role_session(&self) -> bool {
-        self.caller_arn().await.contains(":assumed-role/")
+        self.known_caller_arn().await.contains(":assumed-role/")
     }
 
     /// The caller's account id.
     async fn caller_account(&self) -> Option<String> {
-        self.caller_arn().await.split(':').nth(4).filter(|a| !a.is_empty()).map(str::to_string)
+        self.known_caller_arn().await.split(':').nth(4).filter(|a| !a.is_empty()).map(str::to_string)
     }
 
     pub fn stats(&self) -> &std::sync::Arc<CallStats> {
@@ -282,6 +282,20 @@ impl Source for AwsSource {
             .await
             .map_err(|err| fatal("organizations:DescribeOrganization", "", err))?;
         Ok(organization.organization().and_then(|o| o.master_account_id()).unwrap_or_default().to_string())
+    }
+
+    async fn caller_arn(&self) -> Result<String, SourceError> {
+        if let Some(arn) = self.caller_arn.get().filter(|arn| !arn.is_empty()) {
+            return Ok(arn.clone());
+        }
+        let identity = self
+            .calls
+            .call(Api::Sts, || self.sts.get_caller_identity().send())
+            .await
+            .map_err(|err| fatal("sts:GetCallerIdentity", "", err))?;
+        let arn = identity.arn().unwrap_or_default().to_string();
+        let _ = self.caller_arn.set(arn.clone());
+        Ok(arn)
     }
 
     async fn assume(&self, request: &AssumeRequest) -> Result<TempCredentials, AssumeFailure> {

@@ -49,6 +49,47 @@ pub fn sign_in(options: &AwsOptions, session: Option<&str>) -> Result<SignIn, Po
     SignIn::resolve(&config, path.as_deref(), session, &shared_config::profile_name(options.profile.as_deref()))
 }
 
+/// Signs out of the sign-in `session` (else the profile's) names, as `aws sso logout` does: the
+/// portal's `Logout` with the token, then the token file deleted. A `Logout` the portal refuses
+/// (the token has expired already) still deletes the file. Returns what was done, in a sentence.
+pub async fn logout(options: &AwsOptions, session: Option<&str>) -> Result<String, PortalError> {
+    let sign_in = sign_in(options, session)?;
+    let path = sign_in
+        .cache_path()
+        .ok_or_else(|| PortalError::Login("no home directory to find the sign-in in: set HOME".into()))?;
+    let label = match &sign_in.session {
+        Some(name) => format!("sso-session {name}"),
+        None => format!("profile {}", sign_in.profile),
+    };
+    let text = match std::fs::read(&path) {
+        Ok(text) => zeroize::Zeroizing::new(text),
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
+            return Ok(format!("not signed in to Identity Center ({label}): no token file to delete"));
+        }
+        Err(err) => return Err(PortalError::Login(format!("could not read {}: {err}", path.display()))),
+    };
+    let token = serde_json::from_slice::<serde_json::Value>(&text)
+        .ok()
+        .and_then(|v| v.get("accessToken").and_then(|t| t.as_str()).map(Secret::new));
+    let mut refused = String::new();
+    if let Some(token) = token {
+        let config = config_for(options, &sign_in.region).await;
+        let sso = aws_sdk_sso::Client::new(&config);
+        let calls = Caller::new(1, options.retry);
+        if let Err(err) = calls.call(Api::Portal, || sso.logout().access_token(token.expose()).send()).await {
+            let code = err.code().unwrap_or("unreachable").to_string();
+            tracing::info!(%code, "the portal's Logout failed; the token file is deleted all the same");
+            refused = format!(
+                " (the portal's Logout answered {}; the file is deleted all the same)",
+                crate::text::visible(&code)
+            );
+        }
+    }
+    std::fs::remove_file(&path)
+        .map_err(|err| PortalError::Login(format!("could not delete {}: {err}", path.display())))?;
+    Ok(format!("signed out of Identity Center ({label}){refused}; deleted {}", path.display()))
+}
+
 /// The SDK configuration for Identity Center's own region (the portal and OIDC live there).
 pub(super) async fn config_for(options: &AwsOptions, region: &str) -> SdkConfig {
     let options = AwsOptions { region: Some(region.to_string()), ..options.clone() };

@@ -1,148 +1,33 @@
 //! The access probe: every ACTIVE member account tried with `sts:AssumeRole` into each candidate
 //! role in order, under a concurrency bound, results streamed as they arrive. Suspended accounts and
-//! the account the caller already stands in get their verdict without a call. Credentials the probe
-//! obtains are kept (in memory only) for switch-role while they have life left.
+//! the account the caller already stands in get their verdict without a call. The probe's own
+//! short sessions stay in memory; switching role asks for a fresh session of its own duration,
+//! kept in the credential cache ([`crate::cache`]) when one is given.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use chrono::Utc;
 use futures::StreamExt;
 
+mod keeping;
+mod target;
+
+pub use keeping::{Keeping, Switch, portal_credentials};
+pub use target::{CallerContext, ProbeSettings, ProbeTarget, session_name};
+
 use crate::model::AttachedPolicy;
-use crate::model::{Account, Org, ProbeOutcome, ProbeStatus, Reason, TempCredentials, Text};
+use crate::model::{ProbeOutcome, ProbeStatus, Reason, TempCredentials, Text};
 use crate::remedy;
 use crate::source::{AssumeFailure, AssumeRequest, Source};
 
 /// Probe sessions last 15 minutes, the shortest STS allows.
 pub const PROBE_SESSION_SECONDS: i32 = 900;
 
-/// Switch-role reuses the probe's credentials only with at least this much life left.
-pub const SWITCH_MIN_SECONDS: i64 = 600;
-
-/// Switch-role sessions last an hour unless `--duration` says otherwise.
+/// Switch-role sessions last an hour unless `--duration` (or the config's `duration`) says otherwise.
 pub const SWITCH_SESSION_SECONDS: i32 = 3600;
 
-/// One account to probe, with where it sits: `(id, name)` from the root down to its parent.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ProbeTarget {
-    pub account: Account,
-    pub path: Vec<(String, Text)>,
-}
-
-impl ProbeTarget {
-    /// Every account of `org` with its path.
-    pub fn all(org: &Org) -> Vec<ProbeTarget> {
-        let mut out = Vec::new();
-        org.walk(|path, node| {
-            if let crate::model::Node::Account(account) = node {
-                let path = path.iter().map(|p| (p.id.to_string(), p.name.clone())).collect();
-                out.push(ProbeTarget { account: account.clone(), path });
-            }
-        });
-        out
-    }
-
-    /// The account `wanted` names among `targets`: its id, or a name no other account shares
-    /// (in any case). See [`crate::model::lookup`].
-    pub fn find<'a>(
-        targets: &'a [ProbeTarget],
-        wanted: &str,
-    ) -> Result<&'a ProbeTarget, crate::model::lookup::LookupError> {
-        crate::model::lookup::find_account(targets, wanted, |t| t.account.id.as_str(), |t| &t.account.name)
-    }
-
-    /// OU names from the root down (the contract's `ou_path`).
-    pub fn ou_path(&self) -> Vec<Text> {
-        self.path.iter().map(|(_, name)| name.clone()).collect()
-    }
-}
-
-/// How to probe: the candidate roles and external IDs, globally and per account or OU.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ProbeSettings {
-    /// Candidate roles, tried in order.
-    pub roles: Vec<String>,
-    pub external_id: Option<String>,
-    /// External IDs by account id or OU id (the nearest wins), from the config file.
-    pub external_ids: BTreeMap<String, String>,
-    /// Candidate roles by account id or OU id (the nearest wins), from the config file.
-    pub roles_for: BTreeMap<String, Vec<String>>,
-    pub concurrency: usize,
-    /// The region STS is called in, for hints.
-    pub region: Option<String>,
-}
-
-impl Default for ProbeSettings {
-    fn default() -> Self {
-        ProbeSettings {
-            roles: vec![remedy::DEFAULT_ROLE.to_string()],
-            external_id: None,
-            external_ids: BTreeMap::new(),
-            roles_for: BTreeMap::new(),
-            concurrency: 64,
-            region: None,
-        }
-    }
-}
-
-impl ProbeSettings {
-    /// The nearest setting for `target` in `map`: the account's own, else its OUs' from the
-    /// innermost out.
-    fn nearest<'a, T>(map: &'a BTreeMap<String, T>, target: &ProbeTarget) -> Option<&'a T> {
-        map.get(&target.account.id).or_else(|| target.path.iter().rev().find_map(|(id, _)| map.get(id)))
-    }
-
-    pub fn roles_for(&self, target: &ProbeTarget) -> Vec<String> {
-        Self::nearest(&self.roles_for, target).cloned().unwrap_or_else(|| self.roles.clone())
-    }
-
-    pub fn external_id_for(&self, target: &ProbeTarget) -> Option<String> {
-        Self::nearest(&self.external_ids, target).cloned().or_else(|| self.external_id.clone())
-    }
-}
-
-/// Who is probing: the session name and the partition come from the caller's ARN.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CallerContext {
-    pub account: String,
-    pub arn: String,
-    pub management_account_id: String,
-}
-
-impl CallerContext {
-    pub fn of(org: &Org) -> CallerContext {
-        CallerContext {
-            account: org.caller.account.clone(),
-            arn: org.caller.arn.clone(),
-            management_account_id: org.organization.management_account_id.clone(),
-        }
-    }
-
-    /// `aws`, `aws-cn`, `aws-us-gov`…
-    pub fn partition(&self) -> &str {
-        self.arn.split(':').nth(1).filter(|p| !p.is_empty()).unwrap_or("aws")
-    }
-
-    pub fn role_arn(&self, account_id: &str, role: &str) -> String {
-        format!("arn:{}:iam::{account_id}:role/{role}", self.partition())
-    }
-
-    /// `orgscope-<user>`: identifies the tool and the person in the target account's CloudTrail.
-    pub fn session_name(&self) -> String {
-        session_name(&self.arn)
-    }
-}
-
-/// A role session name (2–64 characters of `[\w+=,.@-]`) naming orgscope and the user in `arn`.
-pub fn session_name(arn: &str) -> String {
-    let user = arn.rsplit(['/', ':']).next().unwrap_or_default();
-    let cleaned: String =
-        user.chars().filter(|c| c.is_ascii_alphanumeric() || "+=,.@-_".contains(*c)).take(64 - 9).collect();
-    if cleaned.is_empty() { "orgscope".to_string() } else { format!("orgscope-{cleaned}") }
-}
-
-/// Credentials kept in memory for switch-role, by role ARN. Never written anywhere.
+/// The probe's own sessions, kept in memory by role ARN. Never written anywhere, never handed out.
 #[derive(Debug, Default)]
 pub struct CredentialCache {
     entries: Mutex<HashMap<String, TempCredentials>>,
@@ -170,16 +55,24 @@ pub struct Prober {
     pub credentials: CredentialCache,
     /// Your own Identity Center sign-in, when one is available.
     pub portal: Option<Arc<dyn crate::source::portal::Portal>>,
+    /// The credential cache switching role reads and writes; None: `--no-cache`.
+    pub keeping: Option<Keeping>,
 }
 
 impl Prober {
     pub fn new(source: Arc<dyn Source>, settings: ProbeSettings) -> Prober {
-        Prober { source, settings, credentials: CredentialCache::default(), portal: None }
+        Prober { source, settings, credentials: CredentialCache::default(), portal: None, keeping: None }
     }
 
     /// The same prober, switching role through `portal` too.
     pub fn with_portal(mut self, portal: Option<Arc<dyn crate::source::portal::Portal>>) -> Prober {
         self.portal = portal;
+        self
+    }
+
+    /// The same prober, keeping switched-role sessions in `keeping`.
+    pub fn with_keeping(mut self, keeping: Option<Keeping>) -> Prober {
+        self.keeping = keeping;
         self
     }
 
@@ -252,25 +145,25 @@ impl Prober {
         }
     }
 
-    /// Credentials for switching role into `target`: the probe's when they have at least
-    /// [`SWITCH_MIN_SECONDS`] left (and no MFA was asked for), else a fresh `AssumeRole` for
-    /// `duration_seconds`. An account that cannot be entered answers with its verdict.
+    /// A fresh session in `target` for switching role, of `switch`'s duration: a kept one while it
+    /// has more than `refresh_before` left, else `AssumeRole` (then kept). The probe's short
+    /// sessions are never handed out. An account that cannot be entered answers with its verdict.
     pub async fn switch_role(
         &self,
         target: &ProbeTarget,
         caller: &CallerContext,
-        duration_seconds: i32,
-        mfa: Option<(String, String)>,
+        switch: &Switch,
     ) -> Result<TempCredentials, ProbeOutcome> {
-        if mfa.is_none()
-            && let Some(credentials) = self.credentials.get(&target.account.id, SWITCH_MIN_SECONDS)
-        {
-            return Ok(credentials);
+        if let Some(kept) = self.keeping.as_ref().and_then(|k| k.role(&self.settings, target, switch)) {
+            return Ok(kept);
         }
         let nearby = std::collections::HashSet::new();
-        let request = Attempt { duration_seconds, mfa, nearby: &nearby };
+        let request = Attempt { duration_seconds: switch.duration_seconds, mfa: switch.mfa.clone(), nearby: &nearby };
         let credentials = self.attempt(target, caller, &request).await?;
-        self.credentials.insert(credentials.clone());
+        if let Some(keeping) = &self.keeping {
+            let role = credentials.role_arn.rsplit('/').next().unwrap_or_default();
+            keeping.store.put(&keeping.role_key(&self.settings, target, role, switch), &credentials);
+        }
         Ok(credentials)
     }
 
@@ -338,6 +231,22 @@ impl Prober {
         let Some((role, role_arn, failure)) = first_failure else {
             return Err(quiet(ProbeStatus::Error, Reason::AccessDenied));
         };
+        let external_id_used_nearby =
+            external_id.is_none() && target.path.last().is_some_and(|(parent, _)| attempt.nearby.contains(parent));
+        Err(self.diagnose(target, caller, Denied { role, role_arn, failure }, external_id_used_nearby).await)
+    }
+
+    /// The verdict on a refused account, with its diagnosis and fix: the SCPs along its path read
+    /// when AWS named a control policy.
+    async fn diagnose(
+        &self,
+        target: &ProbeTarget,
+        caller: &CallerContext,
+        denied: Denied,
+        external_id_used_nearby: bool,
+    ) -> ProbeOutcome {
+        let Denied { role, role_arn, failure } = denied;
+        let account = &target.account;
         let scps = if failure.reason == Reason::ExplicitDeny
             && failure.policy_type.as_deref().is_some_and(|t| t.contains("control policy"))
         {
@@ -348,29 +257,62 @@ impl Prober {
             Vec::<AttachedPolicy>::new()
         };
         let region = self.settings.region.clone().or_else(|| self.source.region());
+        let external_id = self.settings.external_id_for(target);
         let context = remedy::Context {
             role_name: &role,
             management_account_id: &caller.management_account_id,
             caller_arn: &caller.arn,
             region: region.as_deref(),
             external_id_given: external_id.is_some(),
-            external_id_used_nearby: external_id.is_none()
-                && target.path.last().is_some_and(|(parent, _)| attempt.nearby.contains(parent)),
+            external_id_used_nearby,
             policy_type: failure.policy_type.as_deref(),
             scps: &scps,
         };
         let mut hint = remedy::hint(account, failure.reason, &context);
+        let roles = self.settings.roles_for(target);
         if roles.len() > 1 {
             hint.push_str(&format!(" Also tried: {}.", roles[1..].join(", ")));
         }
-        Err(ProbeOutcome {
+        ProbeOutcome {
             status: status_of(failure.reason),
             reason: Some(failure.reason),
             role_arn: Some(role_arn),
             message: Some(failure.message),
             hint: Some(hint.into()),
-        })
+        }
     }
+
+    /// `outcome`, a refusal found for `target` known by less (its id alone), explained again now
+    /// that more is known of it and of the organization (`caller`'s management account): no call
+    /// to STS is made again.
+    pub async fn explain(&self, target: &ProbeTarget, caller: &CallerContext, outcome: ProbeOutcome) -> ProbeOutcome {
+        if target.account.is_suspended() {
+            let hint = remedy::hint(&target.account, Reason::AccountSuspended, &remedy::Context::default());
+            return ProbeOutcome {
+                status: ProbeStatus::Skipped,
+                reason: Some(Reason::AccountSuspended),
+                role_arn: None,
+                message: None,
+                hint: Some(hint.into()),
+            };
+        }
+        let (Some(reason), Some(role_arn), Some(message)) = (outcome.reason, &outcome.role_arn, &outcome.message)
+        else {
+            return outcome;
+        };
+        let policy_type = crate::source::aws::classify::denying_policy(message.raw()).map(|p| p.policy_type);
+        let failure = AssumeFailure { reason, code: String::new(), message: message.clone(), policy_type };
+        let role = role_arn.rsplit('/').next().unwrap_or_default().to_string();
+        let denied = Denied { role, role_arn: role_arn.clone(), failure };
+        self.diagnose(target, caller, denied, false).await
+    }
+}
+
+/// A role that refused, and how.
+struct Denied {
+    role: String,
+    role_arn: String,
+    failure: AssumeFailure,
 }
 
 /// How one attempt to get in is made.
@@ -407,50 +349,5 @@ fn external_ids_nearby(targets: &[ProbeTarget], settings: &ProbeSettings) -> std
 impl AssumeFailure {
     pub fn new(reason: Reason, code: impl Into<String>, message: impl Into<String>) -> AssumeFailure {
         AssumeFailure { reason, code: code.into(), message: Text::from(message.into()), policy_type: None }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn session_names_identify_orgscope_and_the_user_within_sts_limits() {
-        assert_eq!(
-            session_name("arn:aws:sts::111111111111:assumed-role/AWSReservedSSO_Admin_0123/jane.doe@example.com"),
-            "orgscope-jane.doe@example.com"
-        );
-        assert_eq!(session_name("arn:aws:iam::111111111111:user/ops/bob"), "orgscope-bob");
-        assert_eq!(session_name(""), "orgscope");
-        let long = session_name(&format!("arn:aws:iam::1:user/{}", "x".repeat(200)));
-        assert!(long.len() <= 64 && long.starts_with("orgscope-"), "{long}");
-        assert_eq!(session_name("arn:aws:iam::1:user/a b!c"), "orgscope-abc");
-    }
-
-    #[test]
-    fn the_nearest_setting_wins() {
-        let target = ProbeTarget {
-            account: Account::fixture("222", "a"),
-            path: vec![("r-1".into(), "Root".into()), ("ou-1".into(), "Prod".into()), ("ou-2".into(), "Pay".into())],
-        };
-        let mut settings = ProbeSettings { external_id: Some("global".into()), ..ProbeSettings::default() };
-        assert_eq!(settings.external_id_for(&target).as_deref(), Some("global"));
-        settings.external_ids.insert("ou-1".into(), "prod".into());
-        assert_eq!(settings.external_id_for(&target).as_deref(), Some("prod"));
-        settings.external_ids.insert("ou-2".into(), "pay".into());
-        assert_eq!(settings.external_id_for(&target).as_deref(), Some("pay"));
-        settings.external_ids.insert("222".into(), "own".into());
-        assert_eq!(settings.external_id_for(&target).as_deref(), Some("own"));
-        assert_eq!(settings.roles_for(&target), vec![remedy::DEFAULT_ROLE.to_string()]);
-    }
-
-    #[test]
-    fn the_partition_follows_the_caller() {
-        let caller = CallerContext {
-            account: "1".into(),
-            arn: "arn:aws-cn:iam::1:user/x".into(),
-            management_account_id: "1".into(),
-        };
-        assert_eq!(caller.role_arn("2", "R"), "arn:aws-cn:iam::2:role/R");
     }
 }
