@@ -19,17 +19,17 @@ fn demo_starts_navigates_quits_and_restores_the_terminal() {
     tmux.send_keys(&["Enter"]);
     let screen = tmux.wait_for("the demo tree", |s| s.contains("Organization o-demo") && s.contains('›'));
     assert_eq!(tmux.display("#{alternate_on}"), "1", "the TUI uses the alternate screen");
-    let first = selected_row(&screen);
-
+    // Each step waits for the row it should reach (a partly drawn frame never satisfies it).
+    let at = |name: &'static str| move |s: &str| selected_row(s).split_whitespace().any(|w| w == name);
+    assert!(at("Root")(&screen), "the root is selected first:\n{screen}");
     tmux.send_keys(&["j"]);
-    let one = selected_row(&tmux.wait_for("j to move", |s| selected_row(s) != first));
+    tmux.wait_for("j to move to Acquisitions", at("Acquisitions"));
     tmux.send_keys(&["j"]);
-    let second = selected_row(&tmux.wait_for("j to move again", |s| selected_row(s) != one));
+    tmux.wait_for("j to move to Globex", at("Globex"));
     tmux.send_keys(&["Down"]);
-    let third = selected_row(&tmux.wait_for("Down to move", |s| selected_row(s) != second));
+    tmux.wait_for("Down to move to globex-analytics", at("globex-analytics"));
     tmux.send_keys(&["k"]);
-    assert_ne!(third, second);
-    tmux.wait_for("k to undo Down", |s| selected_row(s) == second);
+    tmux.wait_for("k to undo Down", at("Globex"));
 
     tmux.send_keys(&["q"]);
     tmux.wait_for("the TUI to exit", |s| !s.contains("Organization o-demo"));

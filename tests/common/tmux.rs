@@ -228,8 +228,9 @@ pub fn against_fake(home: &Path, width: u16, height: u16) -> Option<Tmux> {
 pub fn selected_row(screen: &str) -> String {
     screen
         .lines()
-        .find(|l| l.contains('›'))
-        .map(|l| l.split('│').nth(1).unwrap_or(l).trim().to_string())
+        .filter_map(|l| l.split('│').nth(1))
+        .find(|cell| cell.starts_with('›'))
+        .map(|cell| cell.trim().to_string())
         .unwrap_or_default()
 }
 
