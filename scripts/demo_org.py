@@ -12,6 +12,19 @@ def role_arn(acct): return f"arn:aws:iam::{acct}:role/{ROLE}"
 def denied(acct, tail=""): return f"User: {CALLER} is not authorized to perform: sts:AssumeRole on resource: {role_arn(acct)}{tail}"
 
 REACHABLE = object()
+
+# What the probe says when nothing it can read tells why (orgscope's own sentence).
+NO_FOOTHOLD = ("AWS does not say which; the role's trust policy would tell (is the role there, whom it trusts, "
+               "on which conditions), read with iam:GetRole from inside the account")
+def unknown(): return dict(cause="unknown", evidence=dict(source=None, policy_id=None, policy_name=None, attached_to=None,
+                                                         statement=None, read_via=None, missing=NO_FOOTHOLD))
+RCP = "arn:aws:organizations::111111111111:policy/o-demo1example/resource_control_policy/p-demo5e1c"
+def vault(acct):
+    """The Security OU's resource control policy: nobody but the break-glass role assumes roles there."""
+    return dict(status="blocked", reason="explicit_deny", role_arn=role_arn(acct),
+                message=denied(acct, f" with an explicit deny in a resource control policy: {RCP}"), hint=None,
+                cause="rcp_deny", evidence=dict(source="rcp", policy_id="p-demo5e1c", policy_name="ProtectSecurityAccounts",
+                                                attached_to="ou-demo-sec9t1pz", statement="OnlyBreakGlass", read_via="management"))
 # (name, id, joined_method, joined, status, tags, access)
 def acct(name, id, joined="2021-03-04T10:20:30Z", method="CREATED", status="ACTIVE", env=None, owner="platform", cc="CC-1000", access=REACHABLE):
     tags = {"Owner": owner, "CostCenter": cc}
@@ -26,9 +39,9 @@ tree = {
     {"ou": "Acquisitions", "id": "ou-demo-acq0k2m9", "children": [
       {"ou": "Globex", "id": "ou-demo-glbx7d3q", "children": [
         acct("globex-legacy-prod", "480935127764", "2025-09-12T08:15:00Z", "INVITED", env="production", owner="globex-it", cc="CC-7100",
-             access=dict(status="blocked", reason="access_denied", role_arn=role_arn("480935127764"), message=denied("480935127764"), hint=INVITED_HINT)),
+             access=dict(status="blocked", reason="access_denied", role_arn=role_arn("480935127764"), message=denied("480935127764"), hint=INVITED_HINT, **unknown())),
         acct("globex-shared", "593817264051", "2025-09-12T08:16:40Z", "INVITED", owner="globex-it", cc="CC-7100",
-             access=dict(status="blocked", reason="access_denied", role_arn=role_arn("593817264051"), message=denied("593817264051"), hint=INVITED_HINT)),
+             access=dict(status="blocked", reason="access_denied", role_arn=role_arn("593817264051"), message=denied("593817264051"), hint=INVITED_HINT, **unknown())),
         acct("globex-analytics", "602918374655", "2025-10-01T14:02:11Z", "INVITED", env="production", owner="globex-data", cc="CC-7110"),
       ]},
     ]},
@@ -46,19 +59,15 @@ tree = {
       acct("sandbox-alice", "708215649301", "2024-01-08T09:12:00Z", env="sandbox", owner="alice", cc="CC-3000"),
       acct("sandbox-bob", "719326750412", "2024-01-08T09:13:00Z", env="sandbox", owner="bob", cc="CC-3000"),
       acct("sandbox-carol", "720437861523", "2024-03-19T15:40:00Z", env="sandbox", owner="carol", cc="CC-3000",
-           access=dict(status="blocked", reason="access_denied", role_arn=role_arn("720437861523"), message=denied("720437861523"),
+           access=dict(status="blocked", reason="access_denied", role_arn=role_arn("720437861523"), message=denied("720437861523"), **unknown(),
                        hint="This account was created by the organization, so OrganizationAccountAccessRole existed once: it has been deleted or its trust policy edited. Recreate it, or restore a trust policy that lets the management account 111111111111 assume it (`orgscope template trust-policy`).")),
       acct("sandbox-dave", "731548972634", "2024-06-30T12:00:00Z", env="sandbox", owner="dave", cc="CC-3000"),
     ]},
     {"ou": "Security", "id": "ou-demo-sec9t1pz", "children": [
       acct("audit", "502938475610", "2018-11-05T10:00:00Z", env="production", owner="security", cc="CC-2000",
-           access=dict(status="blocked", reason="explicit_deny", role_arn=role_arn("502938475610"),
-                       message=denied("502938475610", " with an explicit deny in a service control policy: arn:aws:organizations::111111111111:policy/o-demo1example/service_control_policy/p-demo5e1c"),
-                       hint="The SCP \"ProtectSecurityAccounts\" (p-demo5e1c), attached to the OU Security, denies sts:AssumeRole into this account for everyone outside the security team's break-glass role. Use that role, or add an exception for your role to the SCP.")),
+           access=vault("502938475610")),
       acct("log-archive", "502938475611", "2018-11-05T10:05:00Z", env="production", owner="security", cc="CC-2000",
-           access=dict(status="blocked", reason="explicit_deny", role_arn=role_arn("502938475611"),
-                       message=denied("502938475611", " with an explicit deny in a service control policy: arn:aws:organizations::111111111111:policy/o-demo1example/service_control_policy/p-demo5e1c"),
-                       hint="The SCP \"ProtectSecurityAccounts\" (p-demo5e1c), attached to the OU Security, denies sts:AssumeRole into this account for everyone outside the security team's break-glass role. Use that role, or add an exception for your role to the SCP.")),
+           access=dict(vault("502938475611"), expected="Log archive: only the security team's break-glass role enters")),
       acct("security-tooling", "502938475612", "2018-11-06T08:30:00Z", env="production", owner="security", cc="CC-2000"),
     ]},
     {"ou": "Suspended", "id": "ou-demo-susp3h5j", "children": [
@@ -81,7 +90,7 @@ tree = {
           acct("payments-ledger-prod", "198765432109", "2020-08-20T07:00:00Z", env="production", owner="payments", cc="CC-6000"),
           acct("payments-prod", "187654321098", "2020-08-20T07:05:00Z", env="production", owner="payments", cc="CC-6000"),
           acct("payments-vendor-gateway", "176543210987", "2023-04-11T10:00:00Z", env="production", owner="payments", cc="CC-6000",
-               access=dict(status="blocked", reason="access_denied", role_arn=role_arn("176543210987"), message=denied("176543210987"),
+               access=dict(status="blocked", reason="access_denied", role_arn=role_arn("176543210987"), message=denied("176543210987"), **unknown(),
                            hint="The role's trust policy here requires an sts:ExternalId condition: the other accounts of the OU Payments were reached only with --external-id. Retry with `orgscope --external-id ID`, or set the external ID for this OU in the config file.")),
         ]},
         acct("data-prod", "210987654321", "2020-01-15T09:00:00Z", env="production", owner="data", cc="CC-4000"),

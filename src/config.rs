@@ -13,6 +13,8 @@ use toml::Spanned;
 pub struct Target {
     pub roles: Option<Vec<String>>,
     pub external_id: Option<String>,
+    /// Blocked on purpose, and why: such accounts are drawn apart and `--fail-on-blocked` skips them.
+    pub expected_blocked: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]

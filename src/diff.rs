@@ -289,8 +289,14 @@ mod tests {
         let access = access
             .iter()
             .map(|(id, status, reason)| {
-                let outcome =
-                    ProbeOutcome { status: *status, reason: *reason, role_arn: None, message: None, hint: None };
+                let outcome = ProbeOutcome {
+                    status: *status,
+                    reason: *reason,
+                    role_arn: None,
+                    message: None,
+                    hint: None,
+                    ..ProbeOutcome::default()
+                };
                 (id.to_string(), outcome)
             })
             .collect();

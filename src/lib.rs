@@ -15,6 +15,7 @@ pub mod export;
 pub mod files;
 pub mod logging;
 pub mod model;
+pub mod policy;
 pub mod probe;
 pub mod remedy;
 pub mod similar;

@@ -100,6 +100,7 @@ impl Theme {
         match access {
             AccessState::Unknown => ("○", Style::new()),
             AccessState::Probing => ("◌", self.probing()),
+            AccessState::Probed(outcome) if outcome.expected.is_some() => (EXPECTED_GLYPH, self.dim()),
             AccessState::Probed(outcome) => (glyph(outcome.status), self.status(outcome.status)),
         }
     }
@@ -107,6 +108,9 @@ impl Theme {
 
 /// Marks an account blocked for the role that your Identity Center sign-in reaches.
 pub const PORTAL_GLYPH: &str = "◈";
+
+/// Marks an account blocked on purpose (the config's `expected_blocked`).
+pub const EXPECTED_GLYPH: &str = "⊖";
 
 /// The glyph of a probe status, the same in the TUI and in `probe`'s text (and all that tells
 /// them apart under `NO_COLOR`).

@@ -276,8 +276,21 @@ fn the_probe_command_prints_the_contract_json_and_fails_on_blocked() {
     assert_eq!(out.status.code(), Some(3), "{}", String::from_utf8_lossy(&out.stderr));
     let rows: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).expect("a JSON array");
     assert_eq!(rows.len(), mixed.org.accounts.len());
-    let keys =
-        ["account_id", "account_name", "ou_path", "role_arn", "status", "reason", "message", "hint", "sso_roles"];
+    let keys = [
+        "account_id",
+        "account_name",
+        "ou_path",
+        "role_arn",
+        "status",
+        "reason",
+        "message",
+        "hint",
+        "sso_roles",
+        "cause",
+        "evidence",
+        "expected",
+        "expected_reason",
+    ];
     for row in &rows {
         let object = row.as_object().expect("objects");
         assert_eq!(object.len(), keys.len());
@@ -297,7 +310,10 @@ fn the_probe_command_prints_the_contract_json_and_fails_on_blocked() {
     assert_eq!(out.status.code(), Some(0), "without --fail-on-blocked blocked accounts are not a failure");
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(
-        text.starts_with("account_id,account_name,ou_path,role_arn,status,reason,message,hint,sso_roles\n"),
+        text.starts_with(
+            "account_id,account_name,ou_path,role_arn,status,reason,message,hint,sso_roles,cause,evidence,expected,\
+             expected_reason\n"
+        ),
         "{text}"
     );
     assert_eq!(text.lines().count(), mixed.org.accounts.len() + 1);

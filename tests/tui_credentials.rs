@@ -75,6 +75,7 @@ async fn manual_probing_assumes_nothing_until_p_and_keeps_the_last_verdicts() {
         role_arn: None,
         message: None,
         hint: None,
+        ..ProbeOutcome::default()
     };
     let cached = Snapshot::new(read, [(blocked.clone(), outcome)].into(), Vec::new(), None);
     let mut app = App::new(orgscope::app::Settings::for_source(source.as_ref()));

@@ -337,6 +337,7 @@ fn profiles_write_never_writes_an_empty_block() {
                     role_arn: Some(format!("arn:aws:iam::{account}:role/OrganizationAccountAccessRole")),
                     message: None,
                     hint: None,
+                    ..orgscope::model::ProbeOutcome::default()
                 },
             );
         }

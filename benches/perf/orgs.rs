@@ -45,6 +45,7 @@ pub fn snapshot(org: &Org) -> Snapshot {
                 role_arn: Some(format!("arn:aws:iam::{}:role/OrganizationAccountAccessRole", account.id)),
                 message: blocked.then(|| "not authorized to perform: sts:AssumeRole".into()),
                 hint: None,
+                ..ProbeOutcome::default()
             };
             (account.id.clone(), outcome)
         })

@@ -115,6 +115,7 @@ fn reports_pass_a_popup_by_and_leave_the_toast_alone() {
         role_arn: None,
         message: None,
         hint: None,
+        ..crate::model::ProbeOutcome::default()
     };
     app.update(Report::ProbeResult { generation: 0, account_id: account.clone(), outcome });
     let index = app.tree.view.index_of(&account).unwrap_or_default();

@@ -154,6 +154,9 @@ impl Context {
             if let Some(external_id) = &target.external_id {
                 settings.external_ids.insert(id.clone(), external_id.clone());
             }
+            if let Some(reason) = &target.expected_blocked {
+                settings.expected.insert(id.clone(), reason.clone());
+            }
         }
         settings
     }

@@ -13,7 +13,7 @@ use super::args::ProbeFormat;
 use super::context::Context;
 use super::failure::{Failure, exit};
 use crate::diagram::{Diagram, Kind, Verdict};
-use crate::model::{ProbeOutcome, ProbeStatus, RawText, Text};
+use crate::model::{Cause, Evidence, ProbeOutcome, ProbeStatus, RawText, Text};
 use crate::probe::{CallerContext, ProbeTarget, Prober};
 use crate::source::portal::Portal;
 use crate::text::csv_cell;
@@ -31,6 +31,12 @@ pub struct ProbeRow {
     pub hint: Option<Text>,
     /// The roles your Identity Center sign-in holds in the account; None: no sign-in available.
     pub sso_roles: Option<Vec<Text>>,
+    /// Why it is blocked, exactly, when something orgscope read tells (None unless blocked).
+    pub cause: Option<Cause>,
+    pub evidence: Option<Box<Evidence>>,
+    /// Blocked on purpose (the config's `expected_blocked`).
+    pub expected: bool,
+    pub expected_reason: Option<Text>,
 }
 
 impl ProbeRow {
@@ -45,7 +51,16 @@ impl ProbeRow {
             message: outcome.message,
             hint: outcome.hint,
             sso_roles: portal.map(|roles| roles.get(&target.account.id).cloned().unwrap_or_default()),
+            cause: outcome.cause,
+            evidence: outcome.evidence,
+            expected: outcome.expected.is_some(),
+            expected_reason: outcome.expected,
         }
+    }
+
+    /// Blocked, and not on purpose.
+    pub fn unexpectedly_blocked(&self) -> bool {
+        self.status == ProbeStatus::Blocked && !self.expected
     }
 }
 
@@ -91,17 +106,22 @@ pub async fn run(cx: &Context, format: ProbeFormat, fail_on_blocked: bool) -> Re
 
     let count = |status| rows.iter().filter(|r| r.status == status).count();
     let blocked = count(ProbeStatus::Blocked);
+    let unexpected = rows.iter().filter(|r| r.unexpectedly_blocked()).count();
     tracing::info!(accounts = rows.len(), blocked, elapsed_ms = started.elapsed().as_millis() as u64, "probe finished");
+    let expected = match blocked - unexpected {
+        0 => String::new(),
+        n => format!(" ({n} expected)"),
+    };
     let _ = writeln!(
         std::io::stderr(),
-        "{} accounts: {} reachable, {blocked} blocked, {} skipped, {} errors ({:.1} s)",
+        "{} accounts: {} reachable, {blocked} blocked{expected}, {} skipped, {} errors ({:.1} s)",
         rows.len(),
         count(ProbeStatus::Reachable),
         count(ProbeStatus::Skipped),
         count(ProbeStatus::Error),
         started.elapsed().as_secs_f64()
     );
-    Ok(if fail_on_blocked && blocked > 0 { exit::BLOCKED } else { exit::OK })
+    Ok(if fail_on_blocked && unexpected > 0 { exit::BLOCKED } else { exit::OK })
 }
 
 /// The organization with every account filled by its verdict.
@@ -123,9 +143,10 @@ pub fn render_text(rows: &[ProbeRow]) -> String {
     let mut out = String::new();
     for row in rows {
         let reason = row.reason.map(|r| r.code()).unwrap_or("");
+        let glyph = if row.expected { crate::theme::EXPECTED_GLYPH } else { crate::theme::glyph(row.status) };
         let line = format!(
             "{} {:<9} {}  {:<name_width$}  {}  {}",
-            crate::theme::glyph(row.status),
+            glyph,
             row.status.code(),
             row.account_id,
             row.account_name,
@@ -134,6 +155,12 @@ pub fn render_text(rows: &[ProbeRow]) -> String {
         );
         out.push_str(line.trim_end());
         out.push('\n');
+        if let Some(reason) = &row.expected_reason {
+            out.push_str(&format!("    Expected: {reason}\n"));
+        }
+        if let Some(cause) = row.cause {
+            out.push_str(&format!("    Cause: {}\n", crate::remedy::cause::describe(cause, row.evidence.as_deref())));
+        }
         if matches!(row.status, ProbeStatus::Blocked | ProbeStatus::Error) {
             if let Some(message) = &row.message {
                 out.push_str(&format!("    AWS: {message}\n"));
@@ -167,9 +194,17 @@ pub fn render_csv(rows: &[ProbeRow]) -> Result<String, csv::Error> {
         "message",
         "hint",
         "sso_roles",
+        "cause",
+        "evidence",
+        "expected",
+        "expected_reason",
     ])?;
     for row in rows {
         let sso_roles = row.sso_roles.as_ref().map(|r| r.iter().map(Text::raw).collect::<Vec<_>>().join(";"));
+        let evidence = match &row.evidence {
+            Some(evidence) => serde_json::to_string(evidence).unwrap_or_default(),
+            None => String::new(),
+        };
         let cells = [
             row.account_id.as_str(),
             row.account_name.raw(),
@@ -180,6 +215,10 @@ pub fn render_csv(rows: &[ProbeRow]) -> Result<String, csv::Error> {
             row.message.raw().unwrap_or(""),
             row.hint.raw().unwrap_or(""),
             sso_roles.as_deref().unwrap_or(""),
+            row.cause.map(Cause::code).unwrap_or(""),
+            &evidence,
+            if row.expected { "true" } else { "false" },
+            row.expected_reason.raw().unwrap_or(""),
         ];
         writer.write_record(cells.map(csv_cell).iter().map(|c| c.as_ref()))?;
     }

@@ -16,6 +16,37 @@ pub struct ProbeOutcome {
     pub message: Option<crate::text::Text>,
     /// The diagnosis and the fix.
     pub hint: Option<crate::text::Text>,
+    /// The exact cause of a block, when something orgscope could read tells.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cause: Option<super::cause::Cause>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evidence: Option<Box<super::cause::Evidence>>,
+    /// Blocked on purpose: the config's `expected_blocked` reason for the account or its OU.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expected: Option<crate::text::Text>,
+}
+
+impl Default for ProbeOutcome {
+    /// An error with nothing known, to be filled in.
+    fn default() -> ProbeOutcome {
+        ProbeOutcome {
+            status: ProbeStatus::Error,
+            reason: None,
+            role_arn: None,
+            message: None,
+            hint: None,
+            cause: None,
+            evidence: None,
+            expected: None,
+        }
+    }
+}
+
+impl ProbeOutcome {
+    /// Blocked, and not on purpose: what `n`, the red counts and `--fail-on-blocked` count.
+    pub fn unexpectedly_blocked(&self) -> bool {
+        self.status == ProbeStatus::Blocked && self.expected.is_none()
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -101,6 +132,11 @@ impl AccessState {
         matches!(self, AccessState::Probed(ProbeOutcome { status: ProbeStatus::Blocked, .. }))
     }
 
+    /// Blocked and not on purpose: drawn red, counted on its OUs, what `n`/`N` jump to.
+    pub fn is_red(&self) -> bool {
+        self.outcome().is_some_and(ProbeOutcome::unexpectedly_blocked)
+    }
+
     pub fn outcome(&self) -> Option<&ProbeOutcome> {
         match self {
             AccessState::Probed(outcome) => Some(outcome),
@@ -119,6 +155,7 @@ impl AccessState {
             role_arn: None,
             message: None,
             hint: None,
+            ..ProbeOutcome::default()
         })
     }
 }

@@ -2,6 +2,7 @@
 
 mod access;
 mod assignment;
+pub mod cause;
 mod credentials;
 pub mod identity;
 pub mod lookup;
@@ -12,6 +13,7 @@ mod snapshot;
 pub use crate::text::{RawText, Text};
 pub use access::{AccessState, AttachedPolicy, ProbeOutcome, ProbeStatus, Reason};
 pub use assignment::{AssignmentAttempt, AssignmentStatus, Operation, name_accounts};
+pub use cause::{Cause, ControlKind, ControlPolicy, Evidence, EvidenceSource};
 pub use credentials::{Secret, TempCredentials};
 pub use org::{Account, Caller, ListingError, Node, Org, OrgInfo, Ou, Parent, Root, sort_children};
 pub use snapshot::{MAX_SNAPSHOT_BYTES, SNAPSHOT_FORMAT, Snapshot, SnapshotError};

@@ -10,6 +10,7 @@ use std::sync::{Arc, Mutex};
 use chrono::Utc;
 use futures::StreamExt;
 
+mod cause;
 mod keeping;
 mod target;
 
@@ -89,6 +90,7 @@ impl Prober {
             let nearby = &nearby;
             async move {
                 let outcome = self.probe_one(&target, caller, nearby).await;
+                let outcome = self.mark_expected(&target, outcome);
                 (target, outcome)
             }
         }))
@@ -118,6 +120,17 @@ impl Prober {
         collected
     }
 
+    /// `outcome` marked blocked on purpose when it is blocked and the config says so (a saved
+    /// run's own mark stays when the config says nothing).
+    fn mark_expected(&self, target: &ProbeTarget, mut outcome: ProbeOutcome) -> ProbeOutcome {
+        if outcome.status != ProbeStatus::Blocked {
+            outcome.expected = None;
+        } else if let Some(reason) = self.settings.expected_for(target) {
+            outcome.expected = Some(reason.into());
+        }
+        outcome
+    }
+
     async fn probe_one(
         &self,
         target: &ProbeTarget,
@@ -137,8 +150,7 @@ impl Prober {
                     status: ProbeStatus::Reachable,
                     reason: None,
                     role_arn: Some(role_arn),
-                    message: None,
-                    hint: None,
+                    ..ProbeOutcome::default()
                 }
             }
             Err(outcome) => outcome,
@@ -182,6 +194,7 @@ impl Prober {
             role_arn: None,
             message: None,
             hint: Some(remedy::hint(account, reason, &remedy::Context::default()).into()),
+            ..ProbeOutcome::default()
         };
         if account.is_suspended() {
             return Err(quiet(ProbeStatus::Skipped, Reason::AccountSuspended));
@@ -209,6 +222,7 @@ impl Prober {
                         role_arn: Some(role_arn.clone()),
                         message: Some(failure.message),
                         hint: saved.hint.clone(),
+                        ..ProbeOutcome::default()
                     })
                 }
                 _ => Err(saved),
@@ -273,12 +287,30 @@ impl Prober {
         if roles.len() > 1 {
             hint.push_str(&format!(" Also tried: {}.", roles[1..].join(", ")));
         }
+        let status = status_of(failure.reason);
+        let (cause, evidence) = if status == ProbeStatus::Blocked && failure.reason != Reason::RegionDisabled {
+            let refusal = cause::Refusal {
+                target,
+                caller,
+                role_arn: &role_arn,
+                reason: failure.reason,
+                message: failure.message.raw(),
+                external_id: external_id.as_deref(),
+            };
+            let (cause, evidence) = cause::find(self.source.as_ref(), &refusal).await;
+            (Some(cause), Some(Box::new(evidence)))
+        } else {
+            (None, None)
+        };
         ProbeOutcome {
-            status: status_of(failure.reason),
+            status,
             reason: Some(failure.reason),
             role_arn: Some(role_arn),
             message: Some(failure.message),
             hint: Some(hint.into()),
+            cause,
+            evidence,
+            ..ProbeOutcome::default()
         }
     }
 
@@ -291,9 +323,8 @@ impl Prober {
             return ProbeOutcome {
                 status: ProbeStatus::Skipped,
                 reason: Some(Reason::AccountSuspended),
-                role_arn: None,
-                message: None,
                 hint: Some(hint.into()),
+                ..ProbeOutcome::default()
             };
         }
         let (Some(reason), Some(role_arn), Some(message)) = (outcome.reason, &outcome.role_arn, &outcome.message)

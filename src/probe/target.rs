@@ -52,6 +52,8 @@ pub struct ProbeSettings {
     pub external_ids: BTreeMap<String, String>,
     /// Candidate roles by account id or OU id (the nearest wins), from the config file.
     pub roles_for: BTreeMap<String, Vec<String>>,
+    /// Blocked on purpose, by account id or OU id (the nearest wins): the config's reason.
+    pub expected: BTreeMap<String, String>,
     pub concurrency: usize,
     /// The region STS is called in, for hints.
     pub region: Option<String>,
@@ -64,6 +66,7 @@ impl Default for ProbeSettings {
             external_id: None,
             external_ids: BTreeMap::new(),
             roles_for: BTreeMap::new(),
+            expected: BTreeMap::new(),
             concurrency: 64,
             region: None,
         }
@@ -84,23 +87,48 @@ impl ProbeSettings {
     pub fn external_id_for(&self, target: &ProbeTarget) -> Option<String> {
         Self::nearest(&self.external_ids, target).cloned().or_else(|| self.external_id.clone())
     }
+
+    /// Why `target` is blocked on purpose, when the config says it is.
+    pub fn expected_for(&self, target: &ProbeTarget) -> Option<&str> {
+        Self::nearest(&self.expected, target).map(String::as_str)
+    }
 }
 
 /// Who is probing: the session name and the partition come from the caller's ARN.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct CallerContext {
     pub account: String,
     pub arn: String,
     pub management_account_id: String,
+    /// The organization's id (`aws:PrincipalOrgID`); empty when not known.
+    pub organization_id: String,
+    /// The caller's own account's path, ids from the root down to the account; empty when the
+    /// organization was not read.
+    pub path: Vec<String>,
 }
 
 impl CallerContext {
     pub fn of(org: &Org) -> CallerContext {
+        let mut path = Vec::new();
+        org.walk(|ancestors, node| {
+            if let crate::model::Node::Account(account) = node
+                && account.id == org.caller.account
+            {
+                path = ancestors.iter().map(|p| p.id.to_string()).chain([account.id.clone()]).collect();
+            }
+        });
         CallerContext {
             account: org.caller.account.clone(),
             arn: org.caller.arn.clone(),
             management_account_id: org.organization.management_account_id.clone(),
+            organization_id: org.organization.id.clone(),
+            path,
         }
+    }
+
+    /// Whether the caller stands in the management account (which no SCP limits).
+    pub fn in_management(&self) -> bool {
+        !self.account.is_empty() && self.account == self.management_account_id
     }
 
     /// `aws`, `aws-cn`, `aws-us-gov`…
@@ -166,6 +194,7 @@ mod tests {
             account: "1".into(),
             arn: "arn:aws-cn:iam::1:user/x".into(),
             management_account_id: "1".into(),
+            ..CallerContext::default()
         };
         assert_eq!(caller.role_arn("2", "R"), "arn:aws-cn:iam::2:role/R");
     }

@@ -2,6 +2,7 @@
 //! the account, and the ready files in `assets/` (trust policy, StackSet, scanner policy).
 
 pub mod assignment;
+pub mod cause;
 mod templates;
 
 pub use templates::{Template, TemplateValues};

@@ -185,6 +185,16 @@ pub trait Source: Send + Sync {
     /// The service control policies attached to each of `targets` (`(id, name)` of the root, the
     /// OUs and the account), FullAWSAccess left out. Best effort: a target that cannot be read is
     /// left out.
+    /// The control policies of `kind` attached to `target` (a root, OU or account id) with their
+    /// documents, each read once per run; Err says why they could not be read.
+    async fn control_policies(
+        &self,
+        _kind: crate::model::ControlKind,
+        _target: &str,
+    ) -> Result<Vec<crate::model::ControlPolicy>, String> {
+        Err("a saved run holds no policy documents".into())
+    }
+
     async fn attached_scps(&self, _targets: &[(String, crate::model::Text)]) -> Vec<AttachedPolicy> {
         Vec::new()
     }

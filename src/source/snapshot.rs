@@ -197,8 +197,14 @@ impl Source for SnapshotSource {
         }
         // What needs no call is known from the tree itself; the rest was not probed.
         let org = &self.snapshot.org;
-        let quiet =
-            |status, reason| ProbeOutcome { status, reason: Some(reason), role_arn: None, message: None, hint: None };
+        let quiet = |status, reason| ProbeOutcome {
+            status,
+            reason: Some(reason),
+            role_arn: None,
+            message: None,
+            hint: None,
+            ..ProbeOutcome::default()
+        };
         Some(match org.accounts().find(|a| a.id == account_id) {
             _ if org.caller.account == account_id => quiet(ProbeStatus::Reachable, Reason::CallerAccount),
             Some(account) if account.is_suspended() => quiet(ProbeStatus::Skipped, Reason::AccountSuspended),
@@ -211,6 +217,7 @@ impl Source for SnapshotSource {
                     "The snapshot holds no verdict for this account: run orgscope without --snapshot to probe it."
                         .into(),
                 ),
+                ..ProbeOutcome::default()
             },
         })
     }

@@ -206,8 +206,15 @@ fn outcome_lines<'a>(
         None => format!("{glyph} {}", outcome.status.code()),
     };
     field(lines, "Access", Span::styled(verdict, style), theme);
+    if let Some(reason) = &outcome.expected {
+        field(lines, "Expected", format!("blocked on purpose: {reason}"), theme);
+    }
     if let Some(role) = &outcome.role_arn {
         field(lines, "Role tried", role.as_str(), theme);
+    }
+    if let Some(cause) = outcome.cause {
+        lines.push(Line::styled("Cause", theme.label()));
+        lines.push(Line::raw(crate::remedy::cause::describe(cause, outcome.evidence.as_deref())));
     }
     if let Some(message) = &outcome.message {
         lines.push(Line::styled("Error", theme.label()));

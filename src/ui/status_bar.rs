@@ -34,6 +34,10 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             let blocked = tree.blocked_count();
             let style = if blocked > 0 { theme.blocked() } else { theme.reachable() };
             first.push(Span::styled(format!("{blocked} blocked"), style));
+            let expected = tree.expected_count();
+            if expected > 0 {
+                first.push(Span::styled(format!(" + {expected} expected"), theme.dim()));
+            }
         }
     }
     if let Some(task) = &app.probing {

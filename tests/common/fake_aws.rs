@@ -289,6 +289,10 @@ pub struct State {
     pub external_ids: HashMap<String, String>,
     /// SCPs attached to a target (root, OU or account id): `(policy id, name)`.
     pub scps: HashMap<String, Vec<(String, String)>>,
+    /// RCPs attached to a target, the same way.
+    pub rcps: HashMap<String, Vec<(String, String)>>,
+    /// Policy documents by policy id (DescribePolicy); a listed policy without one is not found.
+    pub policy_documents: HashMap<String, String>,
     /// Access keys handed out by AssumeRole → the assumed-role ARN.
     pub issued: HashMap<String, String>,
     /// Secret keys handed out, to check they never leak.
@@ -343,6 +347,8 @@ impl FakeAws {
             missing_roles: HashSet::new(),
             external_ids: HashMap::new(),
             scps: HashMap::new(),
+            rcps: HashMap::new(),
+            policy_documents: HashMap::new(),
             issued: HashMap::new(),
             issued_secrets: Vec::new(),
             events: Vec::new(),
@@ -754,11 +760,36 @@ fn organizations(state: &State, op: &str, params: &Value) -> Answer {
         }
         "ListPoliciesForTarget" => {
             let id = params["TargetId"].as_str().unwrap_or_default();
-            let policies = state.scps.get(id).cloned().unwrap_or_default();
+            let (kind, attached) = match params["Filter"].as_str() {
+                Some("RESOURCE_CONTROL_POLICY") => ("resource_control_policy", &state.rcps),
+                Some("SERVICE_CONTROL_POLICY") => ("service_control_policy", &state.scps),
+                other => {
+                    return Answer::Error(Canned::new(
+                        400,
+                        "InvalidInputException",
+                        &format!("unsupported filter {other:?}"),
+                    ));
+                }
+            };
+            let policies = attached.get(id).cloned().unwrap_or_default();
             Answer::Ok(json!({"Policies": policies.iter().map(|(pid, name)| json!({
-                "Id": pid, "Name": name, "Type": "SERVICE_CONTROL_POLICY", "AwsManaged": false,
-                "Arn": format!("arn:aws:organizations::{}:policy/{}/service_control_policy/{pid}", org.management_id, org.org_id),
+                "Id": pid, "Name": name, "Type": kind.to_uppercase(), "AwsManaged": false,
+                "Arn": format!("arn:aws:organizations::{}:policy/{}/{kind}/{pid}", org.management_id, org.org_id),
             })).collect::<Vec<_>>()}))
+        }
+        "DescribePolicy" => {
+            let id = params["PolicyId"].as_str().unwrap_or_default();
+            match state.policy_documents.get(id) {
+                Some(content) => Answer::Ok(json!({"Policy": {
+                    "PolicySummary": {"Id": id, "Name": id, "Type": "SERVICE_CONTROL_POLICY", "AwsManaged": false},
+                    "Content": content,
+                }})),
+                None => Answer::Error(Canned::new(
+                    400,
+                    "PolicyNotFoundException",
+                    "We can't find a policy with the PolicyId that you specified.",
+                )),
+            }
         }
         "ListTagsForResource" if state.faults.repeat_token_parents.contains("ListTagsForResource") => {
             Answer::Ok(json!({"Tags": [], "NextToken": "same-token-forever"}))

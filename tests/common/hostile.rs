@@ -278,6 +278,7 @@ pub fn snapshot() -> orgscope::model::Snapshot {
             role_arn: Some(format!("arn:aws:iam::{BLOCKED}:role/OrganizationAccountAccessRole")),
             message: Some(format!("not authorized {CLIPBOARD}{TITLE}").into()),
             hint: Some(format!("Invited accounts never get the role: {}", blocked_name()).into()),
+            ..ProbeOutcome::default()
         },
     )]);
     orgscope::model::Snapshot {

@@ -176,7 +176,7 @@ impl TreeView {
     pub fn set_access(&mut self, account_id: &str, state: AccessState) {
         let Some(index) = self.index_of(account_id) else { return };
         let NodeData::Account { access, .. } = &mut self.nodes[index].data else { return };
-        let delta = isize::from(state.is_blocked()) - isize::from(access.is_blocked());
+        let delta = isize::from(state.is_red()) - isize::from(access.is_red());
         *access = state;
         self.revision = next_revision();
         let mut cursor = Some(index);
@@ -265,7 +265,7 @@ impl TreeView {
         let start = self.selected_index().unwrap_or(0);
         let found = (1..=count)
             .map(|step| if forward { (start + step) % count } else { (start + count * 2 - step) % count })
-            .find(|&i| matches!(&self.nodes[i].data, NodeData::Account { access, .. } if access.is_blocked()));
+            .find(|&i| matches!(&self.nodes[i].data, NodeData::Account { access, .. } if access.is_red()));
         match found {
             Some(index) => {
                 let id = self.nodes[index].id.clone();
@@ -315,6 +315,17 @@ impl TreeView {
 
     pub fn blocked_count(&self) -> usize {
         self.nodes.iter().filter(|n| n.parent.is_none()).map(|n| n.blocked).sum()
+    }
+
+    /// Accounts blocked on purpose (the config's `expected_blocked`): not in the counts above.
+    pub fn expected_count(&self) -> usize {
+        self.nodes
+            .iter()
+            .filter(|n| {
+                matches!(&n.data, NodeData::Account { access, .. }
+                    if access.is_blocked() && access.outcome().is_some_and(|o| o.expected.is_some()))
+            })
+            .count()
     }
 
     pub fn ou_count(&self) -> usize {

@@ -84,3 +84,28 @@ fn probe_targets_carry_their_path_from_the_root() {
     assert_eq!(found, vec![("3", vec!["r-1", "ou-a", "ou-b"]), ("2", vec!["r-1", "ou-a"])]);
     assert_eq!(view.all_probe_targets().len(), 3);
 }
+
+#[test]
+fn blocks_on_purpose_are_neither_counted_nor_jumped_to() {
+    let mut view = TreeView::new(&org(), None);
+    let expected = || {
+        let mut outcome = AccessState::blocked_fixture().outcome().cloned().unwrap_or_default();
+        outcome.expected = Some("the vault".into());
+        AccessState::Probed(outcome)
+    };
+    view.set_access("3", expected());
+    view.set_access("1", blocked());
+    assert_eq!(view.blocked_count(), 1, "only the unexpected block counts");
+    assert_eq!(view.nodes[view.index_of("ou-b").unwrap_or_default()].blocked, 0);
+    let selected = |v: &TreeView| v.selected_node().map(|n| n.id.clone());
+    assert!(view.select_blocked(true));
+    assert_eq!(selected(&view).as_deref(), Some("1"));
+    view.select_blocked(true);
+    assert_eq!(selected(&view).as_deref(), Some("1"), "n skips the expected block");
+    view.select_blocked(false);
+    assert_eq!(selected(&view).as_deref(), Some("1"), "and so does N");
+    // Marked expected later, the counters follow.
+    view.set_access("1", expected());
+    assert_eq!(view.blocked_count(), 0);
+    assert!(!view.select_blocked(true));
+}

@@ -157,6 +157,7 @@ async fn through_role(
         account: arn.split(':').nth(4).unwrap_or_default().to_string(),
         arn,
         management_account_id: located.management_account_id.clone(),
+        ..CallerContext::default()
     };
     if let Some((serial, code)) = &mut switch.mfa {
         *code = match &args.mfa_code {

@@ -28,6 +28,8 @@ pub fn classify(code: &str, message: &str) -> Reason {
             Some(policy) if policy.explicit => Reason::ExplicitDeny,
             // No SCP or RCP allows it: the organization's guardrails, not the caller's own policy.
             Some(policy) if policy.policy_type.contains("control policy") => Reason::ExplicitDeny,
+            // No resource-based policy allows it: the role's trust policy (or no role at all).
+            Some(policy) if policy.policy_type.contains("resource-based") => Reason::AccessDenied,
             Some(_) => Reason::CallerNotPermitted,
             None => Reason::AccessDenied,
         },
@@ -101,6 +103,11 @@ mod tests {
                 "AccessDenied",
                 format!("{CALLER} because no service control policy allows the sts:AssumeRole action"),
                 Reason::ExplicitDeny,
+            ),
+            (
+                "AccessDenied",
+                format!("{CALLER} because no resource-based policy allows the sts:AssumeRole action"),
+                Reason::AccessDenied,
             ),
             (
                 "RegionDisabledException",

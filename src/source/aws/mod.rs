@@ -7,13 +7,13 @@ pub mod errors;
 mod identity;
 pub mod pace;
 mod paging;
+mod policies;
 pub mod portal;
 pub mod retry;
 pub mod shared_config;
 mod sts;
 
-use std::collections::{BTreeMap, HashMap};
-use std::sync::Mutex;
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -66,8 +66,8 @@ pub struct AwsSource {
     calls: Caller,
     /// The caller's ARN, read once (by discovery, or by the first AssumeRole).
     caller_arn: tokio::sync::OnceCell<String>,
-    /// SCPs by target id, `(policy id, name)`.
-    scp_cache: Mutex<HashMap<String, Vec<(String, Text)>>>,
+    /// Control policies and their documents, for causes.
+    policies: policies::PolicyCache,
 }
 
 impl AwsSource {
@@ -87,7 +87,7 @@ impl AwsSource {
             sts: aws_sdk_sts::Client::new(&config),
             calls: Caller::new(options.concurrency, options.retry),
             caller_arn: tokio::sync::OnceCell::new(),
-            scp_cache: Mutex::default(),
+            policies: policies::PolicyCache::default(),
             config,
         })
     }
@@ -304,6 +304,14 @@ impl Source for AwsSource {
 
     async fn attached_scps(&self, targets: &[(String, crate::model::Text)]) -> Vec<AttachedPolicy> {
         sts::attached_scps(self, targets).await
+    }
+
+    async fn control_policies(
+        &self,
+        kind: crate::model::ControlKind,
+        target: &str,
+    ) -> Result<Vec<crate::model::ControlPolicy>, String> {
+        policies::with_documents(self, kind, target).await
     }
 
     async fn account_tags(&self, account_id: &str) -> Result<BTreeMap<Text, Text>, SourceError> {

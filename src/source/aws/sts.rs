@@ -1,7 +1,6 @@
 //! `sts:AssumeRole` for the probe and for switch-role, and the SCP lookup that explains an
 //! explicit deny (`organizations:ListPoliciesForTarget` along the account's path).
 
-use aws_sdk_organizations::types::PolicyType;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 
 use super::pace::Api;
@@ -91,18 +90,9 @@ pub(super) async fn assume(source: &AwsSource, request: &AssumeRequest) -> Resul
 pub(super) async fn attached_scps(source: &AwsSource, targets: &[(String, crate::model::Text)]) -> Vec<AttachedPolicy> {
     let mut attached = Vec::new();
     for (target_id, target_name) in targets {
-        let cached = source.scp_cache.lock().ok().and_then(|cache| cache.get(target_id).cloned());
-        let policies = match cached {
-            Some(policies) => policies,
-            None => match list_scps(source, target_id).await {
-                Some(policies) => {
-                    if let Ok(mut cache) = source.scp_cache.lock() {
-                        cache.insert(target_id.clone(), policies.clone());
-                    }
-                    policies
-                }
-                None => continue,
-            },
+        // Best effort: a target whose policies cannot be read is left out of the hint.
+        let Ok(policies) = super::policies::attached(source, crate::model::ControlKind::Scp, target_id).await else {
+            continue;
         };
         attached.extend(
             policies.into_iter().filter(|(id, _)| id != FULL_AWS_ACCESS).map(|(id, name)| AttachedPolicy {
@@ -113,30 +103,4 @@ pub(super) async fn attached_scps(source: &AwsSource, targets: &[(String, crate:
         );
     }
     attached
-}
-
-async fn list_scps(source: &AwsSource, target_id: &str) -> Option<Vec<(String, crate::model::Text)>> {
-    let policies: Result<Vec<_>, super::paging::PageError<()>> = super::paging::collect(|token| async move {
-        let page = source
-            .calls
-            .call(Api::Organizations, || {
-                source
-                    .organizations
-                    .list_policies_for_target()
-                    .target_id(target_id)
-                    .filter(PolicyType::ServiceControlPolicy)
-                    .set_next_token(token.clone())
-                    .send()
-            })
-            .await
-            .map_err(|err| {
-                tracing::debug!(%target_id, code = err.code().unwrap_or("none"), "ListPoliciesForTarget failed");
-            })?;
-        let policies =
-            page.policies().iter().filter_map(|p| Some((p.id()?.to_string(), p.name().unwrap_or_default().into())));
-        Ok((policies.collect(), page.next_token().map(str::to_string)))
-    })
-    .await;
-    // Best effort: a target whose policies cannot be read is left out of the hint.
-    policies.ok()
 }
