@@ -9,7 +9,23 @@ use super::document::Condition;
 use super::matching;
 
 /// The request's context keys, by lower-cased key name (keys are case-insensitive, values not).
-pub type Context = BTreeMap<String, Vec<String>>;
+pub type Context = BTreeMap<String, ContextValue>;
+
+/// A context key's value: one string, or a set (a multivalued key such as `aws:TagKeys`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ContextValue {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl ContextValue {
+    pub fn values(&self) -> &[String] {
+        match self {
+            ContextValue::One(value) => std::slice::from_ref(value),
+            ContextValue::Many(values) => values,
+        }
+    }
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Set {
@@ -40,31 +56,30 @@ pub fn holds(condition: &Condition, context: &Context) -> bool {
     if if_exists {
         operator = &operator[..operator.len() - "IfExists".len()];
     }
-    let present = context.get(&condition.key.to_ascii_lowercase()).filter(|v| !v.is_empty());
+    let present = context.get(&condition.key.to_ascii_lowercase());
     if operator == "Null" {
         let absent = present.is_none();
         return condition.values.iter().any(|v| v.eq_ignore_ascii_case("true") == absent);
     }
     let Some((base, negated)) = base_operator(operator) else { return false };
-    let Some(values) = present else {
-        return if_exists
-            || match set {
-                Set::AllValues => true,
-                Set::AnyValue => false,
-                Set::Single => negated,
-            };
+    // A missing key: a negated operator or `…IfExists` holds; `ForAllValues` holds (vacuously),
+    // `ForAnyValue` never does (with or without `IfExists`).
+    let Some(value) = present else {
+        return match set {
+            Set::AllValues => true,
+            Set::AnyValue => false,
+            Set::Single => if_exists || negated,
+        };
     };
-    // One request value against the policy's values: the positive operator matches any of them.
-    let matches_one = |request: &str| condition.values.iter().any(|p| compare(base, p, request, context));
-    match set {
-        Set::Single | Set::AnyValue => {
-            if negated && set == Set::Single {
-                !values.iter().any(|r| matches_one(r))
-            } else {
-                values.iter().any(|r| matches_one(r) != negated)
-            }
-        }
-        Set::AllValues => values.iter().all(|r| matches_one(r) != negated),
+    // One request value against the policy's values: the positive operator matches any of them,
+    // a negated one none.
+    let matches_one = |request: &str| condition.values.iter().any(|p| compare(base, p, request, context)) != negated;
+    match (set, value) {
+        (Set::Single, ContextValue::One(request)) => matches_one(request),
+        // A multivalued key needs a set operator: without one nothing matches.
+        (Set::Single, ContextValue::Many(_)) => false,
+        (Set::AnyValue, value) => value.values().iter().any(|r| matches_one(r)),
+        (Set::AllValues, value) => value.values().iter().all(|r| matches_one(r)),
     }
 }
 
@@ -202,7 +217,10 @@ pub fn substitute(text: &str, context: &Context, like: bool) -> Option<String> {
                     Some((key, default)) => (key.trim(), Some(default.trim().trim_matches('\'').to_string())),
                     None => (inner, None),
                 };
-                let value = context.get(&key.to_ascii_lowercase()).and_then(|v| (v.len() == 1).then(|| v[0].clone()));
+                let value = match context.get(&key.to_ascii_lowercase()) {
+                    Some(ContextValue::One(value)) => Some(value.clone()),
+                    _ => None,
+                };
                 out.push_str(&value.or(default)?);
             }
         }
@@ -217,7 +235,11 @@ mod tests {
     use super::*;
 
     fn cx(pairs: &[(&str, &[&str])]) -> Context {
-        pairs.iter().map(|(k, v)| (k.to_ascii_lowercase(), v.iter().map(|s| s.to_string()).collect())).collect()
+        let value = |v: &[&str]| match v {
+            [one] => ContextValue::One(one.to_string()),
+            many => ContextValue::Many(many.iter().map(|s| s.to_string()).collect()),
+        };
+        pairs.iter().map(|(k, v)| (k.to_ascii_lowercase(), value(v))).collect()
     }
 
     fn c(operator: &str, key: &str, values: &[&str]) -> Condition {
@@ -287,6 +309,12 @@ mod tests {
         // A missing key: ForAllValues holds (vacuously), ForAnyValue does not.
         assert!(holds(&c("ForAllValues:StringEquals", "aws:Missing", &["x"]), &context));
         assert!(!holds(&c("ForAnyValue:StringEquals", "aws:Missing", &["x"]), &context));
-        assert!(holds(&c("ForAnyValue:NumericLessThanIfExists", "aws:Missing", &["1"]), &context));
+        // As iam-simulate (and AWS at re:Inforce 2025): IfExists does not rescue ForAnyValue, and a
+        // multivalued key under a single-valued operator matches nothing, negated or not.
+        assert!(!holds(&c("ForAnyValue:NumericLessThanIfExists", "aws:Missing", &["1"]), &context));
+        assert!(!holds(&c("StringEquals", "aws:TagKeys", &["env"]), &context));
+        assert!(!holds(&c("StringNotEquals", "aws:TagKeys", &["cost"]), &context));
+        let one = cx(&[("aws:TagKeys", &["env"])]);
+        assert!(holds(&c("ForAllValues:StringEquals", "aws:TagKeys", &["env"]), &one));
     }
 }

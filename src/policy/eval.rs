@@ -2,7 +2,7 @@
 //! statement that made it (an explicit deny wins over any allow; nothing applying is an implicit
 //! deny).
 
-use super::condition::{self, Context};
+use super::condition::{self, Context, ContextValue};
 use super::document::{Policy, Principals, Statement};
 use super::matching;
 
@@ -47,14 +47,21 @@ impl Request {
     pub fn new(principal: &str, action: &str, resource: &str) -> Request {
         let principal = Principal::new(principal);
         let mut context = Context::new();
-        context.insert("aws:principalarn".into(), vec![principal.iam_arn()]);
-        context.insert("aws:principalaccount".into(), vec![principal.account.clone()]);
+        context.insert("aws:principalarn".into(), ContextValue::One(principal.iam_arn()));
+        context.insert("aws:principalaccount".into(), ContextValue::One(principal.account.clone()));
         Request { principal, action: action.into(), resource: resource.into(), context }
     }
 
-    /// The same request with a context key set (keys are case-insensitive).
-    pub fn with(mut self, key: &str, values: &[&str]) -> Request {
-        self.context.insert(key.to_ascii_lowercase(), values.iter().map(|v| v.to_string()).collect());
+    /// The same request with a single-valued context key set (keys are case-insensitive).
+    pub fn with(mut self, key: &str, value: &str) -> Request {
+        self.context.insert(key.to_ascii_lowercase(), ContextValue::One(value.to_string()));
+        self
+    }
+
+    /// The same request with a multivalued context key set (`aws:TagKeys`, …).
+    pub fn with_all(mut self, key: &str, values: &[&str]) -> Request {
+        self.context
+            .insert(key.to_ascii_lowercase(), ContextValue::Many(values.iter().map(|v| v.to_string()).collect()));
         self
     }
 }

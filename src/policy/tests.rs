@@ -77,11 +77,8 @@ fn conditions_decide_with_mfa_external_id_and_principal_arn() {
         {"Sid":"NoMFA","Effect":"Deny","Action":"*","Resource":"*",
          "Condition":{"BoolIfExists":{"aws:MultiFactorAuthPresent":"false"}}}]}"#;
     assert_eq!(effect(deny_without_mfa, &assume()).0, Effect::ExplicitDeny);
-    assert_eq!(
-        effect(deny_without_mfa, &assume().with("aws:MultiFactorAuthPresent", &["false"])).0,
-        Effect::ExplicitDeny
-    );
-    assert_eq!(effect(deny_without_mfa, &assume().with("aws:MultiFactorAuthPresent", &["true"])).0, Effect::Allow);
+    assert_eq!(effect(deny_without_mfa, &assume().with("aws:MultiFactorAuthPresent", "false")).0, Effect::ExplicitDeny);
+    assert_eq!(effect(deny_without_mfa, &assume().with("aws:MultiFactorAuthPresent", "true")).0, Effect::Allow);
 
     // A break-glass exception in an SCP, the way AWS's examples write it.
     let protect = r#"{"Statement":[{"Sid":"Protect","Effect":"Deny","Action":"sts:AssumeRole","Resource":"*",
@@ -109,8 +106,8 @@ fn trust_policies_name_principals_by_account_role_or_star() {
         (trust(r#""*""#, none), assume(), Effect::Allow),
         (trust(r#"{"Service":"ec2.amazonaws.com"}"#, none), assume(), Effect::ImplicitDeny),
         (trust(r#"{"AWS":"111111111111"}"#, ext), assume(), Effect::ImplicitDeny),
-        (trust(r#"{"AWS":"111111111111"}"#, ext), assume().with("sts:ExternalId", &["other"]), Effect::ImplicitDeny),
-        (trust(r#"{"AWS":"111111111111"}"#, ext), assume().with("sts:ExternalId", &["secret"]), Effect::Allow),
+        (trust(r#"{"AWS":"111111111111"}"#, ext), assume().with("sts:ExternalId", "other"), Effect::ImplicitDeny),
+        (trust(r#"{"AWS":"111111111111"}"#, ext), assume().with("sts:ExternalId", "secret"), Effect::Allow),
     ];
     for (json, request, want) in table {
         assert_eq!(effect(json, request).0, *want, "{json} {:?}", request.context);

@@ -147,17 +147,17 @@ fn request(refusal: &Refusal<'_>) -> Request {
     let caller = refusal.caller;
     let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
     let mut request = Request::new(&caller.arn, "sts:AssumeRole", refusal.role_arn)
-        .with("aws:ResourceAccount", &[&refusal.target.account.id])
-        .with("aws:SecureTransport", &["true"])
-        .with("aws:PrincipalIsAWSService", &["false"])
-        .with("aws:CurrentTime", &[&now]);
+        .with("aws:ResourceAccount", &refusal.target.account.id)
+        .with("aws:SecureTransport", "true")
+        .with("aws:PrincipalIsAWSService", "false")
+        .with("aws:CurrentTime", &now);
     if !caller.organization_id.is_empty() {
         request = request
-            .with("aws:PrincipalOrgID", &[&caller.organization_id])
-            .with("aws:ResourceOrgID", &[&caller.organization_id]);
+            .with("aws:PrincipalOrgID", &caller.organization_id)
+            .with("aws:ResourceOrgID", &caller.organization_id);
     }
     if let Some(external_id) = refusal.external_id {
-        request = request.with("sts:ExternalId", &[external_id]);
+        request = request.with("sts:ExternalId", external_id);
     }
     request
 }
