@@ -39,7 +39,9 @@ tree = {
     {"ou": "Acquisitions", "id": "ou-demo-acq0k2m9", "children": [
       {"ou": "Globex", "id": "ou-demo-glbx7d3q", "children": [
         acct("globex-legacy-prod", "480935127764", "2025-09-12T08:15:00Z", "INVITED", env="production", owner="globex-it", cc="CC-7100",
-             access=dict(status="blocked", reason="access_denied", role_arn=role_arn("480935127764"), message=denied("480935127764"), hint=INVITED_HINT, **unknown())),
+             access=dict(status="blocked", reason="access_denied", role_arn=role_arn("480935127764"), message=denied("480935127764"), hint=INVITED_HINT,
+                         cause="role_missing", evidence=dict(source="role", policy_id=None, policy_name=None, attached_to=None,
+                                                             statement=None, read_via="sso:DataScientist"))),
         acct("globex-shared", "593817264051", "2025-09-12T08:16:40Z", "INVITED", owner="globex-it", cc="CC-7100",
              access=dict(status="blocked", reason="access_denied", role_arn=role_arn("593817264051"), message=denied("593817264051"), hint=INVITED_HINT, **unknown())),
         acct("globex-analytics", "602918374655", "2025-10-01T14:02:11Z", "INVITED", env="production", owner="globex-data", cc="CC-7110"),

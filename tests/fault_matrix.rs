@@ -25,6 +25,7 @@ const OPS: &[(&str, &str)] = &[
     ("ListAccountsForParent", "organizations"),
     ("ListTagsForResource", "organizations"),
     ("ListPoliciesForTarget", "organizations"),
+    ("DescribePolicy", "organizations"),
     ("AssumeRole", "sts"),
     ("LookupEvents", "cloudtrail"),
     ("DescribeAccountAssignmentCreationStatus", "sso"),
@@ -40,8 +41,14 @@ const OPS: &[(&str, &str)] = &[
 ];
 
 /// Calls whose failure only costs a name or a hint, never a verdict.
-const COSMETIC: &[&str] =
-    &["ListTagsForResource", "ListPoliciesForTarget", "DescribePermissionSet", "DescribeUser", "DescribeGroup"];
+const COSMETIC: &[&str] = &[
+    "ListTagsForResource",
+    "ListPoliciesForTarget",
+    "DescribePolicy",
+    "DescribePermissionSet",
+    "DescribeUser",
+    "DescribeGroup",
+];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Fault {
@@ -156,9 +163,16 @@ fn start(faults: Faults) -> FakeAws {
     let denied = org.accounts[2].id.clone();
     state.assume_denials.insert(
         denied.clone(),
-        Canned::new(403, "AccessDenied", &format!("User: x is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::{denied}:role/R with an explicit deny in a service control policy")),
+        Canned::new(403, "AccessDenied", &format!("User: x is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::{denied}:role/R with an explicit deny in a resource control policy")),
     );
     state.scps.insert(org.accounts[2].parent.clone(), vec![("p-deny".into(), "Deny".into())]);
+    // The RCP that denies it, read for the cause (ListPoliciesForTarget, DescribePolicy).
+    state.rcps.insert(org.accounts[2].parent.clone(), vec![("p-guard".into(), "Guard".into())]);
+    state.policy_documents.insert(
+        "p-guard".into(),
+        r#"{"Statement":[{"Sid":"Guard","Effect":"Deny","Principal":"*","Action":"sts:AssumeRole","Resource":"*"}]}"#
+            .into(),
+    );
     drop(state);
     fake
 }
@@ -211,6 +225,9 @@ async fn session(fake: &FakeAws, shown: &mut Shown) -> Result<Report, String> {
     let outcomes = prober.probe_collect(ProbeTarget::all(&org), &CallerContext::of(&org)).await;
     for (_, outcome) in &outcomes {
         shown.extend(outcome.message.iter().chain(&outcome.hint).map(|t| t.to_string()));
+        if let Some(cause) = outcome.cause {
+            shown.push(orgscope::remedy::cause::describe(cause, outcome.evidence.as_deref()));
+        }
     }
     let probes = outcomes
         .into_iter()
@@ -339,6 +356,7 @@ matrix! {
     list_accounts_for_parent: "ListAccountsForParent";
     list_tags_for_resource: "ListTagsForResource";
     list_policies_for_target: "ListPoliciesForTarget";
+    describe_policy: "DescribePolicy";
     assume_role: "AssumeRole";
     lookup_events: "LookupEvents";
     describe_account_assignment_creation_status: "DescribeAccountAssignmentCreationStatus";

@@ -237,7 +237,7 @@ fn oracle() -> Option<std::path::PathBuf> {
 #[test]
 fn orgscope_and_iam_simulate_agree_on_every_generated_case() {
     let Some(dir) = oracle() else { return };
-    let mut rng = Rng(0x5eed_0f_0ca1_u64);
+    let mut rng = Rng(0x005e_ed0f_0ca1_u64);
     let cases: Vec<Value> = (0..4000).map(|_| case(&mut rng)).collect();
     let file = tempfile::NamedTempFile::new().expect("temp file");
     std::fs::write(file.path(), serde_json::to_vec(&cases).expect("JSON")).expect("write the cases");

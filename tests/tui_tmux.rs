@@ -139,3 +139,42 @@ fn blocked_rows_are_red_in_the_real_terminal_and_n_jumps_to_them() {
     tmux.send_keys(&["q"]);
     tmux.wait_for("the TUI to exit", |s| !s.contains("Organization o-demo"));
 }
+
+/// `F` on the demo's account whose role is missing: the popup shows the cause and the change,
+/// Enter writes it (in the demo's own state: nothing leaves the process) and the row turns from
+/// blocked to reachable; `F` on an account blocked by a control policy writes nothing. 80×24.
+#[test]
+fn f_fixes_a_blocked_account_after_showing_the_change() {
+    let home = tempfile::tempdir().expect("temp dir");
+    let home_str = home.path().display().to_string();
+    let env = [("HOME", home_str.as_str()), ("TERM", "xterm-256color"), ("XDG_STATE_HOME", home_str.as_str())];
+    let Some(tmux) = Tmux::start(home.path(), 80, 24, &env) else { return };
+    tmux.wait_for("the shell prompt", |s| s.contains('$'));
+    tmux.type_text(&format!("{} --demo", common::orgscope_bin().display()));
+    tmux.send_keys(&["Enter"]);
+    tmux.wait_for("the probe and the portal", |s| s.contains("6 blocked + 1 expected") && s.contains("◈ SSO"));
+    tmux.send_keys(&["n"]);
+    tmux.wait_for("globex-legacy-prod selected, its cause shown", |s| {
+        selected_row(s).contains("globex-legacy-prod") && s.contains("does not exist")
+    });
+    tmux.send_keys(&["F"]);
+    tmux.wait_for("the fix's popup with the cause and the change", |s| {
+        s.contains("Fix globex-legacy-prod?") && s.contains("Create") && s.contains("AdministratorAccess")
+    });
+    tmux.send_keys(&["Enter"]);
+    let fixed = tmux.wait_for("the row to turn reachable", |s| s.contains("fixed: globex-legacy-prod is reachable"));
+    let row = row_of(&tmux.capture(true), "globex-legacy-prod").to_string();
+    assert!(plain(&row).contains("● globex-legacy-prod"), "{row:?}\n{fixed}");
+    assert!(fixed.contains("5 blocked + 1 expected"), "{fixed}");
+
+    // The audit account is guarded by an RCP: F says what to change and writes nothing.
+    tmux.send_keys(&["n"]);
+    tmux.send_keys(&["n"]);
+    tmux.send_keys(&["n"]);
+    tmux.send_keys(&["n"]);
+    tmux.wait_for("audit selected", |s| selected_row(s).contains("audit"));
+    tmux.send_keys(&["F"]);
+    tmux.wait_for("the refusal", |s| s.contains("F cannot fix audit") && !s.contains("Fix audit?"));
+    tmux.send_keys(&["q"]);
+    tmux.wait_for("the TUI to exit", |s| !s.contains("Organization o-demo"));
+}

@@ -327,7 +327,7 @@ impl Screen for AccessScreen {
                 });
             }
             Intent::Activate | Intent::Collapse | Intent::Expand | Intent::Toggle => {}
-            Intent::Probe | Intent::CopyTemplate | Intent::SwitchRole(_) | Intent::Retry => {
+            Intent::Probe | Intent::CopyTemplate | Intent::SwitchRole(_) | Intent::Retry | Intent::Fix => {
                 return Some(Reply::toast("Tab back to the tree for this key"));
             }
             _ => return None,

@@ -108,7 +108,7 @@ impl AssignmentsScreen {
                 });
             }
             Intent::Collapse | Intent::Expand | Intent::Toggle | Intent::NextBlocked | Intent::PreviousBlocked => {}
-            Intent::Probe | Intent::CopyTemplate | Intent::SwitchRole(_) | Intent::OpenFilter => {
+            Intent::Probe | Intent::CopyTemplate | Intent::SwitchRole(_) | Intent::OpenFilter | Intent::Fix => {
                 return Some(Reply::toast("Tab back to the tree for this key"));
             }
             _ => return None,

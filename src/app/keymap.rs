@@ -117,6 +117,7 @@ const DEFAULT: &[Row] = {
             "assignments: retry the failed request (asks first)",
             &[(Assignments, "retry")],
         ),
+        Row("fix", &[Char('F')], Intent::Fix, "tree: fix the blocked account (asks first)", NONE),
         Row(
             "jump_to_account",
             &[Char('a')],

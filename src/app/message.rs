@@ -46,6 +46,9 @@ pub enum Intent {
     CopyFailures,
     /// `R` in the assignments: send the selected FAILED request again, after a confirmation.
     Retry,
+    /// `F` in the tree: repair the selected blocked account (create its role, or add your account
+    /// to its trust), after a confirmation.
+    Fix,
     /// `a`: show the selected attempt's account in the tree.
     JumpToAccount,
     /// `/`: start typing a filter.
@@ -114,6 +117,12 @@ pub enum Report {
     RetryDone {
         key: Text,
         result: Result<Box<AssignmentAttempt>, String>,
+    },
+    /// A repair was written and the account probed again (or it could not be: why).
+    FixDone {
+        account_id: String,
+        account_name: Text,
+        result: Result<Box<ProbeOutcome>, String>,
     },
     /// One account's roles as the portal answered them (your own Identity Center sign-in).
     PortalFound(crate::model::portal::PortalAccount),
@@ -223,6 +232,13 @@ pub enum Job {
     RetryAssignment {
         attempt: Box<AssignmentAttempt>,
         sso_region: Option<String>,
+    },
+    /// Repair a blocked account (the user confirmed `action`): probe it, plan through the
+    /// foothold, write only if the plan is still `action`, probe again.
+    Fix {
+        target: Box<ProbeTarget>,
+        caller: CallerContext,
+        action: crate::remedy::repair::Action,
     },
     /// Save the run for an instant next start.
     SaveCache {

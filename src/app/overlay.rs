@@ -83,6 +83,9 @@ impl App {
             if let Job::RetryAssignment { attempt, .. } = job.as_ref() {
                 self.assignments.retrying(attempt);
             }
+            if let Job::Fix { target, .. } = job.as_ref() {
+                self.toast = Some(format!("fixing {}: writing, then probing it again…", target.account.name));
+            }
             return vec![Effect::Run(*job)];
         }
         match intent {

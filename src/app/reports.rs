@@ -78,6 +78,19 @@ impl App {
                 self.identity.loading = false;
                 self.identity.error = Some(message);
             }
+            Report::FixDone { account_id, account_name, result } => {
+                self.toast = Some(match result {
+                    Ok(outcome) => {
+                        let status = outcome.status;
+                        self.tree.view.set_access(&account_id, AccessState::Probed(*outcome));
+                        match status {
+                            crate::model::ProbeStatus::Reachable => format!("fixed: {account_name} is reachable"),
+                            other => format!("{account_name} was repaired but is still {}", other.code()),
+                        }
+                    }
+                    Err(why) => format!("{account_name} was not fixed: {why}"),
+                });
+            }
             Report::RetryDone { key, result } => {
                 let toast = self.assignments.retried(&key, result, self.org.as_ref());
                 self.toast = Some(toast);

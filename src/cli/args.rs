@@ -235,6 +235,21 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = DiffFormat::Text)]
         format: DiffFormat,
     },
+    /// Make blocked accounts reachable: through a role of your Identity Center sign-in in each,
+    /// create the missing role or add your account to its trust policy (the plan first, then a yes)
+    Fix {
+        /// Account ids or names
+        #[arg(value_name = "ACCOUNT", required = true)]
+        accounts: Vec<String>,
+        /// Show the plan and write nothing
+        #[arg(long)]
+        dry_run: bool,
+        /// Write without asking (required without a terminal)
+        #[arg(long, conflicts_with = "dry_run")]
+        yes: bool,
+        #[arg(long, value_enum, default_value_t = FixFormat::Text)]
+        format: FixFormat,
+    },
     /// Save the organization, every account's probe verdict and the assignment attempts, for
     /// offline viewing with --snapshot FILE
     Snapshot {
@@ -416,6 +431,12 @@ pub enum AssignmentsAction {
         #[arg(long, value_enum, default_value_t = RetryFormat::Text)]
         format: RetryFormat,
     },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum FixFormat {
+    Text,
+    Json,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

@@ -42,7 +42,7 @@ impl Context {
     pub fn new(mut flags: GlobalArgs) -> Result<Context, Failure> {
         let config = crate::config::load(flags.config.as_deref()).map_err(Failure::usage)?;
         if flags.roles.is_empty() {
-            flags.roles = config.roles.clone().unwrap_or_else(|| vec![crate::remedy::DEFAULT_ROLE.to_string()]);
+            flags.roles = config.roles.clone().unwrap_or_else(crate::remedy::default_roles);
         }
         if flags.concurrency.is_none() {
             let configured = config.concurrency.as_ref().and_then(|c| u16::try_from(*c.get_ref()).ok());

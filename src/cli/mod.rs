@@ -9,6 +9,7 @@ pub mod assume;
 pub mod context;
 pub mod diff;
 pub mod failure;
+mod fix;
 pub mod probe;
 pub mod profiles;
 mod retry;
@@ -88,6 +89,7 @@ pub async fn run(cli: Cli) -> Result<u8, Failure> {
         Some(Command::Init { shell }) => print(&crate::export::init::script(shell)),
         Some(Command::Template { kind, management_account }) => template::run(&cx, kind, management_account).await,
         Some(Command::Snapshot { output }) => snapshot::save(&cx, &output).await,
+        Some(Command::Fix { accounts, dry_run, yes, format }) => fix::run(&cx, &accounts, dry_run, yes, format).await,
         Some(Command::Diff { old, new, format }) => diff::run(&cx, &old, &new, format).await,
         Some(Command::ClipboardHold { seconds }) => clipboard_hold(seconds),
         Some(Command::Completions { shell }) => {
@@ -98,6 +100,18 @@ pub async fn run(cli: Cli) -> Result<u8, Failure> {
 }
 
 /// Writes a command's data to stdout.
+/// Asks `prompt` on the terminal (stderr); only `y` or `yes` is a yes. Every write to AWS passes here
+/// (or `--yes`).
+fn confirm(prompt: &str) -> Result<bool, Failure> {
+    use std::io::BufRead;
+    let mut stderr = std::io::stderr();
+    let _ = write!(stderr, "{prompt}");
+    let _ = stderr.flush();
+    let mut answer = String::new();
+    std::io::stdin().lock().read_line(&mut answer).map_err(Failure::runtime)?;
+    Ok(matches!(answer.trim().to_lowercase().as_str(), "y" | "yes"))
+}
+
 pub fn print(text: &str) -> Result<u8, Failure> {
     let mut stdout = std::io::stdout().lock();
     stdout

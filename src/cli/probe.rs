@@ -84,8 +84,9 @@ pub async fn run(cx: &Context, format: ProbeFormat, fail_on_blocked: bool) -> Re
     let started = Instant::now();
     let source = cx.source().await?;
     let org = source.discover(Arc::new(|_| {})).await?;
-    let prober = Prober::new(Arc::clone(&source), cx.probe_settings(source.as_ref()));
     let portal = cx.optional_portal().await;
+    // Your sign-in also reads a blocked account's role from inside (its cause).
+    let prober = Prober::new(Arc::clone(&source), cx.probe_settings(source.as_ref())).with_portal(portal.clone());
     let caller = CallerContext::of(&org);
     let (results, portal) = tokio::join!(prober.probe_collect(ProbeTarget::all(&org), &caller), portal_roles(portal));
     cx.remember_run(&org, results.iter().map(|(t, o)| (t.account.id.clone(), o.clone())).collect(), source.region());

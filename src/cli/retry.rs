@@ -4,7 +4,7 @@
 //!
 //! Without a terminal and without `--yes` nothing is read or sent: exit 2.
 
-use std::io::{BufRead, IsTerminal, Write};
+use std::io::{IsTerminal, Write};
 use std::sync::Arc;
 
 use super::args::RetryFormat;
@@ -42,7 +42,7 @@ pub async fn run(cx: &Context, request_id: &str, yes: bool, format: RetryFormat)
         return Err(usage(format!("request {} is {}: {why}", crate::text::visible(request_id), attempt.status.code())));
     }
     let question = question(&attempt);
-    if !yes && !confirm(&question)? {
+    if !yes && !super::confirm(&format!("{question}Retry it? [y/N] "))? {
         return Err(usage("not retried; nothing was sent"));
     }
     let _ = writeln!(std::io::stderr(), "retrying {} {}…", attempt.operation.api(), crate::text::visible(request_id));
@@ -81,14 +81,4 @@ fn question(attempt: &AssignmentAttempt) -> String {
         out.push_str(&format!("  it failed with  {reason}\n"));
     }
     out
-}
-
-/// Asks on the terminal; only `y` or `yes` sends.
-fn confirm(question: &str) -> Result<bool, Failure> {
-    let mut stderr = std::io::stderr();
-    let _ = write!(stderr, "{question}Retry it? [y/N] ");
-    let _ = stderr.flush();
-    let mut answer = String::new();
-    std::io::stdin().lock().read_line(&mut answer).map_err(Failure::runtime)?;
-    Ok(matches!(answer.trim().to_lowercase().as_str(), "y" | "yes"))
 }

@@ -1,4 +1,5 @@
-//! `orgscope template KIND`: a fix as a ready file (trust policy, StackSet, scanner policy).
+//! `orgscope template KIND`: a fix as a ready file (trust policy, StackSet, scanner policy, fixer
+//! policy).
 
 use super::context::Context;
 use super::failure::Failure;
@@ -13,6 +14,10 @@ pub async fn run(
         Some(id) if is_account_id(&id) => id,
         Some(id) => {
             return Err(Failure::usage(format!("--management-account {id:?} is not a 12-digit AWS account id")));
+        }
+        // The policies for your own identities name no account: no AWS call, no credentials needed.
+        None if matches!(kind, crate::remedy::Template::ScannerPolicy | crate::remedy::Template::FixerPolicy) => {
+            String::new()
         }
         None => cx.source().await?.management_account_id().await?,
     };

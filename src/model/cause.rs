@@ -47,12 +47,10 @@ impl Cause {
         }
     }
 
-    /// Whether `orgscope fix` can repair it through a foothold (the others need a policy changed).
+    /// Whether `orgscope fix` repairs it through a foothold: a missing role, a trust for someone
+    /// else. The others are changed by whoever owns the condition or policy.
     pub fn repairable(self) -> bool {
-        matches!(
-            self,
-            Cause::RoleMissing | Cause::TrustExcludesCaller | Cause::ExternalIdRequired | Cause::ExternalIdMismatch
-        )
+        matches!(self, Cause::RoleMissing | Cause::TrustExcludesCaller)
     }
 }
 

@@ -65,7 +65,7 @@ impl Policy {
         }
         let trimmed = text.trim_start();
         let decoded;
-        let json = if trimmed.starts_with('%') || (!trimmed.starts_with('{') && trimmed.contains("%7B")) {
+        let json = if is_encoded(trimmed) {
             decoded = percent_decode(trimmed).ok_or_else(|| PolicyError("its URL encoding is broken".into()))?;
             decoded.as_str()
         } else {
@@ -168,6 +168,17 @@ fn conditions(value: &Value) -> Result<Vec<Condition>, PolicyError> {
         }
     }
     Ok(out)
+}
+
+fn is_encoded(text: &str) -> bool {
+    text.starts_with('%') || (!text.starts_with('{') && text.contains("%7B"))
+}
+
+/// A document as IAM returns it (URL-encoded, RFC 3986) made readable; a raw one, or one whose
+/// encoding is broken, is returned as it is.
+pub fn decode(text: &str) -> String {
+    let trimmed = text.trim_start();
+    if is_encoded(trimmed) { percent_decode(trimmed).unwrap_or_else(|| text.to_string()) } else { text.to_string() }
 }
 
 fn percent_decode(text: &str) -> Option<String> {

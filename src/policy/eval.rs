@@ -120,10 +120,20 @@ impl Policy {
 impl Statement {
     /// Whether this statement applies to `request`: action, resource, principal and conditions.
     pub fn applies(&self, request: &Request) -> bool {
+        self.names(request) && condition::all_hold(&self.conditions, &request.context)
+    }
+
+    /// Whether this statement is about `request` (its action, resource and principal), whatever
+    /// its conditions say.
+    pub fn names(&self, request: &Request) -> bool {
         self.action_matches(&request.action)
             && self.resource_matches(request)
             && self.principal_matches(&request.principal)
-            && condition::all_hold(&self.conditions, &request.context)
+    }
+
+    /// The conditions that do not hold for `request`, in the order written.
+    pub fn failing_conditions(&self, request: &Request) -> Vec<&super::document::Condition> {
+        self.conditions.iter().filter(|c| !condition::holds(c, &request.context)).collect()
     }
 
     fn action_matches(&self, action: &str) -> bool {

@@ -16,7 +16,7 @@ mod eval;
 mod matching;
 mod org;
 
-pub use document::{Policy, PolicyError, Statement};
+pub use document::{Condition, Policy, PolicyError, Statement, decode};
 pub use eval::{Decision, Effect, Principal, Request, StatementRef};
 pub use org::{Layer, LayerPolicy, Verdict, evaluate_layers};
 

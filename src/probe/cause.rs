@@ -161,3 +161,64 @@ fn request(refusal: &Refusal<'_>) -> Request {
     }
     request
 }
+
+/// The cause read from the role itself, through a foothold's credentials `via` (named `read_via`
+/// in the evidence): missing, or what in its trust policy keeps this caller out.
+pub(super) async fn through_role(
+    source: &dyn Source,
+    via: &crate::model::TempCredentials,
+    read_via: &str,
+    refusal: &Refusal<'_>,
+) -> (Cause, Evidence) {
+    let role = refusal.role_arn.rsplit('/').next().unwrap_or_default();
+    let evidence =
+        |source| Evidence { source: Some(source), read_via: Some(Text::from(read_via)), ..Evidence::default() };
+    match source.trust_policy(via, role).await {
+        Ok(None) => (Cause::RoleMissing, evidence(EvidenceSource::Role)),
+        Ok(Some(document)) => match Policy::parse(&document) {
+            Ok(trust) => from_trust(&trust, refusal, evidence(EvidenceSource::TrustPolicy)),
+            Err(err) => unknown(format!("the role's trust policy, read via {read_via}, cannot be read: {err}")),
+        },
+        Err(why) => unknown(format!("the role's trust policy would tell, but reading it via {read_via} failed: {why}")),
+    }
+}
+
+fn unknown(missing: String) -> (Cause, Evidence) {
+    (Cause::Unknown, Evidence { missing: Some(missing), ..Evidence::default() })
+}
+
+/// What in `trust` keeps this caller out: a deny naming it, no statement naming it, or the first
+/// condition of the statement that names it that does not hold (an external ID, MFA, another).
+pub(super) fn from_trust(trust: &Policy, refusal: &Refusal<'_>, evidence: Evidence) -> (Cause, Evidence) {
+    let request = request(refusal);
+    let decision = trust.decide(&request);
+    let statement = |index: usize| {
+        let s = &trust.statements[index];
+        Some(Text::from(s.sid.clone().unwrap_or_else(|| index.to_string())))
+    };
+    match decision.effect {
+        crate::policy::Effect::ExplicitDeny => {
+            let index = decision.statement.map(|s| s.index).unwrap_or_default();
+            (Cause::TrustExcludesCaller, Evidence { statement: statement(index), ..evidence })
+        }
+        crate::policy::Effect::Allow => unknown(
+            "the role's trust policy lets you in, and no control policy that could be read stops you: your own \
+             policies (a permissions boundary or session policy) would tell"
+                .into(),
+        ),
+        crate::policy::Effect::ImplicitDeny => {
+            let Some(index) = trust.statements.iter().position(|s| s.allow && s.names(&request)) else {
+                return (Cause::TrustExcludesCaller, evidence);
+            };
+            let failing = trust.statements[index].failing_conditions(&request);
+            let key = failing.first().map(|c| c.key.to_ascii_lowercase()).unwrap_or_default();
+            let cause = match key.as_str() {
+                "sts:externalid" if refusal.external_id.is_some() => Cause::ExternalIdMismatch,
+                "sts:externalid" => Cause::ExternalIdRequired,
+                "aws:multifactorauthpresent" | "aws:multifactorauthage" => Cause::MfaRequired,
+                _ => Cause::TrustCondition,
+            };
+            (cause, Evidence { statement: statement(index), ..evidence })
+        }
+    }
+}

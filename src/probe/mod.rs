@@ -11,6 +11,7 @@ use chrono::Utc;
 use futures::StreamExt;
 
 mod cause;
+pub mod fix;
 mod keeping;
 mod target;
 
@@ -118,6 +119,18 @@ impl Prober {
         let mut collected = collected.into_inner().unwrap_or_default();
         collected.sort_by_key(|(t, _)| order.get(&t.account.id).copied().unwrap_or(usize::MAX));
         collected
+    }
+
+    /// A way into `account_id` to read its roles with: a role of your Identity Center sign-in there
+    /// (its credentials, and `sso:<role>` to say so). None without a sign-in or a role there.
+    pub async fn foothold(&self, account_id: &str) -> Option<(TempCredentials, String)> {
+        let portal = self.portal.as_ref()?;
+        let roles = portal.roles(account_id).await.ok()?;
+        let role = roles.first()?.raw().to_string();
+        let only = roles.len() == 1;
+        let credentials =
+            portal_credentials(self.keeping.as_ref(), portal.as_ref(), account_id, &role, only).await.ok()?;
+        Some((credentials, format!("sso:{role}")))
     }
 
     /// `outcome` marked blocked on purpose when it is blocked and the config says so (a saved
@@ -297,7 +310,15 @@ impl Prober {
                 message: failure.message.raw(),
                 external_id: external_id.as_deref(),
             };
-            let (cause, evidence) = cause::find(self.source.as_ref(), &refusal).await;
+            let (mut cause, mut evidence) = cause::find(self.source.as_ref(), &refusal).await;
+            if cause == crate::model::Cause::Unknown
+                && let Some((via, read_via)) = self.foothold(&target.account.id).await
+            {
+                (cause, evidence) = cause::through_role(self.source.as_ref(), &via, &read_via, &refusal).await;
+            }
+            if let Some(specific) = remedy::cause::hint(cause, Some(&evidence), account) {
+                hint = specific;
+            }
             (Some(cause), Some(Box::new(evidence)))
         } else {
             (None, None)

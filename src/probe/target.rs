@@ -62,7 +62,7 @@ pub struct ProbeSettings {
 impl Default for ProbeSettings {
     fn default() -> Self {
         ProbeSettings {
-            roles: vec![remedy::DEFAULT_ROLE.to_string()],
+            roles: remedy::default_roles(),
             external_id: None,
             external_ids: BTreeMap::new(),
             roles_for: BTreeMap::new(),
@@ -185,7 +185,7 @@ mod tests {
         assert_eq!(settings.external_id_for(&target).as_deref(), Some("pay"));
         settings.external_ids.insert("222".into(), "own".into());
         assert_eq!(settings.external_id_for(&target).as_deref(), Some("own"));
-        assert_eq!(settings.roles_for(&target), vec![remedy::DEFAULT_ROLE.to_string()]);
+        assert_eq!(settings.roles_for(&target), remedy::default_roles());
     }
 
     #[test]

@@ -36,6 +36,41 @@ pub fn describe(cause: Cause, evidence: Option<&Evidence>) -> String {
     sentence
 }
 
+/// The fix for a known cause, specific to it (None for `unknown`: the reason's own hint stays).
+pub fn hint(cause: Cause, evidence: Option<&Evidence>, account: &crate::model::Account) -> Option<String> {
+    let account_id = &account.id;
+    let via = evidence.and_then(|e| e.read_via.as_ref()).map(|v| format!(" through {v}")).unwrap_or_default();
+    let named = evidence.is_some_and(|e| e.policy_id.is_some() || e.policy_name.is_some() || e.attached_to.is_some());
+    let mut sentence = match cause {
+        Cause::Unknown => return None,
+        // AWS named the kind but not which: the reason's own hint lists what is attached.
+        Cause::ScpDeny | Cause::RcpDeny if !named => return None,
+        Cause::RoleMissing if account.is_invited() => format!(
+            "Invited accounts never get {}: AWS creates it only in accounts the organization creates, and no one \
+             created it here. `orgscope fix {account_id}` creates it{via}, trusting your account (or create it \
+             from `orgscope template trust-policy`, or everywhere with `orgscope template stackset`)",
+            super::DEFAULT_ROLE
+        ),
+        Cause::RoleMissing => format!(
+            "The role does not exist in this account: `orgscope fix {account_id}` creates it{via}, trusting your \
+             account (or create it from `orgscope template trust-policy`)"
+        ),
+        Cause::TrustExcludesCaller => format!(
+            "The role's trust policy does not name your account: `orgscope fix {account_id}` adds a statement for \
+             it{via} (or edit it from `orgscope template trust-policy`)"
+        ),
+        other => match super::repair::plan(other, evidence, None, "aws", "") {
+            super::repair::Repair::Refuse(why) => why,
+            _ => return None,
+        },
+    };
+    if let Some(first) = sentence.get(..1) {
+        sentence = first.to_uppercase() + &sentence[1..];
+    }
+    sentence.push('.');
+    Some(sentence)
+}
+
 /// The policy by name and id, when the evidence names one.
 fn policy_named(evidence: &Evidence) -> Option<String> {
     match (&evidence.policy_name, &evidence.policy_id) {

@@ -3,6 +3,7 @@
 
 pub mod assignment;
 pub mod cause;
+pub mod repair;
 mod templates;
 
 pub use templates::{Template, TemplateValues};
@@ -11,6 +12,16 @@ use crate::model::{Account, AttachedPolicy, Reason};
 
 /// The default role AWS creates in accounts the organization creates.
 pub const DEFAULT_ROLE: &str = "OrganizationAccountAccessRole";
+
+/// The role `template stackset` installs: a name AWS never creates, so the StackSet deploys in
+/// created accounts (which hold [`DEFAULT_ROLE`] already) as in invited ones and in accounts
+/// created later. The probe tries it after [`DEFAULT_ROLE`] by default.
+pub const STACKSET_ROLE: &str = "OrgscopeAccessRole";
+
+/// The roles the probe tries when neither `--role` nor the config names any.
+pub fn default_roles() -> Vec<String> {
+    vec![DEFAULT_ROLE.to_string(), STACKSET_ROLE.to_string()]
+}
 
 /// What is known around a failure, beyond the account itself.
 #[derive(Debug, Clone, Default)]
@@ -87,8 +98,9 @@ fn access_denied(account: &Account, role: &str, context: &Context<'_>) -> String
         format!(
             "Invited accounts never get {DEFAULT_ROLE}: AWS creates it only in accounts the organization \
              creates. Create the role in this account with a trust policy for \
-             {management} (`orgscope template trust-policy`), or deploy the StackSet that installs it in \
-             every account of the OU (`orgscope template stackset`)."
+             {management} (`orgscope template trust-policy`), or deploy the StackSet that installs \
+             {STACKSET_ROLE} (a name AWS never creates, which orgscope tries too) in every account of the OU \
+             (`orgscope template stackset`)."
         )
     } else if account.is_invited() {
         format!(

@@ -3,11 +3,12 @@
 
 use clap::ValueEnum;
 
-use super::DEFAULT_ROLE;
+use super::{DEFAULT_ROLE, STACKSET_ROLE};
 
 const TRUST_POLICY: &str = include_str!("../../assets/trust-policy.json");
 const STACKSET: &str = include_str!("../../assets/stackset.yaml");
 const SCANNER_POLICY: &str = include_str!("../../assets/scanner-policy.json");
+const FIXER_POLICY: &str = include_str!("../../assets/fixer-policy.json");
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Template {
@@ -17,6 +18,9 @@ pub enum Template {
     Stackset,
     /// The least-privilege policy for the identity that runs orgscope
     ScannerPolicy,
+    /// What `orgscope fix` writes with, for the Identity Center permission set it goes through
+    /// (an inline policy): reading, creating and trusting the role, nothing else
+    FixerPolicy,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -34,6 +38,7 @@ impl Template {
             Template::TrustPolicy => "trust-policy",
             Template::Stackset => "stackset",
             Template::ScannerPolicy => "scanner-policy",
+            Template::FixerPolicy => "fixer-policy",
         }
     }
 
@@ -50,6 +55,7 @@ impl Template {
             Template::TrustPolicy => (TRUST_POLICY, json_string_body(external_id)),
             Template::Stackset => (STACKSET, yaml_string_body(external_id)),
             Template::ScannerPolicy => (SCANNER_POLICY, json_string_body(external_id)),
+            Template::FixerPolicy => (FIXER_POLICY, json_string_body(external_id)),
         };
         let condition = if values.external_id.is_some() {
             format!(",\n      \"Condition\": {{\"StringEquals\": {{\"sts:ExternalId\": \"{external_id}\"}}}}")
@@ -57,7 +63,10 @@ impl Template {
             String::new()
         };
         let role = match self {
-            Template::Stackset => yaml_string_body(role),
+            // Never the role AWS creates itself: the StackSet would fail in every created account.
+            Template::Stackset => {
+                yaml_string_body(values.roles.iter().find(|r| *r != DEFAULT_ROLE).map_or(STACKSET_ROLE, String::as_str))
+            }
             _ => json_string_body(role),
         };
         source
@@ -139,5 +148,33 @@ mod tests {
         let inner: serde_norway::Value = serde_norway::from_str(body).expect("the inner template is valid YAML");
         assert_eq!(inner["Resources"]["AccessRole"]["Type"].as_str(), Some("AWS::IAM::Role"));
         assert!(!text.contains("{{"));
+        // The role AWS creates in created accounts is never the one installed (it would fail there).
+        for roles in [vec![], vec![DEFAULT_ROLE.to_string()], vec![DEFAULT_ROLE.to_string(), STACKSET_ROLE.to_string()]]
+        {
+            let text = Template::Stackset.render(&TemplateValues { roles, ..values(None) });
+            let yaml: serde_norway::Value = serde_norway::from_str(&text).expect("valid YAML");
+            assert_eq!(yaml["Parameters"]["RoleName"]["Default"].as_str(), Some(STACKSET_ROLE));
+        }
+    }
+
+    #[test]
+    fn the_fixer_policy_allows_exactly_fixs_calls_on_the_roles() {
+        let json: serde_json::Value =
+            serde_json::from_str(&Template::FixerPolicy.render(&values(None))).expect("valid JSON");
+        let mut actions: Vec<String> = Vec::new();
+        for statement in json["Statement"].as_array().into_iter().flatten() {
+            assert_eq!(statement["Resource"], serde_json::json!(["arn:aws:iam::*:role/AuditRole"]));
+            match &statement["Action"] {
+                serde_json::Value::String(a) => actions.push(a.clone()),
+                other => actions
+                    .extend(other.as_array().into_iter().flatten().filter_map(|a| a.as_str().map(str::to_string))),
+            }
+        }
+        actions.sort();
+        assert_eq!(actions, ["iam:AttachRolePolicy", "iam:CreateRole", "iam:GetRole", "iam:UpdateAssumeRolePolicy"]);
+        assert_eq!(
+            json["Statement"][2]["Condition"]["ArnEquals"]["iam:PolicyARN"],
+            crate::remedy::repair::ACCESS_POLICY_ARN
+        );
     }
 }

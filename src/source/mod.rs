@@ -195,6 +195,29 @@ pub trait Source: Send + Sync {
         Err("a saved run holds no policy documents".into())
     }
 
+    /// The trust policy of `role` in the account `via` stands in (a foothold's credentials),
+    /// decoded; Ok(None) when the role does not exist; Err says why it could not be read.
+    async fn trust_policy(&self, _via: &TempCredentials, _role: &str) -> Result<Option<String>, String> {
+        Err("a saved run cannot read roles".into())
+    }
+
+    /// `fix`'s first repair: creates `role` in the account `via` stands in, trusting `trust`,
+    /// with `policy_arn` attached.
+    async fn create_role(
+        &self,
+        _via: &TempCredentials,
+        _role: &str,
+        _trust: &str,
+        _policy_arn: &str,
+    ) -> Result<(), String> {
+        Err("a saved run cannot be changed".into())
+    }
+
+    /// `fix`'s second repair: replaces `role`'s trust policy with `trust`.
+    async fn update_trust(&self, _via: &TempCredentials, _role: &str, _trust: &str) -> Result<(), String> {
+        Err("a saved run cannot be changed".into())
+    }
+
     async fn attached_scps(&self, _targets: &[(String, crate::model::Text)]) -> Vec<AttachedPolicy> {
         Vec::new()
     }

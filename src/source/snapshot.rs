@@ -25,6 +25,8 @@ pub struct SnapshotSource {
     demo: bool,
     /// How far the demo's times were moved (its run a week earlier moves as far).
     shifted: chrono::Duration,
+    /// Accounts the demo's `fix` repaired in this run: reachable from then on (in memory only).
+    fixed: std::sync::Mutex<std::collections::HashSet<String>>,
 }
 
 impl SnapshotSource {
@@ -45,7 +47,13 @@ impl SnapshotSource {
         let shifted = demo_clock(&snapshot, now);
         shift_times(&mut snapshot, shifted);
         advise(&mut snapshot);
-        Ok(SnapshotSource { label: "demo organization".to_string(), snapshot, demo: true, shifted })
+        Ok(SnapshotSource {
+            label: "demo organization".to_string(),
+            snapshot,
+            demo: true,
+            shifted,
+            fixed: std::sync::Mutex::default(),
+        })
     }
 
     /// A saved run: as untrusted as AWS (it may come from someone else), so bounded in size and
@@ -58,7 +66,26 @@ impl SnapshotSource {
             snapshot,
             demo: false,
             shifted: chrono::Duration::zero(),
+            fixed: std::sync::Mutex::default(),
         })
+    }
+}
+
+impl SnapshotSource {
+    fn fixed_in_demo(&self, account_id: &str) -> bool {
+        self.demo && self.fixed.lock().is_ok_and(|fixed| fixed.contains(account_id))
+    }
+
+    /// The demo's `fix`: the account is repaired for the rest of this run. A saved run is
+    /// someone's record and is never changed.
+    fn repair_in_demo(&self, account_id: &str) -> Result<(), String> {
+        if !self.demo {
+            return Err(format!("{} is a saved run: run orgscope without --snapshot to fix accounts", self.label));
+        }
+        if let Ok(mut fixed) = self.fixed.lock() {
+            fixed.insert(account_id.to_string());
+        }
+        Ok(())
     }
 }
 
@@ -162,6 +189,9 @@ impl Source for SnapshotSource {
     }
 
     async fn assume(&self, request: &AssumeRequest) -> Result<TempCredentials, AssumeFailure> {
+        if self.fixed_in_demo(&request.account_id) {
+            return Ok(demo_credentials(request));
+        }
         let saved = self.snapshot.access.get(&request.account_id);
         if let Some(outcome) = saved.filter(|o| o.status != ProbeStatus::Reachable) {
             let reason = outcome.reason.unwrap_or(Reason::AccessDenied);
@@ -182,6 +212,29 @@ impl Source for SnapshotSource {
         Ok(demo_credentials(request))
     }
 
+    /// The demo's roles as its verdicts describe them: missing where the cause says so, trusting
+    /// someone else where it says that, else trusting the management account.
+    async fn trust_policy(&self, via: &TempCredentials, _role: &str) -> Result<Option<String>, String> {
+        if !self.demo {
+            return Err(format!("{} is a saved run: it holds no roles", self.label));
+        }
+        let cause = self.snapshot.access.get(&via.account_id).and_then(|o| o.cause);
+        let trusted = match cause {
+            Some(crate::model::Cause::RoleMissing) => return Ok(None),
+            Some(crate::model::Cause::TrustExcludesCaller) => "999999999999".to_string(),
+            _ => self.snapshot.org.organization.management_account_id.clone(),
+        };
+        Ok(Some(crate::remedy::repair::new_trust("aws", &trusted)))
+    }
+
+    async fn create_role(&self, via: &TempCredentials, _role: &str, _trust: &str, _policy: &str) -> Result<(), String> {
+        self.repair_in_demo(&via.account_id)
+    }
+
+    async fn update_trust(&self, via: &TempCredentials, _role: &str, _trust: &str) -> Result<(), String> {
+        self.repair_in_demo(&via.account_id)
+    }
+
     fn saved_run(&self) -> Option<String> {
         (!self.demo).then(|| self.label.clone())
     }
@@ -189,6 +242,9 @@ impl Source for SnapshotSource {
     /// A saved file's verdict, or for an account it holds none of, `skipped`: a saved run is never
     /// probed again. The demo has a verdict for every account.
     fn saved_outcome(&self, account_id: &str) -> Option<ProbeOutcome> {
+        if self.fixed_in_demo(account_id) {
+            return None;
+        }
         if let Some(saved) = self.snapshot.access.get(account_id) {
             return Some(saved.clone());
         }
@@ -257,8 +313,14 @@ fn advise(snapshot: &mut Snapshot) {
             policy_type: denying.as_ref().map(|d| d.policy_type.as_str()),
             ..crate::remedy::Context::default()
         };
-        outcome.hint = match (outcome.reason, accounts.get(id.as_str())) {
-            (Some(reason), Some(account)) => Some(crate::remedy::hint(account, reason, &context).into()),
+        let account = accounts.get(id.as_str());
+        let specific = match (outcome.cause, account) {
+            (Some(cause), Some(account)) => crate::remedy::cause::hint(cause, outcome.evidence.as_deref(), account),
+            _ => None,
+        };
+        outcome.hint = match (specific, outcome.reason, account) {
+            (Some(specific), _, _) => Some(specific.into()),
+            (None, Some(reason), Some(account)) => Some(crate::remedy::hint(account, reason, &context).into()),
             _ => None,
         };
     }

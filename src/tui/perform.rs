@@ -119,6 +119,7 @@ async fn perform(job: Job, prober: Arc<Prober>, tx: mpsc::UnboundedSender<Sent>)
                 let result = source.retry_assignment(sso_region.as_deref(), &attempt).await;
                 Report::RetryDone { key, result: result.map(Box::new).map_err(|err| err.to_string()) }
             }
+            Job::Fix { target, caller, action } => fix(&prober, *target, &caller, action).await,
             Job::SaveCache { path, snapshot } => save_cache(path, *snapshot).await,
             #[cfg(debug_assertions)]
             Job::TestPanic => panic!("test-only panic in a task (ORGSCOPE_TEST_PANIC=task)"),
@@ -175,4 +176,34 @@ async fn save_cache(path: std::path::PathBuf, snapshot: crate::model::Snapshot) 
         tracing::warn!(%err, "could not save the cache");
     }
     Report::CacheSaved
+}
+
+/// `F`, confirmed: the account probed, planned through the foothold, written only when the plan is
+/// still what the user confirmed, and probed again.
+async fn fix(
+    prober: &Prober,
+    target: crate::probe::ProbeTarget,
+    caller: &crate::probe::CallerContext,
+    action: crate::remedy::repair::Action,
+) -> Report {
+    use crate::probe::fix::{self, Applied};
+    let account_id = target.account.id.clone();
+    let account_name = target.account.name.clone();
+    let Some((_, outcome)) = prober.probe_collect(vec![target.clone()], caller).await.into_iter().next() else {
+        return Report::FixDone { account_id, account_name, result: Err("it could not be probed".into()) };
+    };
+    let planned = fix::plan(prober, caller, target, outcome).await;
+    let result = if planned.repair.action() != action {
+        Err(format!(
+            "its cause changed since it was shown ({}): press F again",
+            crate::remedy::repair::describe(&planned.repair)
+        ))
+    } else {
+        match fix::apply(prober, caller, &planned).await {
+            Applied::Written(outcome) => Ok(Box::new(outcome)),
+            Applied::Failed(why) => Err(why),
+            Applied::Skipped => Err(crate::remedy::repair::describe(&planned.repair)),
+        }
+    };
+    Report::FixDone { account_id, account_name, result }
 }

@@ -17,6 +17,8 @@ use serde_json::{Value, json};
 
 #[path = "fake_access.rs"]
 pub mod access;
+#[path = "fake_iam.rs"]
+pub mod iam;
 #[path = "fake_portal.rs"]
 pub mod portal;
 #[path = "fake_sso.rs"]
@@ -293,6 +295,8 @@ pub struct State {
     pub rcps: HashMap<String, Vec<(String, String)>>,
     /// Policy documents by policy id (DescribePolicy); a listed policy without one is not found.
     pub policy_documents: HashMap<String, String>,
+    /// Roles inside member accounts (IAM), and the accounts whose AssumeRole follows them.
+    pub iam: iam::FakeIam,
     /// Access keys handed out by AssumeRole → the assumed-role ARN.
     pub issued: HashMap<String, String>,
     /// Secret keys handed out, to check they never leak.
@@ -349,6 +353,7 @@ impl FakeAws {
             scps: HashMap::new(),
             rcps: HashMap::new(),
             policy_documents: HashMap::new(),
+            iam: iam::FakeIam::default(),
             issued: HashMap::new(),
             issued_secrets: Vec::new(),
             events: Vec::new(),
@@ -487,7 +492,10 @@ async fn handle(
     } else {
         let form: BTreeMap<String, String> = serde_urlencoded::from_bytes(&body).unwrap_or_default();
         let op = form.get("Action").cloned().unwrap_or_default();
-        ("sts", op, serde_json::to_value(form).unwrap_or(Value::Null))
+        // awsQuery: STS or IAM, told apart by the signature's credential scope (…/region/iam/aws4_request).
+        let scope = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).unwrap_or_default();
+        let service = if scope.contains("/iam/aws4_request") { "iam" } else { "sts" };
+        (service, op, serde_json::to_value(form).unwrap_or(Value::Null))
     };
 
     let (latency, answer, reset) = {
@@ -585,15 +593,16 @@ impl Answer {
 }
 
 fn content_type(service: &str) -> &'static str {
-    if service == "sts" { "text/xml" } else { "application/x-amz-json-1.1" }
+    if matches!(service, "sts" | "iam") { "text/xml" } else { "application/x-amz-json-1.1" }
 }
 
 fn error_response(service: &str, _op: &str, canned: &Canned) -> Response {
     let status = StatusCode::from_u16(canned.status).unwrap_or(StatusCode::BAD_REQUEST);
-    if service == "sts" {
+    if matches!(service, "sts" | "iam") {
         let kind = if canned.status >= 500 { "Receiver" } else { "Sender" };
+        let namespace = if service == "iam" { iam::NAMESPACE } else { "https://sts.amazonaws.com/doc/2011-06-15/" };
         let body = format!(
-            "<ErrorResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><Error><Type>{kind}</Type><Code>{}</Code><Message>{}</Message></Error><RequestId>fake-request</RequestId></ErrorResponse>",
+            "<ErrorResponse xmlns=\"{namespace}\"><Error><Type>{kind}</Type><Code>{}</Code><Message>{}</Message></Error><RequestId>fake-request</RequestId></ErrorResponse>",
             xml_escape(&canned.code),
             xml_escape(&canned.message)
         );
@@ -668,6 +677,7 @@ fn answer(state: &mut State, service: &'static str, op: &str, params: &Value, ac
     match service {
         "organizations" => organizations(state, op, params),
         "sts" => sts(state, op, params, access_key),
+        "iam" => iam::iam(state, op, params, access_key),
         "cloudtrail" => cloudtrail(state, op, params),
         "sso" => sso(state, op, params),
         "identitystore" => identity_store(state, op, params),
@@ -863,6 +873,9 @@ fn sts(state: &mut State, op: &str, params: &Value, access_key: Option<&str>) ->
             );
             if let Some(canned) = state.assume_denials.get(&account) {
                 return Answer::Error(canned.clone());
+            }
+            if state.iam.modeled.contains(&account) && !iam::trusts(&state.iam, &account, &role, &caller, params) {
+                return Answer::Error(denied);
             }
             let unknown = !state.org.accounts.iter().any(|a| a.id == account);
             let wrong_external_id = state

@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod fake_aws;
+pub mod footholds;
 pub mod hostile;
 pub mod moto;
 pub mod tmux;

@@ -122,6 +122,7 @@ impl TreeScreen {
                 ..Reply::default()
             },
             Intent::CopyTemplate => self.copy_template(cx),
+            Intent::Fix => self.confirm_fix(cx),
             Intent::CopyReason => self.copy_error(),
             Intent::CopyId => match self.view.selected_node() {
                 Some(node) => Reply::effect(Effect::copy(node.id.clone(), format!("the id of {}", node.name))),
@@ -323,6 +324,55 @@ impl TreeScreen {
 
     /// The template that fixes the selection: the StackSet for an OU or root, the trust policy for
     /// an account the role is missing from, the scanner policy when the caller lacks permission.
+    /// `F`: the cause, its evidence and the repair in a confirmation popup, or why there is none.
+    fn confirm_fix(&self, cx: &Context) -> Reply {
+        use crate::remedy::repair::{self, Repair};
+        if let Some(refusal) = cx.settings.refuse_offline("fix accounts") {
+            return Reply::toast(refusal);
+        }
+        let Some(index) = self.view.selected_index() else { return Reply::default() };
+        let Some((account, access)) = self.view.nodes[index].account() else {
+            return Reply::toast("select a blocked account to fix it");
+        };
+        let Some(outcome) = access.outcome().filter(|o| o.status == crate::model::ProbeStatus::Blocked) else {
+            return Reply::toast(format!("{} is not blocked: there is nothing to fix", account.name));
+        };
+        let Some(cause) = outcome.cause else {
+            return Reply::toast("no cause is known here: the Fix in the detail pane says what to do");
+        };
+        let (Some(org), Some(target)) = (cx.org, self.view.probe_targets(index).into_iter().next()) else {
+            return Reply::default();
+        };
+        let caller = CallerContext::of(org);
+        let evidence = outcome.evidence.as_deref();
+        // The trust policy is read again when the repair runs; here the plan is said in words.
+        let trust = "{\"Statement\": []}";
+        let planned = repair::plan(cause, evidence, Some(trust), caller.partition(), &caller.account);
+        let role = outcome.role_arn.as_deref().unwrap_or_default();
+        let via = evidence.and_then(|e| e.read_via.as_ref()).map(|v| v.to_string()).unwrap_or_default();
+        let what = match &planned {
+            Repair::Refuse(why) => return Reply::toast(format!("F cannot fix {}: {why}", account.name)),
+            Repair::Create { .. } => format!(
+                "Create {role}\ntrusting your account {} (any of its principals it allows),\nwith {} attached.",
+                caller.account,
+                repair::ACCESS_POLICY_ARN
+            ),
+            Repair::Update { .. } => format!(
+                "Add a statement to the trust policy of {role}\nletting your account {} assume it (its other statements stay).",
+                caller.account
+            ),
+        };
+        let body = format!(
+            "{} ({})\nCause: {}\n\n{what}\n\nWritten through your Identity Center sign-in ({via}), then the account is probed \
+             again.\nEnter writes it, Esc does not.",
+            account.name,
+            account.id,
+            crate::remedy::cause::describe(cause, evidence)
+        );
+        let job = Job::Fix { target: Box::new(target), caller, action: planned.action() };
+        Reply::overlay(Overlay::Confirm { title: format!("Fix {}?", account.name), body, job: Box::new(job) })
+    }
+
     fn copy_template(&self, cx: &Context) -> Reply {
         let Some(node) = self.view.selected_node() else { return Reply::default() };
         let mut role = cx.settings.probe.roles.first().cloned();

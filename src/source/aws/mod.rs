@@ -4,6 +4,7 @@ mod assignments;
 pub(crate) mod classify;
 mod discovery;
 pub mod errors;
+mod iam;
 mod identity;
 pub mod pace;
 mod paging;
@@ -304,6 +305,24 @@ impl Source for AwsSource {
 
     async fn attached_scps(&self, targets: &[(String, crate::model::Text)]) -> Vec<AttachedPolicy> {
         sts::attached_scps(self, targets).await
+    }
+
+    async fn trust_policy(&self, via: &TempCredentials, role: &str) -> Result<Option<String>, String> {
+        iam::trust_policy(self, via, role).await
+    }
+
+    async fn create_role(
+        &self,
+        via: &TempCredentials,
+        role: &str,
+        trust: &str,
+        policy_arn: &str,
+    ) -> Result<(), String> {
+        iam::create_role(self, via, role, trust, policy_arn).await
+    }
+
+    async fn update_trust(&self, via: &TempCredentials, role: &str, trust: &str) -> Result<(), String> {
+        iam::update_trust(self, via, role, trust).await
     }
 
     async fn control_policies(

@@ -26,6 +26,8 @@ pub enum Api {
     IdentityStore,
     /// The access portal and its OIDC sign-in, through your own Identity Center sign-in.
     Portal,
+    /// IAM inside member accounts, through a foothold (`GetRole`, and `fix`'s writes).
+    Iam,
 }
 
 /// One pacer per API; [`Pacers::of`] matches every variant, so a new API cannot be left without one.
@@ -36,6 +38,7 @@ pub struct Pacers {
     cloudtrail: Pacer,
     identity_center: Pacer,
     portal: Pacer,
+    iam: Pacer,
 }
 
 impl Default for Pacers {
@@ -46,6 +49,7 @@ impl Default for Pacers {
             cloudtrail: Pacer::new(Api::CloudTrail),
             identity_center: Pacer::new(Api::SsoAdmin),
             portal: Pacer::new(Api::Portal),
+            iam: Pacer::new(Api::Iam),
         }
     }
 }
@@ -59,6 +63,7 @@ impl Pacers {
             // Identity Center's calls, sso-admin's and the Identity Store's, share one budget.
             Api::SsoAdmin | Api::IdentityStore => &self.identity_center,
             Api::Portal => &self.portal,
+            Api::Iam => &self.iam,
         }
     }
 }
@@ -71,7 +76,7 @@ impl Api {
         match self {
             Api::CloudTrail => Some(2.0),
             Api::SsoAdmin | Api::IdentityStore => Some(20.0),
-            Api::Organizations | Api::Sts | Api::Portal => None,
+            Api::Organizations | Api::Sts | Api::Portal | Api::Iam => None,
         }
     }
 }

@@ -1,0 +1,96 @@
+//! IAM inside a member account, through a foothold's credentials (a role of your Identity Center
+//! sign-in there): the role's trust policy (`GetRole`), and the repairs `orgscope fix` makes
+//! (`CreateRole` + `AttachRolePolicy`, `UpdateAssumeRolePolicy`). Every failure is one sentence.
+
+use aws_sdk_iam::error::ProvideErrorMetadata;
+
+use super::AwsSource;
+use super::pace::Api;
+use crate::model::TempCredentials;
+
+fn client(source: &AwsSource, via: &TempCredentials) -> aws_sdk_iam::Client {
+    let credentials = aws_credential_types::Credentials::new(
+        via.access_key_id.clone(),
+        via.secret_access_key.expose(),
+        Some(via.session_token.expose().to_string()),
+        None,
+        "orgscope-foothold",
+    );
+    let config = aws_sdk_iam::config::Builder::from(&source.config).credentials_provider(credentials).build();
+    aws_sdk_iam::Client::from_conf(config)
+}
+
+/// `action` failed: AWS's code and message, or the transport's fault, as one clause.
+fn failure<E: ProvideErrorMetadata + std::error::Error + 'static>(
+    action: &str,
+    err: &aws_sdk_iam::error::SdkError<E, aws_smithy_runtime_api::client::orchestrator::HttpResponse>,
+) -> String {
+    match err.code() {
+        Some(code) => {
+            format!("iam:{action} failed ({code}: {})", crate::text::visible(err.message().unwrap_or_default()))
+        }
+        None => format!("iam:{action} could not reach AWS ({})", super::errors::chain(err)),
+    }
+}
+
+/// The trust policy of `role` (decoded JSON), None when the role does not exist.
+pub(super) async fn trust_policy(
+    source: &AwsSource,
+    via: &TempCredentials,
+    role: &str,
+) -> Result<Option<String>, String> {
+    let iam = client(source, via);
+    let answer = source.calls.call(Api::Iam, || iam.get_role().role_name(role).send()).await;
+    match answer {
+        Ok(output) => {
+            let document = output.role().and_then(|r| r.assume_role_policy_document()).unwrap_or_default();
+            Ok(Some(crate::policy::decode(document)))
+        }
+        Err(err) if err.as_service_error().is_some_and(|e| e.is_no_such_entity_exception()) => Ok(None),
+        Err(err) => Err(failure("GetRole", &err)),
+    }
+}
+
+/// Creates `role` trusting `trust`, with `policy_arn` attached.
+pub(super) async fn create_role(
+    source: &AwsSource,
+    via: &TempCredentials,
+    role: &str,
+    trust: &str,
+    policy_arn: &str,
+) -> Result<(), String> {
+    let iam = client(source, via);
+    source
+        .calls
+        .call(Api::Iam, || {
+            iam.create_role()
+                .role_name(role)
+                .assume_role_policy_document(trust)
+                .description("Created by orgscope fix: cross-account access from the organization's management account")
+                .send()
+        })
+        .await
+        .map_err(|err| failure("CreateRole", &err))?;
+    source
+        .calls
+        .call(Api::Iam, || iam.attach_role_policy().role_name(role).policy_arn(policy_arn).send())
+        .await
+        .map_err(|err| failure("AttachRolePolicy", &err))?;
+    Ok(())
+}
+
+/// Replaces `role`'s trust policy with `trust`.
+pub(super) async fn update_trust(
+    source: &AwsSource,
+    via: &TempCredentials,
+    role: &str,
+    trust: &str,
+) -> Result<(), String> {
+    let iam = client(source, via);
+    source
+        .calls
+        .call(Api::Iam, || iam.update_assume_role_policy().role_name(role).policy_document(trust).send())
+        .await
+        .map_err(|err| failure("UpdateAssumeRolePolicy", &err))?;
+    Ok(())
+}
