@@ -211,8 +211,10 @@ async fn the_callers_own_policy_and_an_unreadable_cause_are_said_as_such() {
     let targets = other_active(&org, &[]);
     {
         let mut state = fake.state();
-        let tail = " because no identity-based policy allows the sts:AssumeRole action";
+        let tail = " with an explicit deny in an identity-based policy";
         state.assume_denials.insert(targets[0].clone(), refusal(&caller, &targets[0], tail));
+        // The simulator names the caller's own policy that denies.
+        state.iam.simulations.insert(caller.clone(), ("explicitDeny".into(), Some("DenyCrossAccountRoles".into())));
         state.assume_denials.insert(targets[1].clone(), refusal(&caller, &targets[1], ""));
         // An RCP listed but its document unreadable: said in what is missing, nothing guessed.
         let parent = org.accounts.iter().find(|a| a.id == targets[1]).map(|a| a.parent.clone()).unwrap_or_default();
@@ -221,7 +223,14 @@ async fn the_callers_own_policy_and_an_unreadable_cause_are_said_as_such() {
     let results = probe(&fake).await;
     let own = outcome(&results, &targets[0]);
     assert_eq!(own.cause, Some(Cause::CallerPolicy), "{own:?}");
-    assert_eq!(own.evidence.as_deref().and_then(|e| e.source), Some(EvidenceSource::CallerPolicy));
+    let evidence = own.evidence.as_deref().expect("evidence");
+    assert_eq!(evidence.source, Some(EvidenceSource::CallerPolicy));
+    assert_eq!(evidence.policy_id.raw(), Some("DenyCrossAccountRoles"), "from iam:SimulatePrincipalPolicy");
+    assert_eq!(evidence.read_via.raw(), Some(caller.as_str()));
+    let simulated = fake.calls_to("SimulatePrincipalPolicy");
+    assert_eq!(simulated.len(), 1);
+    assert_eq!(simulated[0].params["PolicySourceArn"], caller.as_str());
+    assert_eq!(simulated[0].params["ActionNames.member.1"], "sts:AssumeRole");
     let unknown = outcome(&results, &targets[1]);
     assert_eq!(unknown.cause, Some(Cause::Unknown), "{unknown:?}");
     let missing = unknown.evidence.as_deref().and_then(|e| e.missing.clone()).expect("what would tell");

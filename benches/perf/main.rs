@@ -4,7 +4,7 @@
 //! printed as a ratio against a reference measured in the same run.
 //!
 //! `cargo bench --bench perf` runs the full figures; `cargo bench --bench perf -- probe ui` runs
-//! only the sections named (discovery, probe, assignments, access, portal, scale, ui, startup,
+//! only the sections named (discovery, probe, causes, assignments, access, portal, scale, ui, startup,
 //! diagram, diff, credentials). Without `--bench`
 //! (as `cargo test --all-targets` runs it) every section is a quick smoke run on a small
 //! organization that proves the harness works; nothing is timed against a threshold there.
@@ -15,6 +15,7 @@ mod fake_aws;
 
 mod access;
 mod assignments;
+mod causes;
 mod credentials;
 mod diagram;
 mod diff;
@@ -113,7 +114,7 @@ fn main() {
             })*
         };
     }
-    sections!(discovery, probe, assignments, access, portal, scale, ui, startup, diagram, diff, credentials);
+    sections!(discovery, probe, causes, assignments, access, portal, scale, ui, startup, diagram, diff, credentials);
 
     println!("\n| figure | measured (reference in the same run) | result | target |");
     println!("|---|---|---|---|");

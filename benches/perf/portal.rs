@@ -33,33 +33,8 @@ pub async fn run(bench: &mut Bench) {
     };
     println!("\nportal: {accounts} accounts, {latency:?} a call, the portal {rate} req/s");
 
-    // A signed-in user's files: the sso-session in the config, the token in the AWS CLI's cache.
-    let home = tempfile::tempdir().expect("a temp dir");
-    let config = home.path().join("config");
-    std::fs::write(
-        &config,
-        "[sso-session bench]\nsso_start_url = https://bench.awsapps.com/start\nsso_region = us-east-1\n",
-    )
-    .expect("config");
-    let cache = home.path().join(".aws/sso/cache");
-    std::fs::create_dir_all(&cache).expect("cache dir");
-    let expires = (chrono::Utc::now() + chrono::Duration::hours(8)).format("%Y-%m-%dT%H:%M:%SZ");
-    std::fs::write(
-        cache.join(format!("{}.json", sha1_hex("bench"))),
-        format!(r#"{{"startUrl":"https://bench.awsapps.com/start","region":"us-east-1","accessToken":"{token}","expiresAt":"{expires}"}}"#),
-    )
-    .expect("token cache");
-    let saved = (std::env::var_os("HOME"), std::env::var_os("AWS_CONFIG_FILE"));
-    // SAFETY: the sections run one after another and nothing else reads the environment now; the
-    // portal reads HOME and AWS_CONFIG_FILE as the AWS CLI does, so the bench sets them.
-    unsafe {
-        std::env::set_var("HOME", home.path());
-        std::env::set_var("AWS_CONFIG_FILE", &config);
-    }
-    let mut options = fake.options();
-    options.concurrency = orgscope::cli::DEFAULT_CONCURRENCY.into();
-    options.retry = orgscope::source::aws::retry::RetryPolicy::default();
-    let portal = AwsPortal::connect(&options, Some("bench")).await.expect("the portal");
+    let signed_in = SignedIn::new(&fake, &token).await;
+    let portal = &signed_in.portal;
 
     let since = Instant::now();
     let first: Arc<Mutex<Option<Duration>>> = Arc::default();
@@ -71,15 +46,6 @@ pub async fn run(bench: &mut Bench) {
     });
     let read = portal.accounts(found).await.expect("every account's roles");
     let took = since.elapsed();
-    // SAFETY: as above.
-    unsafe {
-        for (name, value) in [("HOME", saved.0), ("AWS_CONFIG_FILE", saved.1)] {
-            match value {
-                Some(value) => std::env::set_var(name, value),
-                None => std::env::remove_var(name),
-            }
-        }
-    }
     assert_eq!(read.len(), accounts, "every account");
     assert!(read.iter().all(|a| a.error.is_none() && !a.roles.is_empty()), "every account's roles");
     let calls = fake.calls().iter().filter(|c| c.at >= since && !c.failed && c.service == "portal").count();
@@ -103,6 +69,61 @@ pub async fn run(bench: &mut Bench) {
         "x",
         Target::AtMost(0.05),
     );
+}
+
+/// A signed-in user (the sso-session `bench` in a config, the token in the AWS CLI's cache, HOME
+/// and AWS_CONFIG_FILE pointed at them) and the real portal client; the environment is restored
+/// when it drops.
+pub struct SignedIn {
+    pub portal: Arc<AwsPortal>,
+    saved: (Option<std::ffi::OsString>, Option<std::ffi::OsString>),
+    _home: tempfile::TempDir,
+}
+
+impl SignedIn {
+    pub async fn new(fake: &FakeAws, token: &str) -> SignedIn {
+        let home = tempfile::tempdir().expect("a temp dir");
+        let config = home.path().join("config");
+        std::fs::write(
+            &config,
+            "[sso-session bench]\nsso_start_url = https://bench.awsapps.com/start\nsso_region = us-east-1\n",
+        )
+        .expect("config");
+        let cache = home.path().join(".aws/sso/cache");
+        std::fs::create_dir_all(&cache).expect("cache dir");
+        let expires = (chrono::Utc::now() + chrono::Duration::hours(8)).format("%Y-%m-%dT%H:%M:%SZ");
+        std::fs::write(
+            cache.join(format!("{}.json", sha1_hex("bench"))),
+            format!(r#"{{"startUrl":"https://bench.awsapps.com/start","region":"us-east-1","accessToken":"{token}","expiresAt":"{expires}"}}"#),
+        )
+        .expect("token cache");
+        let saved = (std::env::var_os("HOME"), std::env::var_os("AWS_CONFIG_FILE"));
+        // SAFETY: the sections run one after another and nothing else reads the environment now;
+        // the portal reads HOME and AWS_CONFIG_FILE as the AWS CLI does, so the bench sets them.
+        unsafe {
+            std::env::set_var("HOME", home.path());
+            std::env::set_var("AWS_CONFIG_FILE", &config);
+        }
+        let mut options = fake.options();
+        options.concurrency = orgscope::cli::DEFAULT_CONCURRENCY.into();
+        options.retry = orgscope::source::aws::retry::RetryPolicy::default();
+        let portal = Arc::new(AwsPortal::connect(&options, Some("bench")).await.expect("the portal"));
+        SignedIn { portal, saved, _home: home }
+    }
+}
+
+impl Drop for SignedIn {
+    fn drop(&mut self) {
+        // SAFETY: as in `new`.
+        unsafe {
+            for (name, value) in [("HOME", self.saved.0.take()), ("AWS_CONFIG_FILE", self.saved.1.take())] {
+                match value {
+                    Some(value) => std::env::set_var(name, value),
+                    None => std::env::remove_var(name),
+                }
+            }
+        }
+    }
 }
 
 fn sha1_hex(text: &str) -> String {

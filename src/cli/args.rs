@@ -247,6 +247,11 @@ pub enum Command {
         /// Write without asking (required without a terminal)
         #[arg(long, conflicts_with = "dry_run")]
         yes: bool,
+        /// Install a role of its own (OrgscopeAccessRole) through a service-managed CloudFormation
+        /// StackSet from the management account, in the accounts whose role is missing, trusts
+        /// someone else or cannot be read (no foothold needed)
+        #[arg(long)]
+        stackset: bool,
         #[arg(long, value_enum, default_value_t = FixFormat::Text)]
         format: FixFormat,
     },

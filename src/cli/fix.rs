@@ -33,13 +33,17 @@ pub struct FixRow {
     pub status_after: Option<ProbeStatus>,
 }
 
-pub async fn run(
-    cx: &Context,
-    accounts: &[String],
-    dry_run: bool,
-    yes: bool,
-    format: FixFormat,
-) -> Result<u8, Failure> {
+/// How `fix` was asked to run.
+#[derive(Debug, Clone, Copy)]
+pub struct Options {
+    pub dry_run: bool,
+    pub yes: bool,
+    pub stackset: bool,
+    pub format: FixFormat,
+}
+
+pub async fn run(cx: &Context, accounts: &[String], options: Options) -> Result<u8, Failure> {
+    let Options { dry_run, yes, stackset, format } = options;
     let interactive = std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
     if !dry_run && !yes && !interactive {
         return Err(Failure::usage(
@@ -55,8 +59,13 @@ pub async fn run(
     let caller = CallerContext::of(&org);
     let prober =
         Prober::new(Arc::clone(&source), cx.probe_settings(source.as_ref())).with_portal(cx.optional_portal().await);
+    let probed = prober.probe_collect(targets, &caller).await;
+    if stackset {
+        let rows = super::fix_stackset::run(cx, &prober, &caller, &org, probed, options).await?;
+        return finish(&rows, format, dry_run);
+    }
     let mut planned = Vec::new();
-    for (target, outcome) in prober.probe_collect(targets, &caller).await {
+    for (target, outcome) in probed {
         planned.push(fix::plan(&prober, &caller, target, outcome).await);
     }
     let writes = planned.iter().filter(|p| p.repair.action() != Action::None).count();
@@ -72,9 +81,14 @@ pub async fn run(
     } else {
         apply(&prober, &caller, planned).await
     };
+    finish(&rows, format, dry_run)
+}
+
+/// The rows on stdout, and the exit code: 0 when every account named is reachable (or a dry run).
+fn finish(rows: &[FixRow], format: FixFormat, dry_run: bool) -> Result<u8, Failure> {
     let text = match format {
-        FixFormat::Json => serde_json::to_string_pretty(&rows).map_err(Failure::runtime)? + "\n",
-        FixFormat::Text => render_text(&rows),
+        FixFormat::Json => serde_json::to_string_pretty(rows).map_err(Failure::runtime)? + "\n",
+        FixFormat::Text => render_text(rows),
     };
     super::print(&text)?;
     let blocked = rows.iter().filter(|r| r.status_after.is_some_and(|s| s != ProbeStatus::Reachable)).count();
@@ -140,7 +154,7 @@ async fn apply(prober: &Prober, caller: &CallerContext, planned: Vec<Planned>) -
     rows
 }
 
-fn row(p: &Planned, result: &'static str, status_after: Option<ProbeStatus>) -> FixRow {
+pub(super) fn row(p: &Planned, result: &'static str, status_after: Option<ProbeStatus>) -> FixRow {
     let detail = match &p.repair {
         Repair::Create { .. } => format!("create the role with {} attached", repair::ACCESS_POLICY_ARN),
         Repair::Update { .. } => "add a statement for your account to the role's trust policy".to_string(),

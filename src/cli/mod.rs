@@ -10,6 +10,7 @@ pub mod context;
 pub mod diff;
 pub mod failure;
 mod fix;
+mod fix_stackset;
 pub mod probe;
 pub mod profiles;
 mod retry;
@@ -89,7 +90,9 @@ pub async fn run(cli: Cli) -> Result<u8, Failure> {
         Some(Command::Init { shell }) => print(&crate::export::init::script(shell)),
         Some(Command::Template { kind, management_account }) => template::run(&cx, kind, management_account).await,
         Some(Command::Snapshot { output }) => snapshot::save(&cx, &output).await,
-        Some(Command::Fix { accounts, dry_run, yes, format }) => fix::run(&cx, &accounts, dry_run, yes, format).await,
+        Some(Command::Fix { accounts, dry_run, yes, stackset, format }) => {
+            fix::run(&cx, &accounts, fix::Options { dry_run, yes, stackset, format }).await
+        }
         Some(Command::Diff { old, new, format }) => diff::run(&cx, &old, &new, format).await,
         Some(Command::ClipboardHold { seconds }) => clipboard_hold(seconds),
         Some(Command::Completions { shell }) => {

@@ -88,6 +88,14 @@ pub struct Evidence {
     pub missing: Option<String>,
 }
 
+impl Evidence {
+    /// The same evidence, read from `source`.
+    pub fn with_source(mut self, source: EvidenceSource) -> Evidence {
+        self.source = Some(source);
+        self
+    }
+}
+
 /// The two kinds of control policy that can stop `sts:AssumeRole`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ControlKind {

@@ -27,11 +27,30 @@ pub(super) async fn find(source: &dyn Source, refusal: &Refusal<'_>) -> (Cause, 
     if refusal.reason == Reason::CallerNotPermitted
         || ["identity-based policy", "permissions boundary", "session policy"].contains(&named_type)
     {
-        let evidence = Evidence {
+        let said = Evidence {
             source: Some(EvidenceSource::CallerPolicy),
             policy_id: named.as_ref().and_then(|p| p.policy_arn.as_deref()).map(Text::from),
             policy_name: Some(Text::from(named_type)),
             ..Evidence::default()
+        };
+        // Which of your policies: the simulator says, where you may ask it.
+        let evidence = match source.simulate_caller(&refusal.caller.arn, refusal.role_arn).await {
+            Ok(verdict) if verdict.decision != "allowed" => Evidence {
+                policy_id: verdict.policy_id.map(Text::from).or(said.policy_id),
+                policy_name: verdict.policy_type.map(Text::from).or(said.policy_name),
+                read_via: Some(Text::from(refusal.caller.arn.as_str())),
+                ..Evidence::default()
+            }
+            .with_source(EvidenceSource::CallerPolicy),
+            Ok(_) => Evidence {
+                missing: Some(format!(
+                    "iam:SimulatePrincipalPolicy finds your identity's policies allow it: AWS names a {}, which it does \
+                     not simulate",
+                    if named_type.is_empty() { "session policy or permissions boundary" } else { named_type }
+                )),
+                ..said
+            },
+            Err(why) => Evidence { missing: Some(format!("which policy of yours: {why}")), ..said },
         };
         return (Cause::CallerPolicy, evidence);
     }

@@ -77,16 +77,22 @@ pub async fn apply(prober: &Prober, caller: &CallerContext, planned: &Planned) -
     if let Err(why) = written {
         return Applied::Failed(why);
     }
+    Applied::Written(probe_again(prober, caller, &planned.target).await)
+}
+
+/// `target` probed again after a write: a refusal is tried again for up to 15 seconds (IAM takes
+/// a few seconds before a new role or trust can be used).
+pub async fn probe_again(prober: &Prober, caller: &CallerContext, target: &ProbeTarget) -> ProbeOutcome {
     let mut outcome = ProbeOutcome::default();
     for attempt in 0..6 {
         if attempt > 0 {
             tokio::time::sleep(std::time::Duration::from_millis(2_500)).await;
         }
-        let results = prober.probe_collect(vec![planned.target.clone()], caller).await;
+        let results = prober.probe_collect(vec![target.clone()], caller).await;
         outcome = results.into_iter().next().map(|(_, o)| o).unwrap_or_default();
         if outcome.status == ProbeStatus::Reachable {
             break;
         }
     }
-    Applied::Written(outcome)
+    outcome
 }

@@ -127,9 +127,8 @@ impl Prober {
         let portal = self.portal.as_ref()?;
         let roles = portal.roles(account_id).await.ok()?;
         let role = roles.first()?.raw().to_string();
-        let only = roles.len() == 1;
-        let credentials =
-            portal_credentials(self.keeping.as_ref(), portal.as_ref(), account_id, &role, only).await.ok()?;
+        // Read with, never handed out: not kept in the credential cache.
+        let credentials = portal.foothold_credentials(account_id, &role).await.ok()?;
         Some((credentials, format!("sso:{role}")))
     }
 

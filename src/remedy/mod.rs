@@ -4,7 +4,7 @@
 pub mod assignment;
 pub mod cause;
 pub mod repair;
-mod templates;
+pub mod templates;
 
 pub use templates::{Template, TemplateValues};
 

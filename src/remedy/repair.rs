@@ -18,6 +18,8 @@ pub const STATEMENT_SID: &str = "OrgscopeFixTrustsCaller";
 pub enum Action {
     CreateRole,
     UpdateTrust,
+    /// A stack instance of `fix --stackset`'s StackSet.
+    StackInstance,
     None,
 }
 
@@ -37,6 +39,7 @@ impl Action {
         match self {
             Action::CreateRole => "create_role",
             Action::UpdateTrust => "update_trust",
+            Action::StackInstance => "stack_instance",
             Action::None => "none",
         }
     }

@@ -10,6 +10,10 @@ const STACKSET: &str = include_str!("../../assets/stackset.yaml");
 const SCANNER_POLICY: &str = include_str!("../../assets/scanner-policy.json");
 const FIXER_POLICY: &str = include_str!("../../assets/fixer-policy.json");
 
+/// The template every member account's stack is made from: the role, trusting the management
+/// account, with AdministratorAccess (`fix --stackset` sends it as the StackSet's body).
+pub const ACCESS_ROLE: &str = include_str!("../../assets/access-role.yaml");
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Template {
     /// The role's trust policy: lets the management account assume it
@@ -69,7 +73,9 @@ impl Template {
             }
             _ => json_string_body(role),
         };
+        let member: String = ACCESS_ROLE.lines().map(|l| format!("        {l}\n")).collect();
         source
+            .replace("{{MEMBER_TEMPLATE}}\n", &member)
             .replace("{{EXTERNAL_ID_CONDITION}}", &condition)
             .replace("{{MANAGEMENT_ACCOUNT_ID}}", &values.management_account_id)
             .replace("{{ROLE_NAME}}", &role)
@@ -163,15 +169,35 @@ mod tests {
             serde_json::from_str(&Template::FixerPolicy.render(&values(None))).expect("valid JSON");
         let mut actions: Vec<String> = Vec::new();
         for statement in json["Statement"].as_array().into_iter().flatten() {
-            assert_eq!(statement["Resource"], serde_json::json!(["arn:aws:iam::*:role/AuditRole"]));
-            match &statement["Action"] {
-                serde_json::Value::String(a) => actions.push(a.clone()),
-                other => actions
-                    .extend(other.as_array().into_iter().flatten().filter_map(|a| a.as_str().map(str::to_string))),
-            }
+            let listed: Vec<String> = match &statement["Action"] {
+                serde_json::Value::String(a) => vec![a.clone()],
+                other => {
+                    other.as_array().into_iter().flatten().filter_map(|a| a.as_str().map(str::to_string)).collect()
+                }
+            };
+            let on = if listed.iter().all(|a| a.starts_with("iam:")) {
+                serde_json::json!(["arn:aws:iam::*:role/AuditRole"])
+            } else {
+                serde_json::json!("arn:aws:cloudformation:*:*:stackset/orgscope-access-role:*")
+            };
+            assert_eq!(statement["Resource"], on, "{statement}");
+            actions.extend(listed);
         }
         actions.sort();
-        assert_eq!(actions, ["iam:AttachRolePolicy", "iam:CreateRole", "iam:GetRole", "iam:UpdateAssumeRolePolicy"]);
+        assert_eq!(
+            actions,
+            [
+                "cloudformation:CreateStackInstances",
+                "cloudformation:CreateStackSet",
+                "cloudformation:DescribeStackSet",
+                "cloudformation:DescribeStackSetOperation",
+                "cloudformation:ListStackInstances",
+                "iam:AttachRolePolicy",
+                "iam:CreateRole",
+                "iam:GetRole",
+                "iam:UpdateAssumeRolePolicy"
+            ]
+        );
         assert_eq!(
             json["Statement"][2]["Condition"]["ArnEquals"]["iam:PolicyARN"],
             crate::remedy::repair::ACCESS_POLICY_ARN

@@ -213,6 +213,22 @@ pub trait Source: Send + Sync {
         Err("a saved run cannot be changed".into())
     }
 
+    /// What the caller's own IAM policies decide for `sts:AssumeRole` on `role_arn`
+    /// (`iam:SimulatePrincipalPolicy` on the caller's own user or role).
+    async fn simulate_caller(&self, _caller_arn: &str, _role_arn: &str) -> Result<CallerVerdict, String> {
+        Err("a saved run cannot read policies".into())
+    }
+
+    /// `fix --stackset`: the StackSet installing `deployment.role` in its accounts, followed to the
+    /// end (`progress` hears each step); every account's result.
+    async fn deploy_access_role(
+        &self,
+        _deployment: &Deployment,
+        _progress: &(dyn Fn(String) + Send + Sync),
+    ) -> Result<Vec<InstanceResult>, String> {
+        Err("a saved run cannot be changed".into())
+    }
+
     /// `fix`'s second repair: replaces `role`'s trust policy with `trust`.
     async fn update_trust(&self, _via: &TempCredentials, _role: &str, _trust: &str) -> Result<(), String> {
         Err("a saved run cannot be changed".into())
@@ -248,6 +264,33 @@ pub trait Source: Send + Sync {
     fn previous_snapshot(&self) -> Option<Snapshot> {
         None
     }
+}
+
+/// What `fix --stackset` deploys: `role` trusting `trusted_account`, in `accounts` (`(account id,
+/// parent OU or root id)`), through one region's StackSet.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Deployment {
+    pub role: String,
+    pub trusted_account: String,
+    pub region: String,
+    pub accounts: Vec<(String, String)>,
+}
+
+/// What the caller's own policies decide for one action on one resource
+/// (`iam:SimulatePrincipalPolicy`): `allowed`, `explicitDeny` or `implicitDeny`, and the policy
+/// whose statement decided (None for an implicit deny).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CallerVerdict {
+    pub decision: String,
+    pub policy_id: Option<String>,
+    pub policy_type: Option<String>,
+}
+
+/// One account's stack instance after the deployment: installed, or CloudFormation's reason.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InstanceResult {
+    pub account_id: String,
+    pub result: Result<(), String>,
 }
 
 /// Failures that stop a whole command. Each message says what to do next.

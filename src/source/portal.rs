@@ -158,6 +158,13 @@ pub trait Portal: Send + Sync {
 
     /// Credentials for `role` in `account_id` (the portal's GetRoleCredentials).
     async fn credentials(&self, account_id: &str, role: &str) -> Result<TempCredentials, PortalError>;
+
+    /// Credentials to read inside `account_id` with (the probe's foothold): as
+    /// [`Portal::credentials`], without the extra call that names the session; never handed out
+    /// or kept.
+    async fn foothold_credentials(&self, account_id: &str, role: &str) -> Result<TempCredentials, PortalError> {
+        self.credentials(account_id, role).await
+    }
 }
 
 #[cfg(test)]

@@ -235,6 +235,25 @@ impl Source for SnapshotSource {
         self.repair_in_demo(&via.account_id)
     }
 
+    /// The demo's StackSet: every account it names gets the role (the demo's own state).
+    async fn deploy_access_role(
+        &self,
+        deployment: &crate::source::Deployment,
+        progress: &(dyn Fn(String) + Send + Sync),
+    ) -> Result<Vec<crate::source::InstanceResult>, String> {
+        progress(format!(
+            "the demo deploys {} to {} account(s) in its own state",
+            deployment.role,
+            deployment.accounts.len()
+        ));
+        let mut results = Vec::new();
+        for (account_id, _) in &deployment.accounts {
+            let result = self.repair_in_demo(account_id);
+            results.push(crate::source::InstanceResult { account_id: account_id.clone(), result });
+        }
+        Ok(results)
+    }
+
     fn saved_run(&self) -> Option<String> {
         (!self.demo).then(|| self.label.clone())
     }

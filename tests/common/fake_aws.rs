@@ -17,6 +17,8 @@ use serde_json::{Value, json};
 
 #[path = "fake_access.rs"]
 pub mod access;
+#[path = "fake_cfn.rs"]
+pub mod cfn;
 #[path = "fake_iam.rs"]
 pub mod iam;
 #[path = "fake_portal.rs"]
@@ -192,7 +194,7 @@ pub fn request_event(
 }
 
 /// A canned error answer: HTTP status, AWS error code, message.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Canned {
     pub status: u16,
     pub code: String,
@@ -275,6 +277,8 @@ pub struct LoggedCall {
     pub at: Instant,
     /// The answer was an error (throttling included).
     pub failed: bool,
+    /// The answer was a throttling error: the call must be made again.
+    pub throttled: bool,
 }
 
 #[derive(Debug)]
@@ -297,6 +301,8 @@ pub struct State {
     pub policy_documents: HashMap<String, String>,
     /// Roles inside member accounts (IAM), and the accounts whose AssumeRole follows them.
     pub iam: iam::FakeIam,
+    /// CloudFormation StackSets and their instances.
+    pub cfn: cfn::FakeCfn,
     /// Access keys handed out by AssumeRole → the assumed-role ARN.
     pub issued: HashMap<String, String>,
     /// Secret keys handed out, to check they never leak.
@@ -354,6 +360,7 @@ impl FakeAws {
             rcps: HashMap::new(),
             policy_documents: HashMap::new(),
             iam: iam::FakeIam::default(),
+            cfn: cfn::FakeCfn::default(),
             issued: HashMap::new(),
             issued_secrets: Vec::new(),
             events: Vec::new(),
@@ -494,7 +501,13 @@ async fn handle(
         let op = form.get("Action").cloned().unwrap_or_default();
         // awsQuery: STS or IAM, told apart by the signature's credential scope (…/region/iam/aws4_request).
         let scope = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).unwrap_or_default();
-        let service = if scope.contains("/iam/aws4_request") { "iam" } else { "sts" };
+        let service = if scope.contains("/iam/aws4_request") {
+            "iam"
+        } else if scope.contains("/cloudformation/aws4_request") {
+            "cloudformation"
+        } else {
+            "sts"
+        };
         (service, op, serde_json::to_value(form).unwrap_or(Value::Null))
     };
 
@@ -506,8 +519,10 @@ async fn handle(
             _ => answer(&mut state, service, &op, &params, access_key.as_deref()),
         };
         let failed = !matches!(answer, Answer::Ok(_) | Answer::Xml(_));
+        let throttled = matches!(&answer, Answer::Error(canned) if canned == &throttling(service));
         let reset = state.faults.reset_ops.contains(&op);
-        state.calls.push(LoggedCall { service, op: op.clone(), params, at: Instant::now(), failed: failed || reset });
+        let at = Instant::now();
+        state.calls.push(LoggedCall { service, op: op.clone(), params, at, failed: failed || reset, throttled });
         let latency = state.faults.slow_ops.get(&op).copied().unwrap_or(state.faults.latency);
         (latency, answer, reset)
     };
@@ -542,7 +557,14 @@ async fn federation(
             ["sessionId", "sessionKey", "sessionToken"].iter().all(|k| s[k].as_str().is_some_and(|v| !v.is_empty()))
         });
     let mut state = state.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-    state.calls.push(LoggedCall { service: "signin", op: action, params, at: Instant::now(), failed: !ok });
+    state.calls.push(LoggedCall {
+        service: "signin",
+        op: action,
+        params,
+        at: Instant::now(),
+        failed: !ok,
+        throttled: false,
+    });
     if ok {
         ([(header::CONTENT_TYPE, "application/json")], json!({"SigninToken": "fake-signin-token"}).to_string())
             .into_response()
@@ -565,6 +587,7 @@ async fn authorize(
         params,
         at: Instant::now(),
         failed: answer.is_err(),
+        throttled: false,
     });
     match answer {
         Ok(location) => (StatusCode::FOUND, [(header::LOCATION, location)]).into_response(),
@@ -593,14 +616,18 @@ impl Answer {
 }
 
 fn content_type(service: &str) -> &'static str {
-    if matches!(service, "sts" | "iam") { "text/xml" } else { "application/x-amz-json-1.1" }
+    if matches!(service, "sts" | "iam" | "cloudformation") { "text/xml" } else { "application/x-amz-json-1.1" }
 }
 
 fn error_response(service: &str, _op: &str, canned: &Canned) -> Response {
     let status = StatusCode::from_u16(canned.status).unwrap_or(StatusCode::BAD_REQUEST);
-    if matches!(service, "sts" | "iam") {
+    if matches!(service, "sts" | "iam" | "cloudformation") {
         let kind = if canned.status >= 500 { "Receiver" } else { "Sender" };
-        let namespace = if service == "iam" { iam::NAMESPACE } else { "https://sts.amazonaws.com/doc/2011-06-15/" };
+        let namespace = match service {
+            "iam" => iam::NAMESPACE,
+            "cloudformation" => cfn::NAMESPACE,
+            _ => "https://sts.amazonaws.com/doc/2011-06-15/",
+        };
         let body = format!(
             "<ErrorResponse xmlns=\"{namespace}\"><Error><Type>{kind}</Type><Code>{}</Code><Message>{}</Message></Error><RequestId>fake-request</RequestId></ErrorResponse>",
             xml_escape(&canned.code),
@@ -678,6 +705,7 @@ fn answer(state: &mut State, service: &'static str, op: &str, params: &Value, ac
         "organizations" => organizations(state, op, params),
         "sts" => sts(state, op, params, access_key),
         "iam" => iam::iam(state, op, params, access_key),
+        "cloudformation" => cfn::cloudformation(state, op, params),
         "cloudtrail" => cloudtrail(state, op, params),
         "sso" => sso(state, op, params),
         "identitystore" => identity_store(state, op, params),

@@ -21,6 +21,9 @@ pub struct FakeIam {
     pub attached: HashMap<(String, String), Vec<String>>,
     /// Accounts whose AssumeRole answer follows `roles` instead of always succeeding.
     pub modeled: HashSet<String>,
+    /// SimulatePrincipalPolicy's answers by policy source ARN: (decision, deciding policy id);
+    /// `allowed` for any other.
+    pub simulations: HashMap<String, (String, Option<String>)>,
 }
 
 /// The account the call acts in: the signing credentials' account, else the caller's.
@@ -93,6 +96,28 @@ pub fn iam(state: &mut State, op: &str, params: &Value, access_key: Option<&str>
             let arn = params["PolicyArn"].as_str().unwrap_or_default().to_string();
             state.iam.attached.entry(key).or_default().push(arn);
             response(op, "")
+        }
+        "SimulatePrincipalPolicy" => {
+            let source = params["PolicySourceArn"].as_str().unwrap_or_default();
+            let action = params["ActionNames.member.1"].as_str().unwrap_or_default();
+            let resource = params["ResourceArns.member.1"].as_str().unwrap_or("*");
+            let (decision, policy) = state.iam.simulations.get(source).cloned().unwrap_or(("allowed".into(), None));
+            let matched = policy
+                .map(|id| {
+                    format!(
+                        "<member><SourcePolicyId>{}</SourcePolicyId><SourcePolicyType>IAM Policy</SourcePolicyType></member>",
+                        xml_escape(&id)
+                    )
+                })
+                .unwrap_or_default();
+            response(
+                op,
+                &format!(
+                    "<SimulatePrincipalPolicyResult><IsTruncated>false</IsTruncated><EvaluationResults><member><EvalActionName>{}</EvalActionName><EvalResourceName>{}</EvalResourceName><EvalDecision>{decision}</EvalDecision><MatchedStatements>{matched}</MatchedStatements><MissingContextValues/></member></EvaluationResults></SimulatePrincipalPolicyResult>",
+                    xml_escape(action),
+                    xml_escape(resource)
+                ),
+            )
         }
         _ => Answer::Error(Canned::new(400, "InvalidAction", &format!("iam:{op} is not faked"))),
     }

@@ -21,6 +21,28 @@ pub fn chain(err: &(dyn Error + 'static)) -> String {
     if parts.is_empty() { "no further detail".to_string() } else { parts.join(": ") }
 }
 
+/// A failed call to `service:action` in one clause: AWS's code and message (made visible), or
+/// the transport's fault.
+pub fn call_failed<E>(
+    service: &str,
+    action: &str,
+    err: &aws_smithy_runtime_api::client::result::SdkError<
+        E,
+        aws_smithy_runtime_api::client::orchestrator::HttpResponse,
+    >,
+) -> String
+where
+    E: aws_smithy_types::error::metadata::ProvideErrorMetadata + Error + 'static,
+{
+    use aws_smithy_types::error::metadata::ProvideErrorMetadata;
+    match err.code() {
+        Some(code) => {
+            format!("{service}:{action} failed ({code}: {})", crate::text::visible(err.message().unwrap_or_default()))
+        }
+        None => format!("{service}:{action} could not reach AWS ({})", chain(err)),
+    }
+}
+
 /// `text` up to the first piece of Rust debug text in it: a CamelCase name directly followed by
 /// `(` or ` {` (`ProviderError(`, `ServiceError {`, `Os {`), with what led into it (` (`, `: `).
 pub fn readable(text: &str) -> String {

@@ -20,17 +20,17 @@ fn client(source: &AwsSource, via: &TempCredentials) -> aws_sdk_iam::Client {
     aws_sdk_iam::Client::from_conf(config)
 }
 
-/// `action` failed: AWS's code and message, or the transport's fault, as one clause.
-fn failure<E: ProvideErrorMetadata + std::error::Error + 'static>(
+fn failure<E>(
     action: &str,
-    err: &aws_sdk_iam::error::SdkError<E, aws_smithy_runtime_api::client::orchestrator::HttpResponse>,
-) -> String {
-    match err.code() {
-        Some(code) => {
-            format!("iam:{action} failed ({code}: {})", crate::text::visible(err.message().unwrap_or_default()))
-        }
-        None => format!("iam:{action} could not reach AWS ({})", super::errors::chain(err)),
-    }
+    err: &aws_smithy_runtime_api::client::result::SdkError<
+        E,
+        aws_smithy_runtime_api::client::orchestrator::HttpResponse,
+    >,
+) -> String
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+{
+    super::errors::call_failed("iam", action, err)
 }
 
 /// The trust policy of `role` (decoded JSON), None when the role does not exist.
@@ -93,4 +93,49 @@ pub(super) async fn update_trust(
         .await
         .map_err(|err| failure("UpdateAssumeRolePolicy", &err))?;
     Ok(())
+}
+
+/// What the caller's own policies decide for `sts:AssumeRole` on `role_arn`: SimulatePrincipalPolicy
+/// on the caller's IAM user or role (an assumed-role session's role found with GetRole, for its path).
+pub(super) async fn simulate_caller(
+    source: &AwsSource,
+    caller_arn: &str,
+    role_arn: &str,
+) -> Result<crate::source::CallerVerdict, String> {
+    let iam = aws_sdk_iam::Client::new(&source.config);
+    let parts: Vec<&str> = caller_arn.splitn(6, ':').collect();
+    let resource = parts.get(5).copied().unwrap_or_default();
+    let principal = if let Some(session) = resource.strip_prefix("assumed-role/") {
+        let name = session.split('/').next().unwrap_or_default();
+        let role = source
+            .calls
+            .call(Api::Iam, || iam.get_role().role_name(name).send())
+            .await
+            .map_err(|err| failure("GetRole", &err))?;
+        role.role().map(|r| r.arn().to_string()).unwrap_or_default()
+    } else if resource.starts_with("user/") || resource.starts_with("role/") {
+        caller_arn.to_string()
+    } else {
+        return Err(format!("{} has no IAM policies to simulate", crate::text::visible(caller_arn)));
+    };
+    let answer = source
+        .calls
+        .call(Api::Iam, || {
+            iam.simulate_principal_policy()
+                .policy_source_arn(&principal)
+                .action_names("sts:AssumeRole")
+                .resource_arns(role_arn)
+                .send()
+        })
+        .await
+        .map_err(|err| failure("SimulatePrincipalPolicy", &err))?;
+    let Some(result) = answer.evaluation_results().first() else {
+        return Err("iam:SimulatePrincipalPolicy answered no result".into());
+    };
+    let matched = result.matched_statements().first();
+    Ok(crate::source::CallerVerdict {
+        decision: result.eval_decision().as_str().to_string(),
+        policy_id: matched.and_then(|m| m.source_policy_id()).map(str::to_string),
+        policy_type: matched.and_then(|m| m.source_policy_type()).map(|t| t.as_str().to_string()),
+    })
 }

@@ -12,6 +12,7 @@ mod policies;
 pub mod portal;
 pub mod retry;
 pub mod shared_config;
+mod stackset;
 mod sts;
 
 use std::collections::BTreeMap;
@@ -323,6 +324,18 @@ impl Source for AwsSource {
 
     async fn update_trust(&self, via: &TempCredentials, role: &str, trust: &str) -> Result<(), String> {
         iam::update_trust(self, via, role, trust).await
+    }
+
+    async fn simulate_caller(&self, caller_arn: &str, role_arn: &str) -> Result<crate::source::CallerVerdict, String> {
+        iam::simulate_caller(self, caller_arn, role_arn).await
+    }
+
+    async fn deploy_access_role(
+        &self,
+        deployment: &crate::source::Deployment,
+        progress: &(dyn Fn(String) + Send + Sync),
+    ) -> Result<Vec<crate::source::InstanceResult>, String> {
+        stackset::deploy(self, deployment, progress).await
     }
 
     async fn control_policies(

@@ -28,6 +28,8 @@ pub enum Api {
     Portal,
     /// IAM inside member accounts, through a foothold (`GetRole`, and `fix`'s writes).
     Iam,
+    /// CloudFormation StackSets (`fix --stackset`).
+    CloudFormation,
 }
 
 /// One pacer per API; [`Pacers::of`] matches every variant, so a new API cannot be left without one.
@@ -39,6 +41,7 @@ pub struct Pacers {
     identity_center: Pacer,
     portal: Pacer,
     iam: Pacer,
+    cloudformation: Pacer,
 }
 
 impl Default for Pacers {
@@ -50,6 +53,7 @@ impl Default for Pacers {
             identity_center: Pacer::new(Api::SsoAdmin),
             portal: Pacer::new(Api::Portal),
             iam: Pacer::new(Api::Iam),
+            cloudformation: Pacer::new(Api::CloudFormation),
         }
     }
 }
@@ -64,6 +68,7 @@ impl Pacers {
             Api::SsoAdmin | Api::IdentityStore => &self.identity_center,
             Api::Portal => &self.portal,
             Api::Iam => &self.iam,
+            Api::CloudFormation => &self.cloudformation,
         }
     }
 }
@@ -76,7 +81,7 @@ impl Api {
         match self {
             Api::CloudTrail => Some(2.0),
             Api::SsoAdmin | Api::IdentityStore => Some(20.0),
-            Api::Organizations | Api::Sts | Api::Portal | Api::Iam => None,
+            Api::Organizations | Api::Sts | Api::Portal | Api::Iam | Api::CloudFormation => None,
         }
     }
 }

@@ -301,6 +301,23 @@ impl Portal for AwsPortal {
     }
 
     async fn credentials(&self, account_id: &str, role: &str) -> Result<TempCredentials, PortalError> {
+        self.role_credentials(account_id, role, true).await
+    }
+
+    async fn foothold_credentials(&self, account_id: &str, role: &str) -> Result<TempCredentials, PortalError> {
+        self.role_credentials(account_id, role, false).await
+    }
+}
+
+impl AwsPortal {
+    /// The portal's GetRoleCredentials; `ask_arn`: also ask STS who they are (for what is handed
+    /// out and shown), else name the role as Identity Center does (a foothold needs no more).
+    async fn role_credentials(
+        &self,
+        account_id: &str,
+        role: &str,
+        ask_arn: bool,
+    ) -> Result<TempCredentials, PortalError> {
         let token = self.token().await?;
         let answer = self
             .calls
@@ -334,7 +351,8 @@ impl Portal for AwsPortal {
             None,
             "orgscope-portal",
         );
-        let role_arn = match self.caller_arn(&sdk_credentials).await {
+        let asked = if ask_arn { self.caller_arn(&sdk_credentials).await } else { None };
+        let role_arn = match asked {
             Some(arn) => arn,
             // Identity Center's roles are named AWSReservedSSO_<permission set>_<suffix>.
             None => {
