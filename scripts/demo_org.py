@@ -61,7 +61,9 @@ tree = {
       acct("sandbox-alice", "708215649301", "2024-01-08T09:12:00Z", env="sandbox", owner="alice", cc="CC-3000"),
       acct("sandbox-bob", "719326750412", "2024-01-08T09:13:00Z", env="sandbox", owner="bob", cc="CC-3000"),
       acct("sandbox-carol", "720437861523", "2024-03-19T15:40:00Z", env="sandbox", owner="carol", cc="CC-3000",
-           access=dict(status="blocked", reason="access_denied", role_arn=role_arn("720437861523"), message=denied("720437861523"), **unknown(),
+           access=dict(status="blocked", reason="access_denied", role_arn=role_arn("720437861523"), message=denied("720437861523"),
+                       cause="trust_excludes_caller", evidence=dict(source="trust_policy", policy_id=None, policy_name=None,
+                                                                    attached_to=None, statement=None, read_via="sso:PowerUser"),
                        hint="This account was created by the organization, so OrganizationAccountAccessRole existed once: it has been deleted or its trust policy edited. Recreate it, or restore a trust policy that lets the management account 111111111111 assume it (`orgscope template trust-policy`).")),
       acct("sandbox-dave", "731548972634", "2024-06-30T12:00:00Z", env="sandbox", owner="dave", cc="CC-3000"),
     ]},
@@ -92,7 +94,10 @@ tree = {
           acct("payments-ledger-prod", "198765432109", "2020-08-20T07:00:00Z", env="production", owner="payments", cc="CC-6000"),
           acct("payments-prod", "187654321098", "2020-08-20T07:05:00Z", env="production", owner="payments", cc="CC-6000"),
           acct("payments-vendor-gateway", "176543210987", "2023-04-11T10:00:00Z", env="production", owner="payments", cc="CC-6000",
-               access=dict(status="blocked", reason="access_denied", role_arn=role_arn("176543210987"), message=denied("176543210987"), **unknown(),
+               access=dict(status="blocked", reason="access_denied", role_arn=role_arn("176543210987"), message=denied("176543210987"),
+                           cause="external_id_required", evidence=dict(source="trust_policy", policy_id=None, policy_name=None,
+                                                                       attached_to=None, statement="TrustVendorWithExternalId",
+                                                                       read_via="sso:PowerUser"),
                            hint="The role's trust policy here requires an sts:ExternalId condition: the other accounts of the OU Payments were reached only with --external-id. Retry with `orgscope --external-id ID`, or set the external ID for this OU in the config file.")),
         ]},
         acct("data-prod", "210987654321", "2020-01-15T09:00:00Z", env="production", owner="data", cc="CC-4000"),
@@ -241,7 +246,9 @@ for acct_id, name in sorted(names.items()):
     if access.get(acct_id, {}).get("reason") == "account_suspended":
         continue
     grants.append((acct_id, "ReadOnlyAccess", "GROUP", group_id["Auditors"]))
-    if any(k in name for k in ("prod", "staging", "dev", "hub", "tooling")):
+    # The platform team also runs Carol's sandbox and the vendor gateway (their roles there are
+    # the demo's footholds: the causes of those blocks are read through them).
+    if any(k in name for k in ("prod", "staging", "dev", "hub", "tooling", "sandbox-carol", "vendor-gateway")):
         grants.append((acct_id, "PowerUser", "GROUP", group_id["Platform Engineers"]))
     if name.startswith("data-"):
         grants.append((acct_id, "DataScientist", "GROUP", group_id["Data Scientists"]))

@@ -393,10 +393,10 @@ async fn the_access_view_lists_the_selections_access_and_f_keeps_the_stale_rows(
     let (terminal, app, _, copied) = run_demo_copying(160, 48, keys).await;
     assert_eq!(app.view, orgscope::app::View::Access);
     assert_eq!(app.access.scope, "the whole organization");
-    assert_eq!(app.access.rows.len(), 63, "every assignment of the demo");
+    assert_eq!(app.access.rows.len(), 65, "every assignment of the demo");
     assert_eq!(app.access.shown.len(), 2, "DataScientist is stale in two accounts");
     let screen = text(terminal.backend().buffer());
-    assert!(screen.contains("Access — the whole organization: 2 of 63 rows · stale only (f)"), "{screen}");
+    assert!(screen.contains("Access — the whole organization: 2 of 65 rows · stale only (f)"), "{screen}");
     assert!(screen.contains("data-prod") && screen.contains("group Data Scientists"), "{screen}");
     assert_eq!(copied.len(), 1);
     assert!(copied[0].starts_with("| account | permission set |") && copied[0].lines().count() == 4, "{}", copied[0]);

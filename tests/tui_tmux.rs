@@ -99,7 +99,7 @@ fn blocked_rows_are_red_in_the_real_terminal_and_n_jumps_to_them() {
     tmux.type_text(&format!("{} --demo", common::orgscope_bin().display()));
     tmux.send_keys(&["Enter"]);
     tmux.wait_for("the probe to finish and the portal's roles", |s| {
-        s.contains("6 blocked + 1 expected") && !s.contains("probing") && s.contains("◈ SSO 16 accounts")
+        s.contains("6 blocked + 1 expected") && !s.contains("probing") && s.contains("◈ SSO 18 accounts")
     });
     let screen = tmux.capture(true);
 
@@ -112,7 +112,7 @@ fn blocked_rows_are_red_in_the_real_terminal_and_n_jumps_to_them() {
     );
     assert!(!red_before(through_portal, "globex-legacy-prod"), "not red: {through_portal:?}");
     assert!(blue_before(through_portal, "globex-legacy-prod"), "blue: {through_portal:?}");
-    let blocked = ["globex-shared", "vpn-edge", "sandbox-carol", "audit"];
+    let blocked = ["globex-shared", "vpn-edge", "audit"];
     let reachable = ["globex-analytics", "dns", "network-hub", "sandbox-alice", "security-tooling"];
     for name in blocked {
         let line = row_of(&screen, name);
