@@ -83,11 +83,21 @@ tree = {
     {"ou": "Workloads", "id": "ou-demo-wkld8f2a", "children": [
       {"ou": "Development", "id": "ou-demo-dev5c7e", "children": [
         acct("data-dev", "345678901234", "2022-05-10T09:00:00Z", env="development", owner="data", cc="CC-4000"),
-        acct("identity-dev", "356789012345", "2022-05-10T09:05:00Z", env="development", owner="identity"),
+        acct("identity-dev", "356789012345", "2022-05-10T09:05:00Z", env="development", owner="identity",
+             access=dict(status="blocked", reason="access_denied", role_arn=role_arn("356789012345"), message=denied("356789012345"), hint=None,
+                         cause="mfa_required", evidence=dict(source="trust_policy", policy_id=None, policy_name=None, attached_to=None,
+                                                             statement="RequireMfaForHumans", read_via="sso:PowerUser"))),
         acct("ml-research", "389012345678", "2025-02-17T09:30:00Z", env="development", owner="data", cc="CC-4000"),
         acct("payments-dev", "367890123456", "2021-02-01T09:00:00Z", env="development", owner="payments", cc="CC-6000"),
-        acct("platform-dev", "390123456789", "2021-02-01T09:05:00Z", env="development"),
-        acct("web-dev", "378901234567", "2021-02-01T09:10:00Z", env="development", owner="web", cc="CC-6100"),
+        acct("platform-dev", "390123456789", "2021-02-01T09:05:00Z", env="development",
+             access=dict(status="blocked", reason="access_denied", role_arn=role_arn("390123456789"), message=denied("390123456789"), hint=None,
+                         cause="trust_condition", evidence=dict(source="trust_policy", policy_id=None, policy_name=None, attached_to=None,
+                                                                statement="OnlyFromTheCorporateNetwork", read_via="sso:PowerUser"))),
+        acct("web-dev", "378901234567", "2021-02-01T09:10:00Z", env="development", owner="web", cc="CC-6100",
+             access=dict(status="blocked", reason="explicit_deny", role_arn=role_arn("378901234567"),
+                         message=denied("378901234567", " with an explicit deny in an identity-based policy"), hint=None,
+                         cause="caller_policy", evidence=dict(source="caller_policy", policy_id="AwsSSOInlinePolicy",
+                                                              policy_name="IAM Policy", attached_to=None, statement=None, read_via=CALLER))),
       ]},
       {"ou": "Production", "id": "ou-demo-prod1a9d", "children": [
         {"ou": "Payments", "id": "ou-demo-pay6k4r", "children": [

@@ -145,7 +145,7 @@ async fn the_tree_marks_what_changed_since_the_previous_run() {
     assert_eq!(marked, vec!["observability", "vpn-edge", "Security", "data-dev", "ml-research"], "in tree order");
     let root = &app.tree.view.nodes[0];
     assert_eq!(root.changed, 4, "the root counts the changed accounts below it");
-    assert!(screen.lines().any(|l| l.contains("▾ Root  33 / 6  Δ 4")), "{screen}");
+    assert!(screen.lines().any(|l| l.contains("▾ Root  33 / 9  Δ 4")), "{screen}");
     assert!(screen.lines().any(|l| l.contains("vpn-edge  161803398874  Δ")), "{screen}");
     assert!(screen.contains("Δ account_removed  billing-legacy (299792458000)"), "the root lists what left: {screen}");
     insta::assert_snapshot!("changes_tree_120x48", screen);

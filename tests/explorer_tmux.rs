@@ -22,7 +22,7 @@ fn start(env: &[(&str, &str)], width: u16, height: u16) -> Option<(tempfile::Tem
 fn run_demo(tmux: &Tmux) {
     tmux.type_text(&format!("{} --demo", common::orgscope_bin().display()));
     tmux.send_keys(&["Enter"]);
-    tmux.wait_for("the probed demo tree", |s| s.contains("6 blocked + 1 expected") && !s.contains("probing"));
+    tmux.wait_for("the probed demo tree", |s| s.contains("9 blocked + 1 expected") && !s.contains("probing"));
 }
 
 #[test]
@@ -132,7 +132,7 @@ fn picking_a_principal_marks_her_reach_on_the_tree() {
     // One condition, since a capture can catch a frame half drawn.
     let marked = tmux.wait_for("the tree marked", |s| {
         s.contains("→ user jane.doe@example.com reaches 31")
-            && s.lines().any(|l| l.contains("Root  33 / 6") && l.contains("→ 31"))
+            && s.lines().any(|l| l.contains("Root  33 / 9") && l.contains("→ 31"))
             && s.lines().any(|l| l.contains("web-prod") && l.contains("→ PowerUser, ReadOnlyAccess"))
     });
     let suspended = marked.lines().find(|l| l.contains("old-marketing-site")).unwrap_or_default().to_string();
@@ -147,6 +147,6 @@ fn picking_a_principal_marks_her_reach_on_the_tree() {
     tmux.send_keys(&["Escape"]);
     tmux.wait_for("the filter gone", |s| s.contains("old-marketing-site"));
     tmux.send_keys(&["Escape"]);
-    tmux.wait_for("principal mode ended", |s| s.contains("Root  33 / 6") && !s.contains('→'));
+    tmux.wait_for("principal mode ended", |s| s.contains("Root  33 / 9") && !s.contains('→'));
     tmux.send_keys(&["q"]);
 }

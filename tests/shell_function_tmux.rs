@@ -177,7 +177,7 @@ const ACCOUNT_ID: &str = "602918374655";
 fn open_demo_on_reachable_account(tmux: &Tmux) {
     tmux.type_text("orgscope --demo");
     tmux.send_keys(&["Enter"]);
-    tmux.wait_for("the probed demo tree", |s| s.contains("6 blocked + 1 expected") && !s.contains("probing"));
+    tmux.wait_for("the probed demo tree", |s| s.contains("9 blocked + 1 expected") && !s.contains("probing"));
     for _ in 0..3 {
         tmux.send_keys(&["j"]);
     }

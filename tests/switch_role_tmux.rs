@@ -49,7 +49,7 @@ fn session(extra: &[(&str, &str)]) -> Option<Session> {
 fn open_demo_on_reachable_account(tmux: &Tmux, command: &str) {
     tmux.type_text(command);
     tmux.send_keys(&["Enter"]);
-    tmux.wait_for("the probed demo tree", |s| s.contains("6 blocked + 1 expected") && !s.contains("probing"));
+    tmux.wait_for("the probed demo tree", |s| s.contains("9 blocked + 1 expected") && !s.contains("probing"));
     for _ in 0..3 {
         tmux.send_keys(&["j"]);
     }
@@ -227,7 +227,7 @@ fn tab_then_c_puts_the_exact_iam_limit_reason_in_the_tmux_buffer() {
     assert!(tmux.run(&["set-option", "-g", "set-clipboard", "on"]).status.success());
     tmux.type_text(&format!("{} --demo", common::orgscope_bin().display()));
     tmux.send_keys(&["Enter"]);
-    tmux.wait_for("the probed demo tree", |s| s.contains("6 blocked + 1 expected") && !s.contains("probing"));
+    tmux.wait_for("the probed demo tree", |s| s.contains("9 blocked + 1 expected") && !s.contains("probing"));
     tmux.send_keys(&["Tab"]);
     tmux.wait_for("the assignments view", |s| s.contains("Assignments — 19 of 19 requests"));
     tmux.send_keys(&["f"]);

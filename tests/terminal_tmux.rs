@@ -20,7 +20,7 @@ fn start(extra: &[(&str, &str)]) -> Option<(tempfile::TempDir, Tmux)> {
     tmux.wait_for("the shell prompt", |s| s.contains('$'));
     tmux.type_text(&format!("{} --demo; echo \"exit=$?\"", common::orgscope_bin().display()));
     tmux.send_keys(&["Enter"]);
-    tmux.wait_for("the demo", |s| s.contains("6 blocked + 1 expected"));
+    tmux.wait_for("the demo", |s| s.contains("9 blocked + 1 expected"));
     assert_eq!(tmux.display("#{alternate_on}"), "1");
     Some((home, tmux))
 }

@@ -132,7 +132,7 @@ async fn n_and_shift_n_walk_the_blocked_accounts_and_t_copies_the_fix() {
     let node = app.tree.view.selected_node().expect("a selection");
     let (account, access) = node.account().expect("an account is selected");
     assert!(access.is_blocked(), "{} is blocked", account.name);
-    assert_eq!(app.tree.view.blocked_count(), 6, "the probe replayed every verdict (one block expected)");
+    assert_eq!(app.tree.view.blocked_count(), 9, "the probe replayed every verdict (one block expected)");
     assert_eq!(app.tree.view.expected_count(), 1);
     assert_eq!(app.probing, None, "the probe finished");
 
@@ -151,7 +151,7 @@ async fn n_and_shift_n_walk_the_blocked_accounts_and_t_copies_the_fix() {
 async fn p_reprobes_the_selected_ou() {
     let (_, app, _) = run_demo(120, 40, vec![key(KeyCode::Char('j')), key(KeyCode::Char('p'))]).await;
     assert_eq!(app.probing, None, "the re-probe finished");
-    assert_eq!(app.tree.view.blocked_count(), 6);
+    assert_eq!(app.tree.view.blocked_count(), 9);
     let node = app.tree.view.selected_node().expect("selection");
     assert_eq!(node.name, "Acquisitions");
     assert_eq!(node.blocked, 2);

@@ -99,7 +99,7 @@ fn blocked_rows_are_red_in_the_real_terminal_and_n_jumps_to_them() {
     tmux.type_text(&format!("{} --demo", common::orgscope_bin().display()));
     tmux.send_keys(&["Enter"]);
     tmux.wait_for("the probe to finish and the portal's roles", |s| {
-        s.contains("6 blocked + 1 expected") && !s.contains("probing") && s.contains("◈ SSO 18 accounts")
+        s.contains("9 blocked + 1 expected") && !s.contains("probing") && s.contains("◈ SSO 18 accounts")
     });
     let screen = tmux.capture(true);
 
@@ -152,7 +152,7 @@ fn f_fixes_a_blocked_account_after_showing_the_change() {
     tmux.wait_for("the shell prompt", |s| s.contains('$'));
     tmux.type_text(&format!("{} --demo", common::orgscope_bin().display()));
     tmux.send_keys(&["Enter"]);
-    tmux.wait_for("the probe and the portal", |s| s.contains("6 blocked + 1 expected") && s.contains("◈ SSO"));
+    tmux.wait_for("the probe and the portal", |s| s.contains("9 blocked + 1 expected") && s.contains("◈ SSO"));
     tmux.send_keys(&["n"]);
     tmux.wait_for("globex-legacy-prod selected, its cause shown", |s| {
         selected_row(s).contains("globex-legacy-prod") && s.contains("does not exist")
@@ -165,7 +165,7 @@ fn f_fixes_a_blocked_account_after_showing_the_change() {
     let fixed = tmux.wait_for("the row to turn reachable", |s| s.contains("fixed: globex-legacy-prod is reachable"));
     let row = row_of(&tmux.capture(true), "globex-legacy-prod").to_string();
     assert!(plain(&row).contains("● globex-legacy-prod"), "{row:?}\n{fixed}");
-    assert!(fixed.contains("5 blocked + 1 expected"), "{fixed}");
+    assert!(fixed.contains("8 blocked + 1 expected"), "{fixed}");
 
     // The audit account is guarded by an RCP: F says what to change and writes nothing.
     tmux.send_keys(&["n"]);

@@ -57,8 +57,9 @@ pub async fn plan(prober: &Prober, caller: &CallerContext, target: ProbeTarget, 
     let evidence = planned.outcome.evidence.as_deref();
     planned.repair = repair::plan(cause, evidence, trust.as_deref(), caller.partition(), &caller.account);
     if planned.repair.action() != Action::None && planned.via.is_none() {
-        planned.repair =
-            refuse("the way in that found the cause is gone (your Identity Center sign-in holds no role there now)");
+        planned.repair = refuse(
+            "the way in that found the cause is gone (your Identity Center sign-in holds no role there now): `orgscope fix --stackset` needs none",
+        );
     }
     planned
 }

@@ -152,14 +152,19 @@ pub fn plan(
             "{} stops you: add an exception for your role to it, or use the role it allows",
             control("resource control policy")
         )),
-        Cause::CallerPolicy => Repair::Refuse(
-            "your own identity may not call sts:AssumeRole on this role: add the permission \
-             (`orgscope template scanner-policy`) or use another profile"
+        Cause::CallerPolicy => Repair::Refuse(match evidence.and_then(|e| e.policy_id.as_ref()) {
+            Some(policy) => format!(
+                "your own policy {policy} decides against sts:AssumeRole on this role: change it, or use another \
+                 identity (`orgscope template scanner-policy` lists what orgscope needs)"
+            ),
+            None => "your own identity may not call sts:AssumeRole on this role: add the permission \
+                     (`orgscope template scanner-policy`) or use another profile"
                 .into(),
-        ),
+        }),
         Cause::Unknown => Repair::Refuse(
             evidence.and_then(|e| e.missing.clone()).unwrap_or_else(|| "the cause is not known".into())
-                + ": fix needs a way into the account (a role of your Identity Center sign-in there)",
+                + ": fix needs a way into the account (a role of your Identity Center sign-in there), or \
+                   `orgscope fix --stackset` installs a role of its own from the management account",
         ),
     }
 }
