@@ -1,8 +1,9 @@
 //! `orgscope fix` end to end against the local endpoint: through a role of the Identity Center
 //! sign-in in each account, a missing role is created and a trust for someone else gains a
 //! statement for the caller's account; the account is probed again and is reachable. An external
-//! ID, an SCP and a missing foothold are never written around. `--dry-run` writes nothing; without
-//! a terminal and without `--yes` nothing is read or written (exit 2).
+//! ID, an SCP, the caller's own policy and a missing foothold are never written around.
+//! `--dry-run` writes nothing; without a terminal and without `--yes` nothing is read or written
+//! (exit 2).
 
 mod common;
 
@@ -17,8 +18,9 @@ struct Setup {
     fake: FakeAws,
     home: tempfile::TempDir,
     management: String,
-    /// Role missing, trust for someone else, external ID wanted, denied by an SCP, no foothold.
-    ids: [String; 5],
+    /// Role missing, trust for someone else, external ID wanted, denied by an SCP, no foothold,
+    /// refused by the caller's own policy.
+    ids: [String; 6],
 }
 
 fn setup() -> Setup {
@@ -27,7 +29,7 @@ fn setup() -> Setup {
     let management = org.management_id.clone();
     let active: Vec<String> =
         org.accounts.iter().filter(|a| a.status == "ACTIVE" && a.id != management).map(|a| a.id.clone()).collect();
-    let ids: [String; 5] = std::array::from_fn(|i| active[i].clone());
+    let ids: [String; 6] = std::array::from_fn(|i| active[i].clone());
     {
         let mut state = fake.state();
         for id in &ids[..4] {
@@ -42,6 +44,18 @@ fn setup() -> Setup {
             trust(&management, json!({"StringEquals": {"sts:ExternalId": "vendor-secret"}})),
         );
         let caller = format!("arn:aws:iam::{management}:user/admin");
+        state.assume_denials.insert(
+            ids[5].clone(),
+            common::fake_aws::Canned::new(
+                403,
+                "AccessDenied",
+                &format!(
+                    "User: {caller} is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::{}:role/{ROLE} with an explicit deny in an identity-based policy",
+                    ids[5]
+                ),
+            ),
+        );
+        state.iam.simulations.insert(caller.clone(), ("explicitDeny".into(), Some("DenyOneAccount".into())));
         state.assume_denials.insert(
             ids[3].clone(),
             common::fake_aws::Canned::new(
@@ -75,10 +89,10 @@ fn fix_creates_the_missing_role_widens_a_foreign_trust_and_touches_nothing_else(
     let setup = setup();
     let out = setup.fix(&["--yes", "--format", "json"]);
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(1), "three accounts stay blocked: {stderr}");
+    assert_eq!(out.status.code(), Some(1), "four accounts stay blocked: {stderr}");
     let rows: Vec<Value> = serde_json::from_slice(&out.stdout).expect("JSON rows");
     let row = |id: &str| rows.iter().find(|r| r["account_id"] == id).cloned().expect("a row");
-    let [missing, foreign, external, scp, no_foothold] = &setup.ids;
+    let [missing, foreign, external, scp, no_foothold, own_policy] = &setup.ids;
 
     let created = row(missing);
     assert_eq!((created["cause"].as_str(), created["action"].as_str()), (Some("role_missing"), Some("create_role")));
@@ -86,13 +100,16 @@ fn fix_creates_the_missing_role_widens_a_foreign_trust_and_touches_nothing_else(
     let widened = row(foreign);
     assert_eq!(widened["action"], "update_trust", "{widened}");
     assert_eq!((widened["result"].as_str(), widened["status_after"].as_str()), (Some("fixed"), Some("reachable")));
-    for (id, cause) in [(external, "external_id_required"), (scp, "scp_deny"), (no_foothold, "unknown")] {
+    for (id, cause) in
+        [(external, "external_id_required"), (scp, "scp_deny"), (no_foothold, "unknown"), (own_policy, "caller_policy")]
+    {
         let refused = row(id);
         assert_eq!((refused["cause"].as_str(), refused["action"].as_str()), (Some(cause), Some("none")), "{refused}");
         assert_eq!(refused["result"], "skipped");
         assert_eq!(refused["status_after"], "blocked");
     }
     assert!(row(external)["detail"].as_str().is_some_and(|d| d.contains("external ID")), "{rows:?}");
+    assert!(row(own_policy)["detail"].as_str().is_some_and(|d| d.contains("DenyOneAccount")), "{rows:?}");
 
     // AWS now holds: the new role trusting the management account with AdministratorAccess, and
     // the old trust statement kept beside the new one.
@@ -110,6 +127,9 @@ fn fix_creates_the_missing_role_widens_a_foreign_trust_and_touches_nothing_else(
     assert!(external_trust.contains("vendor-secret"), "the external ID condition stays");
     drop(state);
     assert_eq!(setup.writes(), ["CreateRole", "AttachRolePolicy", "UpdateAssumeRolePolicy"]);
+    // The cause was read and the repair written through one session per account: the three
+    // accounts the probe went into (the SCP's cause needs none) asked the portal once each.
+    assert_eq!(setup.fake.calls_to("GetRoleCredentials").len(), 3);
     // The plan was shown before: the role to create and the trust before → after.
     assert!(
         stderr.contains("create arn:aws:iam::") && stderr.contains("before:") && stderr.contains("after:"),
@@ -130,6 +150,7 @@ fn a_dry_run_shows_the_plan_and_writes_nothing() {
         [
             ("create_role", "planned"),
             ("update_trust", "planned"),
+            ("none", "skipped"),
             ("none", "skipped"),
             ("none", "skipped"),
             ("none", "skipped")

@@ -111,7 +111,7 @@ fn describe(planned: &[Planned]) -> String {
     let mut out = String::new();
     for p in planned {
         let account = format!("{} ({})", p.target.account.name, p.target.account.id);
-        let role = p.outcome.role_arn.as_deref().unwrap_or_default();
+        let role = crate::text::visible(p.outcome.role_arn.as_deref().unwrap_or_default());
         match &p.repair {
             Repair::Create { trust } => out.push_str(&format!(
                 "{account}: create {role} with this trust policy\n{}\n  and attach {}\n",

@@ -14,7 +14,7 @@ use super::failure::Failure;
 use super::fix::{FixRow, Options};
 use crate::model::{Cause, Org, ProbeOutcome, ProbeStatus, Text};
 use crate::probe::{CallerContext, ProbeTarget, Prober};
-use crate::remedy::repair::{self, Action, Repair};
+use crate::remedy::repair::{self, Action};
 use crate::source::Deployment;
 
 /// Whether a role of its own cures `cause`.
@@ -44,7 +44,7 @@ pub async fn run(
     let region = prober.source.region().unwrap_or_else(|| crate::source::aws::FALLBACK_REGION.to_string());
     let (deploy, refused): (Vec<_>, Vec<_>) =
         probed.into_iter().partition(|(_, o)| o.status == ProbeStatus::Blocked && cured(o.cause));
-    let mut rows: Vec<FixRow> = refused.iter().map(|(t, o)| refused_row(t, o, caller)).collect();
+    let mut rows: Vec<FixRow> = refused.iter().map(|(t, o)| refused_row(t, o)).collect();
     let mut plan = format!(
         "StackSet orgscope-access-role (service-managed, automatic deployment, {region}): install {role}, trusting \
          the management account {management}, with {}, in\n",
@@ -113,15 +113,11 @@ pub async fn run(
 }
 
 /// A row for an account the StackSet does not cure: why, from its cause.
-fn refused_row(target: &ProbeTarget, outcome: &ProbeOutcome, caller: &CallerContext) -> FixRow {
+fn refused_row(target: &ProbeTarget, outcome: &ProbeOutcome) -> FixRow {
     let why = match (outcome.status, outcome.cause) {
         (ProbeStatus::Reachable, _) => "reachable already: nothing to fix".to_string(),
-        (ProbeStatus::Blocked, Some(cause)) => {
-            match repair::plan(cause, outcome.evidence.as_deref(), None, caller.partition(), &caller.account) {
-                Repair::Refuse(why) => why,
-                _ => repair::describe(&Repair::Refuse(String::new())),
-            }
-        }
+        // Only the causes a role of its own does not cure come here: each has its refusal.
+        (ProbeStatus::Blocked, Some(cause)) => repair::refusal(cause, outcome.evidence.as_deref()).unwrap_or_default(),
         (status, _) => format!("{}: nothing a role of its own changes", status.code()),
     };
     FixRow {

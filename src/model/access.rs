@@ -137,6 +137,11 @@ impl AccessState {
         self.outcome().is_some_and(ProbeOutcome::unexpectedly_blocked)
     }
 
+    /// Blocked on purpose (the config's `expected_blocked`).
+    pub fn is_expected_block(&self) -> bool {
+        self.is_blocked() && self.outcome().is_some_and(|o| o.expected.is_some())
+    }
+
     pub fn outcome(&self) -> Option<&ProbeOutcome> {
         match self {
             AccessState::Probed(outcome) => Some(outcome),

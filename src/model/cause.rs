@@ -46,12 +46,6 @@ impl Cause {
             Cause::Unknown => "unknown",
         }
     }
-
-    /// Whether `orgscope fix` repairs it through a foothold: a missing role, a trust for someone
-    /// else. The others are changed by whoever owns the condition or policy.
-    pub fn repairable(self) -> bool {
-        matches!(self, Cause::RoleMissing | Cause::TrustExcludesCaller)
-    }
 }
 
 impl std::fmt::Display for Cause {
@@ -86,14 +80,6 @@ pub struct Evidence {
     /// For `unknown`: what would tell, in a sentence.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub missing: Option<String>,
-}
-
-impl Evidence {
-    /// The same evidence, read from `source`.
-    pub fn with_source(mut self, source: EvidenceSource) -> Evidence {
-        self.source = Some(source);
-        self
-    }
 }
 
 /// The two kinds of control policy that can stop `sts:AssumeRole`.

@@ -34,23 +34,24 @@ pub(super) async fn find(source: &dyn Source, refusal: &Refusal<'_>) -> (Cause, 
             ..Evidence::default()
         };
         // Which of your policies: the simulator says, where you may ask it.
+        // (The simulator allowing it, or not answering, leaves AWS's own words: `missing` belongs
+        // to `unknown` alone in the contract.)
         let evidence = match source.simulate_caller(&refusal.caller.arn, refusal.role_arn).await {
             Ok(verdict) if verdict.decision != "allowed" => Evidence {
+                source: Some(EvidenceSource::CallerPolicy),
                 policy_id: verdict.policy_id.map(Text::from).or(said.policy_id),
                 policy_name: verdict.policy_type.map(Text::from).or(said.policy_name),
                 read_via: Some(Text::from(refusal.caller.arn.as_str())),
                 ..Evidence::default()
-            }
-            .with_source(EvidenceSource::CallerPolicy),
-            Ok(_) => Evidence {
-                missing: Some(format!(
-                    "iam:SimulatePrincipalPolicy finds your identity's policies allow it: AWS names a {}, which it does \
-                     not simulate",
-                    if named_type.is_empty() { "session policy or permissions boundary" } else { named_type }
-                )),
-                ..said
             },
-            Err(why) => Evidence { missing: Some(format!("which policy of yours: {why}")), ..said },
+            Ok(verdict) => {
+                tracing::debug!(decision = %verdict.decision, "SimulatePrincipalPolicy does not show the refusal");
+                said
+            }
+            Err(why) => {
+                tracing::debug!(%why, "SimulatePrincipalPolicy could not be asked");
+                said
+            }
         };
         return (Cause::CallerPolicy, evidence);
     }
@@ -75,12 +76,11 @@ pub(super) async fn find(source: &dyn Source, refusal: &Refusal<'_>) -> (Cause, 
         _ => None,
     } {
         let id = named.as_ref().and_then(|p| p.policy_arn.as_deref()).and_then(|arn| arn.rsplit('/').next());
-        let evidence = Evidence {
-            source: Some(kind.evidence_source()),
-            policy_id: id.map(Text::from),
-            missing: (!unread.is_empty()).then(|| unread.join("; ")),
-            ..Evidence::default()
-        };
+        if !unread.is_empty() {
+            tracing::debug!(unread = %unread.join("; "), "the control policies AWS named could not be read");
+        }
+        let evidence =
+            Evidence { source: Some(kind.evidence_source()), policy_id: id.map(Text::from), ..Evidence::default() };
         return (cause_of(kind), evidence);
     }
     let mut missing = "AWS does not say which; the role's trust policy would tell (is the role there, whom it \

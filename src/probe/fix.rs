@@ -48,7 +48,11 @@ pub async fn plan(prober: &Prober, caller: &CallerContext, target: ProbeTarget, 
         };
         return Planned { target, outcome, repair: refuse(&why), via: None };
     };
-    let via = if cause.repairable() { prober.foothold(&target.account.id).await.map(|(via, _)| via) } else { None };
+    let via = if repair::action_for(cause) != Action::None {
+        prober.foothold(&target.account.id).await.map(|(via, _)| via)
+    } else {
+        None
+    };
     let mut planned = Planned { target, outcome, repair: refuse(""), via };
     let trust = match (&planned.via, cause) {
         (Some(via), Cause::TrustExcludesCaller) => prober.source.trust_policy(via, planned.role()).await.ok().flatten(),

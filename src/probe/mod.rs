@@ -59,11 +59,21 @@ pub struct Prober {
     pub portal: Option<Arc<dyn crate::source::portal::Portal>>,
     /// The credential cache switching role reads and writes; None: `--no-cache`.
     pub keeping: Option<Keeping>,
+    /// Footholds found by this prober, by account (in memory only): a cause read and the repair
+    /// after it go in through the same session.
+    footholds: Mutex<HashMap<String, (TempCredentials, String)>>,
 }
 
 impl Prober {
     pub fn new(source: Arc<dyn Source>, settings: ProbeSettings) -> Prober {
-        Prober { source, settings, credentials: CredentialCache::default(), portal: None, keeping: None }
+        Prober {
+            source,
+            settings,
+            credentials: CredentialCache::default(),
+            portal: None,
+            keeping: None,
+            footholds: Mutex::default(),
+        }
     }
 
     /// The same prober, switching role through `portal` too.
@@ -125,11 +135,19 @@ impl Prober {
     /// (its credentials, and `sso:<role>` to say so). None without a sign-in or a role there.
     pub async fn foothold(&self, account_id: &str) -> Option<(TempCredentials, String)> {
         let portal = self.portal.as_ref()?;
+        let kept = self.footholds.lock().ok().and_then(|f| f.get(account_id).cloned());
+        if let Some(kept) = kept.filter(|(c, _)| c.seconds_left(Utc::now()) >= 300) {
+            return Some(kept);
+        }
         let roles = portal.roles(account_id).await.ok()?;
         let role = roles.first()?.raw().to_string();
-        // Read with, never handed out: not kept in the credential cache.
+        // Read with, never handed out: not kept in the credential cache, only in this prober.
         let credentials = portal.foothold_credentials(account_id, &role).await.ok()?;
-        Some((credentials, format!("sso:{role}")))
+        let found = (credentials, format!("sso:{role}"));
+        if let Ok(mut footholds) = self.footholds.lock() {
+            footholds.insert(account_id.to_string(), found.clone());
+        }
+        Some(found)
     }
 
     /// `outcome` marked blocked on purpose when it is blocked and the config says so (a saved

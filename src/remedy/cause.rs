@@ -59,10 +59,7 @@ pub fn hint(cause: Cause, evidence: Option<&Evidence>, account: &crate::model::A
             "The role's trust policy does not name your account: `orgscope fix {account_id}` adds a statement for \
              it{via} (or edit it from `orgscope template trust-policy`)"
         ),
-        other => match super::repair::plan(other, evidence, None, "aws", "") {
-            super::repair::Repair::Refuse(why) => why,
-            _ => return None,
-        },
+        other => super::repair::refusal(other, evidence)?,
     };
     if let Some(first) = sentence.get(..1) {
         sentence = first.to_uppercase() + &sentence[1..];

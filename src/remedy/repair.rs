@@ -93,6 +93,15 @@ pub fn widened_trust(before: &str, partition: &str, caller_account: &str) -> Res
     serde_json::to_string_pretty(&policy).map_err(|err| err.to_string())
 }
 
+/// What `fix` does for `cause`: create the role, widen its trust, or nothing.
+pub fn action_for(cause: Cause) -> Action {
+    match cause {
+        Cause::RoleMissing => Action::CreateRole,
+        Cause::TrustExcludesCaller => Action::UpdateTrust,
+        _ => Action::None,
+    }
+}
+
 /// The repair for `cause`: `trust` is the role's current trust policy when one was read.
 pub fn plan(
     cause: Cause,
@@ -101,30 +110,6 @@ pub fn plan(
     partition: &str,
     caller_account: &str,
 ) -> Repair {
-    let statement = evidence.and_then(|e| e.statement.as_ref()).map(|s| format!("statement {s}"));
-    let statement = statement.unwrap_or_else(|| "a statement".into());
-    // The control policy as far as it is known: its name, where it is attached, the statement.
-    let control = |kind: &str| {
-        let name = evidence.and_then(|e| e.policy_name.as_ref().or(e.policy_id.as_ref()));
-        let attached = evidence.and_then(|e| e.attached_to.as_deref());
-        let said = evidence.and_then(|e| e.statement.as_ref());
-        if name.is_none() && attached.is_none() {
-            return format!("a {kind} (AWS says so; which one could not be read)");
-        }
-        let mut text = format!("the {kind}");
-        if let Some(name) = name {
-            text.push_str(&format!(" {name}"));
-        }
-        if let Some(attached) = attached {
-            text.push_str(&format!(" attached to {}", crate::text::visible(attached)));
-        }
-        match (said, name) {
-            (Some(said), _) => text.push_str(&format!(" (statement {said})")),
-            (None, None) => text.push_str(" (no policy there allows it)"),
-            (None, Some(_)) => {}
-        }
-        text
-    };
     match cause {
         Cause::RoleMissing => Repair::Create { trust: new_trust(partition, caller_account) },
         Cause::TrustExcludesCaller => match trust.map(|t| widened_trust(t, partition, caller_account)) {
@@ -132,27 +117,40 @@ pub fn plan(
             Some(Err(why)) => Repair::Refuse(format!("{why}: edit it by hand (`orgscope template trust-policy`)")),
             None => Repair::Refuse("the trust policy could not be read again: run fix once more".into()),
         },
-        Cause::ExternalIdRequired | Cause::ExternalIdMismatch => Repair::Refuse(format!(
+        other => Repair::Refuse(refusal(other, evidence).unwrap_or_default()),
+    }
+}
+
+/// Why `fix` writes nothing for `cause`, and what to change instead; None for the two causes it
+/// repairs.
+pub fn refusal(cause: Cause, evidence: Option<&Evidence>) -> Option<String> {
+    let statement = evidence.and_then(|e| e.statement.as_ref()).map(|s| format!("statement {s}"));
+    let statement = statement.unwrap_or_else(|| "a statement".into());
+    Some(match cause {
+        Cause::RoleMissing | Cause::TrustExcludesCaller => return None,
+        Cause::ExternalIdRequired | Cause::ExternalIdMismatch => format!(
             "{statement} of the trust policy wants an external ID, which guards this role on purpose: pass the right \
              one (--external-id, or external_id for this account in the config); fix never removes it"
-        )),
-        Cause::MfaRequired => Repair::Refuse(format!(
+        ),
+        Cause::MfaRequired => format!(
             "{statement} of the trust policy wants MFA: switch role with --mfa-serial (one code per session); fix \
              never removes it"
-        )),
-        Cause::TrustCondition => Repair::Refuse(format!(
-            "{statement} of the trust policy sets a condition you do not meet, on purpose: ask the account's owner"
-        )),
-        Cause::ScpDeny => Repair::Refuse(format!(
+        ),
+        Cause::TrustCondition => {
+            format!(
+                "{statement} of the trust policy sets a condition you do not meet, on purpose: ask the account's owner"
+            )
+        }
+        Cause::ScpDeny => format!(
             "{} stops you: add an exception for your role to it, or work from the management account, which no \
              SCP limits",
-            control("service control policy")
-        )),
-        Cause::RcpDeny => Repair::Refuse(format!(
+            control_policy("service control policy", evidence)
+        ),
+        Cause::RcpDeny => format!(
             "{} stops you: add an exception for your role to it, or use the role it allows",
-            control("resource control policy")
-        )),
-        Cause::CallerPolicy => Repair::Refuse(match evidence.and_then(|e| e.policy_id.as_ref()) {
+            control_policy("resource control policy", evidence)
+        ),
+        Cause::CallerPolicy => match evidence.and_then(|e| e.policy_id.as_ref()) {
             Some(policy) => format!(
                 "your own policy {policy} decides against sts:AssumeRole on this role: change it, or use another \
                  identity (`orgscope template scanner-policy` lists what orgscope needs)"
@@ -160,13 +158,36 @@ pub fn plan(
             None => "your own identity may not call sts:AssumeRole on this role: add the permission \
                      (`orgscope template scanner-policy`) or use another profile"
                 .into(),
-        }),
-        Cause::Unknown => Repair::Refuse(
+        },
+        Cause::Unknown => {
             evidence.and_then(|e| e.missing.clone()).unwrap_or_else(|| "the cause is not known".into())
                 + ": fix needs a way into the account (a role of your Identity Center sign-in there), or \
-                   `orgscope fix --stackset` installs a role of its own from the management account",
-        ),
+                   `orgscope fix --stackset` installs a role of its own from the management account"
+        }
+    })
+}
+
+/// A control policy as far as the evidence knows it: its name, where it is attached, the statement.
+fn control_policy(kind: &str, evidence: Option<&Evidence>) -> String {
+    let name = evidence.and_then(|e| e.policy_name.as_ref().or(e.policy_id.as_ref()));
+    let attached = evidence.and_then(|e| e.attached_to.as_deref());
+    let said = evidence.and_then(|e| e.statement.as_ref());
+    if name.is_none() && attached.is_none() {
+        return format!("a {kind} (AWS says so; which one could not be read)");
     }
+    let mut text = format!("the {kind}");
+    if let Some(name) = name {
+        text.push_str(&format!(" {name}"));
+    }
+    if let Some(attached) = attached {
+        text.push_str(&format!(" attached to {}", crate::text::visible(attached)));
+    }
+    match (said, name) {
+        (Some(said), _) => text.push_str(&format!(" (statement {said})")),
+        (None, None) => text.push_str(" (no policy there allows it)"),
+        (None, Some(_)) => {}
+    }
+    text
 }
 
 #[cfg(test)]

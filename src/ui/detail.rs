@@ -215,7 +215,9 @@ fn outcome_lines<'a>(
     if let Some(cause) = outcome.cause {
         lines.push(Line::styled("Cause", theme.label()));
         lines.push(Line::raw(crate::remedy::cause::describe(cause, outcome.evidence.as_deref())));
-        if cause.repairable() && outcome.status == crate::model::ProbeStatus::Blocked {
+        if crate::remedy::repair::action_for(cause) != crate::remedy::repair::Action::None
+            && outcome.status == crate::model::ProbeStatus::Blocked
+        {
             lines.push(Line::styled("F fixes it (shows the change and asks first)", theme.portal()));
         }
     }

@@ -68,6 +68,8 @@ pub struct TreeView {
     /// Changes whenever an account's data does (and is unique across views), so a filter result
     /// knows whether it still describes this tree.
     revision: u64,
+    /// Accounts blocked on purpose, kept by [`TreeView::set_access`] (the status bar reads it).
+    expected: usize,
 }
 
 fn next_revision() -> u64 {
@@ -177,6 +179,9 @@ impl TreeView {
         let Some(index) = self.index_of(account_id) else { return };
         let NodeData::Account { access, .. } = &mut self.nodes[index].data else { return };
         let delta = isize::from(state.is_red()) - isize::from(access.is_red());
+        self.expected = self
+            .expected
+            .saturating_add_signed(isize::from(state.is_expected_block()) - isize::from(access.is_expected_block()));
         *access = state;
         self.revision = next_revision();
         let mut cursor = Some(index);
@@ -319,13 +324,7 @@ impl TreeView {
 
     /// Accounts blocked on purpose (the config's `expected_blocked`): not in the counts above.
     pub fn expected_count(&self) -> usize {
-        self.nodes
-            .iter()
-            .filter(|n| {
-                matches!(&n.data, NodeData::Account { access, .. }
-                    if access.is_blocked() && access.outcome().is_some_and(|o| o.expected.is_some()))
-            })
-            .count()
+        self.expected
     }
 
     pub fn ou_count(&self) -> usize {

@@ -96,6 +96,7 @@ fn blocks_on_purpose_are_neither_counted_nor_jumped_to() {
     view.set_access("3", expected());
     view.set_access("1", blocked());
     assert_eq!(view.blocked_count(), 1, "only the unexpected block counts");
+    assert_eq!(view.expected_count(), 1);
     assert_eq!(view.nodes[view.index_of("ou-b").unwrap_or_default()].blocked, 0);
     let selected = |v: &TreeView| v.selected_node().map(|n| n.id.clone());
     assert!(view.select_blocked(true));
@@ -107,5 +108,8 @@ fn blocks_on_purpose_are_neither_counted_nor_jumped_to() {
     // Marked expected later, the counters follow.
     view.set_access("1", expected());
     assert_eq!(view.blocked_count(), 0);
+    assert_eq!(view.expected_count(), 2);
+    view.set_access("3", AccessState::Probing);
+    assert_eq!(view.expected_count(), 1, "re-probing takes it out until it answers");
     assert!(!view.select_blocked(true));
 }

@@ -326,7 +326,7 @@ impl TreeScreen {
     /// an account the role is missing from, the scanner policy when the caller lacks permission.
     /// `F`: the cause, its evidence and the repair in a confirmation popup, or why there is none.
     fn confirm_fix(&self, cx: &Context) -> Reply {
-        use crate::remedy::repair::{self, Repair};
+        use crate::remedy::repair::{self, Action};
         if let Some(refusal) = cx.settings.refuse_offline("fix accounts") {
             return Reply::toast(refusal);
         }
@@ -346,21 +346,23 @@ impl TreeScreen {
         let caller = CallerContext::of(org);
         let evidence = outcome.evidence.as_deref();
         // The trust policy is read again when the repair runs; here the plan is said in words.
-        let trust = "{\"Statement\": []}";
-        let planned = repair::plan(cause, evidence, Some(trust), caller.partition(), &caller.account);
-        let role = outcome.role_arn.as_deref().unwrap_or_default();
+        let action = repair::action_for(cause);
+        let role = crate::text::visible(outcome.role_arn.as_deref().unwrap_or_default()).into_owned();
         let via = evidence.and_then(|e| e.read_via.as_ref()).map(|v| v.to_string()).unwrap_or_default();
-        let what = match &planned {
-            Repair::Refuse(why) => return Reply::toast(format!("F cannot fix {}: {why}", account.name)),
-            Repair::Create { .. } => format!(
+        let what = match action {
+            Action::CreateRole => format!(
                 "Create {role}\ntrusting your account {} (any of its principals it allows),\nwith {} attached.",
                 caller.account,
                 repair::ACCESS_POLICY_ARN
             ),
-            Repair::Update { .. } => format!(
+            Action::UpdateTrust => format!(
                 "Add a statement to the trust policy of {role}\nletting your account {} assume it (its other statements stay).",
                 caller.account
             ),
+            Action::StackInstance | Action::None => {
+                let why = repair::refusal(cause, evidence).unwrap_or_default();
+                return Reply::toast(format!("F cannot fix {}: {why}", account.name));
+            }
         };
         let body = format!(
             "{} ({})\nCause: {}\n\n{what}\n\nWritten through your Identity Center sign-in ({via}), then the account is probed \
@@ -369,7 +371,7 @@ impl TreeScreen {
             account.id,
             crate::remedy::cause::describe(cause, evidence)
         );
-        let job = Job::Fix { target: Box::new(target), caller, action: planned.action() };
+        let job = Job::Fix { target: Box::new(target), caller, action };
         Reply::overlay(Overlay::Confirm { title: format!("Fix {}?", account.name), body, job: Box::new(job) })
     }
 

@@ -2,8 +2,6 @@
 //! sign-in there): the role's trust policy (`GetRole`), and the repairs `orgscope fix` makes
 //! (`CreateRole` + `AttachRolePolicy`, `UpdateAssumeRolePolicy`). Every failure is one sentence.
 
-use aws_sdk_iam::error::ProvideErrorMetadata;
-
 use super::AwsSource;
 use super::pace::Api;
 use crate::model::TempCredentials;
@@ -20,19 +18,6 @@ fn client(source: &AwsSource, via: &TempCredentials) -> aws_sdk_iam::Client {
     aws_sdk_iam::Client::from_conf(config)
 }
 
-fn failure<E>(
-    action: &str,
-    err: &aws_smithy_runtime_api::client::result::SdkError<
-        E,
-        aws_smithy_runtime_api::client::orchestrator::HttpResponse,
-    >,
-) -> String
-where
-    E: ProvideErrorMetadata + std::error::Error + 'static,
-{
-    super::errors::call_failed("iam", action, err)
-}
-
 /// The trust policy of `role` (decoded JSON), None when the role does not exist.
 pub(super) async fn trust_policy(
     source: &AwsSource,
@@ -47,7 +32,7 @@ pub(super) async fn trust_policy(
             Ok(Some(crate::policy::decode(document)))
         }
         Err(err) if err.as_service_error().is_some_and(|e| e.is_no_such_entity_exception()) => Ok(None),
-        Err(err) => Err(failure("GetRole", &err)),
+        Err(err) => Err(super::errors::call_failed("iam", "GetRole", &err)),
     }
 }
 
@@ -70,12 +55,12 @@ pub(super) async fn create_role(
                 .send()
         })
         .await
-        .map_err(|err| failure("CreateRole", &err))?;
+        .map_err(|err| super::errors::call_failed("iam", "CreateRole", &err))?;
     source
         .calls
         .call(Api::Iam, || iam.attach_role_policy().role_name(role).policy_arn(policy_arn).send())
         .await
-        .map_err(|err| failure("AttachRolePolicy", &err))?;
+        .map_err(|err| super::errors::call_failed("iam", "AttachRolePolicy", &err))?;
     Ok(())
 }
 
@@ -91,7 +76,7 @@ pub(super) async fn update_trust(
         .calls
         .call(Api::Iam, || iam.update_assume_role_policy().role_name(role).policy_document(trust).send())
         .await
-        .map_err(|err| failure("UpdateAssumeRolePolicy", &err))?;
+        .map_err(|err| super::errors::call_failed("iam", "UpdateAssumeRolePolicy", &err))?;
     Ok(())
 }
 
@@ -111,7 +96,7 @@ pub(super) async fn simulate_caller(
             .calls
             .call(Api::Iam, || iam.get_role().role_name(name).send())
             .await
-            .map_err(|err| failure("GetRole", &err))?;
+            .map_err(|err| super::errors::call_failed("iam", "GetRole", &err))?;
         role.role().map(|r| r.arn().to_string()).unwrap_or_default()
     } else if resource.starts_with("user/") || resource.starts_with("role/") {
         caller_arn.to_string()
@@ -128,7 +113,7 @@ pub(super) async fn simulate_caller(
                 .send()
         })
         .await
-        .map_err(|err| failure("SimulatePrincipalPolicy", &err))?;
+        .map_err(|err| super::errors::call_failed("iam", "SimulatePrincipalPolicy", &err))?;
     let Some(result) = answer.evaluation_results().first() else {
         return Err("iam:SimulatePrincipalPolicy answered no result".into());
     };

@@ -12,7 +12,6 @@ use tokio::sync::OnceCell;
 use super::AwsSource;
 use super::pace::Api;
 use crate::model::{ControlKind, ControlPolicy, Text};
-use crate::source::SourceError;
 
 /// A read shared by its readers; a failure is kept as its sentence (it is only ever said).
 type Shared<T> = Arc<OnceCell<Result<T, String>>>;
@@ -78,12 +77,12 @@ async fn list(source: &AwsSource, kind: ControlKind, target: &str) -> Result<Vec
         Ok::<_, ListError>((policies.collect(), page.next_token().map(str::to_string)))
     })
     .await;
-    listed.map_err(|err| {
-        err.into_source("ListPoliciesForTarget", |err| {
+    listed.map_err(|err| match err {
+        super::paging::PageError::Call(err) => {
             tracing::debug!(%target, code = err.code().unwrap_or("none"), "ListPoliciesForTarget failed");
-            readable_failure("ListPoliciesForTarget", &err)
-        })
-        .to_string()
+            super::errors::call_failed("organizations", "ListPoliciesForTarget", &err)
+        }
+        super::paging::PageError::Paging(why) => format!("organizations:ListPoliciesForTarget: {why}"),
     })
 }
 
@@ -107,22 +106,10 @@ async fn describe(source: &AwsSource, id: &str) -> Result<String, String> {
         .calls
         .call(Api::Organizations, || source.organizations.describe_policy().policy_id(id).send())
         .await
-        .map_err(|err| readable_failure("DescribePolicy", &err).to_string())?;
+        .map_err(|err| super::errors::call_failed("organizations", "DescribePolicy", &err))?;
     output
         .policy()
         .and_then(|p| p.content())
         .map(str::to_string)
         .ok_or_else(|| format!("DescribePolicy returned no content for {id}"))
-}
-
-fn readable_failure<E: ProvideErrorMetadata + std::error::Error + 'static>(
-    action: &'static str,
-    err: &aws_sdk_organizations::error::SdkError<E, aws_smithy_runtime_api::client::orchestrator::HttpResponse>,
-) -> SourceError {
-    match err.code() {
-        Some(code) => {
-            SourceError::Service { action, code: code.into(), message: Text::from(err.message().unwrap_or_default()) }
-        }
-        None => SourceError::Network { action, message: super::errors::chain(err).into() },
-    }
 }

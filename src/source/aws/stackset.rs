@@ -6,7 +6,6 @@
 
 use std::time::Duration;
 
-use aws_sdk_cloudformation::error::ProvideErrorMetadata;
 use aws_sdk_cloudformation::types::{
     AccountFilterType, AutoDeployment, Capability, DeploymentTargets, ManagedExecution, Parameter, PermissionModels,
     StackInstanceStatus, StackSetOperationPreferences, StackSetOperationStatus,
@@ -21,19 +20,6 @@ pub const STACKSET_NAME: &str = "orgscope-access-role";
 
 /// How long an operation is followed before orgscope stops waiting (it goes on in AWS).
 const PATIENCE: Duration = Duration::from_secs(30 * 60);
-
-fn failure<E>(
-    action: &str,
-    err: &aws_smithy_runtime_api::client::result::SdkError<
-        E,
-        aws_smithy_runtime_api::client::orchestrator::HttpResponse,
-    >,
-) -> String
-where
-    E: ProvideErrorMetadata + std::error::Error + 'static,
-{
-    super::errors::call_failed("cloudformation", action, err)
-}
 
 /// Installs `deployment.role` in `deployment.accounts` (`(account id, parent OU or root id)`),
 /// saying each step through `progress`; the result of every account's instance.
@@ -50,7 +36,7 @@ pub(super) async fn deploy(
     {
         Ok(_) => true,
         Err(err) if err.as_service_error().is_some_and(|e| e.is_stack_set_not_found_exception()) => false,
-        Err(err) => return Err(failure("DescribeStackSet", &err)),
+        Err(err) => return Err(super::errors::call_failed("cloudformation", "DescribeStackSet", &err)),
     };
     if !exists {
         progress(format!("creating the StackSet {STACKSET_NAME} (service-managed, automatic deployment)…"));
@@ -73,7 +59,7 @@ pub(super) async fn deploy(
                     .send()
             })
             .await
-            .map_err(|err| failure("CreateStackSet", &err))?;
+            .map_err(|err| super::errors::call_failed("cloudformation", "CreateStackSet", &err))?;
     }
     let mut ous: Vec<String> = deployment.accounts.iter().map(|(_, ou)| ou.clone()).collect();
     ous.sort();
@@ -101,7 +87,7 @@ pub(super) async fn deploy(
                 .send()
         })
         .await
-        .map_err(|err| failure("CreateStackInstances", &err))?;
+        .map_err(|err| super::errors::call_failed("cloudformation", "CreateStackInstances", &err))?;
     let operation = added.operation_id().unwrap_or_default().to_string();
     follow(source, &cfn, &operation, progress).await?;
     instances(source, &cfn, &accounts).await
@@ -123,7 +109,7 @@ async fn follow(
                 cfn.describe_stack_set_operation().stack_set_name(STACKSET_NAME).operation_id(operation).send()
             })
             .await
-            .map_err(|err| failure("DescribeStackSetOperation", &err))?;
+            .map_err(|err| super::errors::call_failed("cloudformation", "DescribeStackSetOperation", &err))?;
         let status = answer.stack_set_operation().and_then(|o| o.status().cloned());
         if said != status {
             progress(format!("operation {operation}: {}", status.as_ref().map(|s| s.as_str()).unwrap_or("unknown")));
@@ -162,7 +148,7 @@ async fn instances(
                 cfn.list_stack_instances().stack_set_name(STACKSET_NAME).set_next_token(token.clone()).send()
             })
             .await
-            .map_err(|err| failure("ListStackInstances", &err))?;
+            .map_err(|err| super::errors::call_failed("cloudformation", "ListStackInstances", &err))?;
         for summary in page.summaries() {
             let Some(account) = summary.account().filter(|a| accounts.iter().any(|w| w == a)) else { continue };
             let result = match summary.status() {
