@@ -7,12 +7,60 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use serde::{Deserialize, Serialize};
 
+use crate::model::Level;
 use crate::text::Text;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PermissionSet {
     pub arn: Text,
     pub name: Option<Text>,
+    /// Its policies, as read (None: not read, or not readable).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policies: Option<SetPolicies>,
+    /// Its level and why (None: not decided; a row then says `unknown`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub level: Option<Level>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub level_why: Option<Text>,
+}
+
+impl PermissionSet {
+    pub fn new(arn: impl Into<Text>, name: Option<Text>) -> PermissionSet {
+        PermissionSet { arn: arn.into(), name, policies: None, level: None, level_why: None }
+    }
+}
+
+/// What a permission set is made of: AWS-managed policies (ARNs), customer-managed policies
+/// (path and name, read in each account), the inline policy, the permissions boundary.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct SetPolicies {
+    pub managed: Vec<Text>,
+    pub customer_managed: Vec<Text>,
+    pub inline: Option<Text>,
+    /// An AWS-managed policy's ARN or a customer-managed policy's path and name.
+    pub boundary: Option<Text>,
+    /// ISO 8601 (`PT8H`).
+    pub session_duration: Option<Text>,
+}
+
+/// A policy document read by its ARN, at a version (AWS-managed ones are read once per version).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PolicyDocument {
+    pub arn: Text,
+    pub version: Text,
+    pub document: Text,
+}
+
+/// When a permission set's role in an account (`AWSReservedSSO_<name>_<hex>`) was last used.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Usage {
+    pub account_id: Text,
+    pub permission_set_arn: Text,
+    /// None: never used (when `readable`), or not known.
+    pub last_used: Option<chrono::DateTime<chrono::Utc>>,
+    /// False when the account's roles could not be read.
+    pub readable: bool,
+    pub read_at: chrono::DateTime<chrono::Utc>,
 }
 
 /// Who an assignment is for: AWS knows these two and nothing else, so a snapshot holding
@@ -115,6 +163,20 @@ pub struct IdentityCenter {
     /// changed since.
     #[serde(default)]
     pub read_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// True when every user and group was listed: an assignment whose principal is in neither
+    /// list is then orphaned.
+    #[serde(default)]
+    pub store_listed: bool,
+    /// AWS-managed policy documents, kept with the map so that each is read once per version.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub documents: Vec<PolicyDocument>,
+    /// When each provisioned pair's role was last used.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub usage: Vec<Usage>,
+    /// What this account cannot see, said once (a delegated administrator does not see the
+    /// management account's assignments). Not a failure: the map is complete otherwise.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unseen: Vec<Text>,
 }
 
 /// The group that brings a user's access.
@@ -138,6 +200,13 @@ pub struct AccessRow {
     pub via_group: Option<ViaGroup>,
     /// `current` or `stale`.
     pub provisioning: &'static str,
+    pub level: Level,
+    /// When the permission set's role in the account was last used (None: never, or unreadable).
+    pub last_used: Option<chrono::DateTime<chrono::Utc>>,
+    /// `iam` (read from the role) or `unreadable`.
+    pub last_used_source: &'static str,
+    /// The principal no longer exists in the Identity Store.
+    pub orphaned: bool,
 }
 
 /// Where an account is: its name and OU path (names from the root down), None outside the tree.
@@ -256,6 +325,10 @@ impl IdentityCenter {
             .filter(|p| !p.current)
             .map(|p| (p.account_id.raw(), p.permission_set_arn.raw()))
             .collect();
+        let levels: HashMap<&str, Level> =
+            self.permission_sets.iter().map(|p| (p.arn.raw(), p.level.unwrap_or(Level::Unknown))).collect();
+        let usage: HashMap<(&str, &str), &Usage> =
+            self.usage.iter().map(|u| ((u.account_id.raw(), u.permission_set_arn.raw()), u)).collect();
         let users: HashMap<&str, &User> = self.users.iter().map(|u| (u.id.raw(), u)).collect();
         let groups: HashMap<&str, &Group> = self.groups.iter().map(|g| (g.id.raw(), g)).collect();
         let principal_name = |kind: PrincipalKind, id: &Text| -> Text {
@@ -312,7 +385,14 @@ impl IdentityCenter {
             .map(|(a, kind, id, via_group)| {
                 let (account_name, ou_path) =
                     place(a.account_id.raw()).unwrap_or_else(|| (a.account_id.clone(), Vec::new()));
-                let stale = stale.contains(&(a.account_id.raw(), a.permission_set_arn.raw()));
+                let pair = (a.account_id.raw(), a.permission_set_arn.raw());
+                let stale = stale.contains(&pair);
+                let used = usage.get(&pair).filter(|u| u.readable);
+                let orphaned = self.store_listed
+                    && match a.principal_type {
+                        PrincipalKind::User => !users.contains_key(a.principal_id.raw()),
+                        PrincipalKind::Group => !groups.contains_key(a.principal_id.raw()),
+                    };
                 AccessRow {
                     account_id: a.account_id.clone(),
                     account_name,
@@ -327,6 +407,10 @@ impl IdentityCenter {
                     principal_id: id,
                     via_group,
                     provisioning: if stale { "stale" } else { "current" },
+                    level: levels.get(a.permission_set_arn.raw()).copied().unwrap_or(Level::Unknown),
+                    last_used: used.and_then(|u| u.last_used),
+                    last_used_source: if used.is_some() { "iam" } else { "unreadable" },
+                    orphaned,
                 }
             })
             .collect();
@@ -354,8 +438,7 @@ mod tests {
     use super::*;
 
     fn map() -> IdentityCenter {
-        let ps =
-            |n: &str| PermissionSet { arn: format!("arn:aws:sso:::permissionSet/i/{n}").into(), name: Some(n.into()) };
+        let ps = |n: &str| PermissionSet::new(format!("arn:aws:sso:::permissionSet/i/{n}"), Some(n.into()));
         let assign = |account: &str, ps: &str, kind: &str, id: &str| Assignment {
             account_id: account.into(),
             permission_set_arn: format!("arn:aws:sso:::permissionSet/i/{ps}").into(),
@@ -392,6 +475,7 @@ mod tests {
             ],
             unavailable: Vec::new(),
             read_at: None,
+            ..IdentityCenter::default()
         }
     }
 

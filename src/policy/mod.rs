@@ -10,9 +10,11 @@
 //! and rejects `ForAnyValue:Numeric…`; the faithful evaluator (`@cloud-copilot/iam-simulate`) is
 //! AGPL and JavaScript, so it serves as the independent oracle of the differential test instead.
 
+pub mod actions;
 mod condition;
 mod document;
 mod eval;
+pub mod level;
 mod matching;
 mod org;
 

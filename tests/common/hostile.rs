@@ -150,7 +150,7 @@ pub fn events(now: i64) -> Vec<FakeEvent> {
 fn identity_center() -> orgscope::model::identity::IdentityCenter {
     use orgscope::model::identity::{Assignment, Group, IdentityCenter, PermissionSet, Provisioned};
     IdentityCenter {
-        permission_sets: vec![PermissionSet { arn: PERMISSION_SET.into(), name: Some(permission_set_name().into()) }],
+        permission_sets: vec![PermissionSet::new(PERMISSION_SET, Some(permission_set_name().into()))],
         provisioned: vec![Provisioned {
             account_id: BLOCKED.into(),
             permission_set_arn: PERMISSION_SET.into(),

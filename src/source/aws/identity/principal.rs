@@ -88,7 +88,7 @@ pub(in crate::source::aws) async fn principal(
             .cloned()
             .map(|arn| async move {
                 let name = ic.permission_set_name(instance, &arn).await;
-                crate::model::identity::PermissionSet { arn: arn.into(), name }
+                crate::model::identity::PermissionSet::new(arn, name)
             })
             .collect(),
     );

@@ -123,7 +123,7 @@ pub(super) async fn one_set(
 ) -> (PermissionSet, Result<Vec<Provisioned>, Failed>) {
     let (name, provisioned) =
         futures::join!(ic.permission_set_name(instance, &arn), one_set_provisioning(ic, instance, arn.clone()));
-    (PermissionSet { arn: arn.into(), name }, provisioned)
+    (PermissionSet::new(arn, name), provisioned)
 }
 
 /// Where one permission set is provisioned, at its latest version or not.
