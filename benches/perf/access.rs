@@ -117,7 +117,7 @@ pub async fn run(bench: &mut Bench) {
         rate / 10.0
     );
     let home = tempfile::tempdir().expect("a temp dir");
-    let cached = AccessQuery { sso_region: None, cache_path: Some(home.path().join("access-map.json")) };
+    let cached = AccessQuery { cache_path: Some(home.path().join("access-map.json")), ..AccessQuery::default() };
 
     // Cold: the whole map.
     let since = Instant::now();
@@ -189,7 +189,7 @@ pub async fn run(bench: &mut Bench) {
     let since = Instant::now();
     let source = crate::orgs::source(&fake).await;
     let wanted = "user00002";
-    let alone = source.principal_access(None, wanted).await.expect("her reach");
+    let alone = source.principal_access(&AccessQuery::default(), wanted).await.expect("her reach");
     let took = since.elapsed();
     let principal = alone.find_principal(wanted).expect("found");
     let rows = alone.rows(Some(&principal), &|_| None);

@@ -184,6 +184,7 @@ impl App {
         let query = crate::source::AccessQuery {
             sso_region: self.settings.assignments.sso_region.clone(),
             cache_path: self.settings.assignments.access_cache_path.clone(),
+            ..Default::default()
         };
         vec![Effect::Run(Job::LoadAccess(query))]
     }

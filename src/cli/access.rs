@@ -20,6 +20,33 @@ fn suggest(what: &str, wanted: &str, close: &[String]) -> Failure {
     Failure::usage(message)
 }
 
+/// The access map with what it means (levels, usage), read through the probe's ways into the
+/// accounts of `org`; `principal`: only what that user or group reaches. Every note is said on
+/// stderr.
+pub async fn read_map(
+    cx: &Context,
+    source: &Arc<dyn crate::source::Source>,
+    org: &crate::model::Org,
+    targets: &[ProbeTarget],
+    principal: Option<&str>,
+) -> Result<IdentityCenter, Failure> {
+    let prober = crate::probe::Prober::new(Arc::clone(source), cx.probe_settings(source.as_ref()))
+        .with_portal(cx.optional_portal().await);
+    let footholds =
+        crate::probe::AccountFootholds::new(Arc::new(prober), targets, crate::probe::CallerContext::of(org));
+    let query = crate::source::AccessQuery { footholds: Some(Arc::new(footholds)), ..cx.access_query() };
+    // One principal's reach is read on its own (a few dozen calls); everything else from the
+    // map, refreshed from its cache when there is one.
+    let map = match principal {
+        Some(wanted) => source.principal_access(&query, wanted).await?,
+        None => source.identity_center(&query).await?,
+    };
+    for note in map.unseen.iter().chain(&map.unavailable) {
+        super::warn(note.raw());
+    }
+    Ok(map)
+}
+
 pub async fn run(cx: &Context, args: &AccessArgs) -> Result<u8, Failure> {
     let source = cx.source().await?;
     let org = source.discover(Arc::new(|_| {})).await?;
@@ -28,15 +55,7 @@ pub async fn run(cx: &Context, args: &AccessArgs) -> Result<u8, Failure> {
         Some(wanted) => Some(ProbeTarget::find(&targets, wanted)?.account.id.clone()),
         None => None,
     };
-    // One principal's reach is read on its own (a few dozen calls); everything else from the
-    // map, refreshed from its cache when there is one.
-    let map = match &args.principal {
-        Some(wanted) => source.principal_access(cx.flags.sso_region.as_deref(), wanted).await?,
-        None => source.identity_center(&cx.access_query()).await?,
-    };
-    for note in &map.unavailable {
-        super::warn(note.raw());
-    }
+    let map = read_map(cx, &source, &org, &targets, args.principal.as_deref()).await?;
     if let Some(wanted) = &args.permission_set {
         check_permission_set(&map, wanted)?;
     }
@@ -49,10 +68,14 @@ pub async fn run(cx: &Context, args: &AccessArgs) -> Result<u8, Failure> {
     let place = |id: &str| places.get(id).map(|t| (t.account.name.clone(), t.ou_path()));
     let mut rows = map.rows(principal.as_ref(), &place);
     let set = args.permission_set.as_ref().map(|s| s.to_lowercase());
+    let unused_since = args.unused.map(|window| chrono::Utc::now() - window);
     rows.retain(|r| {
         account.as_ref().is_none_or(|a| r.account_id == a.as_str())
             && set.as_ref().is_none_or(|s| r.permission_set_name.raw().to_lowercase() == *s)
             && (!args.stale || r.provisioning == "stale")
+            && args.level.is_none_or(|floor| r.level.at_least(floor.into()))
+            && unused_since.is_none_or(|since| unused(r, since))
+            && (!args.orphaned || r.orphaned)
     });
     if let Some(principal) = &principal {
         // Who the rows are for is chatter: stderr, so stdout holds the rows alone.
@@ -64,6 +87,12 @@ pub async fn run(cx: &Context, args: &AccessArgs) -> Result<u8, Failure> {
         AccessFormat::Text => render_text(&rows),
     };
     super::print(&text)
+}
+
+/// Not used since `since`: never used, or last before it. A row whose usage could not be read is
+/// not known to be unused, and is left out.
+pub fn unused(row: &AccessRow, since: chrono::DateTime<chrono::Utc>) -> bool {
+    row.last_used_source == "iam" && row.last_used.is_none_or(|used| used < since)
 }
 
 /// An unknown `--permission-set` is a usage error with the close names, like an unknown
@@ -88,7 +117,7 @@ fn summary(rows: &[AccessRow], principal: &Principal) -> String {
     format!("{kind} {name}: {} accounts, {} routes", accounts(rows), rows.len())
 }
 
-pub const CSV_COLUMNS: [&str; 10] = [
+pub const CSV_COLUMNS: [&str; 14] = [
     "account_id",
     "account_name",
     "ou_path",
@@ -99,6 +128,10 @@ pub const CSV_COLUMNS: [&str; 10] = [
     "principal_name",
     "via_group",
     "provisioning",
+    "level",
+    "last_used",
+    "last_used_source",
+    "orphaned",
 ];
 
 fn render_csv(rows: &[AccessRow]) -> Result<String, csv::Error> {
@@ -106,6 +139,7 @@ fn render_csv(rows: &[AccessRow]) -> Result<String, csv::Error> {
     writer.write_record(CSV_COLUMNS)?;
     for r in rows {
         let path = r.ou_path.iter().map(Text::raw).collect::<Vec<_>>().join(" / ");
+        let last_used = r.last_used.map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)).unwrap_or_default();
         let cells = [
             r.account_id.raw(),
             r.account_name.raw(),
@@ -117,6 +151,10 @@ fn render_csv(rows: &[AccessRow]) -> Result<String, csv::Error> {
             r.principal_name.raw(),
             r.via_group.as_ref().map(|v| v.name.raw()).unwrap_or_default(),
             r.provisioning,
+            r.level.code(),
+            last_used.as_str(),
+            r.last_used_source,
+            if r.orphaned { "true" } else { "false" },
         ];
         writer.write_record(cells.iter().map(|c| crate::text::csv_cell(c).into_owned()))?;
     }
@@ -124,25 +162,38 @@ fn render_csv(rows: &[AccessRow]) -> Result<String, csv::Error> {
     Ok(String::from_utf8_lossy(&bytes).into_owned())
 }
 
-/// One line per row: account, permission set, principal, the group it comes through, a stale mark.
+/// One line per row: account, permission set and its level, principal, the group it comes
+/// through, when last used, and the orphaned and stale marks.
 pub fn render_text(rows: &[AccessRow]) -> String {
     let mut out = String::new();
     for r in rows {
         let via = r.via_group.as_ref().map(|v| format!("  via group {}", v.name)).unwrap_or_default();
         let stale = if r.provisioning == "stale" { "  STALE: not provisioned at its latest version" } else { "" };
+        let orphaned = if r.orphaned { "  ORPHANED: no such principal in the Identity Store" } else { "" };
         out.push_str(&format!(
-            "{} ({})  {}  {} {}{via}{stale}\n",
+            "{} ({})  {} [{}]  {} {}{via}  {}{orphaned}{stale}\n",
             r.account_name,
             r.account_id,
             r.permission_set_name,
+            r.level,
             r.principal_type.word(),
-            r.principal_name
+            r.principal_name,
+            used_text(r),
         ));
     }
     if rows.is_empty() {
         out.push_str("no access matches\n");
     }
     out
+}
+
+/// `used 2026-11-03`, `never used`, `use unknown`.
+pub fn used_text(row: &AccessRow) -> String {
+    match (row.last_used_source, row.last_used) {
+        ("iam", Some(at)) => format!("used {}", at.format("%Y-%m-%d")),
+        ("iam", None) => "never used".to_string(),
+        _ => "use unknown".to_string(),
+    }
 }
 
 fn accounts(rows: &[AccessRow]) -> usize {

@@ -164,6 +164,12 @@ pub enum Command {
     /// Who can get in where through Identity Center: every assignment, or one user's effective
     /// access through her groups
     Access(AccessArgs),
+    /// Every permission set: its level and why, its policies, in how many accounts it is
+    /// assigned, provisioned out of date and unused for 90 days, and how many principals hold it
+    PermissionSets {
+        #[arg(long, value_enum, default_value_t = AccessFormat::Text)]
+        format: AccessFormat,
+    },
     /// Credentials for one account: exports for a shell, a profile, a sub-process or the console
     Assume(AssumeArgs),
     /// Sign in to Identity Center as `aws sso login` does (the browser and PKCE, or a device
@@ -394,8 +400,41 @@ pub struct AccessArgs {
     /// Only rows whose permission set is not provisioned at its latest version
     #[arg(long)]
     pub stale: bool,
+    /// Only rows at this level or above (and those whose level is unknown)
+    #[arg(long, value_enum, value_name = "LEVEL")]
+    pub level: Option<LevelArg>,
+    /// Only rows not used in this long (90d, 12w, 48h), or never
+    #[arg(long, value_name = "DURATION", value_parser = parse_window)]
+    pub unused: Option<chrono::Duration>,
+    /// Only rows whose user or group no longer exists in the Identity Store
+    #[arg(long)]
+    pub orphaned: bool,
     #[arg(long, value_enum, default_value_t = AccessFormat::Text)]
     pub format: AccessFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LevelArg {
+    Admin,
+    Privileged,
+    Write,
+    Read,
+}
+
+impl From<LevelArg> for crate::model::Level {
+    fn from(arg: LevelArg) -> crate::model::Level {
+        match arg {
+            LevelArg::Admin => crate::model::Level::Admin,
+            LevelArg::Privileged => crate::model::Level::Privileged,
+            LevelArg::Write => crate::model::Level::Write,
+            LevelArg::Read => crate::model::Level::Read,
+        }
+    }
+}
+
+/// A window: `90d`, `12w`, `48h`.
+fn parse_window(text: &str) -> Result<chrono::Duration, String> {
+    crate::duration::parse_duration(text)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

@@ -11,6 +11,7 @@ pub mod diff;
 pub mod failure;
 mod fix;
 mod fix_stackset;
+mod permission_sets;
 pub mod probe;
 pub mod profiles;
 mod retry;
@@ -75,6 +76,7 @@ pub async fn run(cli: Cli) -> Result<u8, Failure> {
             None => assignments::run(&cx, &args).await,
         },
         Some(Command::Access(args)) => access::run(&cx, &args).await,
+        Some(Command::PermissionSets { format }) => permission_sets::run(&cx, format).await,
         Some(Command::Assume(args)) => assume::run(&cx, &args).await,
         Some(Command::Login { no_browser, use_device_code }) => signin::login(&cx, no_browser, use_device_code).await,
         Some(Command::Logout { sso }) => signin::logout(&cx, sso).await,

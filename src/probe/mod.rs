@@ -12,9 +12,11 @@ use futures::StreamExt;
 
 mod cause;
 pub mod fix;
+mod footholds;
 mod keeping;
 mod target;
 
+pub use footholds::AccountFootholds;
 pub use keeping::{Keeping, Switch, portal_credentials};
 pub use target::{CallerContext, ProbeSettings, ProbeTarget, session_name};
 

@@ -54,20 +54,60 @@ impl AssignmentQuery {
 }
 
 /// How to read Identity Center's access map.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Clone, Default)]
 pub struct AccessQuery {
     /// Identity Center's region; None: the profile's `sso_region`, else the source's region.
     pub sso_region: Option<String>,
     /// Where the map is kept between runs, to be refreshed from CloudTrail instead of read whole;
     /// None: read it whole and keep nothing.
     pub cache_path: Option<std::path::PathBuf>,
+    /// Ways into member accounts, to read customer-managed policies and when each permission
+    /// set's role was last used; None: neither is read (levels of sets without customer-managed
+    /// policies are still decided).
+    pub footholds: Option<Arc<dyn Footholds>>,
+}
+
+impl std::fmt::Debug for AccessQuery {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AccessQuery")
+            .field("sso_region", &self.sso_region)
+            .field("cache_path", &self.cache_path)
+            .field("footholds", &self.footholds.is_some())
+            .finish()
+    }
+}
+
+impl PartialEq for AccessQuery {
+    fn eq(&self, other: &AccessQuery) -> bool {
+        let same_footholds = match (&self.footholds, &other.footholds) {
+            (Some(a), Some(b)) => Arc::ptr_eq(a, b),
+            (a, b) => a.is_none() && b.is_none(),
+        };
+        self.sso_region == other.sso_region && self.cache_path == other.cache_path && same_footholds
+    }
 }
 
 impl AccessQuery {
     /// A whole read in `sso_region`, no cache.
     pub fn region(sso_region: Option<&str>) -> AccessQuery {
-        AccessQuery { sso_region: sso_region.map(str::to_string), cache_path: None }
+        AccessQuery { sso_region: sso_region.map(str::to_string), ..AccessQuery::default() }
     }
+}
+
+/// How to read IAM inside a member account.
+#[derive(Clone)]
+pub enum Way {
+    /// The account is your own: your own credentials.
+    Own,
+    /// A role there: the probe's, or one of your Identity Center sign-in.
+    Role(TempCredentials),
+}
+
+/// Ways into member accounts, found by whoever holds them (the probe).
+#[async_trait]
+pub trait Footholds: Send + Sync {
+    /// A way into `account_id`, None when there is none.
+    async fn way_in(&self, account_id: &str) -> Option<Way>;
 }
 
 /// What reading the requests gave: the rows, and a sentence for each record that could not be read
@@ -146,10 +186,10 @@ pub trait Source: Send + Sync {
     /// (for the close matches).
     async fn principal_access(
         &self,
-        sso_region: Option<&str>,
+        query: &AccessQuery,
         _wanted: &str,
     ) -> Result<crate::model::identity::IdentityCenter, SourceError> {
-        self.identity_center(&AccessQuery::region(sso_region)).await
+        self.identity_center(query).await
     }
 
     /// One request by its id, with its parameters and status; `None` when Identity Center does

@@ -124,3 +124,95 @@ pub(super) async fn simulate_caller(
         policy_type: matched.and_then(|m| m.source_policy_type()).map(|t| t.as_str().to_string()),
     })
 }
+
+/// An IAM client reading through `way`.
+pub(super) fn client_for(source: &AwsSource, way: &crate::source::Way) -> aws_sdk_iam::Client {
+    match way {
+        crate::source::Way::Own => aws_sdk_iam::Client::new(&source.config),
+        crate::source::Way::Role(via) => client(source, via),
+    }
+}
+
+/// Sends one IAM call: in member account `account` under its own pacer, else under IAM's.
+async fn iam_call<T, E, F, Fut>(
+    source: &AwsSource,
+    account: Option<&str>,
+    op: F,
+) -> Result<T, aws_smithy_runtime_api::client::result::SdkError<E, aws_smithy_runtime_api::client::orchestrator::HttpResponse>>
+where
+    E: aws_smithy_types::error::metadata::ProvideErrorMetadata,
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<
+            Output = Result<
+                T,
+                aws_smithy_runtime_api::client::result::SdkError<E, aws_smithy_runtime_api::client::orchestrator::HttpResponse>,
+            >,
+        >,
+{
+    match account {
+        Some(account) => source.calls.call_in(account, op).await,
+        None => source.calls.call(Api::Iam, op).await,
+    }
+}
+
+/// A managed policy's default version and document (decoded), `Ok(None)` when `held` is already
+/// that version.
+pub(super) async fn policy_document(
+    source: &AwsSource,
+    iam: &aws_sdk_iam::Client,
+    account: Option<&str>,
+    arn: &str,
+    held: Option<&String>,
+) -> Result<Option<(String, String)>, String> {
+    let policy = iam_call(source, account, || iam.get_policy().policy_arn(arn).send())
+        .await
+        .map_err(|err| super::errors::call_failed("iam", "GetPolicy", &err))?;
+    let version = policy.policy().and_then(|p| p.default_version_id()).unwrap_or("v1").to_string();
+    if held == Some(&version) {
+        return Ok(None);
+    }
+    let document = iam_call(source, account, || iam.get_policy_version().policy_arn(arn).version_id(&version).send())
+        .await
+        .map_err(|err| super::errors::call_failed("iam", "GetPolicyVersion", &err))?;
+    let text = document.policy_version().and_then(|v| v.document()).unwrap_or_default();
+    Ok(Some((version, crate::policy::decode(text))))
+}
+
+/// The names of the roles under `path` in `account`.
+pub(super) async fn roles_under(
+    source: &AwsSource,
+    iam: &aws_sdk_iam::Client,
+    account: &str,
+    path: &str,
+) -> Result<Vec<String>, String> {
+    super::paging::collect(|token| async move {
+        let page = source
+            .calls
+            .call_in(account, || iam.list_roles().path_prefix(path).set_marker(token.clone()).send())
+            .await
+            .map_err(|err| super::errors::call_failed("iam", "ListRoles", &err))?;
+        let names = page.roles().iter().map(|r| r.role_name().to_string()).collect::<Vec<_>>();
+        let next = if page.is_truncated() { page.marker().map(str::to_string) } else { None };
+        Ok::<_, String>((names, next))
+    })
+    .await
+    .map_err(|err| match err {
+        super::paging::PageError::Call(message) | super::paging::PageError::Paging(message) => message,
+    })
+}
+
+/// When `role` in `account` was last used (None: never).
+pub(super) async fn role_last_used(
+    source: &AwsSource,
+    iam: &aws_sdk_iam::Client,
+    account: &str,
+    role: &str,
+) -> Result<Option<chrono::DateTime<chrono::Utc>>, String> {
+    let answer = source
+        .calls
+        .call_in(account, || iam.get_role().role_name(role).send())
+        .await
+        .map_err(|err| super::errors::call_failed("iam", "GetRole", &err))?;
+    let used = answer.role().and_then(|r| r.role_last_used()).and_then(|u| u.last_used_date());
+    Ok(used.and_then(|d| chrono::DateTime::from_timestamp(d.secs(), d.subsec_nanos())))
+}

@@ -5,7 +5,7 @@ pub(crate) mod classify;
 mod discovery;
 pub mod errors;
 mod iam;
-mod identity;
+pub mod identity;
 pub mod pace;
 mod paging;
 mod policies;
@@ -257,8 +257,8 @@ impl Source for AwsSource {
         identity::identity_center(self, query).await
     }
 
-    async fn principal_access(&self, sso_region: Option<&str>, wanted: &str) -> Result<IdentityCenter, SourceError> {
-        identity::principal(self, sso_region, wanted).await
+    async fn principal_access(&self, query: &AccessQuery, wanted: &str) -> Result<IdentityCenter, SourceError> {
+        identity::principal(self, query, wanted).await
     }
 
     async fn assignment_request(

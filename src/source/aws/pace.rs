@@ -42,6 +42,8 @@ pub struct Pacers {
     portal: Pacer,
     iam: Pacer,
     cloudformation: Pacer,
+    /// IAM's budget is each account's own: one pacer per member account read.
+    iam_accounts: Mutex<std::collections::HashMap<String, std::sync::Arc<Pacer>>>,
 }
 
 impl Default for Pacers {
@@ -54,11 +56,18 @@ impl Default for Pacers {
             portal: Pacer::new(Api::Portal),
             iam: Pacer::new(Api::Iam),
             cloudformation: Pacer::new(Api::CloudFormation),
+            iam_accounts: Mutex::default(),
         }
     }
 }
 
 impl Pacers {
+    /// The pacer of IAM in `account`.
+    pub fn iam_in(&self, account: &str) -> std::sync::Arc<Pacer> {
+        let mut accounts = self.iam_accounts.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        accounts.entry(account.to_string()).or_insert_with(|| std::sync::Arc::new(Pacer::new(Api::Iam))).clone()
+    }
+
     pub fn of(&self, api: Api) -> &Pacer {
         match api {
             Api::Organizations => &self.organizations,

@@ -14,7 +14,7 @@ use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use rand::RngExt;
 use tokio::sync::Semaphore;
 
-use super::pace::{Api, Pacers};
+use super::pace::{Api, Pacer, Pacers};
 
 /// Error codes AWS services use for "slow down".
 const THROTTLING_CODES: &[&str] = &[
@@ -143,13 +143,33 @@ impl Caller {
 
     /// Sends the request `op` builds to `api`, again while the failure is retryable. A permit is
     /// held only while a request is in flight, never while waiting for a slot or sleeping.
-    pub async fn call<T, E, F, Fut>(&self, api: Api, mut op: F) -> Result<T, SdkError<E, HttpResponse>>
+    pub async fn call<T, E, F, Fut>(&self, api: Api, op: F) -> Result<T, SdkError<E, HttpResponse>>
     where
         E: ProvideErrorMetadata,
         F: FnMut() -> Fut,
         Fut: Future<Output = Result<T, SdkError<E, HttpResponse>>>,
     {
-        let pacer = self.pacers.of(api);
+        self.paced(self.pacers.of(api), op).await
+    }
+
+    /// Like [`Caller::call`], for IAM inside member account `account`, paced by that account's
+    /// own pacer (IAM's budget is per account).
+    pub async fn call_in<T, E, F, Fut>(&self, account: &str, op: F) -> Result<T, SdkError<E, HttpResponse>>
+    where
+        E: ProvideErrorMetadata,
+        F: FnMut() -> Fut,
+        Fut: Future<Output = Result<T, SdkError<E, HttpResponse>>>,
+    {
+        let pacer = self.pacers.iam_in(account);
+        self.paced(&pacer, op).await
+    }
+
+    async fn paced<T, E, F, Fut>(&self, pacer: &Pacer, mut op: F) -> Result<T, SdkError<E, HttpResponse>>
+    where
+        E: ProvideErrorMetadata,
+        F: FnMut() -> Fut,
+        Fut: Future<Output = Result<T, SdkError<E, HttpResponse>>>,
+    {
         let (mut throttled, mut transient) = (0u32, 0u32);
         loop {
             pacer.wait().await;

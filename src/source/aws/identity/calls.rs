@@ -113,6 +113,101 @@ impl<'a> Ic<'a> {
         super::super::assignments::permission_set_name(&self.source.calls, &self.sso, instance, arn).await
     }
 
+    /// The AWS-managed policies attached to permission set `arn` (their ARNs).
+    pub(super) async fn managed_policies(&self, instance: &str, arn: &str) -> Listed<String> {
+        self.listing(
+            Api::SsoAdmin,
+            "sso:ListManagedPoliciesInPermissionSet",
+            |token| {
+                self.sso
+                    .list_managed_policies_in_permission_set()
+                    .instance_arn(instance)
+                    .permission_set_arn(arn)
+                    .set_next_token(token)
+                    .send()
+            },
+            |page| {
+                let arns = page.attached_managed_policies().iter().filter_map(|p| p.arn().map(str::to_string));
+                (arns.collect(), page.next_token().map(str::to_string))
+            },
+        )
+        .await
+    }
+
+    /// The customer-managed policies permission set `arn` names: (path, name).
+    pub(super) async fn customer_policies(&self, instance: &str, arn: &str) -> Listed<(Option<String>, String)> {
+        self.listing(
+            Api::SsoAdmin,
+            "sso:ListCustomerManagedPolicyReferencesInPermissionSet",
+            |token| {
+                self.sso
+                    .list_customer_managed_policy_references_in_permission_set()
+                    .instance_arn(instance)
+                    .permission_set_arn(arn)
+                    .set_next_token(token)
+                    .send()
+            },
+            |page| {
+                let refs = page
+                    .customer_managed_policy_references()
+                    .iter()
+                    .map(|r| (r.path().map(str::to_string), r.name().to_string()));
+                (refs.collect(), page.next_token().map(str::to_string))
+            },
+        )
+        .await
+    }
+
+    /// Permission set `arn`'s inline policy, None when it has none.
+    pub(super) async fn inline_policy(&self, instance: &str, arn: &str) -> Result<Option<String>, Failed> {
+        let answer = self
+            .source
+            .calls
+            .call(Api::SsoAdmin, || {
+                self.sso.get_inline_policy_for_permission_set().instance_arn(instance).permission_set_arn(arn).send()
+            })
+            .await
+            .map_err(|err| failed("sso:GetInlinePolicyForPermissionSet", &err))?;
+        Ok(answer.inline_policy().filter(|p| !p.trim().is_empty()).map(str::to_string))
+    }
+
+    /// Permission set `arn`'s permissions boundary, None when it has none.
+    pub(super) async fn boundary(&self, instance: &str, arn: &str) -> Result<Option<super::meaning::Boundary>, Failed> {
+        use super::meaning::Boundary;
+        let answer = self
+            .source
+            .calls
+            .call(Api::SsoAdmin, || {
+                self.sso.get_permissions_boundary_for_permission_set().instance_arn(instance).permission_set_arn(arn).send()
+            })
+            .await;
+        let answer = match answer {
+            Ok(answer) => answer,
+            Err(err) => {
+                let failed = failed("sso:GetPermissionsBoundaryForPermissionSet", &err);
+                return if failed.not_found() { Ok(None) } else { Err(failed) };
+            }
+        };
+        let Some(boundary) = answer.permissions_boundary() else { return Ok(None) };
+        if let Some(arn) = boundary.managed_policy_arn() {
+            return Ok(Some(Boundary::Managed(arn.to_string())));
+        }
+        Ok(boundary
+            .customer_managed_policy_reference()
+            .map(|r| Boundary::Customer(r.path().map(str::to_string), r.name().to_string())))
+    }
+
+    /// Permission set `arn`'s session duration (ISO 8601), None when AWS says none.
+    pub(super) async fn session_duration(&self, instance: &str, arn: &str) -> Result<Option<String>, Failed> {
+        let answer = self
+            .source
+            .calls
+            .call(Api::SsoAdmin, || self.sso.describe_permission_set().instance_arn(instance).permission_set_arn(arn).send())
+            .await
+            .map_err(|err| failed("sso:DescribePermissionSet", &err))?;
+        Ok(answer.permission_set().and_then(|p| p.session_duration()).map(str::to_string))
+    }
+
     /// The accounts `arn` is provisioned to at its latest version (`current`) or not.
     pub(super) async fn provisioned_accounts(&self, instance: &str, arn: &str, current: bool) -> Listed<String> {
         self.listing(

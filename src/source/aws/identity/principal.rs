@@ -26,13 +26,13 @@ enum Found {
 
 pub(in crate::source::aws) async fn principal(
     source: &AwsSource,
-    sso_region: Option<&str>,
+    query: &AccessQuery,
     wanted: &str,
 ) -> Result<IdentityCenter, SourceError> {
-    let ic = &Ic::new(source, sso_region);
+    let ic = &Ic::new(source, query.sso_region.as_deref());
     let instances = super::super::assignments::instances(source, &ic.sso).await?;
     let Some((instance, store)) = instances.iter().find(|(_, store)| !store.is_empty()) else {
-        return super::identity_center(source, &AccessQuery::region(sso_region)).await;
+        return super::identity_center(source, query).await;
     };
     let mut map = IdentityCenter::default();
     let principal = match find(ic, store, wanted, &mut map).await {
@@ -44,7 +44,7 @@ pub(in crate::source::aws) async fn principal(
         },
         Found::Denied => {
             tracing::info!("the Identity Store refused a lookup: reading the whole access map");
-            return super::identity_center(source, &AccessQuery::region(sso_region)).await;
+            return super::identity_center(source, query).await;
         }
     };
     let mut principals: Vec<(&'static str, String)> = Vec::new();
@@ -73,6 +73,13 @@ pub(in crate::source::aws) async fn principal(
         }
     }
     let (assignments, failures) = super::read::principal_assignments(ic, instance, principals).await;
+    if failures.iter().any(Failed::denied) {
+        // A delegated administrator: AWS answers this call only in the management account. The
+        // other way round: every pair's assignments (the whole map, its cache refreshed) and the
+        // groups' members, which the rows then follow from this principal.
+        tracing::info!("ListAccountAssignmentsForPrincipal refused: reading the map per pair");
+        return super::identity_center(source, query).await;
+    }
     map.unavailable.extend(failures.into_iter().map(|f| Text::from(f.sentence)));
     map.assignments = assignments;
     let sets: BTreeSet<String> = map.assignments.iter().map(|a| a.permission_set_arn.raw().to_string()).collect();
@@ -99,7 +106,9 @@ pub(in crate::source::aws) async fn principal(
         Err(err) => map.unavailable.push(format!("{}; provisioning is shown as current", err.sentence).into()),
     }
     map.normalize();
-    map.read_at = Some(chrono::Utc::now());
+    let now = chrono::Utc::now();
+    super::meaning::read(ic, query, &mut map, now).await;
+    map.read_at = Some(now);
     Ok(map)
 }
 

@@ -2,7 +2,11 @@
 //! `DescribePermissionSet`), where each is provisioned and whether at its latest version
 //! (`ListAccountsForProvisionedPermissionSet` twice), the Identity Store's users and groups
 //! (`ListUsers`, `ListGroups`) and every group's members (`ListGroupMemberships`), then the
-//! assignments by the cheaper of two plans (see [`Plan`]).
+//! assignments of every provisioned (account, permission set) pair (`ListAccountAssignments`).
+//!
+//! Per pair, not per principal: `ListAccountAssignmentsForPrincipal` cannot find an assignment
+//! whose user or group was deleted (the orphan an audit looks for: no listing names its id any
+//! more), and it answers only in the management account, not from a delegated administrator.
 
 use std::collections::BTreeSet;
 
@@ -10,27 +14,14 @@ use super::calls::{Failed, Ic};
 use crate::model::Text;
 use crate::model::identity::{Assignment, IdentityCenter, PermissionSet, Provisioned};
 
-/// How the assignments are read, chosen by count once the provisioned pairs and the principals
-/// are known: one `ListAccountAssignments` per provisioned (account, permission set) pair, or one
-/// `ListAccountAssignmentsForPrincipal` per user and group, whichever is fewer calls. Without the
-/// Identity Store's lists only the pair plan can be made.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Plan {
-    Pairs,
-    Principals,
-}
-
-impl Plan {
-    pub fn choose(pairs: usize, principals: Option<usize>) -> Plan {
-        match principals {
-            Some(principals) if principals < pairs => Plan::Principals,
-            _ => Plan::Pairs,
-        }
-    }
-}
-
 /// Reads one instance whole into `map`.
-pub(super) async fn instance(ic: &Ic<'_>, instance: &str, store: &str, map: &mut IdentityCenter) {
+pub(super) async fn instance(
+    ic: &Ic<'_>,
+    instance: &str,
+    store: &str,
+    hidden: Option<&str>,
+    map: &mut IdentityCenter,
+) {
     let sets = async {
         match ic.permission_sets(instance).await {
             Ok(arns) => Ok(sets_and_provisioning(ic, instance, arns).await),
@@ -44,7 +35,7 @@ pub(super) async fn instance(ic: &Ic<'_>, instance: &str, store: &str, map: &mut
         Some(futures::join!(ic.users(store), ic.groups(store)))
     };
     let (sets, people) = futures::join!(sets, people);
-    let (sets, provisioned) = match sets {
+    let (sets, mut provisioned) = match sets {
         Ok((sets, provisioned, failed)) => {
             map.unavailable.extend(failed.into_iter().map(|f| Text::from(f.sentence)));
             (sets, provisioned)
@@ -54,10 +45,13 @@ pub(super) async fn instance(ic: &Ic<'_>, instance: &str, store: &str, map: &mut
             (Vec::new(), Vec::new())
         }
     };
-    let mut groups_read = false;
+    let (mut users_read, mut groups_read) = (false, false);
     if let Some((users, groups)) = people {
         match users {
-            Ok(users) => map.users.extend(users),
+            Ok(users) => {
+                map.users.extend(users);
+                users_read = true;
+            }
             Err(err) => map.unavailable.push(format!("{}; users are shown by id", err.sentence).into()),
         }
         match groups {
@@ -68,26 +62,14 @@ pub(super) async fn instance(ic: &Ic<'_>, instance: &str, store: &str, map: &mut
             Err(err) => map.unavailable.push(format!("{}; groups are shown by id", err.sentence).into()),
         }
     }
+    // A delegated administrator is not shown the management account's assignments (said once).
+    provisioned.retain(|p| Some(p.account_id.raw()) != hidden);
     let pairs: BTreeSet<(String, String)> =
         provisioned.iter().map(|p| (p.account_id.raw().to_string(), p.permission_set_arn.raw().to_string())).collect();
-    let principals = (groups_read && !map.users.is_empty()).then(|| map.users.len() + map.groups.len());
-    let plan = Plan::choose(pairs.len(), principals);
-    tracing::info!(pairs = pairs.len(), principals = ?principals, ?plan, "access map: the assignments' plan");
+    map.store_listed = users_read && groups_read;
+    tracing::info!(pairs = pairs.len(), "access map: the assignments of every provisioned pair");
     let members = members(ic, store, map.groups.iter().map(|g| g.id.raw().to_string()).collect());
-    let assignments = async {
-        match plan {
-            Plan::Pairs => pair_assignments(ic, instance, pairs.into_iter().collect()).await,
-            Plan::Principals => {
-                let principals = map
-                    .users
-                    .iter()
-                    .map(|u| ("USER", u.id.raw().to_string()))
-                    .chain(map.groups.iter().map(|g| ("GROUP", g.id.raw().to_string())))
-                    .collect();
-                principal_assignments(ic, instance, principals).await
-            }
-        }
-    };
+    let assignments = pair_assignments(ic, instance, pairs.into_iter().collect());
     let ((memberships, member_failures), (assignments, assignment_failures)) = futures::join!(members, assignments);
     map.memberships.extend(memberships);
     map.assignments.extend(assignments);
@@ -221,17 +203,4 @@ fn split<T>(listed: Vec<Result<Vec<T>, Failed>>) -> (Vec<T>, Vec<Failed>) {
         }
     }
     (items, failures)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::Plan;
-
-    #[test]
-    fn the_plan_is_the_one_with_fewer_calls() {
-        assert_eq!(Plan::choose(10_000, Some(5_300)), Plan::Principals);
-        assert_eq!(Plan::choose(120, Some(5_300)), Plan::Pairs);
-        assert_eq!(Plan::choose(10_000, None), Plan::Pairs, "without the Identity Store only pairs");
-        assert_eq!(Plan::choose(50, Some(50)), Plan::Pairs, "a tie keeps the pair plan");
-    }
 }

@@ -21,13 +21,21 @@ use crate::model::identity::IdentityCenter;
 pub const LATE_DELIVERY: chrono::TimeDelta = chrono::TimeDelta::minutes(15);
 
 /// The sso-admin writes that change the map.
-pub const SSO_EVENTS: [&str; 6] = [
+pub const SSO_EVENTS: [&str; 14] = [
     "CreateAccountAssignment",
     "DeleteAccountAssignment",
     "ProvisionPermissionSet",
     "UpdatePermissionSet",
     "CreatePermissionSet",
     "DeletePermissionSet",
+    "AttachManagedPolicyToPermissionSet",
+    "DetachManagedPolicyFromPermissionSet",
+    "PutInlinePolicyToPermissionSet",
+    "DeleteInlinePolicyFromPermissionSet",
+    "AttachCustomerManagedPolicyReferenceToPermissionSet",
+    "DetachCustomerManagedPolicyReferenceFromPermissionSet",
+    "PutPermissionsBoundaryToPermissionSet",
+    "DeletePermissionsBoundaryFromPermissionSet",
 ];
 /// The Identity Store writes that change who is in which group.
 pub const STORE_EVENTS: [&str; 2] = ["CreateGroupMembership", "DeleteGroupMembership"];
@@ -42,6 +50,8 @@ pub struct Touched {
     /// Permission sets to describe and whose provisioning to read again.
     pub sets: BTreeSet<String>,
     pub deleted_sets: BTreeSet<String>,
+    /// Permission sets whose policies changed: their level is decided again.
+    pub policies: BTreeSet<String>,
     /// Groups whose members to read again.
     pub groups: BTreeSet<String>,
 }
@@ -89,6 +99,7 @@ pub fn touched(
                 touched.sets.extend(text(&event["responseElements"]["permissionSet"]["permissionSetArn"]))
             }
             "DeletePermissionSet" => touched.deleted_sets.extend(field("permissionSetArn")),
+            policy if policy.ends_with("PermissionSet") => touched.policies.extend(field("permissionSetArn")),
             "CreateGroupMembership" => touched.groups.extend(field("groupId")),
             // A membership made since the map was read is unknown here, but its creation's event
             // re-reads its group, after this deletion.
@@ -97,6 +108,7 @@ pub fn touched(
         }
     }
     touched.sets.retain(|s| !touched.deleted_sets.contains(s));
+    touched.policies.retain(|s| !touched.deleted_sets.contains(s));
     touched
 }
 
@@ -107,6 +119,7 @@ pub(super) async fn refresh(
     instances: &[(String, String)],
     mut map: IdentityCenter,
     now: chrono::DateTime<chrono::Utc>,
+    hidden: Option<&str>,
 ) -> Result<IdentityCenter, String> {
     let since = map.read_at.ok_or("the cached map has no time")? - LATE_DELIVERY;
     let events = events_since(ic, since, now).await?;
@@ -117,7 +130,11 @@ pub(super) async fn refresh(
                 .find(|m| m.membership_id.as_ref().is_some_and(|m| m.raw() == id))
                 .map(|m| m.group_id.raw().to_string())
         };
-        let touched = touched(&events, instance, store, &membership_group);
+        let mut touched = touched(&events, instance, store, &membership_group);
+        if let Some(hidden) = hidden {
+            touched.pairs.retain(|(account, _)| account != hidden);
+            touched.accounts.remove(hidden);
+        }
         tracing::info!(
             events = events.len(),
             pairs = touched.pairs.len(),
@@ -126,6 +143,10 @@ pub(super) async fn refresh(
             groups = touched.groups.len(),
             "access map: refreshing what changed"
         );
+        // A set whose policies (or anything else) changed is read again with the map's meaning.
+        for set in map.permission_sets.iter_mut().filter(|p| touched.policies.contains(p.arn.raw())) {
+            set.policies = None;
+        }
         if !touched.is_empty() {
             apply(ic, instance, store, &touched, &mut map).await.map_err(|f| f.sentence)?;
         }

@@ -1,0 +1,354 @@
+//! What the access means, read with the map: each permission set's policies (sso-admin's four
+//! listings, and `DescribePermissionSet` for its session duration), the AWS-managed documents
+//! they name (IAM `GetPolicy` + `GetPolicyVersion` with your own credentials, once per version,
+//! kept with the map), customer-managed ones through a way into an account where the set is
+//! provisioned, the level they give ([`crate::policy::level`]), and when each provisioned pair's
+//! role was last used (IAM's `RoleLastUsed` on `AWSReservedSSO_<name>_<hex>`: `ListRoles` and
+//! `GetRole` in each account, paced per account). What cannot be read is said on the row
+//! (`unknown`, `unreadable`), never fatal.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use super::calls::{Failed, Ic};
+use super::read::at_most;
+use crate::model::Text;
+use crate::model::identity::{IdentityCenter, PolicyDocument, SetPolicies, Usage};
+use crate::source::{AccessQuery, Way};
+
+/// A pair's usage is read again after this long (IAM itself updates `RoleLastUsed` within hours).
+const USAGE_MAX_AGE: chrono::TimeDelta = chrono::TimeDelta::hours(24);
+/// Where IAM Identity Center creates its roles in every account.
+const SSO_ROLE_PATH: &str = "/aws-reserved/sso.amazonaws.com/";
+/// Accounts tried, in turn, to read a customer-managed policy in.
+const CUSTOMER_POLICY_ACCOUNTS: usize = 3;
+
+/// Reads what `map` lacks of its meaning: the policies of sets not read yet, their levels, and
+/// the usage of pairs not read in [`USAGE_MAX_AGE`].
+pub(super) async fn read(ic: &Ic<'_>, query: &AccessQuery, map: &mut IdentityCenter, now: chrono::DateTime<chrono::Utc>) {
+    let unread: Vec<String> =
+        map.permission_sets.iter().filter(|p| p.policies.is_none()).map(|p| p.arn.raw().to_string()).collect();
+    let listed = at_most(
+        ic.concurrency(),
+        unread.into_iter().map(|arn| async move { (set_policies(ic, &arn).await, arn) }).collect(),
+    )
+    .await;
+    let mut failed: HashMap<String, String> = HashMap::new();
+    for (policies, arn) in listed {
+        if let Some(set) = map.permission_sets.iter_mut().find(|p| p.arn == arn.as_str()) {
+            set.level = None;
+            match policies {
+                Ok(policies) => set.policies = Some(policies),
+                Err(err) => {
+                    failed.insert(arn, err.sentence);
+                }
+            }
+        }
+    }
+    managed_documents(ic, map).await;
+    customer_documents(ic, query, map).await;
+    for set in map.permission_sets.iter_mut().filter(|p| p.level.is_none()) {
+        let classified = match (&set.policies, failed.get(set.arn.raw())) {
+            (_, Some(why)) => crate::policy::level::unreadable(why.clone()),
+            (Some(policies), None) => classify(policies, &map.documents, partition(set.arn.raw())),
+            (None, None) => crate::policy::level::unreadable("its policies were not read"),
+        };
+        set.level = Some(classified.level);
+        set.level_why = Some(Text::from(classified.why));
+    }
+    usage(ic, query, map, now).await;
+}
+
+/// The partition of an ARN (`aws`, `aws-us-gov`, `aws-cn`).
+fn partition(arn: &str) -> &str {
+    arn.split(':').nth(1).filter(|p| !p.is_empty()).unwrap_or("aws")
+}
+
+/// The instance a permission set belongs to (`…:permissionSet/ssoins-1/ps-2` → `…:instance/ssoins-1`).
+fn instance_of(set: &str) -> String {
+    let (head, tail) = set.split_once(":permissionSet/").unwrap_or((set, ""));
+    let id = tail.split('/').next().unwrap_or_default();
+    format!("{head}:instance/{id}")
+}
+
+/// A customer-managed policy's path and name (`/team/ReadReports`).
+fn path_and_name(path: Option<&str>, name: &str) -> String {
+    let path = path.filter(|p| !p.is_empty()).unwrap_or("/");
+    let path = if path.ends_with('/') { path.to_string() } else { format!("{path}/") };
+    format!("{path}{name}")
+}
+
+async fn set_policies(ic: &Ic<'_>, arn: &str) -> Result<SetPolicies, Failed> {
+    let instance = instance_of(arn);
+    let managed = ic.managed_policies(&instance, arn);
+    let customer = ic.customer_policies(&instance, arn);
+    let inline = ic.inline_policy(&instance, arn);
+    let boundary = ic.boundary(&instance, arn);
+    let duration = ic.session_duration(&instance, arn);
+    let (managed, customer, inline, boundary, duration) = futures::join!(managed, customer, inline, boundary, duration);
+    Ok(SetPolicies {
+        managed: managed?.into_iter().map(Text::from).collect(),
+        customer_managed: customer?.into_iter().map(|(path, name)| Text::from(path_and_name(path.as_deref(), &name))).collect(),
+        inline: inline?.map(Text::from),
+        boundary: boundary?.map(|b| Text::from(match b {
+            Boundary::Managed(arn) => arn,
+            Boundary::Customer(path, name) => path_and_name(path.as_deref(), &name),
+        })),
+        session_duration: duration?.map(Text::from),
+    })
+}
+
+/// A permission set's boundary as sso-admin returns it.
+pub(super) enum Boundary {
+    Managed(String),
+    Customer(Option<String>, String),
+}
+
+/// Reads every AWS-managed document a set names that the map does not hold at its default version.
+async fn managed_documents(ic: &Ic<'_>, map: &mut IdentityCenter) {
+    let wanted: BTreeSet<String> = map
+        .permission_sets
+        .iter()
+        .filter(|p| p.level.is_none())
+        .filter_map(|p| p.policies.as_ref())
+        .flat_map(|p| p.managed.iter().chain(p.boundary.iter().filter(|b| b.raw().starts_with("arn:"))))
+        .map(|a| a.raw().to_string())
+        .collect();
+    let iam = aws_sdk_iam::Client::new(&ic.source.config);
+    let held: HashMap<String, String> =
+        map.documents.iter().map(|d| (d.arn.raw().to_string(), d.version.raw().to_string())).collect();
+    let read = at_most(
+        ic.concurrency(),
+        wanted
+            .into_iter()
+            .map(|arn| {
+                let (iam, held) = (&iam, &held);
+                async move {
+                    let document = super::super::iam::policy_document(ic.source, iam, None, &arn, held.get(&arn)).await;
+                    (arn, document)
+                }
+            })
+            .collect(),
+    )
+    .await;
+    keep_documents(map, read);
+}
+
+/// The documents read (`Ok(None)`: the map's own is current) put into the map.
+fn keep_documents(map: &mut IdentityCenter, read: Vec<(String, Result<Option<(String, String)>, String>)>) {
+    for (arn, document) in read {
+        match document {
+            Ok(Some((version, text))) => {
+                map.documents.retain(|d| d.arn != arn.as_str());
+                map.documents.push(PolicyDocument { arn: arn.into(), version: version.into(), document: text.into() });
+            }
+            Ok(None) => {}
+            Err(why) => {
+                map.documents.retain(|d| d.arn != arn.as_str());
+                tracing::info!(arn = %crate::text::visible(&arn), why = %crate::text::visible(&why), "a policy could not be read");
+            }
+        }
+    }
+}
+
+/// Reads the customer-managed documents of every set still to be decided, in an account where
+/// the set is provisioned (the first of a few that lets orgscope in).
+async fn customer_documents(ic: &Ic<'_>, query: &AccessQuery, map: &mut IdentityCenter) {
+    let Some(footholds) = &query.footholds else { return };
+    let mut accounts: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for p in &map.provisioned {
+        accounts.entry(p.permission_set_arn.raw()).or_default().push(p.account_id.raw());
+    }
+    let mut jobs = Vec::new();
+    for set in map.permission_sets.iter().filter(|p| p.level.is_none()) {
+        let Some(policies) = &set.policies else { continue };
+        let names: Vec<String> = policies
+            .customer_managed
+            .iter()
+            .chain(policies.boundary.iter().filter(|b| !b.raw().starts_with("arn:")))
+            .map(|n| n.raw().to_string())
+            .collect();
+        if names.is_empty() {
+            continue;
+        }
+        let tried: Vec<String> = accounts
+            .get(set.arn.raw())
+            .map(|a| a.iter().take(CUSTOMER_POLICY_ACCOUNTS).map(|a| a.to_string()).collect())
+            .unwrap_or_default();
+        jobs.push((partition(set.arn.raw()).to_string(), names, tried));
+    }
+    let read = at_most(
+        ic.concurrency(),
+        jobs.into_iter()
+            .map(|(partition, names, tried)| async move {
+                for account in &tried {
+                    let Some(way) = footholds.way_in(account).await else { continue };
+                    let iam = super::super::iam::client_for(ic.source, &way);
+                    let mut found = Vec::new();
+                    for name in &names {
+                        let arn = format!("arn:{partition}:iam::{account}:policy{name}");
+                        let document =
+                            super::super::iam::policy_document(ic.source, &iam, Some(account), &arn, None).await;
+                        found.push((arn, document));
+                    }
+                    return found;
+                }
+                Vec::new()
+            })
+            .collect(),
+    )
+    .await;
+    keep_documents(map, read.into_iter().flatten().collect());
+}
+
+/// The level of one set from the documents held.
+fn classify(policies: &SetPolicies, documents: &[PolicyDocument], partition: &str) -> crate::policy::level::Classified {
+    use crate::policy::Policy;
+    let find = |arn: &str| documents.iter().find(|d| d.arn == arn).map(|d| d.document.raw().to_string());
+    // A customer-managed name is read in some account: any document of that name will do.
+    let find_customer = |name: &str| {
+        documents
+            .iter()
+            .find(|d| d.arn.raw().starts_with(&format!("arn:{partition}:iam::")) && d.arn.raw().ends_with(&format!(":policy{name}")))
+            .map(|d| d.document.raw().to_string())
+    };
+    let mut texts: Vec<(String, Option<String>)> = Vec::new();
+    for arn in &policies.managed {
+        texts.push((arn.raw().to_string(), find(arn.raw())));
+    }
+    for name in &policies.customer_managed {
+        texts.push((name.raw().to_string(), find_customer(name.raw())));
+    }
+    let boundary_text = policies.boundary.as_ref().map(|b| {
+        let text = if b.raw().starts_with("arn:") { find(b.raw()) } else { find_customer(b.raw()) };
+        (b.raw().to_string(), text)
+    });
+    let mut parsed = Vec::new();
+    let parse = |name: &str, text: Option<String>| -> Result<Policy, String> {
+        let text = text.ok_or_else(|| format!("the policy {name} could not be read"))?;
+        Policy::parse(&text).map_err(|err| format!("{name}: {err}"))
+    };
+    for (name, text) in texts {
+        match parse(&name, text) {
+            Ok(policy) => parsed.push(policy),
+            Err(why) => return crate::policy::level::unreadable(why),
+        }
+    }
+    if let Some(inline) = &policies.inline {
+        match Policy::parse(inline.raw()) {
+            Ok(policy) => parsed.push(policy),
+            Err(err) => return crate::policy::level::unreadable(format!("the inline policy: {err}")),
+        }
+    }
+    let boundary = match boundary_text {
+        Some((name, text)) => match parse(&name, text) {
+            Ok(policy) => Some(policy),
+            Err(why) => return crate::policy::level::unreadable(why),
+        },
+        None => None,
+    };
+    crate::policy::level::classify(&parsed.iter().collect::<Vec<_>>(), boundary.as_ref())
+}
+
+/// Reads when each provisioned pair's role was last used, per account, for pairs not read within
+/// [`USAGE_MAX_AGE`]; pairs no longer provisioned are dropped.
+async fn usage(ic: &Ic<'_>, query: &AccessQuery, map: &mut IdentityCenter, now: chrono::DateTime<chrono::Utc>) {
+    let provisioned: BTreeSet<(String, String)> = map
+        .provisioned
+        .iter()
+        .map(|p| (p.account_id.raw().to_string(), p.permission_set_arn.raw().to_string()))
+        .collect();
+    map.usage.retain(|u| provisioned.contains(&(u.account_id.raw().to_string(), u.permission_set_arn.raw().to_string())));
+    let fresh: BTreeSet<(String, String)> = map
+        .usage
+        .iter()
+        .filter(|u| u.readable && now - u.read_at < USAGE_MAX_AGE)
+        .map(|u| (u.account_id.raw().to_string(), u.permission_set_arn.raw().to_string()))
+        .collect();
+    let names: HashMap<&str, &str> =
+        map.permission_sets.iter().filter_map(|p| Some((p.arn.raw(), p.name.as_ref()?.raw()))).collect();
+    let mut due: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
+    for (account, set) in provisioned.iter().filter(|pair| !fresh.contains(*pair)) {
+        let name = names.get(set.as_str()).copied().unwrap_or_default().to_string();
+        due.entry(account.clone()).or_default().push((set.clone(), name));
+    }
+    let footholds = query.footholds.clone();
+    let read = at_most(
+        ic.concurrency(),
+        due.into_iter()
+            .map(|(account, sets)| {
+                let footholds = footholds.clone();
+                async move {
+                    let way = match &footholds {
+                        Some(footholds) => footholds.way_in(&account).await,
+                        None => None,
+                    };
+                    let used = match way {
+                        Some(way) => account_usage(ic, &account, &way, &sets).await,
+                        None => Err("no way into the account".to_string()),
+                    };
+                    (account, sets, used)
+                }
+            })
+            .collect(),
+    )
+    .await;
+    for (account, sets, used) in read {
+        map.usage.retain(|u| u.account_id != account.as_str() || !sets.iter().any(|(s, _)| u.permission_set_arn == s.as_str()));
+        if let Err(why) = &used {
+            tracing::info!(account = %account, why = %crate::text::visible(why), "role usage not readable");
+        }
+        for (set, _) in &sets {
+            let (last_used, readable) = match &used {
+                Ok(found) => (found.get(set.as_str()).copied().flatten(), true),
+                Err(_) => (None, false),
+            };
+            map.usage.push(Usage {
+                account_id: account.as_str().into(),
+                permission_set_arn: set.as_str().into(),
+                last_used,
+                readable,
+                read_at: now,
+            });
+        }
+    }
+}
+
+type LastUsed = Option<chrono::DateTime<chrono::Utc>>;
+
+/// When each of `sets` (ARN, name) was last used in `account`: its `AWSReservedSSO_<name>_<hex>`
+/// role's `RoleLastUsed` (None: never, or no such role).
+async fn account_usage(
+    ic: &Ic<'_>,
+    account: &str,
+    way: &Way,
+    sets: &[(String, String)],
+) -> Result<HashMap<String, LastUsed>, String> {
+    let iam = super::super::iam::client_for(ic.source, way);
+    let roles = super::super::iam::roles_under(ic.source, &iam, account, SSO_ROLE_PATH).await?;
+    let mut found = HashMap::new();
+    for (set, name) in sets {
+        let role = roles.iter().find(|role| {
+            role.strip_prefix("AWSReservedSSO_").and_then(|rest| rest.rsplit_once('_')).is_some_and(|(n, _)| n == name)
+        });
+        let last_used = match role {
+            Some(role) => super::super::iam::role_last_used(ic.source, &iam, account, role).await?,
+            None => None,
+        };
+        found.insert(set.clone(), last_used);
+    }
+    Ok(found)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn arns_and_names_are_taken_apart_as_aws_builds_them() {
+        assert_eq!(instance_of("arn:aws:sso:::permissionSet/ssoins-1/ps-2"), "arn:aws:sso:::instance/ssoins-1");
+        assert_eq!(partition("arn:aws-us-gov:sso:::permissionSet/ssoins-1/ps-2"), "aws-us-gov");
+        assert_eq!(path_and_name(None, "Reports"), "/Reports");
+        assert_eq!(path_and_name(Some("/team"), "Reports"), "/team/Reports");
+        assert_eq!(path_and_name(Some("/team/"), "Reports"), "/team/Reports");
+    }
+}
