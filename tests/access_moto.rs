@@ -93,7 +93,10 @@ async fn the_map_and_a_users_effective_access_from_moto() {
     // Her reach alone, through moto's GetUserId, ListGroupMembershipsForMember and
     // ListAccountAssignmentsForPrincipal, is the same as the whole map's.
     for wanted in ["jane", "Jane Doe", user.user_id()] {
-        let alone = source.principal_access(&orgscope::source::AccessQuery::region(Some("us-east-1")), wanted).await.expect("her reach is read");
+        let alone = source
+            .principal_access(&orgscope::source::AccessQuery::region(Some("us-east-1")), wanted)
+            .await
+            .expect("her reach is read");
         let found = alone.find_principal(wanted).expect("found");
         assert_eq!(alone.rows(Some(&found), &|_| None), rows, "{wanted}: {:?}", alone.unavailable);
     }

@@ -313,11 +313,7 @@ impl Context {
 
     /// The access map's read: Identity Center's region and, unless `--no-cache`, the cache.
     pub fn access_query(&self) -> AccessQuery {
-        AccessQuery {
-            sso_region: self.flags.sso_region.clone(),
-            cache_path: self.access_cache_path(),
-            footholds: None,
-        }
+        AccessQuery { sso_region: self.flags.sso_region.clone(), cache_path: self.access_cache_path(), footholds: None }
     }
 
     /// The assignments' default window (the config's `assignments.since`, else 7 days).

@@ -11,7 +11,7 @@ pub mod diff;
 pub mod failure;
 mod fix;
 mod fix_stackset;
-mod permission_sets;
+pub mod permission_sets;
 pub mod probe;
 pub mod profiles;
 mod retry;

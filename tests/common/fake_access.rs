@@ -24,6 +24,61 @@ pub struct FakeAccess {
     pub memberships: Vec<(String, String)>,
     /// Items a page (default when 0: 100).
     pub page: usize,
+    /// Each permission set's policies, by ARN.
+    pub policies: std::collections::HashMap<String, FakeSetPolicies>,
+    /// The caller is Identity Center's delegated administrator: `ListAccountAssignmentsForPrincipal`
+    /// is refused (AWS answers it only in the management account) and so is anything about the
+    /// management account's assignments.
+    pub delegated_admin_of: Option<String>,
+}
+
+/// A permission set's policies as sso-admin holds them.
+#[derive(Debug, Clone, Default)]
+pub struct FakeSetPolicies {
+    pub managed: Vec<String>,
+    /// `(path, name)`.
+    pub customer: Vec<(String, String)>,
+    pub inline: Option<String>,
+    /// An AWS-managed policy ARN, or a customer-managed `(path, name)`.
+    pub boundary: Option<Result<String, (String, String)>>,
+    pub session_duration: Option<String>,
+}
+
+fn denied(message: &str) -> Answer {
+    Answer::Error(Canned::new(400, "AccessDeniedException", message))
+}
+
+/// The policy calls of one permission set.
+fn answer_policies(access: &FakeAccess, op: &str, set: &str) -> Option<Answer> {
+    let policies = access.policies.get(set).cloned().unwrap_or_default();
+    Some(match op {
+        "ListManagedPoliciesInPermissionSet" => {
+            let items = policies
+                .managed
+                .iter()
+                .map(|arn| json!({"Arn": arn, "Name": arn.rsplit('/').next().unwrap_or_default()}))
+                .collect();
+            paged(items, "AttachedManagedPolicies", &json!({}), op, access.page)
+        }
+        "ListCustomerManagedPolicyReferencesInPermissionSet" => {
+            let items = policies.customer.iter().map(|(path, name)| json!({"Name": name, "Path": path})).collect();
+            paged(items, "CustomerManagedPolicyReferences", &json!({}), op, access.page)
+        }
+        // AWS (and moto) answer an empty string when there is no inline policy.
+        "GetInlinePolicyForPermissionSet" => Answer::Ok(json!({"InlinePolicy": policies.inline.unwrap_or_default()})),
+        "GetPermissionsBoundaryForPermissionSet" => match policies.boundary {
+            None => Answer::Error(Canned::new(
+                400,
+                "ResourceNotFoundException",
+                "The permissions boundary for the permission set was not found",
+            )),
+            Some(Ok(arn)) => Answer::Ok(json!({"PermissionsBoundary": {"ManagedPolicyArn": arn}})),
+            Some(Err((path, name))) => Answer::Ok(
+                json!({"PermissionsBoundary": {"CustomerManagedPolicyReference": {"Name": name, "Path": path}}}),
+            ),
+        },
+        _ => return None,
+    })
 }
 
 /// One page of `items` under `key`, the NextToken bound to `signature`.
@@ -47,6 +102,17 @@ fn paged(items: Vec<Value>, key: &str, params: &Value, signature: &str, page: us
 pub fn answer_sso(state: &State, op: &str, params: &Value) -> Option<Answer> {
     let access = &state.access;
     let text = |key: &str| params[key].as_str().unwrap_or_default().to_string();
+    if let Some(answer) = answer_policies(access, op, &text("PermissionSetArn")) {
+        return Some(answer);
+    }
+    if let Some(management) = &access.delegated_admin_of {
+        if op == "ListAccountAssignmentsForPrincipal" {
+            return Some(denied("ListAccountAssignmentsForPrincipal can be called only from the management account"));
+        }
+        if text("AccountId") == *management {
+            return Some(denied("The delegated administrator cannot access the management account's assignments"));
+        }
+    }
     Some(match op {
         "ListPermissionSets" => {
             let mut arns: Vec<&String> = state.permission_sets.keys().collect();

@@ -1008,8 +1008,11 @@ fn sso(state: &mut State, op: &str, params: &Value) -> Answer {
         }]})),
         "DescribePermissionSet" => {
             let arn = params["PermissionSetArn"].as_str().unwrap_or_default();
+            let duration = state.access.policies.get(arn).and_then(|p| p.session_duration.clone());
             match state.permission_sets.get(arn) {
-                Some(name) => Answer::Ok(json!({"PermissionSet": {"Name": name, "PermissionSetArn": arn}})),
+                Some(name) => Answer::Ok(
+                    json!({"PermissionSet": {"Name": name, "PermissionSetArn": arn, "SessionDuration": duration}}),
+                ),
                 None => Answer::Error(Canned::new(400, "ResourceNotFoundException", "Could not find PermissionSet")),
             }
         }

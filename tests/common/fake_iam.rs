@@ -24,6 +24,87 @@ pub struct FakeIam {
     /// SimulatePrincipalPolicy's answers by policy source ARN: (decision, deciding policy id);
     /// `allowed` for any other.
     pub simulations: HashMap<String, (String, Option<String>)>,
+    /// Managed policies by ARN: (default version, document). AWS-managed ones
+    /// (`arn:aws:iam::aws:policy/…`) are readable from every account, a customer-managed one only
+    /// in its own.
+    pub policies: HashMap<String, (String, String)>,
+    /// Identity Center's roles in each account (under `/aws-reserved/sso.amazonaws.com/`):
+    /// (name, when last used as RFC 3339).
+    pub sso_roles: HashMap<String, Vec<(String, Option<String>)>>,
+}
+
+const SSO_PATH: &str = "/aws-reserved/sso.amazonaws.com/";
+
+fn sso_role_xml(account: &str, name: &str, last_used: Option<&str>) -> String {
+    let used = last_used
+        .map(|at| format!("<RoleLastUsed><LastUsedDate>{at}</LastUsedDate><Region>us-east-1</Region></RoleLastUsed>"))
+        .unwrap_or_else(|| "<RoleLastUsed/>".to_string());
+    format!(
+        "<Role><Path>{SSO_PATH}</Path><AssumeRolePolicyDocument>%7B%7D</AssumeRolePolicyDocument><RoleId>AROASSO{account}</RoleId><RoleName>{0}</RoleName><Arn>arn:aws:iam::{account}:role{SSO_PATH}{0}</Arn><CreateDate>2024-01-01T00:00:00Z</CreateDate>{used}</Role>",
+        xml_escape(name)
+    )
+}
+
+/// `GetPolicy`, `GetPolicyVersion`, `ListRoles` and `GetRole` of Identity Center's roles.
+fn answer_reads(state: &State, account: &str, op: &str, params: &Value) -> Option<Answer> {
+    let arn = params["PolicyArn"].as_str().unwrap_or_default();
+    let readable = |arn: &str| arn.split(':').nth(4).is_some_and(|owner| owner == "aws" || owner == account);
+    let no_policy = || {
+        Answer::Error(Canned::new(404, "NoSuchEntity", &format!("Policy {arn} does not exist or is not attachable.")))
+    };
+    Some(match op {
+        "GetPolicy" => match state.iam.policies.get(arn).filter(|_| readable(arn)) {
+            Some((version, _)) => response(
+                op,
+                &format!(
+                    "<GetPolicyResult><Policy><PolicyName>{}</PolicyName><Arn>{}</Arn><DefaultVersionId>{version}</DefaultVersionId><Path>/</Path></Policy></GetPolicyResult>",
+                    xml_escape(arn.rsplit('/').next().unwrap_or_default()),
+                    xml_escape(arn)
+                ),
+            ),
+            None => no_policy(),
+        },
+        "GetPolicyVersion" => match state.iam.policies.get(arn).filter(|_| readable(arn)) {
+            Some((version, document)) if params["VersionId"].as_str() == Some(version.as_str()) => {
+                let encoded: String = document
+                    .bytes()
+                    .map(|b| match b {
+                        b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+                        other => format!("%{other:02X}"),
+                    })
+                    .collect();
+                response(
+                    op,
+                    &format!(
+                        "<GetPolicyVersionResult><PolicyVersion><Document>{encoded}</Document><VersionId>{version}</VersionId><IsDefaultVersion>true</IsDefaultVersion></PolicyVersion></GetPolicyVersionResult>"
+                    ),
+                )
+            }
+            _ => no_policy(),
+        },
+        "ListRoles" => {
+            let prefix = params["PathPrefix"].as_str().unwrap_or("/");
+            let roles = state.iam.sso_roles.get(account).cloned().unwrap_or_default();
+            let members: String = roles
+                .iter()
+                .filter(|_| SSO_PATH.starts_with(prefix) || prefix.starts_with(SSO_PATH))
+                .map(|(name, _)| {
+                    sso_role_xml(account, name, None).replacen("<Role>", "<member>", 1).replace("</Role>", "</member>")
+                })
+                .collect();
+            response(
+                op,
+                &format!("<ListRolesResult><IsTruncated>false</IsTruncated><Roles>{members}</Roles></ListRolesResult>"),
+            )
+        }
+        "GetRole" => {
+            let name = params["RoleName"].as_str().unwrap_or_default();
+            let role = state.iam.sso_roles.get(account).and_then(|roles| roles.iter().find(|(n, _)| n == name));
+            let (name, used) = role?;
+            response(op, &format!("<GetRoleResult>{}</GetRoleResult>", sso_role_xml(account, name, used.as_deref())))
+        }
+        _ => return None,
+    })
 }
 
 /// The account the call acts in: the signing credentials' account, else the caller's.
@@ -61,6 +142,9 @@ pub fn iam(state: &mut State, op: &str, params: &Value, access_key: Option<&str>
     let account = account_of(state, access_key);
     let name = params["RoleName"].as_str().unwrap_or_default().to_string();
     let key = (account.clone(), name.clone());
+    if let Some(answer) = answer_reads(state, &account, op, params) {
+        return answer;
+    }
     match op {
         "GetRole" => match state.iam.roles.get(&key) {
             Some(trust) => {

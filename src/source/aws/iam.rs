@@ -138,14 +138,20 @@ async fn iam_call<T, E, F, Fut>(
     source: &AwsSource,
     account: Option<&str>,
     op: F,
-) -> Result<T, aws_smithy_runtime_api::client::result::SdkError<E, aws_smithy_runtime_api::client::orchestrator::HttpResponse>>
+) -> Result<
+    T,
+    aws_smithy_runtime_api::client::result::SdkError<E, aws_smithy_runtime_api::client::orchestrator::HttpResponse>,
+>
 where
     E: aws_smithy_types::error::metadata::ProvideErrorMetadata,
     F: FnMut() -> Fut,
     Fut: std::future::Future<
             Output = Result<
                 T,
-                aws_smithy_runtime_api::client::result::SdkError<E, aws_smithy_runtime_api::client::orchestrator::HttpResponse>,
+                aws_smithy_runtime_api::client::result::SdkError<
+                    E,
+                    aws_smithy_runtime_api::client::orchestrator::HttpResponse,
+                >,
             >,
         >,
 {

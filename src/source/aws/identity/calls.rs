@@ -178,7 +178,11 @@ impl<'a> Ic<'a> {
             .source
             .calls
             .call(Api::SsoAdmin, || {
-                self.sso.get_permissions_boundary_for_permission_set().instance_arn(instance).permission_set_arn(arn).send()
+                self.sso
+                    .get_permissions_boundary_for_permission_set()
+                    .instance_arn(instance)
+                    .permission_set_arn(arn)
+                    .send()
             })
             .await;
         let answer = match answer {
@@ -202,7 +206,9 @@ impl<'a> Ic<'a> {
         let answer = self
             .source
             .calls
-            .call(Api::SsoAdmin, || self.sso.describe_permission_set().instance_arn(instance).permission_set_arn(arn).send())
+            .call(Api::SsoAdmin, || {
+                self.sso.describe_permission_set().instance_arn(instance).permission_set_arn(arn).send()
+            })
             .await
             .map_err(|err| failed("sso:DescribePermissionSet", &err))?;
         Ok(answer.permission_set().and_then(|p| p.session_duration()).map(str::to_string))

@@ -24,7 +24,12 @@ const CUSTOMER_POLICY_ACCOUNTS: usize = 3;
 
 /// Reads what `map` lacks of its meaning: the policies of sets not read yet, their levels, and
 /// the usage of pairs not read in [`USAGE_MAX_AGE`].
-pub(super) async fn read(ic: &Ic<'_>, query: &AccessQuery, map: &mut IdentityCenter, now: chrono::DateTime<chrono::Utc>) {
+pub(super) async fn read(
+    ic: &Ic<'_>,
+    query: &AccessQuery,
+    map: &mut IdentityCenter,
+    now: chrono::DateTime<chrono::Utc>,
+) {
     let unread: Vec<String> =
         map.permission_sets.iter().filter(|p| p.policies.is_none()).map(|p| p.arn.raw().to_string()).collect();
     let listed = at_most(
@@ -87,12 +92,17 @@ async fn set_policies(ic: &Ic<'_>, arn: &str) -> Result<SetPolicies, Failed> {
     let (managed, customer, inline, boundary, duration) = futures::join!(managed, customer, inline, boundary, duration);
     Ok(SetPolicies {
         managed: managed?.into_iter().map(Text::from).collect(),
-        customer_managed: customer?.into_iter().map(|(path, name)| Text::from(path_and_name(path.as_deref(), &name))).collect(),
+        customer_managed: customer?
+            .into_iter()
+            .map(|(path, name)| Text::from(path_and_name(path.as_deref(), &name)))
+            .collect(),
         inline: inline?.map(Text::from),
-        boundary: boundary?.map(|b| Text::from(match b {
-            Boundary::Managed(arn) => arn,
-            Boundary::Customer(path, name) => path_and_name(path.as_deref(), &name),
-        })),
+        boundary: boundary?.map(|b| {
+            Text::from(match b {
+                Boundary::Managed(arn) => arn,
+                Boundary::Customer(path, name) => path_and_name(path.as_deref(), &name),
+            })
+        }),
         session_duration: duration?.map(Text::from),
     })
 }
@@ -208,7 +218,10 @@ fn classify(policies: &SetPolicies, documents: &[PolicyDocument], partition: &st
     let find_customer = |name: &str| {
         documents
             .iter()
-            .find(|d| d.arn.raw().starts_with(&format!("arn:{partition}:iam::")) && d.arn.raw().ends_with(&format!(":policy{name}")))
+            .find(|d| {
+                d.arn.raw().starts_with(&format!("arn:{partition}:iam::"))
+                    && d.arn.raw().ends_with(&format!(":policy{name}"))
+            })
             .map(|d| d.document.raw().to_string())
     };
     let mut texts: Vec<(String, Option<String>)> = Vec::new();
@@ -257,7 +270,8 @@ async fn usage(ic: &Ic<'_>, query: &AccessQuery, map: &mut IdentityCenter, now: 
         .iter()
         .map(|p| (p.account_id.raw().to_string(), p.permission_set_arn.raw().to_string()))
         .collect();
-    map.usage.retain(|u| provisioned.contains(&(u.account_id.raw().to_string(), u.permission_set_arn.raw().to_string())));
+    map.usage
+        .retain(|u| provisioned.contains(&(u.account_id.raw().to_string(), u.permission_set_arn.raw().to_string())));
     let fresh: BTreeSet<(String, String)> = map
         .usage
         .iter()
@@ -293,7 +307,9 @@ async fn usage(ic: &Ic<'_>, query: &AccessQuery, map: &mut IdentityCenter, now: 
     )
     .await;
     for (account, sets, used) in read {
-        map.usage.retain(|u| u.account_id != account.as_str() || !sets.iter().any(|(s, _)| u.permission_set_arn == s.as_str()));
+        map.usage.retain(|u| {
+            u.account_id != account.as_str() || !sets.iter().any(|(s, _)| u.permission_set_arn == s.as_str())
+        });
         if let Err(why) = &used {
             tracing::info!(account = %account, why = %crate::text::visible(why), "role usage not readable");
         }

@@ -15,13 +15,7 @@ use crate::model::Text;
 use crate::model::identity::{Assignment, IdentityCenter, PermissionSet, Provisioned};
 
 /// Reads one instance whole into `map`.
-pub(super) async fn instance(
-    ic: &Ic<'_>,
-    instance: &str,
-    store: &str,
-    hidden: Option<&str>,
-    map: &mut IdentityCenter,
-) {
+pub(super) async fn instance(ic: &Ic<'_>, instance: &str, store: &str, hidden: Option<&str>, map: &mut IdentityCenter) {
     let sets = async {
         match ic.permission_sets(instance).await {
             Ok(arns) => Ok(sets_and_provisioning(ic, instance, arns).await),
