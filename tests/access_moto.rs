@@ -118,3 +118,103 @@ async fn the_map_and_a_users_effective_access_from_moto() {
     assert_ne!(retried.status, AssignmentStatus::ApiError, "moto accepted the write: {retried:?}");
     assert_ne!(retried.request_id, failed.request_id, "a new request");
 }
+
+/// Your own account, read with your own credentials: moto provisions every permission set there.
+struct OwnAccount(String);
+
+#[async_trait::async_trait]
+impl orgscope::source::Footholds for OwnAccount {
+    async fn way_in(&self, account_id: &str) -> Option<orgscope::source::Way> {
+        (account_id == self.0).then_some(orgscope::source::Way::Own)
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn levels_from_moto_s_policy_attachments_inline_policies_and_managed_documents() {
+    use orgscope::model::Level;
+    let Some(moto) = common::moto::Moto::start() else { return };
+    moto.create_org_with_accounts("levels", 1).await;
+    let config = moto.sdk_config().await;
+    let caller = aws_sdk_sts::Client::new(&config).get_caller_identity().send().await.expect("caller");
+    let account = caller.account().unwrap_or_default().to_string();
+    let sso = aws_sdk_ssoadmin::Client::new(&config);
+    let iam = aws_sdk_iam::Client::new(&config);
+    let instance = sso.list_instances().send().await.expect("moto lists its instance");
+    let instance_arn = instance.instances().first().and_then(|i| i.instance_arn()).unwrap_or_default().to_string();
+    let data_write = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:PutObject","Resource":"arn:aws:s3:::lake/*"}]}"#;
+    iam.create_policy().policy_name("DataWrite").path("/team/").policy_document(data_write).send().await.expect("a customer-managed policy");
+    let mut sets = Vec::new();
+    for name in ["Admin", "Reader", "Passer", "Data"] {
+        let set = sso
+            .create_permission_set()
+            .instance_arn(&instance_arn)
+            .name(name)
+            .session_duration("PT1H")
+            .send()
+            .await
+            .expect("create permission set");
+        let arn = set.permission_set().and_then(|p| p.permission_set_arn()).unwrap_or_default().to_string();
+        sso.provision_permission_set()
+            .instance_arn(&instance_arn)
+            .permission_set_arn(&arn)
+            .target_id(&account)
+            .target_type(aws_sdk_ssoadmin::types::ProvisionTargetType::AwsAccount)
+            .send()
+            .await
+            .expect("provision");
+        sets.push((name, arn));
+    }
+    let attach = |set: usize, policy: &str| {
+        sso.attach_managed_policy_to_permission_set()
+            .instance_arn(&instance_arn)
+            .permission_set_arn(&sets[set].1)
+            .managed_policy_arn(policy)
+            .send()
+    };
+    attach(0, "arn:aws:iam::aws:policy/AdministratorAccess").await.expect("attach AdministratorAccess");
+    attach(1, "arn:aws:iam::aws:policy/ReadOnlyAccess").await.expect("attach ReadOnlyAccess");
+    sso.put_inline_policy_to_permission_set()
+        .instance_arn(&instance_arn)
+        .permission_set_arn(&sets[2].1)
+        .inline_policy(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:PassRole","Resource":"*"}]}"#)
+        .send()
+        .await
+        .expect("put an inline policy");
+    sso.attach_customer_managed_policy_reference_to_permission_set()
+        .instance_arn(&instance_arn)
+        .permission_set_arn(&sets[3].1)
+        .customer_managed_policy_reference(
+            aws_sdk_ssoadmin::types::CustomerManagedPolicyReference::builder().name("DataWrite").path("/team/").build().expect("a reference"),
+        )
+        .send()
+        .await
+        .expect("attach a customer-managed policy");
+
+    let source = AwsSource::connect(moto.options()).await.expect("connect to moto");
+    let query = AccessQuery {
+        footholds: Some(std::sync::Arc::new(OwnAccount(account.clone()))),
+        ..AccessQuery::region(Some("us-east-1"))
+    };
+    let map = source.identity_center(&query).await.expect("the map is read");
+    let level = |name: &str| {
+        let set = map.permission_sets.iter().find(|p| p.name.as_ref().is_some_and(|n| n == name)).expect(name);
+        (set.level, set.level_why.as_ref().map(|w| w.raw().to_string()).unwrap_or_default())
+    };
+    assert_eq!(level("Admin").0, Some(Level::Admin), "{:?}", level("Admin"));
+    assert_eq!(level("Reader").0, Some(Level::Read), "moto's ReadOnlyAccess document: {:?}", level("Reader"));
+    // moto has no GetPermissionsBoundaryForPermissionSet (it answers 500 with a page of HTML):
+    // the level is decided without a boundary, as the most the set can do, and says so.
+    let (passer, why) = level("Passer");
+    assert_eq!(passer, Some(Level::Privileged));
+    assert!(why.starts_with("allows iam:PassRole on every role (at most: its boundary could not be read"), "{why}");
+    let (data, why) = level("Data");
+    assert_eq!(data, Some(Level::Write));
+    assert!(why.starts_with("allows s3:PutObject"), "{why}");
+    let data = map.permission_sets.iter().find(|p| p.name.as_ref().is_some_and(|n| n == "Data")).expect("Data");
+    let policies = data.policies.as_ref().expect("read");
+    assert_eq!(policies.customer_managed, ["/team/DataWrite"]);
+    assert_eq!(policies.session_duration.as_ref().map(|d| d.raw()), Some("PT1H"));
+    // Every provisioned pair's usage was read from the account's roles (moto keeps no use).
+    assert_eq!(map.usage.len(), 4);
+    assert!(map.usage.iter().all(|u| u.readable && u.last_used.is_none()), "{:?}", map.usage);
+}

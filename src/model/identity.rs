@@ -41,6 +41,10 @@ pub struct SetPolicies {
     pub boundary: Option<Text>,
     /// ISO 8601 (`PT8H`).
     pub session_duration: Option<Text>,
+    /// Why the boundary could not be read: the level is then decided without it (a boundary
+    /// only narrows, so it is the most the set can do) and says so.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub boundary_unread: Option<Text>,
 }
 
 /// A policy document read by its ARN, at a version (AWS-managed ones are read once per version).

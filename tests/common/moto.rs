@@ -21,6 +21,8 @@ impl Moto {
         let port = free_port();
         let child = Command::new("python3")
             .args(["-m", "moto.server", "-H", "127.0.0.1", "-p", &port.to_string()])
+            // AWS-managed policies (AdministratorAccess…) exist in IAM, as in AWS.
+            .env("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()

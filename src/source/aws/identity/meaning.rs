@@ -26,6 +26,7 @@ const CUSTOMER_POLICY_ACCOUNTS: usize = 3;
 /// the usage of pairs not read in [`USAGE_MAX_AGE`].
 pub(super) async fn read(
     ic: &Ic<'_>,
+    instances: &[String],
     query: &AccessQuery,
     map: &mut IdentityCenter,
     now: chrono::DateTime<chrono::Utc>,
@@ -34,7 +35,10 @@ pub(super) async fn read(
         map.permission_sets.iter().filter(|p| p.policies.is_none()).map(|p| p.arn.raw().to_string()).collect();
     let listed = at_most(
         ic.concurrency(),
-        unread.into_iter().map(|arn| async move { (set_policies(ic, &arn).await, arn) }).collect(),
+        unread
+            .into_iter()
+            .map(|arn| async move { (set_policies(ic, &instance_of(instances, &arn), &arn).await, arn) })
+            .collect(),
     )
     .await;
     let mut failed: HashMap<String, String> = HashMap::new();
@@ -68,11 +72,12 @@ fn partition(arn: &str) -> &str {
     arn.split(':').nth(1).filter(|p| !p.is_empty()).unwrap_or("aws")
 }
 
-/// The instance a permission set belongs to (`…:permissionSet/ssoins-1/ps-2` → `…:instance/ssoins-1`).
-fn instance_of(set: &str) -> String {
-    let (head, tail) = set.split_once(":permissionSet/").unwrap_or((set, ""));
-    let id = tail.split('/').next().unwrap_or_default();
-    format!("{head}:instance/{id}")
+/// The instance of `instances` a permission set belongs to: the one whose id its ARN carries
+/// (`…:permissionSet/ssoins-1/ps-2` is of `…:instance/ssoins-1`), else the first.
+fn instance_of(instances: &[String], set: &str) -> String {
+    let id = set.split_once(":permissionSet/").and_then(|(_, tail)| tail.split('/').next()).unwrap_or_default();
+    let found = instances.iter().find(|i| !id.is_empty() && i.rsplit('/').next() == Some(id));
+    found.or(instances.first()).cloned().unwrap_or_default()
 }
 
 /// A customer-managed policy's path and name (`/team/ReadReports`).
@@ -82,14 +87,18 @@ fn path_and_name(path: Option<&str>, name: &str) -> String {
     format!("{path}{name}")
 }
 
-async fn set_policies(ic: &Ic<'_>, arn: &str) -> Result<SetPolicies, Failed> {
-    let instance = instance_of(arn);
+async fn set_policies(ic: &Ic<'_>, instance: &str, arn: &str) -> Result<SetPolicies, Failed> {
+    let instance = instance.to_string();
     let managed = ic.managed_policies(&instance, arn);
     let customer = ic.customer_policies(&instance, arn);
     let inline = ic.inline_policy(&instance, arn);
     let boundary = ic.boundary(&instance, arn);
     let duration = ic.session_duration(&instance, arn);
     let (managed, customer, inline, boundary, duration) = futures::join!(managed, customer, inline, boundary, duration);
+    let (boundary, boundary_unread) = match boundary {
+        Ok(boundary) => (boundary, None),
+        Err(failed) => (None, Some(Text::from(failed.sentence))),
+    };
     Ok(SetPolicies {
         managed: managed?.into_iter().map(Text::from).collect(),
         customer_managed: customer?
@@ -97,13 +106,15 @@ async fn set_policies(ic: &Ic<'_>, arn: &str) -> Result<SetPolicies, Failed> {
             .map(|(path, name)| Text::from(path_and_name(path.as_deref(), &name)))
             .collect(),
         inline: inline?.map(Text::from),
-        boundary: boundary?.map(|b| {
+        boundary: boundary.map(|b| {
             Text::from(match b {
                 Boundary::Managed(arn) => arn,
                 Boundary::Customer(path, name) => path_and_name(path.as_deref(), &name),
             })
         }),
-        session_duration: duration?.map(Text::from),
+        // Said when AWS says it; its absence costs nothing else.
+        session_duration: duration.ok().flatten().map(Text::from),
+        boundary_unread,
     })
 }
 
@@ -259,7 +270,11 @@ fn classify(policies: &SetPolicies, documents: &[PolicyDocument], partition: &st
         },
         None => None,
     };
-    crate::policy::level::classify(&parsed.iter().collect::<Vec<_>>(), boundary.as_ref())
+    let mut classified = crate::policy::level::classify(&parsed.iter().collect::<Vec<_>>(), boundary.as_ref());
+    if let Some(why) = &policies.boundary_unread {
+        classified.why = format!("{} (at most: its boundary could not be read, {why})", classified.why);
+    }
+    classified
 }
 
 /// Reads when each provisioned pair's role was last used, per account, for pairs not read within
@@ -361,7 +376,9 @@ mod tests {
 
     #[test]
     fn arns_and_names_are_taken_apart_as_aws_builds_them() {
-        assert_eq!(instance_of("arn:aws:sso:::permissionSet/ssoins-1/ps-2"), "arn:aws:sso:::instance/ssoins-1");
+        let instances = ["arn:aws:sso:::instance/ssoins-0".to_string(), "arn:aws:sso:::instance/ssoins-1".to_string()];
+        assert_eq!(instance_of(&instances, "arn:aws:sso:::permissionSet/ssoins-1/ps-2"), instances[1]);
+        assert_eq!(instance_of(&instances, "arn:aws:sso:::permissionSet/other/ps-2"), instances[0]);
         assert_eq!(partition("arn:aws-us-gov:sso:::permissionSet/ssoins-1/ps-2"), "aws-us-gov");
         assert_eq!(path_and_name(None, "Reports"), "/Reports");
         assert_eq!(path_and_name(Some("/team"), "Reports"), "/team/Reports");

@@ -67,7 +67,8 @@ pub(super) async fn identity_center(source: &AwsSource, query: &AccessQuery) -> 
         )));
     }
     map.normalize();
-    meaning::read(&ic, query, &mut map, started).await;
+    let arns: Vec<String> = instances.iter().map(|(instance, _)| instance.clone()).collect();
+    meaning::read(&ic, &arns, query, &mut map, started).await;
     map.read_at = Some(started);
     tracing::info!(
         permission_sets = map.permission_sets.len(),

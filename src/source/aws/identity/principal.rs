@@ -107,7 +107,8 @@ pub(in crate::source::aws) async fn principal(
     }
     map.normalize();
     let now = chrono::Utc::now();
-    super::meaning::read(ic, query, &mut map, now).await;
+    let arns: Vec<String> = instances.iter().map(|(instance, _)| instance.clone()).collect();
+    super::meaning::read(ic, &arns, query, &mut map, now).await;
     map.read_at = Some(now);
     Ok(map)
 }
