@@ -270,6 +270,10 @@ grants.append((MGMT, "AdministratorAccess", "USER", USERS["USER"][0]))
 for acct_id, name in names.items():
     if name in ("sandbox-alice", "network-hub"):
         grants.append((acct_id, "AdministratorAccess", "USER", PEOPLE[4][0]))
+# Oscar's predecessor left and was deleted from the Identity Store; her AdministratorAccess in
+# sandbox-alice was never removed: the map keeps it, orphaned.
+ORPHAN = "9067a1b2c3-a0b1-c2d3-e4f5-061728394a5b"
+grants.append(("708215649301", "AdministratorAccess", "USER", ORPHAN))
 # DataScientist was edited and not provisioned again in two accounts: stale there.
 STALE = {("210987654321", "DataScientist"), ("345678901234", "DataScientist")}
 # The access map is as AWS holds it after the requests above: a succeeded creation is an
@@ -283,14 +287,61 @@ for a in attempts:
     if a["operation"] == "delete" and grant in grants:
         grants.remove(grant)
 pairs = sorted({(a, ps) for a, ps, _, _ in grants})
+# What each permission set is made of: AWS's own managed policies (their documents as AWS
+# publishes them, the test fixtures), DataScientist's inline policy and its customer-managed
+# boundary (which 345678901234 lacks: the failed assignment above). Levels are decided by orgscope.
+def document(name):
+    with open(f"tests/fixtures/policies/{name}.json") as f:
+        return json.dumps(json.load(f), separators=(",", ":"))
+MANAGED = {"AdministratorAccess": ("arn:aws:iam::aws:policy/AdministratorAccess", "v1"),
+           "ReadOnlyAccess": ("arn:aws:iam::aws:policy/ReadOnlyAccess", "v182"),
+           "PowerUserAccess": ("arn:aws:iam::aws:policy/PowerUserAccess", "v12"),
+           "Billing": ("arn:aws:iam::aws:policy/job-function/Billing", "v28"),
+           "AmazonS3FullAccess": ("arn:aws:iam::aws:policy/AmazonS3FullAccess", "v2")}
+DATA_INLINE = json.dumps({"Version": "2012-10-17", "Statement": [
+    {"Sid": "Notebooks", "Effect": "Allow", "Action": ["sagemaker:*", "athena:*", "glue:Get*"], "Resource": "*"},
+    {"Sid": "PassTheNotebookRole", "Effect": "Allow", "Action": "iam:PassRole",
+     "Resource": "arn:aws:iam::*:role/sagemaker-execution"}]}, separators=(",", ":"))
+BOUNDARY_DATA = json.dumps({"Version": "2012-10-17", "Statement": [
+    {"Effect": "Allow", "Action": ["s3:*", "sagemaker:*", "athena:*", "glue:Get*", "iam:PassRole"], "Resource": "*"}]},
+    separators=(",", ":"))
+def made_of(managed, inline=None, boundary=None, duration="PT1H"):
+    return {"managed": [MANAGED[m][0] for m in managed], "customer_managed": [], "inline": inline,
+            "boundary": boundary, "session_duration": duration}
+POLICIES = {"AdministratorAccess": made_of(["AdministratorAccess"]),
+            "ReadOnlyAccess": made_of(["ReadOnlyAccess"], duration="PT8H"),
+            "DataScientist": made_of(["AmazonS3FullAccess"], DATA_INLINE, "/BoundaryPolicy-Data", "PT4H"),
+            "BillingAdmin": made_of(["Billing"]),
+            "PowerUser": made_of(["PowerUserAccess"], duration="PT4H")}
+documents = [{"arn": arn, "version": version, "document": document(name)} for name, (arn, version) in MANAGED.items()]
+documents.append({"arn": "arn:aws:iam::210987654321:policy/BoundaryPolicy-Data", "version": "v1", "document": BOUNDARY_DATA})
+# When each provisioned role was last used (IAM's RoleLastUsed): read where orgscope gets in,
+# recently, long ago or never; unreadable in the accounts that block it.
+SAVED = datetime(2026, 11, 20, 9, 0, tzinfo=timezone.utc)
+def used(acct_id, ps):
+    if acct_id != MGMT and access.get(acct_id, {}).get("status", "reachable") != "reachable":
+        return None, False
+    pick = sum(map(ord, acct_id + ps)) % 6
+    if pick == 0:
+        return None, True
+    days = {1: 160, 2: 400}.get(pick, pick * 4 - 5)
+    return (SAVED - timedelta(days=days, hours=pick)).strftime("%Y-%m-%dT%H:%M:%SZ"), True
+usage = []
+for a, ps in sorted({(a, ps) for a, ps, _, _ in grants}):
+    last, readable = used(a, ps)
+    usage.append({"account_id": a, "permission_set_arn": ps_arn(ps), "last_used": last, "readable": readable,
+                  "read_at": "2026-11-20T08:59:00Z"})
 identity_center = {
-    "permission_sets": [{"arn": ps_arn(n), "name": n} for n in PS],
+    "permission_sets": [{"arn": ps_arn(n), "name": n, "policies": POLICIES[n]} for n in PS],
     "provisioned": [{"account_id": a, "permission_set_arn": ps_arn(ps), "current": (a, ps) not in STALE} for a, ps in pairs],
     "assignments": [{"account_id": a, "permission_set_arn": ps_arn(ps), "principal_type": t, "principal_id": pid} for a, ps, t, pid in grants],
     "users": [{"id": uid, "user_name": email, "display_name": display, "emails": [email]} for uid, email, display in PEOPLE],
     "groups": [{"id": gid, "display_name": name} for gid, name in GROUPS.items()],
     "memberships": [{"group_id": group_id[g], "user_id": uid} for uid, email, _ in PEOPLE for g in member_of.get(email, [])],
     "unavailable": [],
+    "store_listed": True,
+    "documents": documents,
+    "usage": usage,
 }
 snapshot = {"format": 2, "saved_at": "2026-11-20T09:00:00Z", "region": "eu-west-1",
             "org": {"organization": {"id": "o-demo1example", "management_account_id": MGMT, "feature_set": "ALL"},

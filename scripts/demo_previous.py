@@ -4,7 +4,8 @@ so that `--demo` marks what changed since (deterministic; run from the repo root
 
 Since that run: ml-research moved from Sandbox to Development, data-dev was renamed (it was
 analytics-dev), observability joined, billing-legacy left, the OU Security was renamed (it was
-SecOps), vpn-edge became blocked (it was reachable), and the newest failed assignment is new."""
+SecOps), vpn-edge became blocked (it was reachable), the newest failed assignment is new, and
+PowerUser rose from read to privileged (it was ReadOnlyAccess; PowerUserAccess since)."""
 import copy
 import json
 
@@ -52,6 +53,11 @@ previous["access"]["161803398874"] = {
 failures = [a for a in previous["assignments"] if a["status"] == "FAILED"]
 newest = max(failures, key=lambda a: a["event_time"])
 previous["assignments"].remove(newest)
+
+# PowerUser was ReadOnlyAccess.
+for permission_set in previous["identity_center"]["permission_sets"]:
+    if permission_set["name"] == "PowerUser":
+        permission_set["policies"]["managed"] = ["arn:aws:iam::aws:policy/ReadOnlyAccess"]
 
 with open("assets/demo-previous.json", "w") as out:
     json.dump(previous, out, indent=1, sort_keys=False)

@@ -27,6 +27,7 @@ pub enum ChangeKind {
     AssignmentAdded,
     AssignmentRemoved,
     PermissionSetStale,
+    PermissionSetLevel,
     FailureNew,
 }
 
@@ -46,6 +47,7 @@ impl ChangeKind {
             ChangeKind::AssignmentAdded => "assignment_added",
             ChangeKind::AssignmentRemoved => "assignment_removed",
             ChangeKind::PermissionSetStale => "permission_set_stale",
+            ChangeKind::PermissionSetLevel => "permission_set_level",
             ChangeKind::FailureNew => "failure_new",
         }
     }
@@ -206,6 +208,7 @@ pub fn diff(old: &Snapshot, new: &Snapshot) -> Result<Diff, DifferentOrganizatio
         }
     }
     changes.extend(new_failures(old, new));
+    changes.extend(level_changes(old, new));
     changes.sort_by(|a, b| (a.kind.code(), a.name.raw(), &a.id).cmp(&(b.kind.code(), b.name.raw(), &b.id)));
     let side = |s: &Snapshot| Side { taken_at: s.saved_at, organization_id: s.org.organization.id.clone() };
     Ok(Diff { old: side(old), new: side(new), changes })
@@ -227,6 +230,43 @@ fn new_failures(old: &Snapshot, new: &Snapshot) -> Vec<Change> {
             detail: a.failure_reason.clone(),
         })
         .collect()
+}
+
+/// Permission sets whose level changed (rose, or fell), each run's levels decided by this build
+/// from the policies it holds.
+fn level_changes(old: &Snapshot, new: &Snapshot) -> Vec<Change> {
+    use crate::model::Level;
+    use crate::model::identity::IdentityCenter;
+    let (Some(before), Some(after)) = (&old.identity_center, &new.identity_center) else { return Vec::new() };
+    let levels = |map: &IdentityCenter| -> HashMap<String, (Text, Level)> {
+        let mut map = map.clone();
+        for set in map.permission_sets.iter_mut().filter(|p| p.policies.is_some()) {
+            set.level = None;
+        }
+        crate::policy::level::decide(&mut map);
+        map.permission_sets
+            .into_iter()
+            .filter_map(|p| Some((p.arn.raw().to_string(), (p.name.unwrap_or_else(|| p.arn.clone()), p.level?))))
+            .collect()
+    };
+    let was = levels(before);
+    let mut changes = Vec::new();
+    for (arn, (name, now)) in levels(after) {
+        let Some((_, then)) = was.get(&arn) else { continue };
+        if *then == now {
+            continue;
+        }
+        let rose = *then != Level::Unknown && now != Level::Unknown && now > *then;
+        changes.push(Change {
+            kind: ChangeKind::PermissionSetLevel,
+            id: arn,
+            name,
+            from: text(then.code()),
+            to: text(now.code()),
+            detail: text(if rose { "its reach rose" } else { "its level changed" }),
+        });
+    }
+    changes
 }
 
 /// The changes by the id of what changed, for the TUI's marks and detail pane.

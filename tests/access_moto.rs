@@ -142,7 +142,13 @@ async fn levels_from_moto_s_policy_attachments_inline_policies_and_managed_docum
     let instance = sso.list_instances().send().await.expect("moto lists its instance");
     let instance_arn = instance.instances().first().and_then(|i| i.instance_arn()).unwrap_or_default().to_string();
     let data_write = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:PutObject","Resource":"arn:aws:s3:::lake/*"}]}"#;
-    iam.create_policy().policy_name("DataWrite").path("/team/").policy_document(data_write).send().await.expect("a customer-managed policy");
+    iam.create_policy()
+        .policy_name("DataWrite")
+        .path("/team/")
+        .policy_document(data_write)
+        .send()
+        .await
+        .expect("a customer-managed policy");
     let mut sets = Vec::new();
     for name in ["Admin", "Reader", "Passer", "Data"] {
         let set = sso
@@ -176,7 +182,9 @@ async fn levels_from_moto_s_policy_attachments_inline_policies_and_managed_docum
     sso.put_inline_policy_to_permission_set()
         .instance_arn(&instance_arn)
         .permission_set_arn(&sets[2].1)
-        .inline_policy(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:PassRole","Resource":"*"}]}"#)
+        .inline_policy(
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:PassRole","Resource":"*"}]}"#,
+        )
         .send()
         .await
         .expect("put an inline policy");
@@ -184,7 +192,11 @@ async fn levels_from_moto_s_policy_attachments_inline_policies_and_managed_docum
         .instance_arn(&instance_arn)
         .permission_set_arn(&sets[3].1)
         .customer_managed_policy_reference(
-            aws_sdk_ssoadmin::types::CustomerManagedPolicyReference::builder().name("DataWrite").path("/team/").build().expect("a reference"),
+            aws_sdk_ssoadmin::types::CustomerManagedPolicyReference::builder()
+                .name("DataWrite")
+                .path("/team/")
+                .build()
+                .expect("a reference"),
         )
         .send()
         .await

@@ -59,6 +59,7 @@ fn the_demo_against_last_week_lists_every_change_in_order() {
         ("account_renamed", "data-dev"),
         ("failure_new", "data-prod"),
         ("ou_renamed", "Security"),
+        ("permission_set_level", "PowerUser"),
     ]
     .iter()
     .map(|(k, n)| (k.to_string(), n.to_string()))
@@ -69,10 +70,14 @@ fn the_demo_against_last_week_lists_every_change_in_order() {
     assert_eq!(changes[4]["from"], "analytics-dev");
     assert_eq!(changes[0]["to"], "blocked");
     assert_eq!(changes[1]["from"], serde_json::Value::Null, "absent values are null");
+    let level = &changes[7];
+    assert_eq!((level["from"].as_str(), level["to"].as_str()), (Some("read"), Some("privileged")));
+    assert_eq!(level["detail"], "its reach rose");
 
     let (code, text, _) = orgscope(home.path(), &["diff", PREVIOUS, &now]);
     assert_eq!(code, Some(5));
-    assert!(text.starts_with("7 changes in o-demo1example"), "{text}");
+    assert!(text.starts_with("8 changes in o-demo1example"), "{text}");
+    assert!(text.contains("permission_set_level PowerUser"), "{text}");
     assert!(text.contains("account_renamed      data-dev  345678901234  analytics-dev → data-dev"), "{text}");
 }
 

@@ -20,6 +20,7 @@
 use super::actions::{Actions, Table};
 use super::document::{Policy, Statement};
 use crate::model::Level;
+use crate::model::identity::{IdentityCenter, PolicyDocument, SetPolicies};
 
 /// The level and why, in a clause ("allows iam:CreateRole").
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -117,7 +118,13 @@ pub fn classify(identity: &[&Policy], boundary: Option<&Policy>) -> Classified {
     {
         return said(Level::Privileged, format!("allows {}", table.actions[i].name));
     }
-    if let Some(i) = reach.any.iter().find(change) {
+    // The plainest change to name: a Write, else a Permissions management, else a Tagging one.
+    let first =
+        |access: super::actions::Access| reach.any.iter().find(|i| table.actions[*i].access == access && change(i));
+    let plainest = first(super::actions::Access::Write)
+        .or_else(|| first(super::actions::Access::PermissionsManagement))
+        .or_else(|| reach.any.iter().find(change));
+    if let Some(i) = plainest {
         return said(Level::Write, format!("allows {}", table.actions[i].name));
     }
     let count = reach.any.iter().count();
@@ -127,4 +134,75 @@ pub fn classify(identity: &[&Policy], boundary: Option<&Policy>) -> Classified {
 /// `unknown`, with why.
 pub fn unreadable(why: impl Into<String>) -> Classified {
     Classified { level: Level::Unknown, why: why.into() }
+}
+
+/// The level of a permission set made of `policies`, from the `documents` held (AWS-managed by
+/// ARN; a customer-managed name read in any account of `partition`).
+pub fn of_set(policies: &SetPolicies, documents: &[PolicyDocument], partition: &str) -> Classified {
+    let find = |arn: &str| documents.iter().find(|d| d.arn == arn).map(|d| d.document.raw().to_string());
+    // A customer-managed name is read in some account: any document of that name will do.
+    let find_customer = |name: &str| {
+        documents
+            .iter()
+            .find(|d| {
+                d.arn.raw().starts_with(&format!("arn:{partition}:iam::"))
+                    && d.arn.raw().ends_with(&format!(":policy{name}"))
+            })
+            .map(|d| d.document.raw().to_string())
+    };
+    let mut texts: Vec<(String, Option<String>)> = Vec::new();
+    for arn in &policies.managed {
+        texts.push((arn.raw().to_string(), find(arn.raw())));
+    }
+    for name in &policies.customer_managed {
+        texts.push((name.raw().to_string(), find_customer(name.raw())));
+    }
+    let boundary_text = policies.boundary.as_ref().map(|b| {
+        let text = if b.raw().starts_with("arn:") { find(b.raw()) } else { find_customer(b.raw()) };
+        (b.raw().to_string(), text)
+    });
+    let mut parsed = Vec::new();
+    let parse = |name: &str, text: Option<String>| -> Result<Policy, String> {
+        let text = text.ok_or_else(|| format!("the policy {name} could not be read"))?;
+        Policy::parse(&text).map_err(|err| format!("{name}: {err}"))
+    };
+    for (name, text) in texts {
+        match parse(&name, text) {
+            Ok(policy) => parsed.push(policy),
+            Err(why) => return unreadable(why),
+        }
+    }
+    if let Some(inline) = &policies.inline {
+        match Policy::parse(inline.raw()) {
+            Ok(policy) => parsed.push(policy),
+            Err(err) => return unreadable(format!("the inline policy: {err}")),
+        }
+    }
+    let boundary = match boundary_text {
+        Some((name, text)) => match parse(&name, text) {
+            Ok(policy) => Some(policy),
+            Err(why) => return unreadable(why),
+        },
+        None => None,
+    };
+    let mut classified = classify(&parsed.iter().collect::<Vec<_>>(), boundary.as_ref());
+    if let Some(why) = &policies.boundary_unread {
+        classified.why = format!("{} (at most: its boundary could not be read, {why})", classified.why);
+    }
+    classified
+}
+
+/// Decides the level of every set of `map` that has its policies and no level yet (a saved run or
+/// the demo carries policies and documents; the level is this build's).
+pub fn decide(map: &mut IdentityCenter) {
+    let documents = std::mem::take(&mut map.documents);
+    for set in map.permission_sets.iter_mut().filter(|p| p.level.is_none()) {
+        if let Some(policies) = &set.policies {
+            let partition = set.arn.raw().split(':').nth(1).filter(|p| !p.is_empty()).unwrap_or("aws");
+            let classified = of_set(policies, &documents, partition);
+            set.level = Some(classified.level);
+            set.level_why = Some(classified.why.into());
+        }
+    }
+    map.documents = documents;
 }

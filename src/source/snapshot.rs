@@ -317,6 +317,13 @@ impl Source for SnapshotSource {
 /// recomputed here from the saved reason (a verdict's) or failure reason (a request's).
 fn advise(snapshot: &mut Snapshot) {
     use crate::model::Account;
+    // Levels, like hints, are this build's: decided again from the policies the run holds.
+    if let Some(map) = &mut snapshot.identity_center {
+        for set in map.permission_sets.iter_mut().filter(|p| p.policies.is_some()) {
+            set.level = None;
+        }
+        crate::policy::level::decide(map);
+    }
     let org = &snapshot.org;
     let accounts: BTreeMap<&str, &Account> = org.accounts().map(|a| (a.id.as_str(), a)).collect();
     let management = org.organization.management_account_id.as_str();
@@ -363,6 +370,10 @@ fn shift_times(snapshot: &mut Snapshot, by: chrono::Duration) {
     snapshot.saved_at += by;
     if let Some(identity) = &mut snapshot.identity_center {
         identity.read_at = identity.read_at.map(|t| t + by);
+        for usage in &mut identity.usage {
+            usage.read_at += by;
+            usage.last_used = usage.last_used.map(|t| t + by);
+        }
     }
     for attempt in &mut snapshot.assignments {
         attempt.event_time = attempt.event_time.map(|t| t + by);

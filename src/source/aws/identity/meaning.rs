@@ -58,7 +58,7 @@ pub(super) async fn read(
     for set in map.permission_sets.iter_mut().filter(|p| p.level.is_none()) {
         let classified = match (&set.policies, failed.get(set.arn.raw())) {
             (_, Some(why)) => crate::policy::level::unreadable(why.clone()),
-            (Some(policies), None) => classify(policies, &map.documents, partition(set.arn.raw())),
+            (Some(policies), None) => crate::policy::level::of_set(policies, &map.documents, partition(set.arn.raw())),
             (None, None) => crate::policy::level::unreadable("its policies were not read"),
         };
         set.level = Some(classified.level);
@@ -219,62 +219,6 @@ async fn customer_documents(ic: &Ic<'_>, query: &AccessQuery, map: &mut Identity
     )
     .await;
     keep_documents(map, read.into_iter().flatten().collect());
-}
-
-/// The level of one set from the documents held.
-fn classify(policies: &SetPolicies, documents: &[PolicyDocument], partition: &str) -> crate::policy::level::Classified {
-    use crate::policy::Policy;
-    let find = |arn: &str| documents.iter().find(|d| d.arn == arn).map(|d| d.document.raw().to_string());
-    // A customer-managed name is read in some account: any document of that name will do.
-    let find_customer = |name: &str| {
-        documents
-            .iter()
-            .find(|d| {
-                d.arn.raw().starts_with(&format!("arn:{partition}:iam::"))
-                    && d.arn.raw().ends_with(&format!(":policy{name}"))
-            })
-            .map(|d| d.document.raw().to_string())
-    };
-    let mut texts: Vec<(String, Option<String>)> = Vec::new();
-    for arn in &policies.managed {
-        texts.push((arn.raw().to_string(), find(arn.raw())));
-    }
-    for name in &policies.customer_managed {
-        texts.push((name.raw().to_string(), find_customer(name.raw())));
-    }
-    let boundary_text = policies.boundary.as_ref().map(|b| {
-        let text = if b.raw().starts_with("arn:") { find(b.raw()) } else { find_customer(b.raw()) };
-        (b.raw().to_string(), text)
-    });
-    let mut parsed = Vec::new();
-    let parse = |name: &str, text: Option<String>| -> Result<Policy, String> {
-        let text = text.ok_or_else(|| format!("the policy {name} could not be read"))?;
-        Policy::parse(&text).map_err(|err| format!("{name}: {err}"))
-    };
-    for (name, text) in texts {
-        match parse(&name, text) {
-            Ok(policy) => parsed.push(policy),
-            Err(why) => return crate::policy::level::unreadable(why),
-        }
-    }
-    if let Some(inline) = &policies.inline {
-        match Policy::parse(inline.raw()) {
-            Ok(policy) => parsed.push(policy),
-            Err(err) => return crate::policy::level::unreadable(format!("the inline policy: {err}")),
-        }
-    }
-    let boundary = match boundary_text {
-        Some((name, text)) => match parse(&name, text) {
-            Ok(policy) => Some(policy),
-            Err(why) => return crate::policy::level::unreadable(why),
-        },
-        None => None,
-    };
-    let mut classified = crate::policy::level::classify(&parsed.iter().collect::<Vec<_>>(), boundary.as_ref());
-    if let Some(why) = &policies.boundary_unread {
-        classified.why = format!("{} (at most: its boundary could not be read, {why})", classified.why);
-    }
-    classified
 }
 
 /// Reads when each provisioned pair's role was last used, per account, for pairs not read within
