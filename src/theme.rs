@@ -70,6 +70,19 @@ impl Theme {
         self.fg(if self.light { Color::Rgb(0, 90, 160) } else { Color::LightBlue }).add_modifier(Modifier::BOLD)
     }
 
+    /// A permission set's level: admin the alarm colour, privileged amber, read green, write
+    /// plain, unknown dim. (The word itself is always written beside it.)
+    pub fn level(&self, level: crate::model::Level) -> Style {
+        use crate::model::Level;
+        match level {
+            Level::Admin => self.blocked(),
+            Level::Privileged => self.probing().add_modifier(Modifier::BOLD),
+            Level::Write => Style::new(),
+            Level::Read => self.reachable(),
+            Level::Unknown => self.dim(),
+        }
+    }
+
     pub fn api_error(&self) -> Style {
         self.fg(Color::Magenta)
     }

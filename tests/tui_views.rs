@@ -100,6 +100,9 @@ fn views() -> Vec<(&'static str, Vec<std::io::Result<Event>>)> {
             "access_filter",
             seq(vec![vec![key(KeyCode::Tab), key(KeyCode::Tab), key(KeyCode::Char('/'))], typed("data")]),
         ),
+        // l: admin reach only (the orphaned assignment marked); l l u: privileged and up, unused.
+        ("access_admin", vec![key(KeyCode::Tab), key(KeyCode::Tab), key(KeyCode::Char('l'))]),
+        ("access_unused", seq(vec![vec![key(KeyCode::Tab), key(KeyCode::Tab)], typed("llu")])),
         ("picker", seq(vec![vec![key(KeyCode::Char('P'))], typed("jane")])),
         ("principal", seq(vec![vec![key(KeyCode::Char('P'))], typed("jane"), vec![key(KeyCode::Enter)]])),
         (

@@ -8,8 +8,11 @@ use super::cursor::ListCursor;
 use super::layout::Layout;
 use super::message::{Effect, Intent};
 use super::view::{Context, Reply, Screen};
-use crate::model::Text;
 use crate::model::identity::{AccessRow, IdentityCenter, Principal};
+use crate::model::{Level, Text};
+
+/// `u` and the access view's `used` column: unused means not used in this long.
+pub const UNUSED_DAYS: i64 = 90;
 
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct IdentityAccess {
@@ -19,6 +22,9 @@ pub struct IdentityAccess {
     /// Why the map could not be read.
     pub error: Option<String>,
     pub loading: bool,
+    /// Per account id, the principals (ids) holding an admin-level permission set there: the
+    /// tree counts them on every OU.
+    pub admins: HashMap<String, Vec<String>>,
 }
 
 /// Principal mode: one user's or group's reach across the organization, by account (a user's
@@ -31,6 +37,8 @@ pub struct Reach {
     /// Per account id, the permission sets held there (`PowerUser, ReadOnlyAccess`, visible form):
     /// the tree's mark, made once here rather than on every frame.
     pub marks: HashMap<String, String>,
+    /// Per account id, the most reach the principal has there (the mark's colour).
+    pub levels: HashMap<String, Level>,
 }
 
 impl Reach {
@@ -51,26 +59,56 @@ impl Reach {
                 (account.clone(), names.join(", "))
             })
             .collect();
-        Reach { principal, by_account, marks }
+        let levels = by_account.iter().map(|(account, rows)| (account.clone(), most(rows))).collect();
+        Reach { principal, by_account, marks, levels }
     }
 
     /// What the principal holds in `account_id`, one entry a permission set in name order:
-    /// `AdministratorAccess (via Admins, own)`, with `stale` when not at its latest version.
-    pub fn sets(&self, account_id: &str) -> Vec<(String, bool)> {
-        let mut sets: Vec<(String, Vec<String>, bool)> = Vec::new();
+    /// `AdministratorAccess (via Admins, own)`, its level, and `stale` when not at its latest
+    /// version.
+    pub fn sets(&self, account_id: &str) -> Vec<(String, Level, bool)> {
+        let mut sets: Vec<(String, Vec<String>, Level, bool)> = Vec::new();
         for row in self.by_account.get(account_id).into_iter().flatten() {
             let route = row.via_group.as_ref().map_or_else(|| "own".to_string(), |v| format!("via {}", v.name));
-            match sets.iter_mut().find(|(name, _, _)| *name == row.permission_set_name.to_string()) {
-                Some((_, routes, _)) => routes.push(route),
-                None => sets.push((row.permission_set_name.to_string(), vec![route], row.provisioning == "stale")),
+            match sets.iter_mut().find(|(name, ..)| *name == row.permission_set_name.to_string()) {
+                Some((_, routes, _, _)) => routes.push(route),
+                None => sets.push((
+                    row.permission_set_name.to_string(),
+                    vec![route],
+                    row.level,
+                    row.provisioning == "stale",
+                )),
             }
         }
         sets.into_iter()
-            .map(|(name, routes, stale)| match &self.principal {
-                Principal::User(_) => (format!("{name} ({})", routes.join(", ")), stale),
-                Principal::Group(_) => (name, stale),
+            .map(|(name, routes, level, stale)| match &self.principal {
+                Principal::User(_) => (format!("{name} ({})", routes.join(", ")), level, stale),
+                Principal::Group(_) => (name, level, stale),
             })
             .collect()
+    }
+}
+
+/// The most reach among `rows`: admin over privileged over write over read; unknown only when
+/// nothing else is known.
+fn most(rows: &[AccessRow]) -> Level {
+    rows.iter().map(|r| r.level).filter(|l| *l != Level::Unknown).max().unwrap_or(Level::Unknown)
+}
+
+/// Not used since `since` (or never), as far as IAM says: unreadable usage is not unused.
+pub fn unused(row: &AccessRow, since: chrono::DateTime<chrono::Utc>) -> bool {
+    row.last_used_source == "iam" && row.last_used.is_none_or(|used| used < since)
+}
+
+/// `3d`, `5mo`, `never`, `?` (unreadable): how long ago the row's role was last used.
+pub fn used_short(row: &AccessRow, now: chrono::DateTime<chrono::Utc>) -> String {
+    match (row.last_used_source, row.last_used) {
+        ("iam", Some(at)) => {
+            let days = (now - at).num_days().max(0);
+            if days < 60 { format!("{days}d") } else { format!("{}mo", days / 30) }
+        }
+        ("iam", None) => "never".to_string(),
+        _ => "?".to_string(),
     }
 }
 
@@ -79,14 +117,24 @@ impl Reach {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Held {
     pub permission_set: Text,
+    pub level: Level,
     pub stale: bool,
     pub holders: Vec<String>,
+    /// When its role here was last used (`used_short`).
+    pub used: String,
 }
 
 impl IdentityAccess {
     pub fn set(&mut self, map: IdentityCenter) {
         self.by_account.clear();
+        self.admins.clear();
         for row in map.rows(None, &|_| None) {
+            if row.level == Level::Admin {
+                let holders = self.admins.entry(row.account_id.raw().to_string()).or_default();
+                if !holders.contains(&row.principal_id.raw().to_string()) {
+                    holders.push(row.principal_id.raw().to_string());
+                }
+            }
             self.by_account.entry(row.account_id.raw().to_string()).or_default().push(row);
         }
         self.map = Some(map);
@@ -94,17 +142,20 @@ impl IdentityAccess {
         self.loading = false;
     }
 
-    /// The permission sets held in `account_id`, in name order.
-    pub fn held(&self, account_id: &str) -> Vec<Held> {
+    /// The permission sets held in `account_id`, in name order (`now`: for how long ago).
+    pub fn held(&self, account_id: &str, now: chrono::DateTime<chrono::Utc>) -> Vec<Held> {
         let mut held: Vec<Held> = Vec::new();
         for row in self.by_account.get(account_id).into_iter().flatten() {
-            let holder = format!("{} {}", row.principal_type.word(), row.principal_name);
+            let orphaned = if row.orphaned { " (orphaned)" } else { "" };
+            let holder = format!("{} {}{orphaned}", row.principal_type.word(), row.principal_name);
             match held.last_mut() {
                 Some(last) if last.permission_set == row.permission_set_name => last.holders.push(holder),
                 _ => held.push(Held {
                     permission_set: row.permission_set_name.clone(),
+                    level: row.level,
                     stale: row.provisioning == "stale",
                     holders: vec![holder],
+                    used: used_short(row, now),
                 }),
             }
         }
@@ -124,6 +175,12 @@ pub struct AccessScreen {
     /// What the rows are of ("data-prod", "OU Production").
     pub scope: String,
     pub stale_only: bool,
+    /// `l`: only rows at this level or above (and unknown ones).
+    pub level_floor: Option<Level>,
+    /// `u`: only rows not used in [`UNUSED_DAYS`] (or never).
+    pub unused_only: bool,
+    /// The time the `used` column and `u` count from (a saved run's own).
+    pub now: chrono::DateTime<chrono::Utc>,
     /// The words typed after `/`: every one must be in the row's account, permission set,
     /// principal or group (case-insensitive).
     pub query: String,
@@ -137,11 +194,32 @@ pub struct AccessScreen {
 impl AccessScreen {
     /// Why no row is shown: nothing here at all, or nothing the narrowing (`f`, `/`) keeps.
     pub fn empty_note(&self) -> String {
+        let narrowed = self.level_floor.is_some() || self.unused_only;
         match (self.rows.is_empty(), self.stale_only, self.query.is_empty()) {
             (true, _, _) => "no Identity Center access here".to_string(),
-            (false, true, true) => format!("none of the {} rows here is stale (f shows them all)", self.rows.len()),
+            (false, true, true) if !narrowed => {
+                format!("none of the {} rows here is stale (f shows them all)", self.rows.len())
+            }
+            (false, _, true) if narrowed => {
+                format!("none of the {} rows here is kept by f, l or u (press them again)", self.rows.len())
+            }
             (false, _, _) => format!("none of the {} rows here matches (Esc clears the filter)", self.rows.len()),
         }
+    }
+
+    /// What `l`, `u` and `f` keep, for the title: ` · admin+ · unused 90d · stale`.
+    pub fn narrowing(&self) -> String {
+        let mut out = String::new();
+        if let Some(floor) = self.level_floor {
+            out.push_str(&format!(" · {floor}+ (l)"));
+        }
+        if self.unused_only {
+            out.push_str(&format!(" · unused {UNUSED_DAYS}d (u)"));
+        }
+        if self.stale_only {
+            out.push_str(" · stale only (f)");
+        }
+        out
     }
 
     /// Shows the rows of `targets` (the selection's accounts), named and placed from the tree:
@@ -152,7 +230,9 @@ impl AccessScreen {
         reach: Option<&Reach>,
         scope: String,
         targets: &[crate::probe::ProbeTarget],
+        now: chrono::DateTime<chrono::Utc>,
     ) {
+        self.now = now;
         let mut rows = Vec::new();
         for target in targets {
             let here = match reach {
@@ -199,9 +279,13 @@ impl AccessScreen {
 
     fn rebuild(&mut self) {
         let words: Vec<String> = self.query.split_whitespace().map(str::to_lowercase).collect();
+        let since = self.now - chrono::TimeDelta::days(UNUSED_DAYS);
         self.shown = (0..self.rows.len())
             .filter(|&i| {
-                (!self.stale_only || self.rows[i].provisioning == "stale")
+                let row = &self.rows[i];
+                (!self.stale_only || row.provisioning == "stale")
+                    && self.level_floor.is_none_or(|floor| row.level.at_least(floor))
+                    && (!self.unused_only || unused(row, since))
                     && words.iter().all(|w| self.haystacks[i].contains(w.as_str()))
             })
             .collect();
@@ -227,16 +311,20 @@ impl AccessScreen {
     pub fn markdown(&self) -> String {
         let cell = |text: String| text.replace('|', "\\|");
         let mut out = String::from(
-            "| account | permission set | principal | via group | provisioning |\n| --- | --- | --- | --- | --- |\n",
+            "| account | permission set | level | principal | via group | provisioning | last used |\n\
+             | --- | --- | --- | --- | --- | --- | --- |\n",
         );
         for r in self.visible() {
+            let orphaned = if r.orphaned { " (orphaned)" } else { "" };
             out.push_str(&format!(
-                "| {} | {} | {} | {} | {} |\n",
+                "| {} | {} | {} | {} | {} | {} | {} |\n",
                 cell(format!("{} ({})", r.account_name, r.account_id)),
                 cell(r.permission_set_name.to_string()),
-                cell(format!("{} {}", r.principal_type.word(), r.principal_name)),
+                r.level,
+                cell(format!("{} {}{orphaned}", r.principal_type.word(), r.principal_name)),
                 cell(r.via_group.as_ref().map(|v| v.name.to_string()).unwrap_or_default()),
                 r.provisioning,
+                used_short(r, self.now),
             ));
         }
         out
@@ -248,11 +336,13 @@ impl AccessScreen {
 fn row_line(r: &AccessRow) -> String {
     let via = r.via_group.as_ref().map(|v| format!(" via group {}", v.name)).unwrap_or_default();
     let stale = if r.provisioning == "stale" { " (stale)" } else { "" };
+    let orphaned = if r.orphaned { " (orphaned)" } else { "" };
     format!(
-        "{} ({}): {} — {} {}{via}{stale}",
+        "{} ({}): {} [{}] — {} {}{via}{orphaned}{stale}",
         r.account_name,
         r.account_id,
         r.permission_set_name,
+        r.level,
         r.principal_type.word(),
         r.principal_name
     )
@@ -296,6 +386,21 @@ impl Screen for AccessScreen {
             Intent::CloseOverlay if !self.query.is_empty() => self.set_query(String::new()),
             Intent::ToggleFailedOnly => {
                 self.stale_only = !self.stale_only;
+                self.cursor.offset = 0;
+                self.rebuild();
+            }
+            Intent::CycleLevel => {
+                self.level_floor = match self.level_floor {
+                    None => Some(Level::Admin),
+                    Some(Level::Admin) => Some(Level::Privileged),
+                    Some(Level::Privileged) => Some(Level::Write),
+                    Some(_) => None,
+                };
+                self.cursor.offset = 0;
+                self.rebuild();
+            }
+            Intent::ToggleUnused => {
+                self.unused_only = !self.unused_only;
                 self.cursor.offset = 0;
                 self.rebuild();
             }

@@ -15,6 +15,9 @@ pub struct Binding {
     pub description: &'static str,
     /// Shown in the status bar in these views (short form).
     pub hints: &'static [(View, &'static str)],
+    /// Bound in this view only, where it wins over a binding of every view (`l` filters levels
+    /// in the access view and expands in the tree).
+    pub only: Option<View>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -140,22 +143,44 @@ const DEFAULT: &[Row] = {
             "show or hide this help",
             &[(Tree, "help"), (Assignments, "help"), (Access, "help")],
         ),
+        Row(
+            "unused_only",
+            &[Char('u')],
+            Intent::ToggleUnused,
+            "access: only rows unused for 90 days, or never used",
+            &[(Access, "unused")],
+        ),
         Row("close", &[Esc], Intent::CloseOverlay, "close a popup, or clear the filter", NONE),
         Row("quit", &[Char('q')], Intent::Quit, "quit", &[(Tree, "quit"), (Assignments, "quit"), (Access, "quit")]),
     ]
 };
 
+/// Bindings of one view only, in the help's order after the others.
+const SCOPED: &[(View, Row)] = &[(
+    View::Access,
+    Row(
+        "level_filter",
+        &[KeyCode::Char('l')],
+        Intent::CycleLevel,
+        "access: admin only, privileged and up, write and up, every level",
+        &[(View::Access, "level")],
+    ),
+)];
+
 impl Default for Keymap {
     fn default() -> Self {
+        let binding = |Row(name, keys, intent, description, hints): &Row, only: Option<View>| Binding {
+            name,
+            keys: keys.iter().copied().map(plain).collect(),
+            intent: intent.clone(),
+            description,
+            hints,
+            only,
+        };
         let bindings = DEFAULT
             .iter()
-            .map(|Row(name, keys, intent, description, hints)| Binding {
-                name,
-                keys: keys.iter().copied().map(plain).collect(),
-                intent: intent.clone(),
-                description,
-                hints,
-            })
+            .map(|row| binding(row, None))
+            .chain(SCOPED.iter().map(|(view, row)| binding(row, Some(*view))))
             .collect();
         Keymap { bindings }
     }
@@ -208,16 +233,16 @@ pub fn parse_key(text: &str) -> Result<(KeyCode, KeyModifiers), String> {
 }
 
 impl Keymap {
-    /// The intent bound to a key press. Shifted letters match their upper-case binding.
-    pub fn intent_for(&self, key: KeyEvent) -> Option<Intent> {
+    /// The intent bound to a key press in `view` (a binding of that view first). Shifted
+    /// letters match their upper-case binding.
+    pub fn intent_for(&self, key: KeyEvent, view: View) -> Option<Intent> {
         if key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('c') {
             return Some(Intent::Quit);
         }
         let modifiers = key.modifiers - KeyModifiers::SHIFT;
-        self.bindings
-            .iter()
-            .find(|b| b.keys.iter().any(|&(code, mods)| code == key.code && mods == modifiers))
-            .map(|b| b.intent.clone())
+        let pressed = |b: &&Binding| b.keys.iter().any(|&(code, mods)| code == key.code && mods == modifiers);
+        let here = self.bindings.iter().filter(|b| b.only == Some(view)).find(pressed);
+        here.or_else(|| self.bindings.iter().filter(|b| b.only.is_none()).find(pressed)).map(|b| b.intent.clone())
     }
 
     /// Binds `keys` to the action named `name` instead of its defaults. A key already bound to
@@ -232,7 +257,9 @@ impl Keymap {
         }
         let parsed = keys.iter().map(|k| parse_key(k)).collect::<Result<Vec<_>, _>>()?;
         for key in &parsed {
-            if let Some(other) = self.bindings.iter().enumerate().find(|(i, b)| *i != position && b.keys.contains(key))
+            let only = self.bindings[position].only;
+            if let Some(other) =
+                self.bindings.iter().enumerate().find(|(i, b)| *i != position && b.only == only && b.keys.contains(key))
             {
                 return Err(format!("{} is already bound to {}", key_label(*key), other.1.name));
             }
@@ -288,20 +315,37 @@ mod tests {
     fn keys_map_to_their_actions() {
         let keymap = Keymap::default();
         let press = |code| KeyEvent::new(code, KeyModifiers::NONE);
-        assert_eq!(keymap.intent_for(press(KeyCode::Char('j'))), Some(Intent::MoveDown));
-        assert_eq!(keymap.intent_for(press(KeyCode::Up)), Some(Intent::MoveUp));
-        assert_eq!(keymap.intent_for(KeyEvent::new(KeyCode::Char('G'), KeyModifiers::SHIFT)), Some(Intent::Bottom));
-        assert_eq!(keymap.intent_for(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL)), Some(Intent::Quit));
-        assert_eq!(keymap.intent_for(press(KeyCode::Char('z'))), None);
+        let tree = View::Tree;
+        assert_eq!(keymap.intent_for(press(KeyCode::Char('j')), tree), Some(Intent::MoveDown));
+        assert_eq!(keymap.intent_for(press(KeyCode::Up), tree), Some(Intent::MoveUp));
+        assert_eq!(
+            keymap.intent_for(KeyEvent::new(KeyCode::Char('G'), KeyModifiers::SHIFT), tree),
+            Some(Intent::Bottom)
+        );
+        assert_eq!(
+            keymap.intent_for(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL), tree),
+            Some(Intent::Quit)
+        );
+        assert_eq!(keymap.intent_for(press(KeyCode::Char('z')), tree), None);
     }
 
     #[test]
     fn no_key_is_bound_twice() {
         let keymap = Keymap::default();
         let mut seen = std::collections::HashSet::new();
-        for key in keymap.bindings.iter().flat_map(|b| b.keys.iter()) {
-            assert!(seen.insert(*key), "{} bound twice", key_label(*key));
+        for (only, key) in keymap.bindings.iter().flat_map(|b| b.keys.iter().map(move |k| (b.only, *k))) {
+            assert!(seen.insert((only, key)), "{} bound twice", key_label(key));
         }
+    }
+
+    #[test]
+    fn a_views_own_binding_wins_there_only() {
+        let keymap = Keymap::default();
+        let press = |code| KeyEvent::new(code, KeyModifiers::NONE);
+        let l = press(KeyCode::Char('l'));
+        assert_eq!(keymap.intent_for(l, View::Access), Some(Intent::CycleLevel));
+        assert_eq!(keymap.intent_for(l, View::Tree), Some(Intent::Expand));
+        assert_eq!(keymap.intent_for(press(KeyCode::Char('u')), View::Access), Some(Intent::ToggleUnused));
     }
 
     #[test]
@@ -322,8 +366,11 @@ mod tests {
     fn rebinding_checks_names_keys_and_conflicts() {
         let mut keymap = Keymap::default();
         assert!(keymap.rebind("next_blocked", &["b"]).is_ok());
-        assert_eq!(keymap.intent_for(KeyEvent::new(KeyCode::Char('b'), KeyModifiers::NONE)), Some(Intent::NextBlocked));
-        assert_eq!(keymap.intent_for(KeyEvent::new(KeyCode::Char('n'), KeyModifiers::NONE)), None);
+        assert_eq!(
+            keymap.intent_for(KeyEvent::new(KeyCode::Char('b'), KeyModifiers::NONE), View::Tree),
+            Some(Intent::NextBlocked)
+        );
+        assert_eq!(keymap.intent_for(KeyEvent::new(KeyCode::Char('n'), KeyModifiers::NONE), View::Tree), None);
         assert!(keymap.hints(View::Tree).contains(&"b blocked".to_string()), "hints follow the rebinding");
         assert!(keymap.rebind("quit", &["j"]).is_err_and(|e| e.contains("move_down")));
         assert!(keymap.rebind("nope", &["z"]).is_err());

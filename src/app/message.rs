@@ -40,6 +40,10 @@ pub enum Intent {
     NextView,
     /// `f` in the assignments: failures only, or everything.
     ToggleFailedOnly,
+    /// `l` in the access view: admin only, privileged and above, write and above, every level.
+    CycleLevel,
+    /// `u` in the access view: only rows not used in 90 days (or never), or every row.
+    ToggleUnused,
     /// `c`: copy the failure reason (assignments) or the AWS error (tree).
     CopyReason,
     /// `C`: every failure in view as a Markdown table.

@@ -302,6 +302,7 @@ impl App {
     fn load_org(&mut self, org: &Org) {
         let cx = Context { org: Some(org), settings: &self.settings, layout: &self.layout, portal: &self.portal };
         self.tree.load(org, &self.settings.saved_access, &cx);
+        self.tree.view.set_admins(&self.identity.admins);
         self.org = Some(org.clone());
     }
 
@@ -326,7 +327,13 @@ impl App {
             tree::arena::NodeData::Root => "the whole organization".to_string(),
         };
         let targets = view.probe_targets(index);
-        self.access.show(&self.identity, self.reach.as_ref(), scope, &targets);
+        let now = self.now();
+        self.access.show(&self.identity, self.reach.as_ref(), scope, &targets, now);
+    }
+
+    /// Now, for how long ago: a saved run's own time, else the clock's.
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.settings.saved_at.unwrap_or_else(chrono::Utc::now)
     }
 
     /// Starts principal mode for `principal` (None ends it): the tree marks what they reach.

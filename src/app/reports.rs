@@ -137,6 +137,7 @@ impl App {
             tracing::warn!(note = %note, "the access map is partial");
         }
         self.identity.set(map);
+        self.tree.view.set_admins(&self.identity.admins);
         // Principal mode follows the new map.
         if let (Some(reach), Some(map)) = (&self.reach, &self.identity.map) {
             let principal = map.find_principal(reach.principal.id().raw()).ok();

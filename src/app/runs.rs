@@ -15,6 +15,7 @@ impl App {
         self.assignments.set(snapshot.assignments.clone());
         if let Some(map) = &snapshot.identity_center {
             self.identity.set(map.clone());
+            self.tree.view.set_admins(&self.identity.admins);
         }
         if let Some(accounts) = &snapshot.portal {
             self.portal.load(accounts);

@@ -127,7 +127,7 @@ fn message_for_event(app: &App, event: Event) -> Option<Message> {
         },
         #[cfg(debug_assertions)]
         Event::Key(key) if key.kind == KeyEventKind::Press && key.code == KeyCode::F(12) => test_panic(),
-        Event::Key(key) if key.kind == KeyEventKind::Press => app.settings.keymap.intent_for(key),
+        Event::Key(key) if key.kind == KeyEventKind::Press => app.settings.keymap.intent_for(key, app.view),
         Event::Resize(columns, rows) => return Some(Message::Resize(columns, rows)),
         Event::Mouse(mouse) => match mouse.kind {
             MouseEventKind::Down(MouseButton::Left) => {

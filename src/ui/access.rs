@@ -1,5 +1,6 @@
 //! The access view (Tab): one row per (account, permission set, principal) in the tree's
-//! selection, the stale ones in the warning colour. Only the visible rows are drawn.
+//! selection with the set's level (coloured by reach) and when its role was last used; orphaned
+//! and stale rows marked. Only the visible rows are drawn.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -12,7 +13,7 @@ use crate::theme::Theme;
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let view = &app.access;
-    let mut filter = if view.stale_only { " · stale only (f)".to_string() } else { String::new() };
+    let mut filter = view.narrowing();
     match &view.filter_input {
         Some(typed) => filter.push_str(&format!(" · /{}▏ Enter keeps, Esc clears", crate::text::visible(typed))),
         None if !view.query.is_empty() => {
@@ -28,16 +29,17 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let block =
         Block::new().borders(Borders::ALL).border_style(theme.border()).title(Line::styled(title, theme.title()));
     let width = area.width.saturating_sub(2) as usize;
-    let (account_w, set_w, principal_w) = if width >= 140 { (30, 24, 30) } else { (18, 16, 20) };
+    let (account_w, set_w, principal_w) = if width >= 140 { (30, 24, 30) } else { (16, 14, 16) };
     let mut lines = vec![Line::styled(
         clip(
             &format!(
-                "  {}  {}  {}  {:<14}  {}",
+                "  {}  {}  {}  {:<10}  {:<5}  {}",
                 clip("account", account_w),
                 clip("permission set", set_w),
                 clip("principal", principal_w),
-                "provisioning",
-                "via group"
+                "level",
+                "used",
+                "notes"
             ),
             width,
         ),
@@ -54,14 +56,25 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             clip(&row.permission_set_name.to_string(), set_w),
             clip(&principal, principal_w)
         );
-        let style = if row.provisioning == "stale" { theme.api_error() } else { theme.reachable() };
-        let via = row.via_group.as_ref().map(|v| v.name.to_string()).unwrap_or_default();
-        let used = head.chars().count() + 14;
-        let mut line = Line::from(vec![
+        let via = row.via_group.as_ref().map(|v| format!("via {}", v.name)).unwrap_or_default();
+        let used = crate::app::access::used_short(row, view.now);
+        let taken = head.chars().count() + 10 + 2 + 5 + 2;
+        let mut tail = Vec::new();
+        if row.orphaned {
+            tail.push(Span::styled("orphaned ", theme.blocked()));
+        }
+        if row.provisioning == "stale" {
+            tail.push(Span::styled("stale ", theme.api_error()));
+        }
+        let marks: usize = tail.iter().map(|s| s.content.chars().count()).sum();
+        tail.push(Span::raw(clip(&via, width.saturating_sub(taken + marks))));
+        let mut spans = vec![
             Span::raw(head),
-            Span::styled(format!("{:<14}", row.provisioning), style),
-            Span::raw(clip(&format!("  {via}"), width.saturating_sub(used))),
-        ]);
+            Span::styled(format!("{:<10}", row.level.code()), theme.level(row.level)),
+            Span::styled(format!("  {used:<5}  "), theme.dim()),
+        ];
+        spans.extend(tail);
+        let mut line = Line::from(spans);
         if selected {
             line = line.style(theme.selected());
         }

@@ -99,8 +99,8 @@ fn reach_lines(lines: &mut Vec<Line<'_>>, app: &App, account_id: &str, theme: &T
         format!("{} {} gets in with", super::tree::REACHED, reach.principal.label()),
         theme.label(),
     ));
-    for (set, stale) in sets {
-        let mut spans = vec![Span::styled(set, theme.title())];
+    for (set, level, stale) in sets {
+        let mut spans = vec![Span::styled(set, theme.title()), Span::styled(format!(" [{level}]"), theme.level(level))];
         if stale {
             spans.push(Span::styled(" (stale)", theme.api_error()));
         }
@@ -109,14 +109,18 @@ fn reach_lines(lines: &mut Vec<Line<'_>>, app: &App, account_id: &str, theme: &T
 }
 
 fn access_lines(lines: &mut Vec<Line<'_>>, app: &App, account_id: &str, theme: &Theme) {
-    let held = app.identity.held(account_id);
+    let held = app.identity.held(account_id, app.now());
     if held.is_empty() {
         return;
     }
     lines.push(Line::default());
-    lines.push(Line::styled("Identity Center access (permission set: who holds it)", theme.label()));
+    lines.push(Line::styled("Identity Center access (permission set [level], last used: who holds it)", theme.label()));
     for set in held {
-        let mut spans = vec![Span::styled(set.permission_set.to_string(), theme.title())];
+        let mut spans = vec![
+            Span::styled(set.permission_set.to_string(), theme.title()),
+            Span::styled(format!(" [{}]", set.level), theme.level(set.level)),
+            Span::styled(format!(" {}", set.used), theme.dim()),
+        ];
         if set.stale {
             spans.push(Span::styled(" (stale: not provisioned at its latest version)", theme.api_error()));
         }
@@ -136,6 +140,10 @@ fn container_lines<'a>(lines: &mut Vec<Line<'a>>, node: &'a TreeNode, path: &[&'
     field(lines, "Accounts", node.accounts.to_string(), theme);
     let blocked_style = if node.blocked > 0 { theme.blocked() } else { theme.reachable() };
     field(lines, "Blocked", Span::styled(node.blocked.to_string(), blocked_style), theme);
+    if node.admins > 0 {
+        let admins = format!("{} users and groups hold an admin permission set here", node.admins);
+        field(lines, "Admins", Span::styled(admins, theme.level(crate::model::Level::Admin)), theme);
+    }
     if let Some(error) = &node.error {
         lines.push(Line::default());
         field(lines, "Error", Span::styled(error.code.to_string(), theme.blocked()), theme);

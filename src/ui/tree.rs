@@ -105,6 +105,8 @@ fn highlighted<'a>(name: Cow<'a, str>, positions: Option<&[u32]>, style: Style, 
 const CHANGED: &str = "Δ";
 /// Marks what the principal of principal mode reaches.
 pub const REACHED: &str = "→";
+/// Counts, on an OU, the users and groups holding an admin permission set in it.
+pub const ADMINS: &str = "⚿";
 
 fn row_line<'a>(
     node: &'a TreeNode,
@@ -130,6 +132,10 @@ fn row_line<'a>(
             }
             if reach.is_some() && node.reached > 0 {
                 spans.push(Span::styled(format!("  {REACHED} {}", node.reached), theme.label()));
+            }
+            if node.admins > 0 {
+                // Users and groups with an admin permission set in here.
+                spans.push(Span::styled(format!("  {ADMINS} {}", node.admins), theme.dim()));
             }
             if let Some(error) = &node.error {
                 spans.push(Span::styled(format!("  ⚠ {}", error.code), theme.blocked()));
@@ -161,9 +167,17 @@ fn row_line<'a>(
                 spans.push(Span::styled(format!("  {prefix}: {}", crate::text::join(roles, ", ")), style));
             }
             if let Some(reach) = reach.filter(|_| node.reached > 0) {
+                // Admin and privileged reach in their level's colour, with the word.
+                let level = reach.levels.get(&account.id).copied().unwrap_or(crate::model::Level::Unknown);
+                let (style, word) = match level {
+                    crate::model::Level::Admin | crate::model::Level::Privileged => {
+                        (theme.level(level), format!(" [{level}]"))
+                    }
+                    _ => (theme.label(), String::new()),
+                };
                 spans.push(Span::styled(
-                    format!("  {REACHED} {}", reach.marks.get(&account.id).map_or("", String::as_str)),
-                    theme.label(),
+                    format!("  {REACHED} {}{word}", reach.marks.get(&account.id).map_or("", String::as_str)),
+                    style,
                 ));
             }
             Line::from(spans).style(Style::new())

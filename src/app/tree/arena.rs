@@ -36,6 +36,8 @@ pub struct TreeNode {
     pub changed: usize,
     /// Principal mode: this account is reached (1), or how many accounts below this node are.
     pub reached: usize,
+    /// Users and groups holding an admin-level permission set here, or anywhere below.
+    pub admins: usize,
     pub expanded: bool,
 }
 
@@ -135,6 +137,7 @@ impl TreeView {
             changes: Vec::new(),
             changed: 0,
             reached: 0,
+            admins: 0,
             expanded: false,
         });
         self.by_id.insert(id.to_string(), index);
@@ -212,6 +215,25 @@ impl TreeView {
             }
         }
         self.revision = next_revision();
+    }
+
+    /// Counts on every node the users and groups holding an admin-level permission set in it or
+    /// below (`by_account`: account id → principal ids), each principal once per node.
+    pub fn set_admins(&mut self, by_account: &std::collections::HashMap<String, Vec<String>>) {
+        let mut holders: Vec<std::collections::BTreeSet<&str>> = vec![Default::default(); self.nodes.len()];
+        for index in 0..self.nodes.len() {
+            let Some(here) = by_account.get(&self.nodes[index].id).filter(|_| !self.nodes[index].is_container()) else {
+                continue;
+            };
+            let mut cursor = Some(index);
+            while let Some(i) = cursor {
+                holders[i].extend(here.iter().map(String::as_str));
+                cursor = self.nodes[i].parent;
+            }
+        }
+        for (node, holders) in self.nodes.iter_mut().zip(holders) {
+            node.admins = holders.len();
+        }
     }
 
     /// Marks the accounts in `reached` (principal mode) and counts them on every OU and root
