@@ -381,7 +381,7 @@ async fn an_accounts_detail_lists_who_holds_which_permission_set() {
         "{screen}"
     );
     assert!(screen.contains("ReadOnlyAccess: group Auditors"), "{screen}");
-    let held = app.identity.held("210987654321");
+    let held = app.identity.held("210987654321", app.now());
     assert_eq!(held.len(), 3, "{held:?}");
 }
 

@@ -1,13 +1,17 @@
-//! The access map (Identity Center's users, groups, permission sets and assignments) against the
-//! rate floor of its cheapest call plan, with Identity Center limited to 20 calls a second shared
-//! by sso-admin and the Identity Store; a warm refresh after 10 assignment changes against the
-//! cold read; one user's reach (`--principal`, three groups) against its own floor; and the
-//! access view's frame and filter keystroke over every assignment, as the tree's are measured.
+//! The access map with what it means (Identity Center's users, groups, permission sets and
+//! assignments; each set's policies and level; when each provisioned role was last used) against
+//! the rate floor of its calls, with Identity Center limited to 20 calls a second shared by
+//! sso-admin and the Identity Store and IAM to 20 a second in each account; a warm refresh after
+//! 10 assignment changes against the cold read; one user's reach (`--principal`, three groups)
+//! against its own floor; and the access view's frame and filter keystroke over every assignment,
+//! as the tree's are measured.
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use orgscope::app::{App, Intent, Message, Settings};
 use orgscope::model::identity::IdentityCenter;
+use orgscope::probe::{AccountFootholds, CallerContext, ProbeSettings, ProbeTarget, Prober};
 use orgscope::source::{AccessQuery, Source};
 
 use crate::fake_aws::access::write_event;
@@ -21,9 +25,11 @@ fn set_arn(n: usize) -> String {
     format!("arn:aws:sso:::permissionSet/ssoins-fake/ps-{n:04}")
 }
 
-/// The organization's Identity Center: `sets` permission sets, five provisioned to every account
-/// (the first one stale everywhere), two holders per pair (groups, a user for one pair in ten),
-/// every user in three groups.
+/// The organization's Identity Center: `sets` permission sets, three provisioned to every account
+/// (the first one stale everywhere), three groups holding each pair and a user one pair in three,
+/// every user in three groups; each set made of AWS's AdministratorAccess, PowerUserAccess or
+/// ReadOnlyAccess, or a customer-managed policy of its own, and each provisioned role used at
+/// some time or never.
 struct Shape {
     accounts: usize,
     sets: usize,
@@ -32,7 +38,7 @@ struct Shape {
 }
 
 impl Shape {
-    const PER_ACCOUNT: usize = 5;
+    const PER_ACCOUNT: usize = 3;
 
     fn install(&self, fake: &FakeAws, accounts: &[String]) -> usize {
         let mut state = fake.state();
@@ -44,14 +50,14 @@ impl Shape {
             for j in 0..Self::PER_ACCOUNT {
                 let set = (a + j * 7) % self.sets;
                 access.provisioned.push((set_arn(set), account.clone(), set != 0));
-                let first = format!("g-{:04}", (a * 5 + j) % self.groups);
-                let second = if (a + j) % 10 == 0 {
-                    ("USER".to_string(), format!("u-{:05}", (a * 13 + j) % self.users))
-                } else {
-                    ("GROUP".to_string(), format!("g-{:04}", (a * 5 + j + self.groups / 2) % self.groups))
-                };
-                access.assignments.push((account.clone(), set_arn(set), "GROUP".into(), first));
-                access.assignments.push((account.clone(), set_arn(set), second.0, second.1));
+                for k in 0..3 {
+                    let group = format!("g-{:04}", (a * 5 + j + k * self.groups / 3) % self.groups);
+                    access.assignments.push((account.clone(), set_arn(set), "GROUP".into(), group));
+                }
+                if (a + j) % 3 == 0 {
+                    let user = format!("u-{:05}", (a * 13 + j) % self.users);
+                    access.assignments.push((account.clone(), set_arn(set), "USER".into(), user));
+                }
             }
         }
         for u in 0..self.users {
@@ -68,7 +74,41 @@ impl Shape {
         for g in 0..self.groups {
             access.groups.push((format!("g-{g:04}"), format!("Group {g:04}")));
         }
-        access.assignments.len()
+        let managed = ["AdministratorAccess", "PowerUserAccess", "ReadOnlyAccess"];
+        for n in 0..self.sets {
+            let mut policies = crate::fake_aws::access::FakeSetPolicies {
+                session_duration: Some("PT1H".into()),
+                ..Default::default()
+            };
+            if n % 7 == 3 {
+                policies.customer.push(("/team/".into(), format!("Set{n:02}")));
+            } else {
+                policies.managed.push(format!("arn:aws:iam::aws:policy/{}", managed[n % 3]));
+            }
+            access.policies.insert(set_arn(n), policies);
+        }
+        let (assignments, provisioned) = (access.assignments.len(), access.provisioned.clone());
+        for name in managed {
+            let path = format!("{}/tests/fixtures/policies/{name}.json", env!("CARGO_MANIFEST_DIR"));
+            let document = std::fs::read_to_string(&path).unwrap_or_else(|err| panic!("{path}: {err}"));
+            state.iam.policies.insert(format!("arn:aws:iam::aws:policy/{name}"), ("v1".into(), document));
+        }
+        let write =
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:PutObject","Resource":"*"}]}"#;
+        for (i, (set, account, _)) in provisioned.iter().enumerate() {
+            let n: usize = set.rsplit('-').next().and_then(|n| n.parse().ok()).unwrap_or_default();
+            if n % 7 == 3 {
+                let arn = format!("arn:aws:iam::{account}:policy/team/Set{n:02}");
+                state.iam.policies.insert(arn, ("v1".into(), write.into()));
+            }
+            let used = (i % 4 != 0).then(|| {
+                let at = chrono::Utc::now() - chrono::TimeDelta::days((i % 200) as i64);
+                at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+            });
+            let role = format!("AWSReservedSSO_PermissionSet{n:02}_0123456789abcdef");
+            state.iam.sso_roles.entry(account.clone()).or_default().push((role, used));
+        }
+        assignments
     }
 }
 
@@ -100,6 +140,7 @@ pub async fn run(bench: &mut Bench) {
             rate_limits: [
                 ("identitycenter".to_string(), RateLimit::new(rate)),
                 ("cloudtrail".to_string(), RateLimit::new(rate / 10.0)),
+                ("iam-per-account".to_string(), RateLimit::new(rate)),
             ]
             .into(),
             ..Faults::default()
@@ -107,9 +148,8 @@ pub async fn run(bench: &mut Bench) {
     );
     let assignments = shape.install(&fake, &accounts);
     let pairs = shape.accounts * Shape::PER_ACCOUNT;
-    let principals = shape.users + shape.groups;
     println!(
-        "\naccess: {} accounts, {} permission sets, {} groups, {} users, {assignments} assignments, {latency:?} a call, Identity Center {rate} req/s, LookupEvents {} req/s",
+        "\naccess: {} accounts, {} permission sets, {} groups, {} users, {assignments} assignments, {pairs} provisioned roles, {latency:?} a call, Identity Center {rate} req/s, IAM {rate} req/s per account, LookupEvents {} req/s",
         shape.accounts,
         shape.sets,
         shape.groups,
@@ -117,29 +157,46 @@ pub async fn run(bench: &mut Bench) {
         rate / 10.0
     );
     let home = tempfile::tempdir().expect("a temp dir");
-    let cached = AccessQuery { cache_path: Some(home.path().join("access-map.json")), ..AccessQuery::default() };
+    // The probe's ways into the accounts (its role, assumed as the probe does), as `access` uses.
+    let source: Arc<dyn Source> = Arc::new(crate::orgs::source(&fake).await);
+    let org = source.discover(Arc::new(|_| {})).await.expect("discovery");
+    let settings = ProbeSettings { concurrency: orgscope::cli::DEFAULT_CONCURRENCY.into(), ..ProbeSettings::default() };
+    let footholds = || -> Arc<dyn orgscope::source::Footholds> {
+        let prober = Arc::new(Prober::new(Arc::clone(&source), settings.clone()));
+        Arc::new(AccountFootholds::new(prober, &ProbeTarget::all(&org), CallerContext::of(&org)))
+    };
+    let cached = AccessQuery {
+        cache_path: Some(home.path().join("access-map.json")),
+        footholds: Some(footholds()),
+        ..AccessQuery::default()
+    };
+    // The buckets start full: let them refill after discovery.
+    tokio::time::sleep(Duration::from_secs(1)).await;
 
-    // Cold: the whole map.
+    // Cold: the whole map, with levels and usage.
     let since = Instant::now();
     let source = crate::orgs::source(&fake).await;
     let map = source.identity_center(&cached).await.expect("the map");
     let cold = since.elapsed();
     assert!(map.unavailable.is_empty(), "{:?}", map.unavailable);
     assert_eq!(map.assignments.len(), assignments, "every assignment read");
+    let unknown: Vec<_> =
+        map.permission_sets.iter().filter(|p| p.level == Some(orgscope::model::Level::Unknown)).collect();
+    assert!(unknown.is_empty(), "every level decided: {unknown:?}");
+    assert_eq!(map.usage.len(), pairs, "every provisioned role's use");
+    assert!(map.usage.iter().all(|u| u.readable), "read in every account");
     let calls = answered(&fake, since);
-    let by_principal = count(&fake, since, "ListAccountAssignmentsForPrincipal");
     let by_pair = count(&fake, since, "ListAccountAssignments");
-    let plan = if by_principal > 0 {
-        format!("per principal: {by_principal} ListAccountAssignmentsForPrincipal, not {pairs} per pair")
-    } else {
-        format!("per pair: {by_pair} ListAccountAssignments, not {principals} per principal")
-    };
-    let floor = calls as f64 / rate;
+    let iam_calls = fake.calls().iter().filter(|c| c.at >= since && !c.failed && c.service == "iam").count();
+    // IAM runs in every account at once: its floor is the busiest account's calls at its rate.
+    let iam_floor = (Shape::PER_ACCOUNT + 1) as f64 / rate;
+    let floor = calls as f64 / rate + iam_floor;
     bench.figure(
-        "access map, cold: time / rate floor of the cheapest plan",
+        "access map with levels and usage, cold: time / rate floor of its calls",
         format!(
-            "{} for {assignments} assignments; plan {plan}; {calls} Identity Center calls, floor {floor:.1} s; {} throttled",
+            "{} for {assignments} assignments and {pairs} provisioned roles; {by_pair} ListAccountAssignments; {calls} Identity Center calls + {iam_calls} IAM calls ({} GetRole), floor {floor:.1} s; {} throttled",
             secs(cold),
+            count(&fake, since, "GetRole"),
             source.stats().throttled()
         ),
         cold.as_secs_f64() / floor,
@@ -153,7 +210,13 @@ pub async fn run(bench: &mut Bench) {
         let mut state = fake.state();
         for n in 0..10 {
             let (account, set) = (accounts[n * 7 % shape.accounts].clone(), set_arn((n * 7) % shape.sets));
-            let group = format!("g-{:04}", (n * 17 + 3) % shape.groups);
+            // A group that does not hold this pair yet: ten new assignments.
+            let holds =
+                |g: &String| state.access.assignments.iter().any(|(a, s, _, p)| *a == account && *s == set && p == g);
+            let group = (0..shape.groups)
+                .map(|k| format!("g-{:04}", (n * 17 + 3 + k) % shape.groups))
+                .find(|g| !holds(g))
+                .expect("a group that does not hold the pair");
             state.access.assignments.push((account.clone(), set.clone(), "GROUP".into(), group.clone()));
             let request = serde_json::json!({"instanceArn": INSTANCE, "targetId": account, "targetType": "AWS_ACCOUNT",
                 "permissionSetArn": set, "principalType": "GROUP", "principalId": group});
@@ -168,28 +231,31 @@ pub async fn run(bench: &mut Bench) {
     }
     let since = Instant::now();
     let source = crate::orgs::source(&fake).await;
+    let cached = AccessQuery { footholds: Some(footholds()), ..cached };
     let refreshed = source.identity_center(&cached).await.expect("the refresh");
     let warm = since.elapsed();
     assert_eq!(refreshed.assignments.len(), assignments + 10, "the ten new assignments are in");
     bench.figure(
-        "access map, warm refresh after 10 assignment changes: time / cold",
+        "access map with levels and usage, warm refresh after 10 assignment changes: time / cold",
         format!(
-            "{} ({} LookupEvents, {} Identity Center calls) vs {}",
+            "{} ({} LookupEvents, {} Identity Center calls, {} IAM calls) vs {}",
             secs(warm),
             count(&fake, since, "LookupEvents"),
             answered(&fake, since),
+            fake.calls().iter().filter(|c| c.at >= since && c.service == "iam").count(),
             secs(cold)
         ),
         warm.as_secs_f64() / cold.as_secs_f64(),
         "x",
-        Target::AtMost(0.02),
+        Target::AtMost(0.03),
     );
 
     // One user's reach, three groups.
     let since = Instant::now();
     let source = crate::orgs::source(&fake).await;
     let wanted = "user00002";
-    let alone = source.principal_access(&AccessQuery::default(), wanted).await.expect("her reach");
+    let with_footholds = AccessQuery { footholds: Some(footholds()), ..AccessQuery::default() };
+    let alone = source.principal_access(&with_footholds, wanted).await.expect("her reach");
     let took = since.elapsed();
     let principal = alone.find_principal(wanted).expect("found");
     let rows = alone.rows(Some(&principal), &|_| None);

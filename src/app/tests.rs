@@ -195,7 +195,7 @@ fn the_access_map_is_asked_for_once_the_full_probe_is_done_not_beside_it() {
     app.update(Intent::NextView);
     assert_eq!((app.view, app.access.rows.len()), (View::Access, 0), "the view is open before the map came");
     app.update(Report::AccessDone(Ok(Box::new(map))));
-    assert_eq!(app.identity.held("210987654321").len(), 3);
+    assert_eq!(app.identity.held("210987654321", app.now()).len(), 3);
     assert_eq!(app.access.rows.len(), 65, "the open view fills when the map comes");
 }
 
@@ -229,7 +229,7 @@ fn principal_mode_marks_what_the_picked_user_reaches_and_esc_ends_it() {
     let marked: std::collections::BTreeSet<String> =
         app.tree.view.nodes.iter().filter(|n| !n.is_container() && n.reached == 1).map(|n| n.id.clone()).collect();
     assert_eq!(marked, accounts);
-    assert!(reach.sets("210987654321").iter().any(|(set, _)| set.contains("via ")), "routes through groups");
+    assert!(reach.sets("210987654321").iter().any(|(set, _, _)| set.contains("via ")), "routes through groups");
 
     app.update(Intent::CloseOverlay);
     assert_eq!(app.reach, None);

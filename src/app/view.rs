@@ -13,7 +13,7 @@ use crate::model::Org;
 use crate::probe::ProbeTarget;
 
 /// Which view has the screen.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum View {
     #[default]
     Tree,

@@ -15,7 +15,8 @@ pub struct AccountFootholds {
     prober: Arc<Prober>,
     targets: HashMap<String, ProbeTarget>,
     caller: CallerContext,
-    found: tokio::sync::Mutex<HashMap<String, Option<Way>>>,
+    /// Each account's way, looked for once even when asked for at once.
+    found: std::sync::Mutex<HashMap<String, Arc<tokio::sync::OnceCell<Option<Way>>>>>,
 }
 
 impl AccountFootholds {
@@ -24,7 +25,7 @@ impl AccountFootholds {
             prober,
             targets: targets.iter().map(|t| (t.account.id.clone(), t.clone())).collect(),
             caller,
-            found: tokio::sync::Mutex::default(),
+            found: std::sync::Mutex::default(),
         }
     }
 
@@ -46,11 +47,10 @@ impl AccountFootholds {
 #[async_trait]
 impl Footholds for AccountFootholds {
     async fn way_in(&self, account_id: &str) -> Option<Way> {
-        if let Some(known) = self.found.lock().await.get(account_id) {
-            return known.clone();
-        }
-        let way = self.look(account_id).await;
-        self.found.lock().await.insert(account_id.to_string(), way.clone());
-        way
+        let cell = {
+            let mut found = self.found.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            Arc::clone(found.entry(account_id.to_string()).or_default())
+        };
+        cell.get_or_init(|| self.look(account_id)).await.clone()
     }
 }

@@ -676,16 +676,30 @@ fn answer(state: &mut State, service: &'static str, op: &str, params: &Value, ac
         *count += 1;
         *count
     };
+    // IAM's budget is each account's own: `iam-per-account` is the template of every account's bucket.
+    let iam_account = (service == "iam").then(|| {
+        let arn = access_key.and_then(|k| state.issued.get(k)).cloned().unwrap_or_else(|| state.caller_arn.clone());
+        arn.split(':').nth(4).unwrap_or_default().to_string()
+    });
     let faults = &mut state.faults;
     if count <= faults.throttle_first || (faults.throttle_every > 0 && count % faults.throttle_every == 0) {
         return Answer::Error(throttling(service));
     }
     // `identitycenter`: one budget for sso-admin and the Identity Store, as Identity Center has.
-    let bucket = match service {
-        "sso" | "identitystore" if faults.rate_limits.contains_key("identitycenter") => "identitycenter",
-        other => other,
+    let bucket = match (service, iam_account) {
+        ("sso" | "identitystore", _) if faults.rate_limits.contains_key("identitycenter") => {
+            "identitycenter".to_string()
+        }
+        ("iam", Some(account)) if faults.rate_limits.contains_key("iam-per-account") => {
+            let bucket = format!("iam:{account}");
+            if let Some(template) = faults.rate_limits.get("iam-per-account").map(|t| RateLimit::new(t.per_second)) {
+                faults.rate_limits.entry(bucket.clone()).or_insert(template);
+            }
+            bucket
+        }
+        (other, _) => other.to_string(),
     };
-    if let Some(limit) = faults.rate_limits.get_mut(bucket)
+    if let Some(limit) = faults.rate_limits.get_mut(&bucket)
         && !limit.take()
     {
         return Answer::Error(throttling(service));

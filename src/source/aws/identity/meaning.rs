@@ -31,6 +31,20 @@ pub(super) async fn read(
     map: &mut IdentityCenter,
     now: chrono::DateTime<chrono::Utc>,
 ) {
+    // The roles' use does not wait for the policies: both are read at once.
+    let due = usage_due(map, now);
+    let (_, used) = futures::join!(levels(ic, instances, query, map, now), read_usage(ic, query, due));
+    keep_usage(map, used, now);
+}
+
+/// Reads the policies of sets not read yet and decides their levels.
+async fn levels(
+    ic: &Ic<'_>,
+    instances: &[String],
+    query: &AccessQuery,
+    map: &mut IdentityCenter,
+    _now: chrono::DateTime<chrono::Utc>,
+) {
     let unread: Vec<String> =
         map.permission_sets.iter().filter(|p| p.policies.is_none()).map(|p| p.arn.raw().to_string()).collect();
     let listed = at_most(
@@ -64,7 +78,6 @@ pub(super) async fn read(
         set.level = Some(classified.level);
         set.level_why = Some(Text::from(classified.why));
     }
-    usage(ic, query, map, now).await;
 }
 
 /// The partition of an ARN (`aws`, `aws-us-gov`, `aws-cn`).
@@ -221,9 +234,9 @@ async fn customer_documents(ic: &Ic<'_>, query: &AccessQuery, map: &mut Identity
     keep_documents(map, read.into_iter().flatten().collect());
 }
 
-/// Reads when each provisioned pair's role was last used, per account, for pairs not read within
-/// [`USAGE_MAX_AGE`]; pairs no longer provisioned are dropped.
-async fn usage(ic: &Ic<'_>, query: &AccessQuery, map: &mut IdentityCenter, now: chrono::DateTime<chrono::Utc>) {
+/// The pairs whose use to read, by account: those not read within [`USAGE_MAX_AGE`] (with the
+/// set's name); pairs no longer provisioned are dropped from the map.
+fn usage_due(map: &mut IdentityCenter, now: chrono::DateTime<chrono::Utc>) -> BTreeMap<String, Vec<(String, String)>> {
     let provisioned: BTreeSet<(String, String)> = map
         .provisioned
         .iter()
@@ -244,8 +257,16 @@ async fn usage(ic: &Ic<'_>, query: &AccessQuery, map: &mut IdentityCenter, now: 
         let name = names.get(set.as_str()).copied().unwrap_or_default().to_string();
         due.entry(account.clone()).or_default().push((set.clone(), name));
     }
+    due
+}
+
+/// What each account of `due` says of its roles' use (`Err`: why it could not be read).
+type Used = Vec<(String, Vec<(String, String)>, Result<HashMap<String, LastUsed>, String>)>;
+
+/// Reads when each pair of `due` was last used, every account through its way in.
+async fn read_usage(ic: &Ic<'_>, query: &AccessQuery, due: BTreeMap<String, Vec<(String, String)>>) -> Used {
     let footholds = query.footholds.clone();
-    let read = at_most(
+    at_most(
         ic.concurrency(),
         due.into_iter()
             .map(|(account, sets)| {
@@ -264,7 +285,11 @@ async fn usage(ic: &Ic<'_>, query: &AccessQuery, map: &mut IdentityCenter, now: 
             })
             .collect(),
     )
-    .await;
+    .await
+}
+
+/// The use read put into the map.
+fn keep_usage(map: &mut IdentityCenter, read: Used, now: chrono::DateTime<chrono::Utc>) {
     for (account, sets, used) in read {
         map.usage.retain(|u| {
             u.account_id != account.as_str() || !sets.iter().any(|(s, _)| u.permission_set_arn == s.as_str())
@@ -300,18 +325,21 @@ async fn account_usage(
 ) -> Result<HashMap<String, LastUsed>, String> {
     let iam = super::super::iam::client_for(ic.source, way);
     let roles = super::super::iam::roles_under(ic.source, &iam, account, SSO_ROLE_PATH).await?;
-    let mut found = HashMap::new();
-    for (set, name) in sets {
+    let reads = sets.iter().map(|(set, name)| {
         let role = roles.iter().find(|role| {
             role.strip_prefix("AWSReservedSSO_").and_then(|rest| rest.rsplit_once('_')).is_some_and(|(n, _)| n == name)
         });
-        let last_used = match role {
-            Some(role) => super::super::iam::role_last_used(ic.source, &iam, account, role).await?,
-            None => None,
-        };
-        found.insert(set.clone(), last_used);
-    }
-    Ok(found)
+        let iam = &iam;
+        async move {
+            let last_used = match role {
+                Some(role) => super::super::iam::role_last_used(ic.source, iam, account, role).await?,
+                None => None,
+            };
+            Ok::<_, String>((set.clone(), last_used))
+        }
+    });
+    // The account's own pacer bounds them.
+    futures::future::try_join_all(reads).await.map(|found| found.into_iter().collect())
 }
 
 #[cfg(test)]
