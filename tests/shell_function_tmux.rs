@@ -116,6 +116,7 @@ fn invocation(subcommand: &str) -> (Vec<&'static str>, Option<&'static str>) {
         "probe" => (vec![], Some("accounts:")),
         "assignments" => (vec!["--since", "90d"], Some("request")),
         "access" => (vec![], Some("Admin")),
+        "permission-sets" => (vec![], Some("[unknown]")),
         "assume" => (vec![blocked], Some(blocked)),
         "login" => (vec![], Some("--snapshot")),
         "roles" => (vec![], Some("snapshot")),

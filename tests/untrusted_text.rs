@@ -241,9 +241,14 @@ fn a_hostile_snapshot_is_shown_visibly_and_a_bad_one_is_refused_clearly() {
         )
     };
     let file = path.to_string_lossy().into_owned();
-    for args in
-        [&["tree", "--snapshot", &file][..], &["probe", "--snapshot", &file], &["assignments", "--snapshot", &file]]
-    {
+    for args in [
+        &["tree", "--snapshot", &file][..],
+        &["probe", "--snapshot", &file],
+        &["assignments", "--snapshot", &file],
+        &["access", "--snapshot", &file, "--format", "csv"],
+        &["permission-sets", "--snapshot", &file],
+        &["permission-sets", "--snapshot", &file, "--format", "csv"],
+    ] {
         let (code, stdout, stderr) = run(args);
         assert_eq!(code, Some(0), "{args:?}: {stderr}");
         assert_inert(&format!("{args:?}"), &stdout);

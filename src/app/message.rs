@@ -231,7 +231,12 @@ pub enum Job {
         role: Text,
     },
     /// Read Identity Center's access map (refreshed from its cache when there is one).
-    LoadAccess(crate::source::AccessQuery),
+    /// The access map, read with ways into `targets` (the probe's) for what it means.
+    LoadAccess {
+        query: crate::source::AccessQuery,
+        targets: Vec<crate::probe::ProbeTarget>,
+        caller: Option<crate::probe::CallerContext>,
+    },
     /// The one write: send a FAILED request again (the user confirmed it) and follow it.
     RetryAssignment {
         attempt: Box<AssignmentAttempt>,

@@ -187,7 +187,9 @@ impl App {
             cache_path: self.settings.assignments.access_cache_path.clone(),
             ..Default::default()
         };
-        vec![Effect::Run(Job::LoadAccess(query))]
+        let targets = self.tree.view.all_probe_targets();
+        let caller = self.org.as_ref().map(crate::probe::CallerContext::of);
+        vec![Effect::Run(Job::LoadAccess { query, targets, caller })]
     }
 
     fn load_assignments(&mut self) -> Vec<Effect> {

@@ -81,7 +81,12 @@ async fn perform(job: Job, prober: Arc<Prober>, tx: mpsc::UnboundedSender<Sent>)
                 });
                 Report::AssignmentsDone(source.assignments(&query, progress).await.map_err(|err| err.to_string()))
             }
-            Job::LoadAccess(query) => {
+            Job::LoadAccess { mut query, targets, caller } => {
+                // The probe's ways into the accounts: customer-managed policies and roles' use.
+                if let Some(caller) = caller {
+                    let footholds = crate::probe::AccountFootholds::new(Arc::clone(&prober), &targets, caller);
+                    query.footholds = Some(Arc::new(footholds));
+                }
                 let result = source.identity_center(&query).await;
                 Report::AccessDone(result.map(Box::new).map_err(|err| err.to_string()))
             }

@@ -148,9 +148,23 @@ pub fn events(now: i64) -> Vec<FakeEvent> {
 /// The access map of the hostile snapshot: the hostile group holds the hostile permission set in
 /// the blocked account, stale there.
 fn identity_center() -> orgscope::model::identity::IdentityCenter {
-    use orgscope::model::identity::{Assignment, Group, IdentityCenter, PermissionSet, Provisioned};
+    use orgscope::model::identity::{Assignment, Group, IdentityCenter, PermissionSet, Provisioned, SetPolicies};
+    // Its policies' names are AWS's (anyone who may create a policy writes them): none can be read,
+    // so its level is unknown and says which one, by name.
+    let policies = SetPolicies {
+        managed: vec![format!("arn:aws:iam::aws:policy/Evil{TITLE}").into()],
+        customer_managed: vec![format!("/x/{TITLE}{LINES}").into()],
+        inline: None,
+        boundary: Some(format!("/b{BIDI}").into()),
+        session_duration: Some(format!("PT1H{TITLE}").into()),
+        boundary_unread: None,
+    };
+    let set = PermissionSet {
+        policies: Some(policies),
+        ..PermissionSet::new(PERMISSION_SET, Some(permission_set_name().into()))
+    };
     IdentityCenter {
-        permission_sets: vec![PermissionSet::new(PERMISSION_SET, Some(permission_set_name().into()))],
+        permission_sets: vec![set],
         provisioned: vec![Provisioned {
             account_id: BLOCKED.into(),
             permission_set_arn: PERMISSION_SET.into(),

@@ -168,7 +168,10 @@ async fn managed_documents(ic: &Ic<'_>, map: &mut IdentityCenter) {
 }
 
 /// The documents read (`Ok(None)`: the map's own is current) put into the map.
-fn keep_documents(map: &mut IdentityCenter, read: Vec<(String, Result<Option<(String, String)>, String>)>) {
+/// A document read by ARN: its version and text, `None` when the map's own is current.
+type Read = (String, Result<Option<(String, String)>, String>);
+
+fn keep_documents(map: &mut IdentityCenter, read: Vec<Read>) {
     for (arn, document) in read {
         match document {
             Ok(Some((version, text))) => {
