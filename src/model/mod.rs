@@ -7,6 +7,7 @@ mod credentials;
 pub mod identity;
 mod level;
 pub mod lookup;
+mod meaning;
 mod org;
 pub mod portal;
 mod snapshot;
