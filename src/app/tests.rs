@@ -196,7 +196,7 @@ fn the_access_map_is_asked_for_once_the_full_probe_is_done_not_beside_it() {
     assert_eq!((app.view, app.access.rows.len()), (View::Access, 0), "the view is open before the map came");
     app.update(Report::AccessDone(Ok(Box::new(map))));
     assert_eq!(app.identity.held("210987654321", app.now()).len(), 3);
-    assert_eq!(app.access.rows.len(), 65, "the open view fills when the map comes");
+    assert_eq!(app.access.rows.len(), 66, "the open view fills when the map comes");
 }
 
 #[test]

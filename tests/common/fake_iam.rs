@@ -66,13 +66,7 @@ fn answer_reads(state: &State, account: &str, op: &str, params: &Value) -> Optio
         },
         "GetPolicyVersion" => match state.iam.policies.get(arn).filter(|_| readable(arn)) {
             Some((version, document)) if params["VersionId"].as_str() == Some(version.as_str()) => {
-                let encoded: String = document
-                    .bytes()
-                    .map(|b| match b {
-                        b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
-                        other => format!("%{other:02X}"),
-                    })
-                    .collect();
+                let encoded = url_encoded(document);
                 response(
                     op,
                     &format!(
@@ -113,14 +107,19 @@ fn account_of(state: &State, access_key: Option<&str>) -> String {
     arn.split(':').nth(4).unwrap_or_default().to_string()
 }
 
-fn role_xml(account: &str, name: &str, trust: &str) -> String {
-    let encoded: String = trust
+/// A policy document as IAM returns it: URL-encoded (RFC 3986).
+fn url_encoded(document: &str) -> String {
+    document
         .bytes()
         .map(|b| match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
             other => format!("%{other:02X}"),
         })
-        .collect();
+        .collect()
+}
+
+fn role_xml(account: &str, name: &str, trust: &str) -> String {
+    let encoded = url_encoded(trust);
     format!(
         "<Role><Path>/</Path><AssumeRolePolicyDocument>{encoded}</AssumeRolePolicyDocument><RoleId>AROAFAKE{account}</RoleId><RoleName>{}</RoleName><Arn>arn:aws:iam::{account}:role/{}</Arn><CreateDate>2024-01-01T00:00:00Z</CreateDate></Role>",
         xml_escape(name),
