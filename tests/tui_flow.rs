@@ -365,7 +365,8 @@ async fn r_asks_before_it_retries_and_the_row_turns_into_the_new_outcome() {
     assert!(text(terminal.backend().buffer()).contains("only a FAILED request is retried"));
 }
 
-/// The detail pane of an account lists its permission sets and who holds each, stale ones marked.
+/// The detail pane of an account lists its permission sets, each one's level and last use, and who
+/// holds each, stale ones marked.
 #[tokio::test(flavor = "current_thread", start_paused = true)]
 async fn an_accounts_detail_lists_who_holds_which_permission_set() {
     let mut keys = vec![key(KeyCode::Char('/'))];
@@ -377,10 +378,12 @@ async fn an_accounts_detail_lists_who_holds_which_permission_set() {
     let screen = text(terminal.backend().buffer());
     assert!(screen.contains("Identity Center access"), "{screen}");
     assert!(
-        screen.contains("DataScientist (stale: not provisioned at its latest version): group Data Scientists"),
+        screen.contains(
+            "DataScientist [write] 13mo (stale: not provisioned at its latest version): group Data Scientists"
+        ),
         "{screen}"
     );
-    assert!(screen.contains("ReadOnlyAccess: group Auditors"), "{screen}");
+    assert!(screen.contains("ReadOnlyAccess [read] never: group Auditors"), "{screen}");
     let held = app.identity.held("210987654321", app.now());
     assert_eq!(held.len(), 3, "{held:?}");
 }
@@ -393,10 +396,10 @@ async fn the_access_view_lists_the_selections_access_and_f_keeps_the_stale_rows(
     let (terminal, app, _, copied) = run_demo_copying(160, 48, keys).await;
     assert_eq!(app.view, orgscope::app::View::Access);
     assert_eq!(app.access.scope, "the whole organization");
-    assert_eq!(app.access.rows.len(), 65, "every assignment of the demo");
+    assert_eq!(app.access.rows.len(), 66, "every assignment of the demo, the orphaned one too");
     assert_eq!(app.access.shown.len(), 2, "DataScientist is stale in two accounts");
     let screen = text(terminal.backend().buffer());
-    assert!(screen.contains("Access — the whole organization: 2 of 65 rows · stale only (f)"), "{screen}");
+    assert!(screen.contains("Access — the whole organization: 2 of 66 rows · stale only (f)"), "{screen}");
     assert!(screen.contains("data-prod") && screen.contains("group Data Scientists"), "{screen}");
     assert_eq!(copied.len(), 1);
     assert!(copied[0].starts_with("| account | permission set |") && copied[0].lines().count() == 4, "{}", copied[0]);
