@@ -1,7 +1,8 @@
 //! The fault matrix: every API orgscope calls × every fault (throttling storms, bursts of 503,
 //! answers slower than the timeout, connections reset mid-body, garbage and truncated bodies,
 //! AccessDenied), plus credentials expiring mid-run. Each row runs a whole session (discovery, the
-//! probe, the assignments, tags) through the real SDK against the fake endpoint and must end —
+//! probe, the assignments, tags, and what the access means: the permission sets' policies and
+//! levels, the roles' use) through the real SDK against the fake endpoint and must end —
 //! never panic, never hang — with either the full, right result (transient faults) or an explicit
 //! error where it could not read something, never a wrong result presented as right.
 
@@ -11,8 +12,9 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
+use common::fake_aws::access::FakeSetPolicies;
 use common::fake_aws::{Canned, FakeAws, FakeOrg, FakeRequest, FakeStatus, Faults, assignment_event};
-use orgscope::model::{AssignmentStatus, Node, ProbeStatus};
+use orgscope::model::{AssignmentStatus, Level, Node, ProbeStatus};
 use orgscope::probe::{CallerContext, ProbeSettings, ProbeTarget, Prober};
 use orgscope::source::aws::AwsSource;
 use orgscope::source::{AssignmentQuery, Source};
@@ -38,6 +40,27 @@ const OPS: &[(&str, &str)] = &[
     ("ListInstances", "sso"),
     ("DescribeUser", "identitystore"),
     ("DescribeGroup", "identitystore"),
+    ("ListManagedPoliciesInPermissionSet", "sso"),
+    ("GetInlinePolicyForPermissionSet", "sso"),
+    ("ListCustomerManagedPolicyReferencesInPermissionSet", "sso"),
+    ("GetPermissionsBoundaryForPermissionSet", "sso"),
+    ("GetPolicy", "iam"),
+    ("GetPolicyVersion", "iam"),
+    ("ListRoles", "iam"),
+    ("GetRole", "iam"),
+];
+
+/// Calls whose failure costs a permission set's level (`unknown`, or "at most" without its
+/// boundary) or a role's use (`unreadable`), never a verdict, an assignment or another set's level.
+const MEANING: &[&str] = &[
+    "ListManagedPoliciesInPermissionSet",
+    "GetInlinePolicyForPermissionSet",
+    "ListCustomerManagedPolicyReferencesInPermissionSet",
+    "GetPermissionsBoundaryForPermissionSet",
+    "GetPolicy",
+    "GetPolicyVersion",
+    "ListRoles",
+    "GetRole",
 ];
 
 /// Calls whose failure only costs a name or a hint, never a verdict.
@@ -109,6 +132,10 @@ struct Report {
     /// Records that could not be read (CloudTrail, the status APIs), said as such.
     unavailable: Vec<String>,
     tags: Result<usize, String>,
+    /// Each permission set's level, and whether its reason says "at most" (its boundary unread).
+    levels: BTreeMap<String, (Level, bool)>,
+    /// Each provisioned pair's use: when, and whether it could be read.
+    usage: BTreeMap<(String, String), (Option<chrono::DateTime<chrono::Utc>>, bool)>,
 }
 
 impl Report {
@@ -168,6 +195,39 @@ fn start(faults: Faults) -> FakeAws {
     state.scps.insert(org.accounts[2].parent.clone(), vec![("p-deny".into(), "Deny".into())]);
     // The RCP that denies it, read for the cause (ListPoliciesForTarget, DescribePolicy).
     state.rcps.insert(org.accounts[2].parent.clone(), vec![("p-guard".into(), "Guard".into())]);
+    // The access map: AdministratorAccess (AWS-managed) in accounts 1 and 3, Data (a customer-managed
+    // policy and a boundary) in account 3; Identity Center's roles there, used or not.
+    let data = "arn:aws:sso:::permissionSet/ssoins-fake/ps-2";
+    state.permission_sets.insert(data.into(), "Data".into());
+    let (a1, a3) = (org.accounts[1].id.clone(), org.accounts[3].id.clone());
+    state.access.provisioned =
+        vec![(ps.into(), a1.clone(), true), (ps.into(), a3.clone(), true), (data.into(), a3.clone(), true)];
+    state.access.assignments = vec![
+        (a1.clone(), ps.into(), "GROUP".into(), "g-fake".into()),
+        (a3.clone(), ps.into(), "GROUP".into(), "g-fake".into()),
+        (a3.clone(), data.into(), "USER".into(), "u-fake".into()),
+    ];
+    state.access.users = vec![("u-fake".into(), "jane".into(), "Jane".into(), "jane@example.com".into())];
+    state.access.groups = vec![("g-fake".into(), "Platform".into())];
+    let admin = "arn:aws:iam::aws:policy/AdministratorAccess";
+    state.access.policies.insert(ps.into(), FakeSetPolicies { managed: vec![admin.into()], ..Default::default() });
+    state.access.policies.insert(
+        data.into(),
+        FakeSetPolicies {
+            customer: vec![("/".into(), "DataWrite".into())],
+            inline: Some(r#"{"Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}"#.into()),
+            boundary: Some(Ok("arn:aws:iam::aws:policy/ReadOnlyAccess".into())),
+            ..Default::default()
+        },
+    );
+    let allow = |action: &str| format!(r#"{{"Statement":[{{"Effect":"Allow","Action":"{action}","Resource":"*"}}]}}"#);
+    state.iam.policies.insert(admin.into(), ("v1".into(), allow("*")));
+    state.iam.policies.insert("arn:aws:iam::aws:policy/ReadOnlyAccess".into(), ("v1".into(), allow("s3:Get*")));
+    state.iam.policies.insert(format!("arn:aws:iam::{a3}:policy/DataWrite"), ("v1".into(), allow("s3:*")));
+    let role =
+        |set: &str, used: Option<&str>| (format!("AWSReservedSSO_{set}_0123456789abcdef"), used.map(String::from));
+    state.iam.sso_roles.insert(a1, vec![role("Admins", Some("2026-11-01T10:00:00Z"))]);
+    state.iam.sso_roles.insert(a3, vec![role("Admins", None), role("Data", Some("2026-10-01T10:00:00Z"))]);
     state.policy_documents.insert(
         "p-guard".into(),
         r#"{"Statement":[{"Sid":"Guard","Effect":"Deny","Principal":"*","Action":"sts:AssumeRole","Resource":"*"}]}"#
@@ -251,7 +311,32 @@ async fn session(fake: &FakeAws, shown: &mut Shown) -> Result<Report, String> {
     let first = org.accounts().next().map(|a| a.id.clone()).unwrap_or_default();
     let tags = source.account_tags(&first).await.map(|t| t.len()).map_err(|e| e.to_string());
     shown.extend(tags.as_ref().err().cloned());
-    Ok(Report { accounts, ou_errors, probes, attempts, flagged_attempts, unavailable, tags })
+    let footholds =
+        orgscope::probe::AccountFootholds::new(Arc::new(prober), &ProbeTarget::all(&org), CallerContext::of(&org));
+    let query = orgscope::source::AccessQuery {
+        sso_region: Some("us-east-1".into()),
+        footholds: Some(Arc::new(footholds)),
+        ..orgscope::source::AccessQuery::default()
+    };
+    let map = source.identity_center(&query).await.map_err(|e| e.to_string())?;
+    shown.extend(map.unavailable.iter().chain(&map.unseen).map(|t| t.to_string()));
+    shown.extend(map.permission_sets.iter().filter_map(|p| p.level_why.as_ref()).map(|w| w.to_string()));
+    let levels = map
+        .permission_sets
+        .iter()
+        .map(|p| {
+            let at_most = p.level_why.as_ref().is_some_and(|w| w.raw().contains("(at most:"));
+            (p.arn.raw().to_string(), (p.level.unwrap_or(Level::Unknown), at_most))
+        })
+        .collect();
+    let usage = map
+        .usage
+        .iter()
+        .map(|u| ((u.account_id.raw().to_string(), u.permission_set_arn.raw().to_string()), (u.last_used, u.readable)))
+        .collect();
+    let mut unavailable = unavailable;
+    unavailable.extend(map.unavailable.iter().map(|t| t.raw().to_string()));
+    Ok(Report { accounts, ou_errors, probes, attempts, flagged_attempts, unavailable, tags, levels, usage })
 }
 
 /// One session; whatever it shows a person (its error too) must hold no Rust debug text.
@@ -280,6 +365,10 @@ async fn baseline() -> Report {
             let report = run_row(Faults::default()).await.expect("the clean session works");
             assert_eq!(report.accounts.len(), org().accounts.len());
             assert_eq!(report.ou_errors + report.flagged_attempts + report.unavailable.len(), 0, "{report:?}");
+            let levels: Vec<Level> = report.levels.values().map(|(l, _)| *l).collect();
+            assert_eq!(levels, [Level::Admin, Level::Read], "AdministratorAccess; Data under its boundary: {report:?}");
+            assert!(report.usage.values().all(|(_, readable)| *readable), "{report:?}");
+            assert_eq!(report.usage.values().filter(|(used, _)| used.is_some()).count(), 2);
             assert_eq!(report.attempts.get("del-1"), Some(&AssignmentStatus::Failed), "status-only rows come");
             assert_eq!(report.attempts.get("prov-1"), Some(&AssignmentStatus::Failed));
             report
@@ -295,6 +384,21 @@ async fn row(op: &str, fault: Fault) {
     let row = format!("{op} × {fault:?}");
     match run_row(fault.faults(op, service)).await {
         Ok(report) if fault.transient() => assert_eq!(report, baseline, "{row}: a transient fault changes nothing"),
+        Ok(report) if MEANING.contains(&op) => {
+            // A level is the baseline's, unknown, or (the boundary unread) the most the set can do,
+            // said so; a role's use the baseline's or unreadable. Nothing else changes.
+            assert_eq!(report.accounts, baseline.accounts, "{row}");
+            assert_eq!(report.probes, baseline.probes, "{row}");
+            assert_eq!(report.attempts, baseline.attempts, "{row}");
+            for (set, (level, at_most)) in &report.levels {
+                let (was, _) = baseline.levels[set];
+                assert!(*level == was || *level == Level::Unknown || *at_most, "{row}: {set} {level} (was {was})");
+            }
+            for (pair, (used, readable)) in &report.usage {
+                assert!((used, readable) == (&baseline.usage[pair].0, &true) || !readable, "{row}: {pair:?}");
+            }
+            assert_ne!((&report.levels, &report.usage), (&baseline.levels, &baseline.usage), "{row}: the fault shows");
+        }
         Ok(report) if COSMETIC.contains(&op) => {
             // Names and hints may be missing; the verdicts must be the baseline's.
             assert_eq!(report.accounts, baseline.accounts, "{row}");
@@ -369,6 +473,14 @@ matrix! {
     list_instances: "ListInstances";
     describe_user: "DescribeUser";
     describe_group: "DescribeGroup";
+    list_managed_policies_in_permission_set: "ListManagedPoliciesInPermissionSet";
+    get_inline_policy_for_permission_set: "GetInlinePolicyForPermissionSet";
+    list_customer_managed_policy_references: "ListCustomerManagedPolicyReferencesInPermissionSet";
+    get_permissions_boundary_for_permission_set: "GetPermissionsBoundaryForPermissionSet";
+    get_policy: "GetPolicy";
+    get_policy_version: "GetPolicyVersion";
+    list_roles: "ListRoles";
+    get_role: "GetRole";
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
