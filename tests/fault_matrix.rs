@@ -135,8 +135,11 @@ struct Report {
     /// Each permission set's level, and whether its reason says "at most" (its boundary unread).
     levels: BTreeMap<String, (Level, bool)>,
     /// Each provisioned pair's use: when, and whether it could be read.
-    usage: BTreeMap<(String, String), (Option<chrono::DateTime<chrono::Utc>>, bool)>,
+    usage: BTreeMap<(String, String), Use>,
 }
+
+/// A role's use: when last used, and whether it could be read.
+type Use = (Option<chrono::DateTime<chrono::Utc>>, bool);
 
 impl Report {
     /// Something is marked as not read or refused: an OU error, a probe error or refusal with its
