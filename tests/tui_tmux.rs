@@ -178,3 +178,41 @@ fn f_fixes_a_blocked_account_after_showing_the_change() {
     tmux.send_keys(&["q"]);
     tmux.wait_for("the TUI to exit", |s| !s.contains("Organization o-demo"));
 }
+
+/// What the access means in the real terminal at 80×24: the access view's levels in their colours,
+/// `l` keeps admin reach (the orphaned assignment marked), `u` the unused rows; `l` in the tree
+/// still expands.
+#[test]
+fn l_and_u_narrow_the_access_view_to_admin_reach_and_unused_rows() {
+    let home = tempfile::tempdir().expect("temp dir");
+    let home_str = home.path().display().to_string();
+    let env = [("HOME", home_str.as_str()), ("TERM", "xterm-256color"), ("XDG_STATE_HOME", home_str.as_str())];
+    let Some(tmux) = Tmux::start(home.path(), 80, 24, &env) else { return };
+    tmux.wait_for("the shell prompt", |s| s.contains('$'));
+    tmux.type_text(&format!("{} --demo", common::orgscope_bin().display()));
+    tmux.send_keys(&["Enter"]);
+    tmux.wait_for("the tree with its admin counts", |s| s.contains("9 blocked + 1 expected") && s.contains("⚿ 4"));
+    tmux.send_keys(&["Tab", "Tab"]);
+    tmux.wait_for("the access view", |s| s.contains("66 of 66 rows") && s.contains("privileged"));
+    let coloured = tmux.capture(true);
+    let admin_row = row_of(&coloured, "acme-management").to_string();
+    assert!(red_before(&admin_row, "admin"), "admin reach in the alarm colour: {admin_row:?}");
+    tmux.send_keys(&["l"]);
+    // (Waited for whole: the title is drawn before the rows below it.)
+    let admins = tmux.wait_for("admin reach only", |s| {
+        s.contains("6 of 66 rows · admin+ (l)") && !s.contains("ReadOnlyAccess") && !s.contains("privileged")
+    });
+    assert!(admins.contains("orpha"), "the orphaned assignment is marked: {admins}");
+    tmux.send_keys(&["l", "l", "l"]);
+    tmux.wait_for("every level again", |s| s.contains("66 of 66 rows") && !s.contains("(l)"));
+    // The demo's rows not used in 90 days or never (unreadable ones are not known to be unused).
+    let source = orgscope::source::snapshot::SnapshotSource::demo().expect("the demo");
+    let map = orgscope::source::Source::saved_snapshot(&source).and_then(|s| s.identity_center.clone()).expect("a map");
+    let since = chrono::Utc::now() - chrono::TimeDelta::days(90);
+    let expected = map.rows(None, &|_| None).iter().filter(|r| orgscope::app::access::unused(r, since)).count();
+    assert!(expected > 0 && expected < 66, "{expected}");
+    tmux.send_keys(&["u"]);
+    tmux.wait_for("unused rows only", |s| s.contains(&format!("{expected} of 66 rows · unused 90d (u)")));
+    tmux.send_keys(&["q"]);
+    tmux.wait_for("the TUI to exit", |s| !s.contains("Organization o-demo") && !s.contains("Access —"));
+}
