@@ -217,6 +217,14 @@ fn rows_carry_the_level_when_last_used_and_orphaned_and_the_cache_keeps_them() {
     for op in ["GetPolicyVersion", "ListManagedPoliciesInPermissionSet", "ListRoles", "GetRole"] {
         assert_eq!(calls.get(op), None, "{op} not read again: {calls:?}");
     }
+    // Only the level nobody could decide is tried again: Lost's missing policy, once.
+    let tried: Vec<String> = fixture
+        .fake
+        .calls_to("GetPolicy")
+        .iter()
+        .map(|c| c.params["PolicyArn"].as_str().unwrap_or_default().to_string())
+        .collect();
+    assert_eq!(tried, [format!("arn:aws:iam::{}:policy/NowhereToBeFound", fixture.accounts[4])], "{calls:?}");
     // A policy change is followed: the set's policies are read and its level decided again.
     {
         let mut state = fixture.fake.state();

@@ -137,7 +137,9 @@ fn run_as_a_user(tmux: &Tmux, command: &str) -> (u8, String) {
         }
         assert!(Instant::now() < deadline, "`{command}` never finished:\n{text}");
         let screen = tmux.capture(false);
-        if !quit && screen.contains("Organization o-demo") && !screen.contains("probing") {
+        // The TUI's own frame (not `tree`'s text, which names the organization too: a `q` sent to
+        // it would reach the shell).
+        if !quit && screen.contains("┌ Organization o-demo") && !screen.contains("probing") {
             tmux.send_keys(&["q"]);
             quit = true;
         } else if !mfa && screen.contains("MFA code for") {

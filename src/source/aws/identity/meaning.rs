@@ -33,18 +33,16 @@ pub(super) async fn read(
 ) {
     // The roles' use does not wait for the policies: both are read at once.
     let due = usage_due(map, now);
-    let (_, used) = futures::join!(levels(ic, instances, query, map, now), read_usage(ic, query, due));
+    let (_, used) = futures::join!(levels(ic, instances, query, map), read_usage(ic, query, due));
     keep_usage(map, used, now);
 }
 
-/// Reads the policies of sets not read yet and decides their levels.
-async fn levels(
-    ic: &Ic<'_>,
-    instances: &[String],
-    query: &AccessQuery,
-    map: &mut IdentityCenter,
-    _now: chrono::DateTime<chrono::Utc>,
-) {
+/// Reads the policies of sets not read yet and decides their levels; a level that could not be
+/// decided last time (a document unreadable then) is tried again.
+async fn levels(ic: &Ic<'_>, instances: &[String], query: &AccessQuery, map: &mut IdentityCenter) {
+    for set in map.permission_sets.iter_mut().filter(|p| p.level == Some(crate::model::Level::Unknown)) {
+        set.level = None;
+    }
     let unread: Vec<String> =
         map.permission_sets.iter().filter(|p| p.policies.is_none()).map(|p| p.arn.raw().to_string()).collect();
     let listed = at_most(
