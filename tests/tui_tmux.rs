@@ -143,15 +143,21 @@ fn blocked_rows_are_red_in_the_real_terminal_and_n_jumps_to_them() {
 /// `F` on the demo's account whose role is missing: the popup shows the cause and the change,
 /// Enter writes it (in the demo's own state: nothing leaves the process) and the row turns from
 /// blocked to reachable; `F` on an account blocked by a control policy writes nothing. 80×24.
-#[test]
-fn f_fixes_a_blocked_account_after_showing_the_change() {
-    let home = tempfile::tempdir().expect("temp dir");
-    let home_str = home.path().display().to_string();
+/// `orgscope --demo` typed into a shell in tmux at 80×24 with its own HOME (None: no tmux, outside CI).
+fn demo_at_80x24(home: &std::path::Path) -> Option<Tmux> {
+    let home_str = home.display().to_string();
     let env = [("HOME", home_str.as_str()), ("TERM", "xterm-256color"), ("XDG_STATE_HOME", home_str.as_str())];
-    let Some(tmux) = Tmux::start(home.path(), 80, 24, &env) else { return };
+    let tmux = Tmux::start(home, 80, 24, &env)?;
     tmux.wait_for("the shell prompt", |s| s.contains('$'));
     tmux.type_text(&format!("{} --demo", common::orgscope_bin().display()));
     tmux.send_keys(&["Enter"]);
+    Some(tmux)
+}
+
+#[test]
+fn f_fixes_a_blocked_account_after_showing_the_change() {
+    let home = tempfile::tempdir().expect("temp dir");
+    let Some(tmux) = demo_at_80x24(home.path()) else { return };
     tmux.wait_for("the probe and the portal", |s| s.contains("9 blocked + 1 expected") && s.contains("◈ SSO"));
     tmux.send_keys(&["n"]);
     tmux.wait_for("globex-legacy-prod selected, its cause shown", |s| {
@@ -185,12 +191,7 @@ fn f_fixes_a_blocked_account_after_showing_the_change() {
 #[test]
 fn l_and_u_narrow_the_access_view_to_admin_reach_and_unused_rows() {
     let home = tempfile::tempdir().expect("temp dir");
-    let home_str = home.path().display().to_string();
-    let env = [("HOME", home_str.as_str()), ("TERM", "xterm-256color"), ("XDG_STATE_HOME", home_str.as_str())];
-    let Some(tmux) = Tmux::start(home.path(), 80, 24, &env) else { return };
-    tmux.wait_for("the shell prompt", |s| s.contains('$'));
-    tmux.type_text(&format!("{} --demo", common::orgscope_bin().display()));
-    tmux.send_keys(&["Enter"]);
+    let Some(tmux) = demo_at_80x24(home.path()) else { return };
     tmux.wait_for("the tree with its admin counts", |s| s.contains("9 blocked + 1 expected") && s.contains("⚿ 4"));
     tmux.send_keys(&["Tab", "Tab"]);
     tmux.wait_for("the access view", |s| s.contains("66 of 66 rows") && s.contains("privileged"));
@@ -209,7 +210,7 @@ fn l_and_u_narrow_the_access_view_to_admin_reach_and_unused_rows() {
     let source = orgscope::source::snapshot::SnapshotSource::demo().expect("the demo");
     let map = orgscope::source::Source::saved_snapshot(&source).and_then(|s| s.identity_center.clone()).expect("a map");
     let since = chrono::Utc::now() - chrono::TimeDelta::days(90);
-    let expected = map.rows(None, &|_| None).iter().filter(|r| orgscope::app::access::unused(r, since)).count();
+    let expected = map.rows(None, &|_| None).iter().filter(|r| r.unused_since(since)).count();
     assert!(expected > 0 && expected < 66, "{expected}");
     tmux.send_keys(&["u"]);
     tmux.wait_for("unused rows only", |s| s.contains(&format!("{expected} of 66 rows · unused 90d (u)")));

@@ -11,8 +11,7 @@ use super::view::{Context, Reply, Screen};
 use crate::model::identity::{AccessRow, IdentityCenter, Principal};
 use crate::model::{Level, Text};
 
-/// `u` and the access view's `used` column: unused means not used in this long.
-pub const UNUSED_DAYS: i64 = 90;
+use crate::model::identity::UNUSED_DAYS;
 
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct IdentityAccess {
@@ -93,11 +92,6 @@ impl Reach {
 /// nothing else is known.
 fn most(rows: &[AccessRow]) -> Level {
     rows.iter().map(|r| r.level).filter(|l| *l != Level::Unknown).max().unwrap_or(Level::Unknown)
-}
-
-/// Not used since `since` (or never), as far as IAM says: unreadable usage is not unused.
-pub fn unused(row: &AccessRow, since: chrono::DateTime<chrono::Utc>) -> bool {
-    row.last_used_source == "iam" && row.last_used.is_none_or(|used| used < since)
 }
 
 /// `3d`, `5mo`, `never`, `?` (unreadable): how long ago the row's role was last used.
@@ -285,7 +279,7 @@ impl AccessScreen {
                 let row = &self.rows[i];
                 (!self.stale_only || row.provisioning == "stale")
                     && self.level_floor.is_none_or(|floor| row.level.at_least(floor))
-                    && (!self.unused_only || unused(row, since))
+                    && (!self.unused_only || row.unused_since(since))
                     && words.iter().all(|w| self.haystacks[i].contains(w.as_str()))
             })
             .collect();

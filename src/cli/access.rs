@@ -74,7 +74,7 @@ pub async fn run(cx: &Context, args: &AccessArgs) -> Result<u8, Failure> {
             && set.as_ref().is_none_or(|s| r.permission_set_name.raw().to_lowercase() == *s)
             && (!args.stale || r.provisioning == "stale")
             && args.level.is_none_or(|floor| r.level.at_least(floor.into()))
-            && unused_since.is_none_or(|since| unused(r, since))
+            && unused_since.is_none_or(|since| r.unused_since(since))
             && (!args.orphaned || r.orphaned)
     });
     if let Some(principal) = &principal {
@@ -87,12 +87,6 @@ pub async fn run(cx: &Context, args: &AccessArgs) -> Result<u8, Failure> {
         AccessFormat::Text => render_text(&rows),
     };
     super::print(&text)
-}
-
-/// Not used since `since`: never used, or last before it. A row whose usage could not be read is
-/// not known to be unused, and is left out.
-pub fn unused(row: &AccessRow, since: chrono::DateTime<chrono::Utc>) -> bool {
-    row.last_used_source == "iam" && row.last_used.is_none_or(|used| used < since)
 }
 
 /// An unknown `--permission-set` is a usage error with the close names, like an unknown

@@ -10,12 +10,9 @@ use serde::Serialize;
 use super::args::AccessFormat;
 use super::context::Context;
 use super::failure::Failure;
-use crate::model::identity::IdentityCenter;
+use crate::model::identity::{IdentityCenter, UNUSED_DAYS};
 use crate::model::{Level, Text};
 use crate::probe::ProbeTarget;
-
-/// Unused means not used in this long.
-const UNUSED_DAYS: i64 = 90;
 
 /// The contract's `permission-sets` row.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -23,8 +20,6 @@ pub struct PermissionSetRow {
     pub arn: Text,
     pub name: Text,
     pub level: Level,
-    /// Why: the action that decided it, or what could not be read.
-    pub level_why: Text,
     pub managed_policies: Vec<Text>,
     pub customer_managed_policies: Vec<Text>,
     pub inline: bool,
@@ -36,6 +31,9 @@ pub struct PermissionSetRow {
     pub holders: usize,
     /// Accounts where it is provisioned but not at its latest version.
     pub stale_accounts: usize,
+    /// Beyond the contract's keys, after them: why its level (the action that decided it, or
+    /// what could not be read).
+    pub level_why: Text,
     /// Accounts where its role was not used in 90 days, or never (of those whose roles were read).
     pub unused_accounts: usize,
 }
@@ -66,17 +64,12 @@ pub fn rows(map: &IdentityCenter, now: chrono::DateTime<chrono::Utc>) -> Vec<Per
             let accounts: BTreeSet<&str> = assigned.clone().map(|a| a.account_id.raw()).collect();
             let holders: BTreeSet<&str> = assigned.map(|a| a.principal_id.raw()).collect();
             let stale = map.provisioned.iter().filter(|p| p.permission_set_arn == arn && !p.current).count();
-            let unused = map
-                .usage
-                .iter()
-                .filter(|u| u.permission_set_arn == arn && u.readable && u.last_used.is_none_or(|t| t < since))
-                .count();
+            let unused = map.usage.iter().filter(|u| u.permission_set_arn == arn && u.unused_since(since)).count();
             let policies = set.policies.clone().unwrap_or_default();
             PermissionSetRow {
                 arn: set.arn.clone(),
                 name: set.name.clone().unwrap_or_else(|| set.arn.clone()),
                 level: set.level.unwrap_or(Level::Unknown),
-                level_why: set.level_why.clone().unwrap_or_else(|| Text::from("its policies were not read")),
                 managed_policies: policies.managed,
                 customer_managed_policies: policies.customer_managed,
                 inline: policies.inline.is_some(),
@@ -85,6 +78,7 @@ pub fn rows(map: &IdentityCenter, now: chrono::DateTime<chrono::Utc>) -> Vec<Per
                 accounts: accounts.len(),
                 holders: holders.len(),
                 stale_accounts: stale,
+                level_why: set.level_why.clone().unwrap_or_else(|| Text::from("its policies were not read")),
                 unused_accounts: unused,
             }
         })
@@ -98,7 +92,6 @@ pub const CSV_COLUMNS: [&str; 13] = [
     "arn",
     "name",
     "level",
-    "level_why",
     "managed_policies",
     "customer_managed_policies",
     "inline",
@@ -107,6 +100,7 @@ pub const CSV_COLUMNS: [&str; 13] = [
     "accounts",
     "holders",
     "stale_accounts",
+    "level_why",
     "unused_accounts",
 ];
 
@@ -119,7 +113,6 @@ fn render_csv(rows: &[PermissionSetRow]) -> Result<String, csv::Error> {
             r.arn.raw().to_string(),
             r.name.raw().to_string(),
             r.level.code().to_string(),
-            r.level_why.raw().to_string(),
             joined(&r.managed_policies),
             joined(&r.customer_managed_policies),
             r.inline.to_string(),
@@ -128,6 +121,7 @@ fn render_csv(rows: &[PermissionSetRow]) -> Result<String, csv::Error> {
             r.accounts.to_string(),
             r.holders.to_string(),
             r.stale_accounts.to_string(),
+            r.level_why.raw().to_string(),
             r.unused_accounts.to_string(),
         ];
         writer.write_record(cells.iter().map(|c| crate::text::csv_cell(c).into_owned()))?;

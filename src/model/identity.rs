@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use serde::{Deserialize, Serialize};
 
-pub use super::meaning::{PolicyDocument, SetPolicies, Usage};
+pub use super::meaning::{PolicyDocument, SetPolicies, UNUSED_DAYS, Usage};
 use crate::model::Level;
 use crate::text::Text;
 
@@ -175,6 +175,14 @@ pub struct AccessRow {
     pub last_used_source: &'static str,
     /// The principal no longer exists in the Identity Store.
     pub orphaned: bool,
+}
+
+impl AccessRow {
+    /// Not used since `since` (or never), as far as IAM says: a use that could not be read is not
+    /// known to be unused.
+    pub fn unused_since(&self, since: chrono::DateTime<chrono::Utc>) -> bool {
+        self.last_used_source == "iam" && self.last_used.is_none_or(|used| used < since)
+    }
 }
 
 /// Where an account is: its name and OU path (names from the root down), None outside the tree.

@@ -6,6 +6,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::text::Text;
 
+/// Unused means not used in this long (`u` in the TUI, `permission-sets`' `unused_accounts`).
+pub const UNUSED_DAYS: i64 = 90;
+
 /// What a permission set is made of: AWS-managed policies (ARNs), customer-managed policies
 /// (path and name, read in each account), the inline policy, the permissions boundary.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -41,4 +44,11 @@ pub struct Usage {
     /// False when the account's roles could not be read.
     pub readable: bool,
     pub read_at: chrono::DateTime<chrono::Utc>,
+}
+
+impl Usage {
+    /// Read, and not used since `since` (or never).
+    pub fn unused_since(&self, since: chrono::DateTime<chrono::Utc>) -> bool {
+        self.readable && self.last_used.is_none_or(|used| used < since)
+    }
 }

@@ -198,8 +198,7 @@ pub fn decide(map: &mut IdentityCenter) {
     let documents = std::mem::take(&mut map.documents);
     for set in map.permission_sets.iter_mut().filter(|p| p.level.is_none()) {
         if let Some(policies) = &set.policies {
-            let partition = set.arn.raw().split(':').nth(1).filter(|p| !p.is_empty()).unwrap_or("aws");
-            let classified = of_set(policies, &documents, partition);
+            let classified = of_set(policies, &documents, crate::export::console::partition_of(set.arn.raw()));
             set.level = Some(classified.level);
             set.level_why = Some(classified.why.into());
         }

@@ -677,10 +677,7 @@ fn answer(state: &mut State, service: &'static str, op: &str, params: &Value, ac
         *count
     };
     // IAM's budget is each account's own: `iam-per-account` is the template of every account's bucket.
-    let iam_account = (service == "iam").then(|| {
-        let arn = access_key.and_then(|k| state.issued.get(k)).cloned().unwrap_or_else(|| state.caller_arn.clone());
-        arn.split(':').nth(4).unwrap_or_default().to_string()
-    });
+    let iam_account = (service == "iam").then(|| iam::account_of(state, access_key));
     let faults = &mut state.faults;
     if count <= faults.throttle_first || (faults.throttle_every > 0 && count % faults.throttle_every == 0) {
         return Answer::Error(throttling(service));

@@ -102,7 +102,7 @@ fn answer_reads(state: &State, account: &str, op: &str, params: &Value) -> Optio
 }
 
 /// The account the call acts in: the signing credentials' account, else the caller's.
-fn account_of(state: &State, access_key: Option<&str>) -> String {
+pub fn account_of(state: &State, access_key: Option<&str>) -> String {
     let arn = access_key.and_then(|k| state.issued.get(k)).cloned().unwrap_or_else(|| state.caller_arn.clone());
     arn.split(':').nth(4).unwrap_or_default().to_string()
 }

@@ -70,17 +70,16 @@ async fn levels(ic: &Ic<'_>, instances: &[String], query: &AccessQuery, map: &mu
     for set in map.permission_sets.iter_mut().filter(|p| p.level.is_none()) {
         let classified = match (&set.policies, failed.get(set.arn.raw())) {
             (_, Some(why)) => crate::policy::level::unreadable(why.clone()),
-            (Some(policies), None) => crate::policy::level::of_set(policies, &map.documents, partition(set.arn.raw())),
+            (Some(policies), None) => crate::policy::level::of_set(
+                policies,
+                &map.documents,
+                crate::export::console::partition_of(set.arn.raw()),
+            ),
             (None, None) => crate::policy::level::unreadable("its policies were not read"),
         };
         set.level = Some(classified.level);
         set.level_why = Some(Text::from(classified.why));
     }
-}
-
-/// The partition of an ARN (`aws`, `aws-us-gov`, `aws-cn`).
-fn partition(arn: &str) -> &str {
-    arn.split(':').nth(1).filter(|p| !p.is_empty()).unwrap_or("aws")
 }
 
 /// The instance of `instances` a permission set belongs to: the one whose id its ARN carries
@@ -209,7 +208,7 @@ async fn customer_documents(ic: &Ic<'_>, query: &AccessQuery, map: &mut Identity
             .get(set.arn.raw())
             .map(|a| a.iter().take(CUSTOMER_POLICY_ACCOUNTS).map(|a| a.to_string()).collect())
             .unwrap_or_default();
-        jobs.push((partition(set.arn.raw()).to_string(), names, tried));
+        jobs.push((crate::export::console::partition_of(set.arn.raw()).to_string(), names, tried));
     }
     let read = at_most(
         ic.concurrency(),
@@ -352,7 +351,6 @@ mod tests {
         let instances = ["arn:aws:sso:::instance/ssoins-0".to_string(), "arn:aws:sso:::instance/ssoins-1".to_string()];
         assert_eq!(instance_of(&instances, "arn:aws:sso:::permissionSet/ssoins-1/ps-2"), instances[1]);
         assert_eq!(instance_of(&instances, "arn:aws:sso:::permissionSet/other/ps-2"), instances[0]);
-        assert_eq!(partition("arn:aws-us-gov:sso:::permissionSet/ssoins-1/ps-2"), "aws-us-gov");
         assert_eq!(path_and_name(None, "Reports"), "/Reports");
         assert_eq!(path_and_name(Some("/team"), "Reports"), "/team/Reports");
         assert_eq!(path_and_name(Some("/team/"), "Reports"), "/team/Reports");

@@ -31,10 +31,11 @@ pub(super) async fn identity_center(source: &AwsSource, query: &AccessQuery) -> 
     let instances = super::assignments::instances(source, &ic.sso).await?;
     let started = chrono::Utc::now();
     let hidden = hidden_account(source).await;
+    let management = hidden.as_ref().map(|(_, management)| management.as_str());
     let cached = query.cache_path.as_deref().and_then(|path| load(path, &instances));
     let refreshed = match cached {
         Some(map) if map.read_at.is_some_and(|at| started - at < MAX_AGE) => {
-            match refresh::refresh(&ic, &instances, map, started, hidden.as_deref()).await {
+            match refresh::refresh(&ic, &instances, map, started, management).await {
                 Ok(map) => Some(map),
                 Err(why) => {
                     tracing::info!(why = %crate::text::visible(&why), "access map: refresh not possible, reading it whole");
@@ -49,17 +50,15 @@ pub(super) async fn identity_center(source: &AwsSource, query: &AccessQuery) -> 
         None => {
             let mut map = IdentityCenter::default();
             for (instance, store) in &instances {
-                read::instance(&ic, instance, store, hidden.as_deref(), &mut map).await;
+                read::instance(&ic, instance, store, management, &mut map).await;
             }
             map
         }
     };
     map.unseen.clear();
-    if let Some(management) = &hidden {
+    if let Some((account, management)) = &hidden {
         map.provisioned.retain(|p| p.account_id != management.as_str());
         map.assignments.retain(|a| a.account_id != management.as_str());
-        let caller = source.caller_arn().await.unwrap_or_default();
-        let account = caller.split(':').nth(4).unwrap_or_default();
         map.unseen.push(Text::from(format!(
             "read from Identity Center's delegated administrator ({account}): AWS does not show it the \
              assignments in the management account ({management}); run orgscope from the management account \
@@ -89,13 +88,13 @@ pub(super) async fn identity_center(source: &AwsSource, query: &AccessQuery) -> 
     Ok(map)
 }
 
-/// The management account when you are not in it: Identity Center then answers as to its
-/// delegated administrator, which is never shown the management account's assignments.
-async fn hidden_account(source: &AwsSource) -> Option<String> {
+/// Your account and the management account, when you are not in it: Identity Center then answers
+/// as to its delegated administrator, which is never shown the management account's assignments.
+async fn hidden_account(source: &AwsSource) -> Option<(String, String)> {
     let caller = source.caller_arn().await.ok()?;
     let account = caller.split(':').nth(4)?.to_string();
     let management = source.management_account_id().await.ok()?;
-    (!management.is_empty() && management != account).then_some(management)
+    (!management.is_empty() && management != account).then_some((account, management))
 }
 
 /// What the cache file holds: the instances the map is of, and the map.
